@@ -1,1 +1,26 @@
-//! grader
+//! The socket lab grader.
+//!
+//! # Layout
+//! Data flows one way: arguments → build → supervise → play the peer →
+//! judge → report.
+//! - [`cli`]: the command line.
+//! - [`cargo`]: builds the tasks and finds their executables.
+//! - [`process`]: a supervised child (own process group, output as lines,
+//!   waits with deadlines, killed and reaped on every path out).
+//! - [`peer`]: the grader's own sockets, all with deadlines.
+//! - [`check`]: checks as data, their outcomes, the context they run in.
+//! - [`tasks`]: each task's checks.
+//! - [`run`]: runs the checks of the chosen tasks into a [`report`].
+//! - [`report`]: the report model and its renderers.
+//! - [`time`] and [`show`]: deadlines, and bytes shown to people.
+
+pub mod cargo;
+pub mod check;
+pub mod cli;
+pub mod peer;
+pub mod process;
+pub mod report;
+pub mod run;
+pub mod show;
+pub mod tasks;
+pub mod time;

@@ -1,0 +1,339 @@
+//! The grader's own sockets: it is the client when it tests a server and
+//! the server when it tests a client.
+//!
+//! Every socket here has read and write deadlines, every read is capped, and
+//! nothing sleeps to wait for readiness: `accept` waits with `poll`, reads
+//! with socket timeouts. The only pauses are deliberate pacing
+//! ([`write_in_pieces`]), which a correct peer must cope with.
+
+use crate::time::Deadline;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use socket2::SockRef;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsFd;
+use std::thread;
+use std::time::Duration;
+
+/// How a read ended.
+#[derive(Debug)]
+pub enum End {
+    /// The peer closed its sending side: a read returned 0.
+    Eof,
+    /// The deadline passed with the connection still open.
+    Timeout,
+    /// More than the cap arrived.
+    Capped,
+    /// The connection failed (reset, for one).
+    Failed(io::Error),
+}
+
+impl End {
+    pub fn describe(&self) -> String {
+        match self {
+            End::Eof => "the connection was closed".to_string(),
+            End::Timeout => "the connection was still open".to_string(),
+            End::Capped => "more data kept coming".to_string(),
+            End::Failed(e) => format!("the connection failed: {e}"),
+        }
+    }
+}
+
+/// Bytes read from a socket and how the reading ended.
+#[derive(Debug)]
+pub struct Received {
+    pub bytes: Vec<u8>,
+    pub end: End,
+}
+
+/// Connects to `addr` within the deadline.
+pub fn connect(addr: SocketAddr, deadline: Deadline) -> io::Result<TcpStream> {
+    let left = deadline.remaining().ok_or_else(timed_out)?;
+    let stream = TcpStream::connect_timeout(&addr, left)?;
+    // Small writes go out at once: the checks time replies, and Nagle's
+    // algorithm would hold back the grader's own pieces.
+    stream.set_nodelay(true)?;
+    Ok(stream)
+}
+
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "deadline passed")
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// Sets the read timeout to what is left of the deadline; false once passed.
+fn arm_read(stream: &TcpStream, deadline: Deadline) -> io::Result<bool> {
+    match deadline.remaining() {
+        Some(left) => stream.set_read_timeout(Some(left)).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+/// Reads until the peer closes, the deadline passes, or `cap` bytes came.
+pub fn read_to_end(stream: &TcpStream, cap: usize, deadline: Deadline) -> Received {
+    let mut bytes = Vec::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let end = loop {
+        match arm_read(stream, deadline) {
+            Ok(true) => {}
+            Ok(false) => break End::Timeout,
+            Err(e) => break End::Failed(e),
+        }
+        match (&*stream).read(&mut buffer) {
+            Ok(0) => break End::Eof,
+            Ok(n) => {
+                bytes.extend_from_slice(&buffer[..n]);
+                if bytes.len() > cap {
+                    break End::Capped;
+                }
+            }
+            Err(e) if is_timeout(&e) => break End::Timeout,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break End::Failed(e),
+        }
+    };
+    Received { bytes, end }
+}
+
+/// Reads exactly `len` bytes (or fewer, if the read ends first).
+pub fn read_exact(stream: &TcpStream, len: usize, deadline: Deadline) -> Received {
+    let mut bytes = vec![0u8; len];
+    let mut filled = 0;
+    while filled < len {
+        match arm_read(stream, deadline) {
+            Ok(true) => {}
+            Ok(false) => return received(bytes, filled, End::Timeout),
+            Err(e) => return received(bytes, filled, End::Failed(e)),
+        }
+        match (&*stream).read(&mut bytes[filled..]) {
+            Ok(0) => return received(bytes, filled, End::Eof),
+            Ok(n) => filled += n,
+            Err(e) if is_timeout(&e) => return received(bytes, filled, End::Timeout),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return received(bytes, filled, End::Failed(e)),
+        }
+    }
+    received(bytes, filled, End::Eof)
+}
+
+fn received(mut bytes: Vec<u8>, filled: usize, end: End) -> Received {
+    bytes.truncate(filled);
+    Received { bytes, end }
+}
+
+/// A socket read line by line, each line with a deadline.
+pub struct LineReader {
+    stream: TcpStream,
+    pending: Vec<u8>,
+}
+
+impl LineReader {
+    pub fn new(stream: TcpStream) -> Self {
+        LineReader {
+            stream,
+            pending: Vec::new(),
+        }
+    }
+
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+
+    /// The next line, its `\n` included; on a short read, `Err` with what
+    /// came of the line and how the read ended.
+    pub fn read_line(&mut self, cap: usize, deadline: Deadline) -> Result<Vec<u8>, Received> {
+        let mut buffer = [0u8; 16 * 1024];
+        loop {
+            if let Some(at) = self.pending.iter().position(|&b| b == b'\n') {
+                let rest = self.pending.split_off(at + 1);
+                return Ok(std::mem::replace(&mut self.pending, rest));
+            }
+            if self.pending.len() > cap {
+                return Err(self.take(End::Capped));
+            }
+            match arm_read(&self.stream, deadline) {
+                Ok(true) => {}
+                Ok(false) => return Err(self.take(End::Timeout)),
+                Err(e) => return Err(self.take(End::Failed(e))),
+            }
+            match (&self.stream).read(&mut buffer) {
+                Ok(0) => return Err(self.take(End::Eof)),
+                Ok(n) => self.pending.extend_from_slice(&buffer[..n]),
+                Err(e) if is_timeout(&e) => return Err(self.take(End::Timeout)),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.take(End::Failed(e))),
+            }
+        }
+    }
+
+    /// After the last expected line: waits for the peer to close.
+    pub fn read_to_end(&mut self, cap: usize, deadline: Deadline) -> Received {
+        let mut rest = read_to_end(&self.stream, cap, deadline);
+        let mut bytes = std::mem::take(&mut self.pending);
+        bytes.append(&mut rest.bytes);
+        Received {
+            bytes,
+            end: rest.end,
+        }
+    }
+
+    fn take(&mut self, end: End) -> Received {
+        Received {
+            bytes: std::mem::take(&mut self.pending),
+            end,
+        }
+    }
+}
+
+/// Writes everything within the deadline.
+pub fn write_all(stream: &TcpStream, data: &[u8], deadline: Deadline) -> io::Result<()> {
+    let left = deadline.remaining().ok_or_else(timed_out)?;
+    stream.set_write_timeout(Some(left))?;
+    (&*stream).write_all(data)
+}
+
+/// Writes `data` in `pieces` parts with `pause` between them, so the other
+/// side's reads see it split: a peer that treats one read as the whole
+/// message is caught.
+pub fn write_in_pieces(
+    stream: &TcpStream,
+    data: &[u8],
+    pieces: usize,
+    pause: Duration,
+    deadline: Deadline,
+) -> io::Result<()> {
+    let size = data.len().div_ceil(pieces.max(1)).max(1);
+    for (i, piece) in data.chunks(size).enumerate() {
+        if i > 0 {
+            thread::sleep(pause);
+        }
+        write_all(stream, piece, deadline)?;
+    }
+    Ok(())
+}
+
+/// Closes the connection with a reset (RST) instead of an orderly close, as
+/// a crashed or killed client would.
+pub fn reset(stream: TcpStream) {
+    let _ = SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+    drop(stream);
+}
+
+/// A port on which nothing listens (just released by the OS).
+pub fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
+}
+
+/// The grader's listener, for checking clients: loopback, port chosen by the OS.
+pub fn listen(ip: IpAddr) -> io::Result<TcpListener> {
+    TcpListener::bind((ip, 0))
+}
+
+/// Whether this machine has IPv6 loopback.
+pub fn has_ipv6() -> bool {
+    TcpListener::bind((Ipv6Addr::LOCALHOST, 0)).is_ok()
+}
+
+/// Accepts one connection, or `None` if none came before the deadline.
+pub fn accept(
+    listener: &TcpListener,
+    deadline: Deadline,
+) -> io::Result<Option<(TcpStream, SocketAddr)>> {
+    loop {
+        let Some(left) = deadline.remaining() else {
+            return Ok(None);
+        };
+        let millis = u16::try_from(left.as_millis().max(1)).unwrap_or(u16::MAX);
+        let mut fds = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, PollTimeout::from(millis)) {
+            Ok(0) => continue,
+            Ok(_) => {
+                let (stream, peer) = listener.accept()?;
+                stream.set_nodelay(true)?;
+                return Ok(Some((stream, peer)));
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn soon() -> Deadline {
+        Deadline::after(Duration::from_secs(10))
+    }
+
+    fn pair() -> (TcpStream, TcpStream) {
+        let listener = listen(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
+        let client = connect(listener.local_addr().unwrap(), soon()).unwrap();
+        let (server, _) = accept(&listener, soon()).unwrap().unwrap();
+        (client, server)
+    }
+
+    #[test]
+    fn read_to_end_sees_eof_and_timeout() {
+        let (client, server) = pair();
+        write_all(&server, b"abc", soon()).unwrap();
+        let open = read_to_end(&client, 100, Deadline::after(Duration::from_millis(50)));
+        assert_eq!(open.bytes, b"abc");
+        assert!(matches!(open.end, End::Timeout));
+        drop(server);
+        let closed = read_to_end(&client, 100, soon());
+        assert!(closed.bytes.is_empty());
+        assert!(matches!(closed.end, End::Eof));
+    }
+
+    #[test]
+    fn lines_are_reassembled_from_pieces() {
+        let (client, server) = pair();
+        write_in_pieces(&server, b"hello\nwor", 3, Duration::from_millis(5), soon()).unwrap();
+        let mut reader = LineReader::new(client);
+        assert_eq!(reader.read_line(100, soon()).unwrap(), b"hello\n");
+        write_all(&server, b"ld\n", soon()).unwrap();
+        assert_eq!(reader.read_line(100, soon()).unwrap(), b"world\n");
+        drop(server);
+        let rest = reader.read_line(100, soon()).unwrap_err();
+        assert!(matches!(rest.end, End::Eof));
+    }
+
+    #[test]
+    fn a_reset_is_seen_as_a_failure() {
+        let (client, server) = pair();
+        write_all(&client, b"unread", soon()).unwrap();
+        reset(client);
+        let got = read_to_end(&server, 100, soon());
+        assert!(
+            matches!(got.end, End::Failed(_) | End::Eof),
+            "{:?}",
+            got.end
+        );
+    }
+
+    #[test]
+    fn accept_gives_up_at_the_deadline() {
+        let listener = listen(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
+        let none = accept(&listener, Deadline::after(Duration::from_millis(30))).unwrap();
+        assert!(none.is_none());
+    }
+
+    #[test]
+    fn nothing_listens_on_a_free_port() {
+        let port = free_port().unwrap();
+        let refused = connect(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), soon());
+        assert_eq!(
+            refused.unwrap_err().kind(),
+            io::ErrorKind::ConnectionRefused
+        );
+    }
+}

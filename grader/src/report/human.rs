@@ -1,0 +1,102 @@
+//! The report as people read it on a terminal.
+//!
+//! One line per check with ✓ or ✗ and its points; under a failure what was
+//! expected, what happened and the hint; then the score per task and in
+//! total. The text carries ANSI styles; printing it through `anstream`
+//! drops them when stdout is not a terminal or `NO_COLOR` is set.
+
+use super::{Build, CheckReport, Report};
+use crate::check::Status;
+use anstyle::{AnsiColor, Style};
+use std::fmt::Write;
+
+const PASS: Style = AnsiColor::Green.on_default();
+const FAIL: Style = AnsiColor::Red.on_default();
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+
+/// Renders the report; `verbose` adds durations and transcripts.
+pub fn render(report: &Report, verbose: bool) -> String {
+    let mut out = String::new();
+    for task in &report.tasks {
+        let _ = writeln!(out, "{BOLD}{}{BOLD:#}", task.task);
+        if task.build == Build::Failed {
+            let _ = writeln!(out, "  {FAIL}✗ did not build{FAIL:#}");
+            for error in &task.build_errors {
+                for line in error.lines() {
+                    let _ = writeln!(out, "      {line}");
+                }
+            }
+        }
+        let width = task.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+        for check in &task.checks {
+            render_check(&mut out, check, width, verbose);
+        }
+        let style = if task.score == task.max_score {
+            PASS
+        } else {
+            FAIL
+        };
+        let _ = writeln!(
+            out,
+            "  {style}score {}/{}{style:#}\n",
+            task.score, task.max_score
+        );
+    }
+    let style = if report.score == report.max_score {
+        PASS
+    } else {
+        FAIL
+    };
+    let _ = writeln!(
+        out,
+        "{BOLD}{style}Total: {}/{}{style:#}{BOLD:#}",
+        report.score, report.max_score
+    );
+    out
+}
+
+fn render_check(out: &mut String, check: &CheckReport, width: usize, verbose: bool) {
+    let (mark, style) = match check.status {
+        Status::Pass => ("✓", PASS),
+        Status::Fail => ("✗", FAIL),
+        Status::Error => ("!", FAIL),
+        Status::Skipped => ("-", DIM),
+    };
+    let points = format!("{}/{}", check.points, check.max_points);
+    let timing = if verbose {
+        format!("  {DIM}{} ms{DIM:#}", check.duration_ms)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  {style}{mark}{style:#} {:<width$}  {points:>5}  {}{timing}",
+        check.id, check.title
+    );
+    let detail = |out: &mut String, label: &str, text: &str| {
+        let _ = writeln!(out, "      {DIM}{label}{DIM:#} {text}");
+    };
+    match check.status {
+        Status::Pass => {}
+        Status::Skipped => detail(out, "skipped:", &check.message),
+        Status::Error => detail(out, "grader error (not your fault):", &check.message),
+        Status::Fail => {
+            let _ = writeln!(out, "      {}", check.message);
+            if let Some(expected) = &check.expected {
+                detail(out, "expected:", expected);
+            }
+            if let Some(actual) = &check.actual {
+                detail(out, "actual:  ", actual);
+            }
+            if !check.hint.is_empty() {
+                detail(out, "hint:    ", &check.hint);
+            }
+        }
+    }
+    if verbose {
+        for line in &check.transcript {
+            let _ = writeln!(out, "      {DIM}│ {line}{DIM:#}");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Grading: build the tasks, run every check, collect the report.
+
+use crate::cargo::{BuildError, Workspace};
+use crate::check::{Check, Ctx, Outcome, Status, Subjects};
+use crate::process::Program;
+use crate::report::{Build, CheckReport, Report, TaskReport};
+use crate::tasks::Task;
+use crate::time::Timing;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What to grade and how.
+pub struct Options {
+    /// The workspace holding the tasks.
+    pub workspace: PathBuf,
+    /// Grade this command instead of the task's server binary.
+    pub server_cmd: Option<Program>,
+    /// Grade this command instead of the task's client binary.
+    pub client_cmd: Option<Program>,
+    pub timing: Timing,
+    /// Keep each check's transcript in the report.
+    pub transcripts: bool,
+}
+
+/// What the runner tells the caller as it goes, for a progress line.
+pub enum Progress<'a> {
+    Building,
+    Checking(&'a Check),
+}
+
+/// Grades `tasks` and returns the report. Fails only when the grader itself
+/// can't work (no workspace, no cargo); a task that does not build is part
+/// of the report.
+pub fn grade(
+    tasks: &[Task],
+    options: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Report, BuildError> {
+    let workspace = Workspace::open(&options.workspace)?;
+    // With both commands given, the task's Rust code need not build.
+    let needs_build = options.server_cmd.is_none() || options.client_cmd.is_none();
+    let to_build: Vec<&str> = tasks
+        .iter()
+        .filter(|task| needs_build && workspace.has_package(task.package))
+        .map(|task| task.package)
+        .collect();
+    let built = if to_build.is_empty() {
+        Default::default()
+    } else {
+        progress(Progress::Building);
+        workspace.build(&to_build)?
+    };
+
+    let mut reports = Vec::new();
+    for task in tasks {
+        let binary = |name: String| {
+            built
+                .executable(&name)
+                .map(|p| Program::new(vec![p.display().to_string()]))
+        };
+        let subjects = Subjects {
+            server: options
+                .server_cmd
+                .clone()
+                .or_else(|| binary(task.server_bin())),
+            client: options
+                .client_cmd
+                .clone()
+                .or_else(|| binary(task.client_bin())),
+        };
+        let mut build_errors = built.errors.get(task.package).cloned().unwrap_or_default();
+        let needed_missing = (subjects.server.is_none() || subjects.client.is_none())
+            && (options.server_cmd.is_none() || options.client_cmd.is_none());
+        if needed_missing && build_errors.is_empty() {
+            build_errors.push(if workspace.has_package(task.package) {
+                format!(
+                    "cargo produced no {} / {} binaries",
+                    task.server_bin(),
+                    task.client_bin()
+                )
+            } else {
+                format!("the workspace has no package {}", task.package)
+            });
+        }
+        let build = if needed_missing {
+            Build::Failed
+        } else {
+            Build::Ok
+        };
+        let checks = task
+            .checks
+            .iter()
+            .map(|check| {
+                progress(Progress::Checking(check));
+                run_check(check, &subjects, options)
+            })
+            .collect();
+        reports.push(TaskReport::new(task.package, build, build_errors, checks));
+    }
+    Ok(Report::new(reports))
+}
+
+/// Runs one check, turning a missing program or a grader panic into its
+/// outcome. The programs it started are killed before this returns.
+pub fn run_check(check: &Check, subjects: &Subjects, options: &Options) -> CheckReport {
+    let started = Instant::now();
+    let mut transcript = Vec::new();
+    let missing = if check.role.needs_server() && subjects.server.is_none() {
+        Some("the server did not build, so it could not be tested")
+    } else if check.role.needs_client() && subjects.client.is_none() {
+        Some("the client did not build, so it could not be tested")
+    } else {
+        None
+    };
+    let result = match missing {
+        Some(why) => Err(Outcome::fail(why)),
+        None => {
+            let mut ctx = Ctx::new(subjects, options.timing);
+            let result =
+                catch_unwind(AssertUnwindSafe(|| (check.run)(&mut ctx))).unwrap_or_else(|panic| {
+                    Err(Outcome::error(format!(
+                        "the grader crashed: {}",
+                        panic_text(&panic)
+                    )))
+                });
+            transcript = ctx.transcript().to_vec();
+            result
+        }
+    };
+    let outcome = result.err();
+    let status = outcome.as_ref().map_or(Status::Pass, |o| o.status);
+    let max_points = if status == Status::Skipped {
+        0
+    } else {
+        check.points
+    };
+    CheckReport {
+        id: check.id.clone(),
+        title: check.title.to_string(),
+        role: check.role,
+        status,
+        points: if status == Status::Pass {
+            check.points
+        } else {
+            0
+        },
+        max_points,
+        message: outcome
+            .as_ref()
+            .map(|o| o.message.clone())
+            .unwrap_or_default(),
+        hint: if status == Status::Fail {
+            check.hint.to_string()
+        } else {
+            String::new()
+        },
+        duration_ms: started.elapsed().as_millis() as u64,
+        expected: outcome.as_ref().and_then(|o| o.expected.clone()),
+        actual: outcome.as_ref().and_then(|o| o.actual.clone()),
+        transcript: if options.transcripts {
+            transcript
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string())
+}

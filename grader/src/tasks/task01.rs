@@ -1,0 +1,129 @@
+//! Task 01: a client connects to a server.
+
+use super::{
+    check, client_checks, connect, expect_success, server_checks, session, Input, Lesson, Task,
+    LOOPBACK,
+};
+use crate::check::{lines_or_nothing, CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
+use crate::peer::{self, End};
+use crate::process::Stream;
+use crate::show;
+use crate::time::human;
+use std::net::{IpAddr, SocketAddr};
+
+struct Connect;
+
+pub fn task() -> Task {
+    let mut checks = server_checks::<Connect>();
+    checks.push(check::<Connect>(
+        "server.closes",
+        "closes each connection after accepting it",
+        Role::Server,
+        2,
+        "Once the connection line is printed the server is done with that client: drop the stream to close it.",
+        |ctx| {
+            let server = ctx.server(&[])?;
+            Connect::probe(ctx, &server, 1)
+        },
+    ));
+    checks.push(check::<Connect>(
+        "client.connects",
+        "connects and prints `Connected to <addr>`",
+        Role::Client,
+        3,
+        "After connect() succeeds, print `Connected to` and the address you reached (peer_addr()).",
+        |ctx| Connect::play_server(ctx, LOOPBACK),
+    ));
+    checks.extend(client_checks::<Connect>());
+    checks.push(check::<Connect>(
+        "pair.connect",
+        "your client connects to your server",
+        Role::Pair,
+        2,
+        "Run both in two terminals: the server's port must be the client's port.",
+        pair,
+    ));
+    Task {
+        number: 1,
+        package: "task01_connect",
+        checks,
+    }
+}
+
+impl Lesson for Connect {
+    const NUMBER: u8 = 1;
+
+    fn probe(ctx: &mut Ctx, server: &Server, _round: usize) -> CheckResult {
+        let stream = connect(ctx, server)?;
+        let deadline = ctx.deadline(REPLY_WAIT);
+        let got = peer::read_to_end(&stream, 1024, deadline);
+        match got.end {
+            End::Eof | End::Failed(_) => {
+                ctx.note("server closed the connection");
+                Ok(())
+            }
+            End::Timeout => Err(Outcome::fail(format!(
+                "the server kept the connection open for {} after accepting it",
+                human(deadline.budget())
+            ))),
+            End::Capped => Err(Outcome::fail("the server sent data it should not send")
+                .actual(show::bytes(&got.bytes))),
+        }
+    }
+
+    fn play_server(ctx: &mut Ctx, ip: IpAddr) -> CheckResult {
+        let session = session(ctx, ip, &[], Input::Nothing)?;
+        let done = ctx.finish(&session.client)?;
+        expect_success(&done)?;
+        expect_connected_line(&done.stdout, session.server_addr)
+    }
+}
+
+fn expect_connected_line(stdout: &[String], server: SocketAddr) -> CheckResult {
+    let wanted = format!("Connected to {server}");
+    let found = stdout.iter().any(|line| {
+        line.strip_prefix("Connected to ")
+            .and_then(|rest| rest.strip_prefix(&server.to_string()))
+            .is_some_and(|after| !after.starts_with(|c: char| c.is_ascii_digit()))
+    });
+    if found {
+        return Ok(());
+    }
+    Err(
+        Outcome::fail("the client did not print the address it connected to")
+            .expected(show::text(&wanted))
+            .actual(lines_or_nothing(stdout)),
+    )
+}
+
+fn pair(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let client = ctx.client("127.0.0.1", server.addr.port(), &[], false)?;
+    let done = ctx.finish(&client)?;
+    expect_success(&done)?;
+    expect_connected_line(&done.stdout, server.addr)?;
+    let seen = server
+        .child
+        .wait_for_line(Stream::Stdout, ctx.deadline(REPLY_WAIT), |line| {
+            line.contains("Connection from 127.0.0.1:")
+        });
+    seen.map(drop).map_err(|_| {
+        Outcome::fail("the server did not print `Connection from 127.0.0.1:<port>` for your client")
+            .actual(lines_or_nothing(&server.child.output(Stream::Stdout)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connected_line_must_name_the_whole_address() {
+        let server: SocketAddr = "127.0.0.1:5001".parse().unwrap();
+        let lines = |l: &str| vec![l.to_string()];
+        assert!(expect_connected_line(&lines("Connected to 127.0.0.1:5001"), server).is_ok());
+        assert!(expect_connected_line(&lines("Connected to 127.0.0.1:5001!"), server).is_ok());
+        assert!(expect_connected_line(&lines("Connected to 127.0.0.1:50011"), server).is_err());
+        assert!(expect_connected_line(&lines("Connected"), server).is_err());
+    }
+}

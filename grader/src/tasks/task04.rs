@@ -1,0 +1,589 @@
+//! Task 04: a line echo server that serves many clients at once.
+
+use super::{
+    check, client_checks, connect, expect_success, server_checks, session, Input, Lesson, Task,
+    LOOPBACK,
+};
+use crate::check::{lines_or_nothing, CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
+use crate::peer::{self, End, LineReader};
+use crate::show;
+use crate::time::{human, Deadline};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Barrier;
+use std::thread;
+use std::time::{Duration, Instant};
+
+struct Lines;
+
+/// How long a client may wait for a reply while another client idles.
+const CONCURRENT_REPLY: Duration = Duration::from_secs(1);
+/// The longest reply line the grader reads.
+const LINE_CAP: usize = 256 * 1024;
+const CLIENTS: usize = 100;
+const LINES_EACH: usize = 20;
+
+pub fn task() -> Task {
+    let mut checks = server_checks::<Lines>();
+    checks.extend([
+        check::<Lines>(
+            "server.line_echo",
+            "answers each line with the same text",
+            Role::Server,
+            2,
+            "Read whole lines (a BufReader helps), and reply with the line's text and a newline.",
+            line_echo,
+        ),
+        check::<Lines>(
+            "server.bye",
+            "answers `BYE` with `BYE` and closes that connection",
+            Role::Server,
+            2,
+            "Compare the line without its line ending to \"BYE\"; after replying, return from the client's function so its stream is dropped.",
+            bye,
+        ),
+        check::<Lines>(
+            "server.idle_client",
+            "answers a second client within 1 s while the first sits idle",
+            Role::Server,
+            3,
+            "Give each accepted connection its own thread (thread::spawn(move || …)) so accept() is called again at once.",
+            idle_client,
+        ),
+        check::<Lines>(
+            "server.reverse_order",
+            "serves two clients in the reverse order of connecting",
+            Role::Server,
+            2,
+            "Clients are independent: the second may speak before the first. One thread per client handles that.",
+            reverse_order,
+        ),
+        check::<Lines>(
+            "server.concurrent_100",
+            "serves 100 clients at once, 20 lines each, every reply to its own client",
+            Role::Server,
+            4,
+            "Each thread must use only its own client's stream; shared buffers or a shared stream mix up the replies.",
+            concurrent_100,
+        ),
+        check::<Lines>(
+            "server.broken_client",
+            "a client that sends half a line and resets disturbs no one else",
+            Role::Server,
+            2,
+            "An I/O error in one client's thread must end that thread quietly (print it), never the whole server.",
+            broken_client,
+        ),
+        check::<Lines>(
+            "server.long_line",
+            "echoes a 64 KiB line",
+            Role::Server,
+            2,
+            "A line can be longer than one read: collect bytes until the newline (read_line or read_until do).",
+            long_line,
+        ),
+        check::<Lines>(
+            "server.bye_only_own",
+            "`BYE` from one client leaves the others connected",
+            Role::Server,
+            2,
+            "BYE ends that client's thread only; the accept loop and other threads go on.",
+            bye_only_own,
+        ),
+        check::<Lines>(
+            "client.lines",
+            "sends each input line, prints each reply, and sends `BYE` at the end of input",
+            Role::Client,
+            3,
+            "For every line of stdin: send it with a newline, read one reply line, print `Received from server: <reply>`. At end of input send BYE yourself.",
+            |ctx| Lines::play_server(ctx, LOOPBACK),
+        ),
+        check::<Lines>(
+            "client.bye_typed",
+            "stops reading input once the user types `BYE`",
+            Role::Client,
+            2,
+            "After sending BYE, stop reading stdin: wait for the server's BYE and its close, then exit.",
+            bye_typed,
+        ),
+        check::<Lines>(
+            "client.slow_replies",
+            "waits for replies that come slowly",
+            Role::Client,
+            2,
+            "Read the reply with a blocking read; don't give up or move on because it hasn't arrived yet.",
+            slow_replies,
+        ),
+    ]);
+    checks.extend(client_checks::<Lines>());
+    checks.push(check::<Lines>(
+        "pair.chat",
+        "your client chats with your server",
+        Role::Pair,
+        2,
+        "Run both in two terminals and type a few lines, then BYE.",
+        pair,
+    ));
+    Task {
+        number: 4,
+        package: "task04_multithreaded",
+        checks,
+    }
+}
+
+impl Lesson for Lines {
+    const NUMBER: u8 = 4;
+
+    fn probe(ctx: &mut Ctx, server: &Server, round: usize) -> CheckResult {
+        let mut conn = Conn::open(ctx, server, "client")?;
+        conn.exchange(ctx, &format!("probe {round}"), REPLY_WAIT)?;
+        conn.say_bye(ctx)
+    }
+
+    fn play_server(ctx: &mut Ctx, ip: IpAddr) -> CheckResult {
+        chat_with_client(
+            ctx,
+            ip,
+            Input::Closed(b"first line\nsecond  line  \n"),
+            &["first line", "second  line  ", "BYE"],
+            Duration::ZERO,
+        )
+    }
+}
+
+/// The grader's connection to the server, read line by line.
+struct Conn {
+    name: String,
+    reader: LineReader,
+}
+
+impl Conn {
+    fn open(ctx: &mut Ctx, server: &Server, name: &str) -> Result<Conn, Outcome> {
+        let stream = connect(ctx, server)?;
+        Ok(Conn {
+            name: name.to_string(),
+            reader: LineReader::new(stream),
+        })
+    }
+
+    fn send(&self, ctx: &mut Ctx, line: &str) -> CheckResult {
+        ctx.note(format!("{} sends {}", self.name, show::text(line)));
+        peer::write_all(
+            self.reader.stream(),
+            format!("{line}\n").as_bytes(),
+            ctx.deadline(REPLY_WAIT),
+        )
+        .map_err(|e| {
+            Outcome::fail(format!(
+                "{} could not send {}: {e}",
+                self.name,
+                show::text(line)
+            ))
+        })
+    }
+
+    /// Reads one reply and expects its text to be `text`.
+    fn expect_reply(&mut self, ctx: &mut Ctx, text: &str, within: Duration) -> CheckResult {
+        let deadline = ctx.deadline(within);
+        let reply = self.reader.read_line(LINE_CAP, deadline);
+        judge_reply(&self.name, text, reply, deadline).inspect(|()| {
+            ctx.note(format!("{} got its reply", self.name));
+        })
+    }
+
+    fn exchange(&mut self, ctx: &mut Ctx, line: &str, within: Duration) -> CheckResult {
+        self.send(ctx, line)?;
+        self.expect_reply(ctx, line, within)
+    }
+
+    /// Sends `BYE`, expects `BYE` back and the connection closed.
+    fn say_bye(&mut self, ctx: &mut Ctx) -> CheckResult {
+        self.exchange(ctx, "BYE", REPLY_WAIT)?;
+        let deadline = ctx.deadline(REPLY_WAIT);
+        let rest = self.reader.read_to_end(LINE_CAP, deadline);
+        match rest.end {
+            End::Eof | End::Failed(_) if rest.bytes.is_empty() => Ok(()),
+            End::Timeout if rest.bytes.is_empty() => Err(Outcome::fail(format!(
+                "{}: the server answered BYE but kept the connection open for {}",
+                self.name,
+                human(deadline.budget())
+            ))),
+            _ => Err(
+                Outcome::fail(format!("{}: the server sent more after BYE", self.name))
+                    .actual(show::bytes(&rest.bytes)),
+            ),
+        }
+    }
+}
+
+/// A reply line is `text` followed by `\n` or `\r\n`.
+fn judge_reply(
+    who: &str,
+    text: &str,
+    reply: Result<Vec<u8>, peer::Received>,
+    deadline: Deadline,
+) -> CheckResult {
+    let expected = show::text(&format!("{text}\n"));
+    match reply {
+        Ok(line) => {
+            let body = line.strip_suffix(b"\n").unwrap_or(&line);
+            let body = body.strip_suffix(b"\r").unwrap_or(body);
+            if body == text.as_bytes() {
+                Ok(())
+            } else {
+                Err(Outcome::fail(format!("{who} got a wrong reply"))
+                    .expected(expected)
+                    .actual(show::bytes(&line)))
+            }
+        }
+        Err(partial) => {
+            let what = match partial.end {
+                End::Timeout => format!("no reply within {}", human(deadline.budget())),
+                ref other => format!("no complete reply line: {}", other.describe()),
+            };
+            let outcome = Outcome::fail(format!("{who}: {what}")).expected(expected);
+            Err(if partial.bytes.is_empty() {
+                outcome
+            } else {
+                outcome.actual(show::bytes(&partial.bytes))
+            })
+        }
+    }
+}
+
+fn line_echo(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let mut conn = Conn::open(ctx, &server, "client")?;
+    for line in [
+        "hello",
+        "  spaced out  ",
+        "Grüße, 世界 🦀",
+        "bye is not BYE",
+        "",
+    ] {
+        conn.exchange(ctx, line, REPLY_WAIT)?;
+    }
+    // A line ended by \r\n is answered with its text alone.
+    ctx.note("client sends \"crlf line\\r\\n\"");
+    peer::write_all(
+        conn.reader.stream(),
+        b"crlf line\r\n",
+        ctx.deadline(REPLY_WAIT),
+    )
+    .map_err(|e| Outcome::fail(format!("could not send: {e}")))?;
+    conn.expect_reply(ctx, "crlf line", REPLY_WAIT)
+}
+
+fn bye(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let mut conn = Conn::open(ctx, &server, "client")?;
+    conn.exchange(ctx, "one line before leaving", REPLY_WAIT)?;
+    conn.say_bye(ctx)
+}
+
+/// Expects `second`'s reply within [`CONCURRENT_REPLY`] while `first` holds
+/// its connection; on a timeout, measures how long the reply takes once
+/// `first` leaves, so the message says what happened.
+fn expect_served_while_other_waits(
+    ctx: &mut Ctx,
+    first: Conn,
+    second: &mut Conn,
+    line: &str,
+) -> CheckResult {
+    second.send(ctx, line)?;
+    let started = Instant::now();
+    match second.expect_reply(ctx, line, CONCURRENT_REPLY) {
+        Ok(()) => Ok(()),
+        Err(outcome) if outcome.message.contains("no reply within") => {
+            drop(first);
+            ctx.note("grader closes client 1 to see whether client 2 is answered then");
+            let late = second.expect_reply(ctx, line, REPLY_WAIT);
+            let waited = human(started.elapsed());
+            let message = match late {
+                Ok(()) => format!(
+                    "client 2 waited {waited} and was answered only after client 1 closed: the server serves one client at a time"
+                ),
+                Err(_) => format!(
+                    "client 2 got no reply in {waited}, even after client 1 closed, while client 1 was connected first"
+                ),
+            };
+            Err(Outcome { message, ..outcome })
+        }
+        Err(outcome) => Err(outcome),
+    }
+}
+
+fn idle_client(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let idle = Conn::open(ctx, &server, "client 1")?;
+    let mut second = Conn::open(ctx, &server, "client 2")?;
+    expect_served_while_other_waits(ctx, idle, &mut second, "is anybody there?")
+}
+
+fn reverse_order(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let mut first = Conn::open(ctx, &server, "client 1")?;
+    let mut second = Conn::open(ctx, &server, "client 2")?;
+    second
+        .exchange(ctx, "second to connect, first to speak", CONCURRENT_REPLY)
+        .map_err(|outcome| Outcome {
+            message: format!(
+                "{} (client 1, connected earlier, had sent nothing yet)",
+                outcome.message
+            ),
+            ..outcome
+        })?;
+    first.exchange(ctx, "first to connect, second to speak", REPLY_WAIT)?;
+    second.say_bye(ctx)?;
+    first.say_bye(ctx)
+}
+
+fn concurrent_100(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let addr = server.addr;
+    let deadline = ctx.deadline(Duration::from_secs(20));
+    ctx.note(format!(
+        "{CLIENTS} clients connect, then each sends {LINES_EACH} lines"
+    ));
+    let all_connected = Barrier::new(CLIENTS);
+    let failures: Vec<String> = thread::scope(|scope| {
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|i| {
+                let all_connected = &all_connected;
+                thread::Builder::new()
+                    .stack_size(256 * 1024)
+                    .spawn_scoped(scope, move || one_of_many(i, addr, all_connected, deadline))
+            })
+            .collect();
+        clients
+            .into_iter()
+            .filter_map(|spawned| match spawned {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|_| Err("client thread panicked".into()))
+                    .err(),
+                Err(e) => Some(format!("could not start a client thread: {e}")),
+            })
+            .collect()
+    });
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(Outcome::fail(format!(
+        "{} of {CLIENTS} clients were not served correctly; first: {}",
+        failures.len(),
+        failures[0]
+    )))
+}
+
+/// One client of [`concurrent_100`]: connects, waits for all, then talks.
+fn one_of_many(
+    i: usize,
+    addr: SocketAddr,
+    all_connected: &Barrier,
+    deadline: Deadline,
+) -> Result<(), String> {
+    let connected = peer::connect(addr, deadline);
+    all_connected.wait();
+    let stream = connected.map_err(|e| format!("client {i} could not connect: {e}"))?;
+    let mut reader = LineReader::new(stream);
+    let name = format!("client {i}");
+    for j in 0..LINES_EACH {
+        let line = format!("client {i} line {j}: {}", "x".repeat((i * 7 + j * 13) % 50));
+        peer::write_all(reader.stream(), format!("{line}\n").as_bytes(), deadline)
+            .map_err(|e| format!("{name} could not send line {j}: {e}"))?;
+        let reply = reader.read_line(LINE_CAP, deadline);
+        judge_reply(&name, &line, reply, deadline).map_err(|outcome| describe(&outcome))?;
+    }
+    peer::write_all(reader.stream(), b"BYE\n", deadline)
+        .map_err(|e| format!("{name} could not send BYE: {e}"))?;
+    let reply = reader.read_line(LINE_CAP, deadline);
+    judge_reply(&name, "BYE", reply, deadline).map_err(|outcome| describe(&outcome))
+}
+
+fn describe(outcome: &Outcome) -> String {
+    let mut text = outcome.message.clone();
+    if let Some(expected) = &outcome.expected {
+        text.push_str(&format!("; expected {expected}"));
+    }
+    if let Some(actual) = &outcome.actual {
+        text.push_str(&format!(", got {actual}"));
+    }
+    text
+}
+
+fn broken_client(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let mut steady = Conn::open(ctx, &server, "client 1")?;
+    steady.exchange(ctx, "before the trouble", REPLY_WAIT)?;
+    let broken = connect(ctx, &server)?;
+    peer::write_all(&broken, b"half a li", ctx.deadline(REPLY_WAIT))
+        .map_err(|e| Outcome::fail(format!("could not send to the server: {e}")))?;
+    peer::reset(broken);
+    ctx.note("client 2 sent half a line and reset its connection");
+    steady.exchange(ctx, "after the trouble", REPLY_WAIT)?;
+    let mut newcomer = Conn::open(ctx, &server, "client 3")?;
+    newcomer.exchange(ctx, "a newcomer after the trouble", REPLY_WAIT)?;
+    newcomer.say_bye(ctx)?;
+    steady.say_bye(ctx)
+}
+
+fn long_line(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let mut conn = Conn::open(ctx, &server, "client")?;
+    let line: String = (0..64 * 1024)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    conn.exchange(ctx, &line, REPLY_WAIT)?;
+    conn.say_bye(ctx)
+}
+
+fn bye_only_own(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let mut leaving = Conn::open(ctx, &server, "client 1")?;
+    let mut staying = Conn::open(ctx, &server, "client 2")?;
+    leaving.exchange(ctx, "I am leaving soon", CONCURRENT_REPLY)?;
+    staying.exchange(ctx, "I am staying", CONCURRENT_REPLY)?;
+    leaving.say_bye(ctx)?;
+    staying.exchange(ctx, "still here after client 1 left", REPLY_WAIT)?;
+    staying.say_bye(ctx)
+}
+
+/// Plays the server for the client: replies to each line (after `delay`),
+/// answers `BYE` and closes; expects exactly `expected` lines from the
+/// client and every reply printed.
+fn chat_with_client(
+    ctx: &mut Ctx,
+    ip: IpAddr,
+    input: Input,
+    expected: &[&str],
+    delay: Duration,
+) -> CheckResult {
+    let session = session(ctx, ip, &[], input)?;
+    let mut reader = LineReader::new(session.stream);
+    let mut received = Vec::new();
+    loop {
+        let deadline = ctx.deadline(REPLY_WAIT);
+        let line = match reader.read_line(LINE_CAP, deadline) {
+            Ok(line) => line,
+            Err(partial) => {
+                let what = match partial.end {
+                    End::Timeout => format!("sent nothing more for {}", human(deadline.budget())),
+                    ref other => other.describe(),
+                };
+                return Err(
+                    Outcome::fail(format!("before sending BYE the client {what}"))
+                        .expected(lines_shown(expected))
+                        .actual(lines_shown(&received)),
+                );
+            }
+        };
+        let text = String::from_utf8_lossy(line.strip_suffix(b"\n").unwrap_or(&line)).into_owned();
+        let text = text.strip_suffix('\r').unwrap_or(&text).to_string();
+        ctx.note(format!("client sent {}", show::text(&text)));
+        if !delay.is_zero() {
+            thread::sleep(delay);
+        }
+        peer::write_all(
+            reader.stream(),
+            format!("{text}\n").as_bytes(),
+            ctx.deadline(REPLY_WAIT),
+        )
+        .map_err(|e| Outcome::fail(format!("could not reply to the client: {e}")))?;
+        let was_bye = text == "BYE";
+        received.push(text);
+        if was_bye || received.len() > expected.len() + 5 {
+            break;
+        }
+    }
+    drop(reader);
+    let done = ctx.finish(&session.client)?;
+    if received != expected {
+        return Err(
+            Outcome::fail("the client did not send the lines it was given, then BYE")
+                .expected(lines_shown(expected))
+                .actual(lines_shown(&received)),
+        );
+    }
+    expect_success(&done)?;
+    let wanted: Vec<String> = expected
+        .iter()
+        .map(|l| format!("Received from server: {l}"))
+        .collect();
+    let printed: Vec<&String> = done
+        .stdout
+        .iter()
+        .filter(|l| l.starts_with("Received from server:"))
+        .collect();
+    if printed
+        .iter()
+        .map(|l| l.as_str())
+        .ne(wanted.iter().map(String::as_str))
+    {
+        return Err(
+            Outcome::fail("the client did not print every reply, in order")
+                .expected(lines_shown(&wanted))
+                .actual(lines_or_nothing(&done.stdout)),
+        );
+    }
+    Ok(())
+}
+
+fn lines_shown<S: AsRef<str>>(lines: &[S]) -> String {
+    if lines.is_empty() {
+        return "no lines".to_string();
+    }
+    lines
+        .iter()
+        .map(|l| show::text(l.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bye_typed(ctx: &mut Ctx) -> CheckResult {
+    chat_with_client(
+        ctx,
+        LOOPBACK,
+        Input::Open(b"one\nBYE\nafter bye\n"),
+        &["one", "BYE"],
+        Duration::ZERO,
+    )
+}
+
+fn slow_replies(ctx: &mut Ctx) -> CheckResult {
+    chat_with_client(
+        ctx,
+        LOOPBACK,
+        Input::Closed(b"slow one\nslow two\n"),
+        &["slow one", "slow two", "BYE"],
+        Duration::from_millis(250),
+    )
+}
+
+fn pair(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let mut client = ctx.client("127.0.0.1", server.addr.port(), &[], true)?;
+    client
+        .write_stdin(b"hello, my own server\n")
+        .map_err(|e| Outcome::fail(format!("could not write to the client's stdin: {e}")))?;
+    client.close_stdin();
+    let done = ctx.finish(&client)?;
+    expect_success(&done)?;
+    let wanted = [
+        "Received from server: hello, my own server",
+        "Received from server: BYE",
+    ];
+    let printed: Vec<&str> = done
+        .stdout
+        .iter()
+        .filter(|l| l.starts_with("Received from server:"))
+        .map(String::as_str)
+        .collect();
+    if printed != wanted {
+        return Err(
+            Outcome::fail("the client did not print both replies of your server")
+                .expected(lines_shown(&wanted))
+                .actual(lines_or_nothing(&done.stdout)),
+        );
+    }
+    Ok(())
+}
