@@ -123,6 +123,49 @@ pub struct Server {
     pub addr: SocketAddr,
 }
 
+impl Server {
+    /// Starts `program` and waits until the deadline for its `Listening on`
+    /// line, which says where it listens.
+    pub fn start(program: &Program, deadline: Deadline) -> Result<Server, Outcome> {
+        let child = Child::spawn(program, false)
+            .map_err(|e| Outcome::fail(format!("could not start `{}`: {e}", program.display())))?;
+        let line =
+            match child.wait_for_line(Stream::Stdout, deadline, |l| l.contains("Listening on")) {
+                Ok(line) => line,
+                Err(NoLine::Timeout) => {
+                    return Err(Outcome::fail(format!(
+                        "no `Listening on` line after {}{}",
+                        human(deadline.budget()),
+                        printed(&child)
+                    )))
+                }
+                Err(NoLine::Closed) => {
+                    let how = match child.wait(Deadline::after(Duration::from_secs(1))) {
+                        Some(status) => format!("the server ended ({})", describe_status(status)),
+                        None => "the server closed its stdout".to_string(),
+                    };
+                    return Err(Outcome::fail(format!(
+                        "{how} without printing `Listening on`{}",
+                        printed(&child)
+                    )));
+                }
+            };
+        let addr = listening_address(&line).ok_or_else(|| {
+            Outcome::fail(
+                "the `Listening on` line does not end in an address such as 127.0.0.1:40211",
+            )
+            .actual(show::text(&line))
+        })?;
+        if addr.port() == 0 {
+            return Err(Outcome::fail(
+                "the server announced port 0: print the listener's local address, not the port you asked for",
+            )
+            .actual(show::text(&line)));
+        }
+        Ok(Server { child, addr })
+    }
+}
+
 /// A client run to its end.
 pub struct Finished {
     pub stdout: Vec<String>,
@@ -190,42 +233,9 @@ impl<'a> Ctx<'a> {
     pub fn server_with(&mut self, args: &[&str]) -> Result<Server, Outcome> {
         let program = self.server_program()?.with_args(args);
         self.note(format!("start server: {}", program.display()));
-        let child = Child::spawn(&program, false)
-            .map_err(|e| Outcome::fail(format!("could not start `{}`: {e}", program.display())))?;
-        let deadline = self.deadline(LISTEN_WAIT);
-        let line =
-            match child.wait_for_line(Stream::Stdout, deadline, |l| l.contains("Listening on")) {
-                Ok(line) => line,
-                Err(NoLine::Timeout) => {
-                    return Err(Outcome::fail(format!(
-                        "no `Listening on` line after {}{}",
-                        human(deadline.budget()),
-                        printed(&child)
-                    )))
-                }
-                Err(NoLine::Closed) => {
-                    let how = match child.wait(self.deadline(Duration::from_secs(1))) {
-                        Some(status) => format!("the server ended ({})", describe_status(status)),
-                        None => "the server closed its stdout".to_string(),
-                    };
-                    return Err(Outcome::fail(format!(
-                        "{how} without printing `Listening on`{}",
-                        printed(&child)
-                    )));
-                }
-            };
-        self.note(format!("server: {line}"));
-        let addr = listening_address(&line).ok_or_else(|| {
-            Outcome::fail(
-                "the `Listening on` line does not end in an address such as 127.0.0.1:40211",
-            )
-            .actual(show::text(&line))
-        })?;
-        if addr.port() == 0 {
-            return Err(Outcome::fail("the server announced port 0: print the listener's local address, not the port you asked for")
-                .actual(show::text(&line)));
-        }
-        Ok(Server { child, addr })
+        let server = Server::start(&program, self.deadline(LISTEN_WAIT))?;
+        self.note(format!("server listens on {}", server.addr));
+        Ok(server)
     }
 
     /// Starts the client against `host:port`, with `extra` arguments after

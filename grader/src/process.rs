@@ -54,6 +54,11 @@ impl Program {
         Program { argv }
     }
 
+    /// The executable at `path`, with no arguments.
+    pub fn from_path(path: &std::path::Path) -> Self {
+        Program::new(vec![path.display().to_string()])
+    }
+
     /// This program with `more` arguments appended.
     pub fn with_args<S: AsRef<str>>(&self, more: &[S]) -> Program {
         let mut argv = self.argv.clone();
@@ -446,7 +451,11 @@ mod tests {
             .sum();
         assert!(kept <= KEPT_BYTES, "kept {kept} bytes");
         let dropped = child.dropped(Stream::Stdout);
-        assert_eq!(kept as u64 + dropped, 1_999_998, "kept {kept}, dropped {dropped}");
+        assert_eq!(
+            kept as u64 + dropped,
+            1_999_998,
+            "kept {kept}, dropped {dropped}"
+        );
     }
 
     #[test]

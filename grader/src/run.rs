@@ -93,7 +93,7 @@ pub fn grade(
             .iter()
             .map(|check| {
                 progress(Progress::Checking(check));
-                run_check(check, &subjects, options)
+                run_check(check, &subjects, options.timing, options.transcripts)
             })
             .collect();
         reports.push(TaskReport::new(task.package, build, build_errors, checks));
@@ -101,9 +101,22 @@ pub fn grade(
     Ok(Report::new(reports))
 }
 
+/// Runs every check of `task` against `subjects`, with transcripts.
+pub fn run_task(task: &Task, subjects: &Subjects, timing: Timing) -> Vec<CheckReport> {
+    task.checks
+        .iter()
+        .map(|check| run_check(check, subjects, timing, true))
+        .collect()
+}
+
 /// Runs one check, turning a missing program or a grader panic into its
 /// outcome. The programs it started are killed before this returns.
-pub fn run_check(check: &Check, subjects: &Subjects, options: &Options) -> CheckReport {
+pub fn run_check(
+    check: &Check,
+    subjects: &Subjects,
+    timing: Timing,
+    transcripts: bool,
+) -> CheckReport {
     let started = Instant::now();
     let mut transcript = Vec::new();
     let missing = if check.role.needs_server() && subjects.server.is_none() {
@@ -116,7 +129,7 @@ pub fn run_check(check: &Check, subjects: &Subjects, options: &Options) -> Check
     let result = match missing {
         Some(why) => Err(Outcome::fail(why)),
         None => {
-            let mut ctx = Ctx::new(subjects, options.timing);
+            let mut ctx = Ctx::new(subjects, timing);
             let result =
                 catch_unwind(AssertUnwindSafe(|| (check.run)(&mut ctx))).unwrap_or_else(|panic| {
                     Err(Outcome::error(format!(
@@ -158,11 +171,7 @@ pub fn run_check(check: &Check, subjects: &Subjects, options: &Options) -> Check
         duration_ms: started.elapsed().as_millis() as u64,
         expected: outcome.as_ref().and_then(|o| o.expected.clone()),
         actual: outcome.as_ref().and_then(|o| o.actual.clone()),
-        transcript: if options.transcripts {
-            transcript
-        } else {
-            Vec::new()
-        },
+        transcript: if transcripts { transcript } else { Vec::new() },
     }
 }
 
