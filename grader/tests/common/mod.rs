@@ -1,0 +1,77 @@
+//! What the grader's integration tests share: the workspace's binaries,
+//! built once per test binary with the grader's own build code, and a way
+//! to grade any pair of them.
+
+#![allow(dead_code)]
+
+use grader::cargo::{Built, Workspace};
+use grader::check::{Status, Subjects};
+use grader::process::Program;
+use grader::report::CheckReport;
+use grader::time::Timing;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The workspace this grader belongs to.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The reference tasks and the gallery, built once.
+pub fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let workspace = Workspace::open(&workspace_root()).expect("the workspace opens");
+        let built = workspace
+            .build(&["task01_connect", "task02_greeting", "task03_echo", "task04_multithreaded", "gallery"])
+            .expect("cargo runs");
+        assert!(built.errors.is_empty(), "the workspace does not build: {:#?}", built.errors);
+        built
+    })
+}
+
+/// A built binary of the workspace, by name (`task03-server`,
+/// `wrong_t03_server_reads_once`).
+pub fn binary(name: &str) -> Program {
+    let path = built()
+        .executable(name)
+        .unwrap_or_else(|| panic!("no binary {name} was built"));
+    Program::from_path(path)
+}
+
+/// Grades task `number` with `server` and `client` (reference binaries
+/// where `None`) and returns every check's report.
+pub fn grade(number: u8, server: Option<Program>, client: Option<Program>) -> Vec<CheckReport> {
+    let task = grader::tasks::by_number(number).expect("the task exists");
+    let subjects = Subjects {
+        server: server.or_else(|| Some(binary(&task.server_bin()))),
+        client: client.or_else(|| Some(binary(&task.client_bin()))),
+    };
+    grader::run::run_task(&task, &subjects, Timing::default())
+}
+
+/// The ids of the checks that did not pass (skipped ones aside).
+pub fn not_passed(reports: &[CheckReport]) -> Vec<String> {
+    reports
+        .iter()
+        .filter(|r| r.status == Status::Fail || r.status == Status::Error)
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+/// Asserts that exactly the checks `failing` fail, with status `fail`
+/// (never `error`), and every other check passes.
+pub fn assert_fails_exactly(reports: &[CheckReport], failing: &[&str]) {
+    let mut wanted: Vec<String> = failing.iter().map(|s| s.to_string()).collect();
+    wanted.sort();
+    let mut got = not_passed(reports);
+    got.sort();
+    let details: Vec<String> = reports
+        .iter()
+        .filter(|r| r.status != Status::Pass)
+        .map(|r| format!("{} [{:?}] {} | expected {:?} | actual {:?}", r.id, r.status, r.message, r.expected, r.actual))
+        .collect();
+    assert_eq!(got, wanted, "checks that did not pass:\n{}", details.join("\n"));
+    let errors: Vec<&CheckReport> = reports.iter().filter(|r| r.status == Status::Error).collect();
+    assert!(errors.is_empty(), "checks ended in error, not fail: {errors:#?}");
+}
