@@ -88,12 +88,17 @@ pub fn grade(
         } else {
             Build::Ok
         };
+        // A task that does not build scores 0, as the contract says: its
+        // checks are not run, and each one says why.
         let checks = task
             .checks
             .iter()
             .map(|check| {
                 progress(Progress::Checking(check));
-                run_check(check, &subjects, options.timing, options.transcripts)
+                match build {
+                    Build::Ok => run_check(check, &subjects, options.timing, options.transcripts),
+                    Build::Failed => not_built(check),
+                }
             })
             .collect();
         reports.push(TaskReport::new(task.package, build, build_errors, checks));
@@ -119,16 +124,10 @@ pub fn run_check(
 ) -> CheckReport {
     let started = Instant::now();
     let mut transcript = Vec::new();
-    let missing = if check.role.needs_server() && subjects.server.is_none() {
-        Some("the server did not build, so it could not be tested")
-    } else if check.role.needs_client() && subjects.client.is_none() {
-        Some("the client did not build, so it could not be tested")
-    } else {
-        None
-    };
-    let result = match missing {
-        Some(why) => Err(Outcome::fail(why)),
-        None => {
+    let result = match (&subjects.server, &subjects.client) {
+        (None, _) if check.role.needs_server() => Err(Outcome::error("no server program to run")),
+        (_, None) if check.role.needs_client() => Err(Outcome::error("no client program to run")),
+        _ => {
             let mut ctx = Ctx::new(subjects, timing);
             let result =
                 catch_unwind(AssertUnwindSafe(|| (check.run)(&mut ctx))).unwrap_or_else(|panic| {
@@ -141,13 +140,22 @@ pub fn run_check(
             result
         }
     };
-    let outcome = result.err();
+    let duration = started.elapsed().as_millis() as u64;
+    report(
+        check,
+        result.err(),
+        duration,
+        if transcripts { transcript } else { Vec::new() },
+    )
+}
+
+fn report(
+    check: &Check,
+    outcome: Option<Outcome>,
+    duration_ms: u64,
+    transcript: Vec<String>,
+) -> CheckReport {
     let status = outcome.as_ref().map_or(Status::Pass, |o| o.status);
-    let max_points = if status == Status::Skipped {
-        0
-    } else {
-        check.points
-    };
     CheckReport {
         id: check.id.clone(),
         title: check.title.to_string(),
@@ -158,7 +166,12 @@ pub fn run_check(
         } else {
             0
         },
-        max_points,
+        // A skipped check (no IPv6 on this machine, say) counts for nothing.
+        max_points: if status == Status::Skipped {
+            0
+        } else {
+            check.points
+        },
         message: outcome
             .as_ref()
             .map(|o| o.message.clone())
@@ -168,11 +181,23 @@ pub fn run_check(
         } else {
             String::new()
         },
-        duration_ms: started.elapsed().as_millis() as u64,
+        duration_ms,
         expected: outcome.as_ref().and_then(|o| o.expected.clone()),
-        actual: outcome.as_ref().and_then(|o| o.actual.clone()),
-        transcript: if transcripts { transcript } else { Vec::new() },
+        actual: outcome.and_then(|o| o.actual),
+        transcript,
     }
+}
+
+/// The report of a check whose task did not build.
+fn not_built(check: &Check) -> CheckReport {
+    report(
+        check,
+        Some(Outcome::fail(
+            "the task did not build: fix the compiler errors shown above",
+        )),
+        0,
+        Vec::new(),
+    )
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {

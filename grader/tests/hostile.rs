@@ -1,0 +1,209 @@
+//! Hostile programs: each is failed with a clear message within its
+//! deadline, and no process of it is left behind.
+
+use grader::check::{Status, Subjects};
+use grader::process::Program;
+use grader::report::CheckReport;
+use grader::time::{Deadline, Timing};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// A unique word in a program's command line, to find its processes.
+fn token(name: &str) -> String {
+    format!("hostile-{name}-{}", std::process::id())
+}
+
+/// Processes whose command line contains `token`.
+fn survivors(token: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // A zombie has been killed; it only awaits its parent's wait().
+            (cmdline.contains(token) && !stat.contains(") Z ")).then_some(cmdline)
+        })
+        .collect()
+}
+
+/// `script` run by `sh`, with `token` as its $0 so it can be found.
+fn sh(script: &str, token: &str) -> Program {
+    Program::new(vec!["sh".into(), "-c".into(), script.into(), token.into()])
+}
+
+/// Runs the check `id` with `server` / `client`, and returns its report
+/// and how long it took.
+fn run(id: &str, server: Option<Program>, client: Option<Program>) -> (CheckReport, Duration) {
+    let number: u8 = id[4..6].parse().unwrap();
+    let task = grader::tasks::by_number(number).unwrap();
+    let check = task.checks.iter().find(|c| c.id == id).unwrap();
+    let subjects = Subjects { server, client };
+    let started = Instant::now();
+    let report = grader::run::run_check(check, &subjects, Timing::default(), true);
+    (report, started.elapsed())
+}
+
+fn assert_failed_with(report: &CheckReport, words: &[&str]) {
+    assert_eq!(report.status, Status::Fail, "{report:#?}");
+    for word in words {
+        assert!(
+            report.message.contains(word),
+            "{word:?} not in {:?}",
+            report.message
+        );
+    }
+}
+
+fn assert_nothing_left(token: &str) {
+    // Killed processes are reaped by us or by init: give init a moment.
+    let deadline = Deadline::after(Duration::from_secs(5));
+    while !survivors(token).is_empty() && !deadline.expired() {
+        std::thread::yield_now();
+    }
+    assert_eq!(
+        survivors(token),
+        Vec::<String>::new(),
+        "processes left behind"
+    );
+}
+
+#[test]
+fn a_server_that_never_announces_itself() {
+    let token = token("silent");
+    let (report, took) = run(
+        "task01.server.listening",
+        Some(sh("sleep 60", &token)),
+        None,
+    );
+    assert_failed_with(
+        &report,
+        &["no `Listening on` line after 5 s", "printed nothing"],
+    );
+    assert!(took < Duration::from_secs(7), "took {took:?}");
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_server_that_prints_forever() {
+    let token = token("chatty");
+    let (report, took) = run(
+        "task02.server.listening",
+        Some(sh("yes spam spam spam", &token)),
+        None,
+    );
+    assert_failed_with(&report, &["no `Listening on` line after 5 s", "spam"]);
+    assert!(took < Duration::from_secs(7), "took {took:?}");
+    assert!(
+        report.message.len() < 2000,
+        "the message quotes too much: {}",
+        report.message.len()
+    );
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_server_that_exits_at_once() {
+    let token = token("quitter");
+    let (report, took) = run(
+        "task03.server.listening",
+        Some(sh("echo bye >&2; exit 3", &token)),
+        None,
+    );
+    assert_failed_with(
+        &report,
+        &["exit status 3", "without printing `Listening on`", "bye"],
+    );
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_server_that_hangs_after_accepting() {
+    if which("python3").is_none() {
+        eprintln!("skipped: no python3");
+        return;
+    }
+    let token = token("hang");
+    let script = "import socket, sys, time\n\
+                  s = socket.create_server(('127.0.0.1', 0))\n\
+                  print('Listening on 127.0.0.1:%d' % s.getsockname()[1], flush=True)\n\
+                  c, a = s.accept()\n\
+                  print('Connection from %s:%d' % a, flush=True)\n\
+                  time.sleep(60)\n";
+    let server = Program::new(vec![
+        "python3".into(),
+        "-c".into(),
+        script.into(),
+        token.clone(),
+    ]);
+    let (report, took) = run("task03.server.echo_text", Some(server), None);
+    assert_failed_with(&report, &["only 0 of 15 bytes came back", "still open"]);
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_client_that_never_connects() {
+    let token = token("shy");
+    let (report, took) = run("task01.client.connects", None, Some(sh("sleep 60", &token)));
+    assert_failed_with(&report, &["did not connect", "within 3 s"]);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_client_that_forks_and_lingers() {
+    // The client's child keeps running after the client itself has exited;
+    // the whole process group goes.
+    let token = token("forker");
+    let (report, _) = run(
+        "task01.client.refused",
+        None,
+        Some(sh("sleep 60 & echo started; exit 0", &token)),
+    );
+    assert_failed_with(&report, &["exit status 0"]);
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn ctrl_c_stops_the_grader_and_its_children() {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    let token = token("interrupted");
+    let mut grader = std::process::Command::new(env!("CARGO_BIN_EXE_grader"))
+        .args([
+            "task01",
+            "--server-cmd",
+            &format!("sh -c 'sleep 60' {token}"),
+        ])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Deadline::after(Duration::from_secs(120));
+    // The grader's own command line names the token too: wait for the server.
+    while !survivors(&token)
+        .iter()
+        .any(|cmdline| !cmdline.contains("--server-cmd"))
+    {
+        assert!(!started.expired(), "the grader never started the server");
+        std::thread::yield_now();
+    }
+    kill(Pid::from_raw(grader.id() as i32), Signal::SIGINT).unwrap();
+    let status = grader.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert_nothing_left(&token);
+}
+
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+    })
+}
