@@ -81,10 +81,20 @@ impl Lesson for Connect {
 
 fn expect_connected_line(stdout: &[String], server: SocketAddr) -> CheckResult {
     let wanted = format!("Connected to {server}");
+    // `[::1]:5001` is how Rust writes an IPv6 address with a port; a program
+    // that prints its host and port side by side (`::1:5001`) names the
+    // same address, and is accepted too.
+    let spellings = [
+        server.to_string(),
+        format!("{}:{}", server.ip(), server.port()),
+    ];
     let found = stdout.iter().any(|line| {
-        line.strip_prefix("Connected to ")
-            .and_then(|rest| rest.strip_prefix(&server.to_string()))
-            .is_some_and(|after| !after.starts_with(|c: char| c.is_ascii_digit()))
+        line.strip_prefix("Connected to ").is_some_and(|rest| {
+            spellings.iter().any(|addr| {
+                rest.strip_prefix(addr.as_str())
+                    .is_some_and(|after| !after.starts_with(|c: char| c.is_ascii_digit()))
+            })
+        })
     });
     if found {
         return Ok(());
@@ -125,5 +135,8 @@ mod tests {
         assert!(expect_connected_line(&lines("Connected to 127.0.0.1:5001!"), server).is_ok());
         assert!(expect_connected_line(&lines("Connected to 127.0.0.1:50011"), server).is_err());
         assert!(expect_connected_line(&lines("Connected"), server).is_err());
+        let v6: SocketAddr = "[::1]:5001".parse().unwrap();
+        assert!(expect_connected_line(&lines("Connected to [::1]:5001"), v6).is_ok());
+        assert!(expect_connected_line(&lines("Connected to ::1:5001"), v6).is_ok());
     }
 }

@@ -70,11 +70,19 @@ pub fn task() -> Task {
         ),
         check::<Greeting>(
             "client.keeps_spaces",
-            "removes only the line ending (`\\r\\n` too) and keeps the spaces",
+            "removes only the line ending and keeps the spaces",
             Role::Client,
             1,
-            "Strip a trailing \\n (and a \\r before it), nothing else: trim() would eat the spaces.",
-            |ctx| greet_client(ctx, "  spaced out  \r\n", 1, "  spaced out  "),
+            "Strip the trailing \\n and nothing else: trim() would eat the spaces the server sent.",
+            |ctx| greet_client(ctx, "  spaced out  \n", 1, "  spaced out  "),
+        ),
+        check::<Greeting>(
+            "client.crlf",
+            "removes a `\\r\\n` line ending too",
+            Role::Client,
+            1,
+            "A server may end its line with \\r\\n: strip a \\r left before the \\n as well.",
+            |ctx| greet_client(ctx, "Windows says hello\r\n", 1, "Windows says hello"),
         ),
     ]);
     checks.extend(client_checks::<Greeting>());

@@ -555,7 +555,7 @@ fn slow_replies(ctx: &mut Ctx) -> CheckResult {
         LOOPBACK,
         Input::Closed(b"slow one\nslow two\n"),
         &["slow one", "slow two", "BYE"],
-        Duration::from_millis(250),
+        Duration::from_millis(100),
     )
 }
 

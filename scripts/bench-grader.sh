@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# How long the grader takes on the prebuilt reference: the median wall time
+# of the whole run and of each task, over RUNS runs (default 10).
+#
+#   scripts/bench-grader.sh [RUNS]
+#
+# It builds once first, so cargo's compile time is not counted; what is left
+# is cargo's no-op build check plus the checks themselves. Uses hyperfine
+# when it is installed, and a plain timing loop otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10}
+
+cargo build --quiet --workspace --bins
+grader=target/debug/grader
+[ -n "${CARGO_TARGET_DIR:-}" ] && grader="$CARGO_TARGET_DIR/debug/grader"
+
+if command -v hyperfine >/dev/null 2>&1; then
+    hyperfine --runs "$runs" --warmup 1 --style basic \
+        "$grader" "$grader task01" "$grader task02" "$grader task03" "$grader task04"
+    exit 0
+fi
+
+median_ms() {
+    local samples=()
+    for _ in $(seq "$runs"); do
+        local start end
+        start=$(date +%s%N)
+        "$grader" "$@" >/dev/null
+        end=$(date +%s%N)
+        samples+=($(( (end - start) / 1000000 )))
+    done
+    printf '%s\n' "${samples[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+
+printf '%-8s %s\n' "run" "median wall time over $runs runs"
+printf '%-8s %s ms\n' "all" "$(median_ms)"
+for task in task01 task02 task03 task04; do
+    printf '%-8s %s ms\n' "$task" "$(median_ms "$task")"
+done
