@@ -44,12 +44,17 @@ fn serve(addr: &str) -> Result<(), String> {
                 println!("Connection from {peer} has been established");
                 // A thread per client: this loop goes straight back to
                 // `accept` while the new thread blocks on its own client's
-                // reads. A slow client holds up only its own thread. A panic
-                // in that thread ends that thread, never the server.
-                thread::spawn(move || match converse(stream, peer) {
-                    Ok(()) => println!("Connection from {peer} closed"),
+                // reads. A slow client holds up only its own thread, and a
+                // panic in that thread ends that thread, never the server.
+                let spawned = thread::Builder::new().spawn(move || match converse(stream, peer) {
+                    Ok(()) => println!("{peer} has disconnected"),
                     Err(e) => eprintln!("error: lost {peer}: {e}"),
                 });
+                // The OS can refuse a new thread (too many already): that
+                // costs this client its connection, not the server its life.
+                if let Err(e) = spawned {
+                    eprintln!("error: no thread for {peer}: {e}");
+                }
             }
             Err(e) => eprintln!("error: could not accept a connection on {local}: {e}"),
         }
