@@ -10,7 +10,7 @@
 use crate::process::{describe_status, Child, NoLine, Program, Stream};
 use crate::show;
 use crate::time::{human, Deadline, Timing};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -22,7 +22,7 @@ pub const REPLY_WAIT: Duration = Duration::from_secs(3);
 pub const EXIT_WAIT: Duration = Duration::from_secs(5);
 
 /// Which side of the socket the check tests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The submission's server, with the grader as its client.
@@ -52,7 +52,7 @@ pub struct Outcome {
     pub actual: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,

@@ -1,12 +1,29 @@
 //! The grader's command line: every flag in one place.
 
-use clap::{Parser, ValueEnum};
+pub use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Grades the socket lab tasks by playing the other side of each socket.
 #[derive(Parser, Debug)]
-#[command(name = "grader", version)]
+#[command(name = "grader", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub grade: Grade,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Grade a whole class: every folder or .zip in DIR is one submission
+    Batch(Batch),
+}
+
+/// Grading one workspace or submission (the default command).
+#[derive(Args, Debug)]
+pub struct Grade {
     /// Tasks to grade (`task03`, `3`, `task03_echo`); all when none is given
     pub tasks: Vec<String>,
 
@@ -18,9 +35,23 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// The workspace to grade (default: the one the current folder is in)
+    /// Also write the report in FORMAT to FILE (repeatable), e.g.
+    /// `--output junit=results.xml --output html=report.html`
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = output)]
+    pub output: Vec<(Format, PathBuf)>,
+
+    /// The workspace to grade (default: the one the current folder is in);
+    /// with --submission, the instructor's workspace
     #[arg(long, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
+
+    /// Grade a student's submission (a folder or a .zip): its task sources
+    /// are laid into a fresh copy of the instructor's workspace
+    #[arg(long, value_name = "PATH")]
+    pub submission: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub submissions: Submissions,
 
     /// Grade this command as the server, e.g. 'python3 server.py'; the
     /// grader appends `--host H --port P` and the task's own arguments
@@ -38,12 +69,69 @@ pub struct Cli {
     /// Show each check's duration and transcript
     #[arg(long, short)]
     pub verbose: bool,
+
+    /// The title of the HTML report
+    #[arg(long, default_value = "Socket lab report")]
+    pub title: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
+/// How submissions are built.
+#[derive(Args, Debug, Clone)]
+pub struct Submissions {
+    /// A crate submissions may add to a task's dependencies (repeatable;
+    /// clap and socket2 are always allowed)
+    #[arg(long, value_name = "CRATE")]
+    pub allow_crate: Vec<String>,
+
+    /// The target folder submissions share, so dependencies are compiled
+    /// once (default: `grader-submissions` in the workspace's target folder)
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+}
+
+/// Grading a folder of submissions.
+#[derive(Args, Debug)]
+pub struct Batch {
+    /// The folder of submissions: each subfolder or .zip is one student,
+    /// named by it
+    pub dir: PathBuf,
+
+    /// Where to write grades.csv, index.html and one report per student
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// How many submissions to grade at once
+    #[arg(long, short, default_value_t = 2)]
+    pub jobs: usize,
+
+    /// Formats of each student's report (repeatable; html and json are
+    /// always written, as index.html and grades.csv are made from them)
+    #[arg(long, value_enum)]
+    pub format: Vec<Format>,
+
+    /// Seconds one submission may take, build included, before it is
+    /// stopped and recorded as timed out
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub budget: u64,
+
+    /// The instructor's workspace (default: the one the current folder is in)
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub submissions: Submissions,
+
+    /// Multiply every timeout by this factor (for slow machines)
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = positive)]
+    pub timeout_scale: f64,
+}
+
+fn output(text: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not FORMAT=FILE"))?;
+    let format = Format::from_str(format, true)?;
+    Ok((format, PathBuf::from(file)))
 }
 
 fn positive(text: &str) -> Result<f64, String> {

@@ -12,8 +12,12 @@
 //! - [`tasks`]: each task's checks.
 //! - [`run`]: runs the checks of the chosen tasks into a [`report`].
 //! - [`report`]: the report model and its renderers.
+//! - [`batch`]: a class's submissions graded by child graders.
+//! - [`submission`]: a student's sources laid into a copy of the
+//!   instructor's workspace.
 //! - [`time`] and [`show`]: deadlines, and bytes shown to people.
 
+pub mod batch;
 pub mod cargo;
 pub mod check;
 pub mod cli;
@@ -22,5 +26,6 @@ pub mod process;
 pub mod report;
 pub mod run;
 pub mod show;
+pub mod submission;
 pub mod tasks;
 pub mod time;

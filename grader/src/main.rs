@@ -1,23 +1,32 @@
 use anyhow::{bail, Context};
 use clap::Parser;
-use grader::cli::{Cli, Format};
+use grader::cargo::Workspace;
+use grader::cli::{Batch, Cli, Command, Format, Grade, Submissions};
 use grader::process::{self, Program};
+use grader::report::Report;
 use grader::run::{self, Options, Progress};
+use grader::submission::{self, DEFAULT_ALLOWED};
 use grader::tasks::{self, Task};
 use grader::time::Timing;
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Ctrl-C or SIGTERM: the children live in their own process groups, so
-    // the terminal's signal does not reach them; kill them here.
+    // the terminal's signal does not reach them; stop them here.
     let _ = ctrlc::set_handler(|| {
         process::kill_all();
         std::process::exit(130);
     });
-    match grade(&cli) {
+    let outcome = match &cli.command {
+        Some(Command::Batch(batch)) => grade_class(batch),
+        None => grade(&cli.grade),
+    };
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("grader: {err:#}");
@@ -26,7 +35,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn grade(cli: &Cli) -> anyhow::Result<u8> {
+fn grade(cli: &Grade) -> anyhow::Result<u8> {
     let tasks = chosen_tasks(&cli.tasks)?;
     if cli.list {
         list(&tasks);
@@ -37,12 +46,22 @@ fn grade(cli: &Cli) -> anyhow::Result<u8> {
     if (server_cmd.is_some() || client_cmd.is_some()) && tasks.len() != 1 {
         bail!("--server-cmd and --client-cmd grade one task: name it, e.g. `grader task03 --server-cmd 'python3 server.py'`");
     }
+    let workspace = workspace(cli.workspace.as_deref())?;
+    // A submission is graded in a copy of the instructor's workspace that
+    // holds the student's task sources; the copy lives until grading ends.
+    let laid = match &cli.submission {
+        Some(path) => Some(lay_submission(path, &workspace, &tasks, &cli.submissions)?),
+        None => None,
+    };
     let options = Options {
-        workspace: workspace(cli.workspace.as_deref())?,
+        workspace: laid
+            .as_ref()
+            .map_or(workspace, |(laid, _)| laid.workspace.clone()),
         server_cmd,
         client_cmd,
         timing: Timing::new(cli.timeout_scale),
         transcripts: cli.verbose,
+        shared_target: laid.as_ref().map(|(_, shared)| shared.clone()),
     };
 
     let show_progress = cli.format == Format::Human && std::io::stderr().is_terminal();
@@ -55,17 +74,127 @@ fn grade(cli: &Cli) -> anyhow::Result<u8> {
             eprint!("\r\x1b[2K{what}");
         }
     };
-    let report = run::grade(&tasks, &options, &mut progress)?;
+    let mut report = run::grade(&tasks, &options, &mut progress)?;
     if show_progress {
         eprint!("\r\x1b[2K");
     }
-    match cli.format {
-        Format::Human => {
-            anstream::print!("{}", grader::report::human::render(&report, cli.verbose))
-        }
-        Format::Json => println!("{}", report.to_json()),
+    if let Some((laid, _)) = &laid {
+        report.notes = laid.notes.clone();
     }
+    write_reports(cli, &report)?;
     Ok(report.exit_code())
+}
+
+/// Lays the submission into a copy of `workspace`; returns it and the
+/// target folder submissions share.
+fn lay_submission(
+    path: &Path,
+    workspace: &Path,
+    tasks: &[Task],
+    how: &Submissions,
+) -> anyhow::Result<(submission::Laid, PathBuf)> {
+    let instructor = Workspace::open(workspace)?;
+    let shared = match &how.target_dir {
+        Some(dir) => dir.clone(),
+        None => instructor.target_dir().join("grader-submissions"),
+    };
+    let allowed: BTreeSet<String> = DEFAULT_ALLOWED
+        .iter()
+        .map(|s| s.to_string())
+        .chain(how.allow_crate.iter().cloned())
+        .collect();
+    let laid = submission::lay(path, &instructor.root, tasks, &allowed)?;
+    Ok((laid, shared))
+}
+
+/// The report on stdout in `--format`, and in every `--output` file.
+fn write_reports(cli: &Grade, report: &Report) -> anyhow::Result<()> {
+    let shown = cli.format.render(report, cli.verbose, &cli.title);
+    match cli.format {
+        // anstream drops the colours when stdout is not a terminal.
+        Format::Human => anstream::print!("{shown}"),
+        _ => println!("{}", shown.trim_end()),
+    }
+    for (format, file) in &cli.output {
+        let text = format.render(report, cli.verbose, &cli.title);
+        let text = match format {
+            Format::Human => anstream::adapter::strip_str(&text).to_string(),
+            _ => text,
+        };
+        std::fs::write(file, text)
+            .with_context(|| format!("could not write {}", file.display()))?;
+    }
+    // In GitHub Actions, the Markdown summary goes on the run's page.
+    if cli.format == Format::Github {
+        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+            use std::io::Write;
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary)
+                .and_then(|mut file| {
+                    file.write_all(
+                        Format::Markdown
+                            .render(report, false, &cli.title)
+                            .as_bytes(),
+                    )
+                })
+                .with_context(|| format!("could not append to {}", summary.to_string_lossy()))?;
+        }
+    }
+    Ok(())
+}
+
+fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
+    let options = grader::batch::Options {
+        dir: cli.dir.clone(),
+        out: cli.out.clone(),
+        jobs: cli.jobs,
+        formats: cli.format.clone(),
+        budget: Duration::from_secs(cli.budget),
+        grader: std::env::current_exe().context("could not find the grader's own executable")?,
+        workspace: workspace(cli.workspace.as_deref())?,
+        allow_crates: cli.submissions.allow_crate.clone(),
+        target_dir: cli.submissions.target_dir.clone(),
+        timeout_scale: cli.timeout_scale,
+    };
+    let count = grader::batch::submissions(&cli.dir)?.len();
+    let bar = indicatif::ProgressBar::new(count as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} graded, {msg} [{elapsed}]")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("0 failed");
+    let failed = std::sync::atomic::AtomicUsize::new(0);
+    let results = grader::batch::run(&options, &|graded| {
+        if graded.standing != grader::batch::Standing::Graded {
+            let n = failed.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            bar.set_message(format!("{n} failed"));
+        }
+        bar.inc(1);
+    })?;
+    bar.finish_and_clear();
+    for graded in &results {
+        let score = graded.report.as_ref().map_or("–".to_string(), |r| {
+            format!("{}/{}", r.score, r.max_score)
+        });
+        let reason = if graded.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", graded.reason)
+        };
+        println!(
+            "{:<24} {:>7}  {}{reason}",
+            graded.student,
+            score,
+            graded.standing.as_str()
+        );
+    }
+    println!(
+        "Wrote {} and {}",
+        cli.out.join("grades.csv").display(),
+        cli.out.join("index.html").display()
+    );
+    Ok(0)
 }
 
 fn chosen_tasks(names: &[String]) -> anyhow::Result<Vec<Task>> {

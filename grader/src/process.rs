@@ -35,10 +35,17 @@ fn live() -> MutexGuard<'static, Vec<i32>> {
     LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Kills every child process group still alive. For the Ctrl-C handler:
-/// it does not wait, as the grader is about to exit.
+/// Stops every child process group still alive, for the Ctrl-C handler:
+/// SIGTERM first, so that a child grader (in a batch) can stop its own
+/// children, then SIGKILL. The pause is a third of [`GRACE`], so that a
+/// child grader finishes its own cleanup before its parent's grace ends.
 pub fn kill_all() {
-    for &group in live().iter() {
+    let groups = live().clone();
+    for &group in &groups {
+        let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);
+    }
+    thread::sleep(GRACE / 3);
+    for &group in &groups {
         let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
     }
 }

@@ -21,6 +21,9 @@ pub struct Options {
     pub timing: Timing,
     /// Keep each check's transcript in the report.
     pub transcripts: bool,
+    /// Build in this target folder shared with other workspaces (the
+    /// submissions of a class), rather than the workspace's own.
+    pub shared_target: Option<PathBuf>,
 }
 
 /// What the runner tells the caller as it goes, for a progress line.
@@ -49,7 +52,10 @@ pub fn grade(
         Default::default()
     } else {
         progress(Progress::Building);
-        workspace.build(&to_build)?
+        match &options.shared_target {
+            Some(shared) => workspace.build_shared(&to_build, shared)?,
+            None => workspace.build(&to_build)?,
+        }
     };
 
     let mut reports = Vec::new();

@@ -1,20 +1,18 @@
 //! The grader's command line, as instructors and CI use it.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(300);
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn grader() -> Command {
     let mut grader = Command::new(env!("CARGO_BIN_EXE_grader"));
-    grader.current_dir(workspace_root()).timeout(LIMIT);
+    grader.current_dir(common::workspace_root()).timeout(LIMIT);
     grader
 }
 
@@ -116,7 +114,7 @@ fn two_graders_side_by_side_do_not_disturb_each_other() {
     let start = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_grader"))
             .args(["--format", "json"])
-            .current_dir(workspace_root())
+            .current_dir(common::workspace_root())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -140,31 +138,11 @@ fn two_graders_side_by_side_do_not_disturb_each_other() {
     }
 }
 
-/// Copies the workspace's sources (no target, no git) to `to`.
-fn copy_workspace(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let name = entry.file_name();
-        if name == "target" || name == ".git" {
-            continue;
-        }
-        let dest = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-            copy_workspace(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
 #[test]
 fn a_task_that_does_not_compile_scores_zero_and_the_rest_are_graded() {
-    let dir =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("broken-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::scratch("broken");
     let copy = dir.join("workspace");
-    std::fs::create_dir_all(&copy).unwrap();
-    copy_workspace(&workspace_root(), &copy);
+    common::copy_workspace(&common::workspace_root(), &copy);
     let server = copy.join("task02_greeting/src/bin/server.rs");
     let source = std::fs::read_to_string(&server).unwrap();
     std::fs::write(

@@ -18,6 +18,12 @@ const BOLD: Style = Style::new().bold();
 /// Renders the report; `verbose` adds durations and transcripts.
 pub fn render(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
+    for note in &report.notes {
+        let _ = writeln!(out, "{DIM}note:{DIM:#} {note}");
+    }
+    if !report.notes.is_empty() {
+        out.push('\n');
+    }
     for task in &report.tasks {
         let _ = writeln!(out, "{BOLD}{}{BOLD:#}", task.task);
         if task.build == Build::Failed {
@@ -28,9 +34,13 @@ pub fn render(report: &Report, verbose: bool) -> String {
                 }
             }
         }
-        let width = task.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
-        for check in &task.checks {
-            render_check(&mut out, check, width, verbose);
+        // Every check of a task that did not build fails for that reason
+        // alone; listing them would bury the compiler's errors.
+        if task.build == Build::Ok {
+            let width = task.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+            for check in &task.checks {
+                render_check(&mut out, check, width, verbose);
+            }
         }
         let style = if task.score == task.max_score {
             PASS

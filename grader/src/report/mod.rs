@@ -1,42 +1,51 @@
 //! The report: what a grading run found, as data.
 //!
-//! The runner fills it in; each renderer (`human`, `json`) only reads it.
-//! Its JSON form is the contract's schema, and `expected`, `actual` and
-//! `transcript` are added where they say something.
+//! The runner fills it in; each renderer only reads it, one module per
+//! format. Its JSON form is the contract's schema, and `build_errors`,
+//! `expected`, `actual` and `transcript` are added where they say something.
 
+pub mod class;
+pub mod github;
+pub mod gradescope;
+pub mod html;
 pub mod human;
+pub mod junit;
+pub mod markdown;
 
 use crate::check::{Role, Status};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub version: u32,
     pub score: u32,
     pub max_score: u32,
     pub tasks: Vec<TaskReport>,
+    /// What the grader noticed about a submission (which folders it took).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Build {
     Ok,
     Failed,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskReport {
     pub task: String,
     pub score: u32,
     pub max_score: u32,
     pub build: Build,
     /// The first compiler errors, when the task did not build.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub build_errors: Vec<String>,
     pub checks: Vec<CheckReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckReport {
     pub id: String,
     pub title: String,
@@ -47,11 +56,11 @@ pub struct CheckReport {
     pub message: String,
     pub hint: String,
     pub duration_ms: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transcript: Vec<String>,
 }
 
@@ -62,6 +71,7 @@ impl Report {
             score: tasks.iter().map(|t| t.score).sum(),
             max_score: tasks.iter().map(|t| t.max_score).sum(),
             tasks,
+            notes: Vec::new(),
         }
     }
 
@@ -83,6 +93,59 @@ impl Report {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+/// The formats a report can be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people at a terminal (the default).
+    Human,
+    /// The contract's JSON schema.
+    Json,
+    /// JUnit XML: one testsuite per task, one testcase per check.
+    Junit,
+    /// Gradescope's autograder results.json.
+    Gradescope,
+    /// GitHub Actions annotations for failed checks.
+    Github,
+    /// A Markdown summary, for feedback or a job summary.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+}
+
+impl Format {
+    /// The report in this format; `title` heads the HTML page.
+    pub fn render(self, report: &Report, verbose: bool, title: &str) -> String {
+        match self {
+            Format::Human => human::render(report, verbose),
+            Format::Json => report.to_json(),
+            Format::Junit => junit::render(report),
+            Format::Gradescope => gradescope::render(report),
+            Format::Github => github::render(report),
+            Format::Markdown => markdown::render(report),
+            Format::Html => html::render(report, title),
+        }
+    }
+}
+
+impl CheckReport {
+    /// What went wrong, in plain text: the message, then what was expected,
+    /// what happened and the hint, each on its own line.
+    pub fn details(&self) -> String {
+        let mut lines = vec![self.message.clone()];
+        if let Some(expected) = &self.expected {
+            lines.push(format!("expected: {expected}"));
+        }
+        if let Some(actual) = &self.actual {
+            lines.push(format!("actual:   {actual}"));
+        }
+        if !self.hint.is_empty() {
+            lines.push(format!("hint:     {}", self.hint));
+        }
+        lines.retain(|l| !l.is_empty());
+        lines.join("\n")
     }
 }
 

@@ -23,9 +23,19 @@ pub fn built() -> &'static Built {
     BUILT.get_or_init(|| {
         let workspace = Workspace::open(&workspace_root()).expect("the workspace opens");
         let built = workspace
-            .build(&["task01_connect", "task02_greeting", "task03_echo", "task04_multithreaded", "gallery"])
+            .build(&[
+                "task01_connect",
+                "task02_greeting",
+                "task03_echo",
+                "task04_multithreaded",
+                "gallery",
+            ])
             .expect("cargo runs");
-        assert!(built.errors.is_empty(), "the workspace does not build: {:#?}", built.errors);
+        assert!(
+            built.errors.is_empty(),
+            "the workspace does not build: {:#?}",
+            built.errors
+        );
         built
     })
 }
@@ -69,9 +79,57 @@ pub fn assert_fails_exactly(reports: &[CheckReport], failing: &[&str]) {
     let details: Vec<String> = reports
         .iter()
         .filter(|r| r.status != Status::Pass)
-        .map(|r| format!("{} [{:?}] {} | expected {:?} | actual {:?}", r.id, r.status, r.message, r.expected, r.actual))
+        .map(|r| {
+            format!(
+                "{} [{:?}] {} | expected {:?} | actual {:?}",
+                r.id, r.status, r.message, r.expected, r.actual
+            )
+        })
         .collect();
-    assert_eq!(got, wanted, "checks that did not pass:\n{}", details.join("\n"));
-    let errors: Vec<&CheckReport> = reports.iter().filter(|r| r.status == Status::Error).collect();
-    assert!(errors.is_empty(), "checks ended in error, not fail: {errors:#?}");
+    assert_eq!(
+        got,
+        wanted,
+        "checks that did not pass:\n{}",
+        details.join("\n")
+    );
+    let errors: Vec<&CheckReport> = reports
+        .iter()
+        .filter(|r| r.status == Status::Error)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "checks ended in error, not fail: {errors:#?}"
+    );
+}
+
+/// Copies a workspace's sources (no `target`, no `.git`) from `from` to `to`.
+pub fn copy_workspace(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let name = entry.file_name();
+        if name == "target" || name == ".git" {
+            continue;
+        }
+        let dest = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_workspace(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A fresh folder under cargo's temporary folder for tests.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The target folder the tests' submissions share, kept between runs so
+/// that their dependencies are compiled once.
+pub fn shared_target() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("submissions-target")
 }

@@ -1,0 +1,246 @@
+//! The instructor's view of a class: `grades.csv` and `index.html`.
+//!
+//! The page is one self-contained file that works opened from disk: a table
+//! of students and task scores that sorts when a heading is clicked, a
+//! histogram of total scores, and for each check how many students failed
+//! it, so the common mistakes stand out. Charts are inline SVG.
+
+use super::html::{esc, page};
+use super::Report;
+use crate::check::Status;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// One student's line in the class results.
+pub struct Row<'a> {
+    pub student: &'a str,
+    /// graded, did not build, timed out, or error.
+    pub status: &'a str,
+    pub report: Option<&'a Report>,
+    /// The student's own page, relative to `index.html`.
+    pub link: String,
+}
+
+/// The task names of a class, in order, from whichever reports exist.
+fn task_names(rows: &[Row]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for report in rows.iter().filter_map(|r| r.report) {
+        for task in &report.tasks {
+            if !names.contains(&task.task) {
+                names.push(task.task.clone());
+            }
+        }
+    }
+    names
+}
+
+/// `grades.csv`: student, each task's score, total, maximum, status.
+pub fn csv(rows: &[Row]) -> Result<String, csv::Error> {
+    let tasks = task_names(rows);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["student".to_string()];
+    header.extend(tasks.iter().cloned());
+    header.extend(["total", "max", "status"].map(String::from));
+    writer.write_record(&header)?;
+    for row in rows {
+        let mut record = vec![row.student.to_string()];
+        for task in &tasks {
+            let score = row
+                .report
+                .and_then(|r| r.tasks.iter().find(|t| &t.task == task))
+                .map_or(String::new(), |t| t.score.to_string());
+            record.push(score);
+        }
+        record.push(row.report.map_or(String::new(), |r| r.score.to_string()));
+        record.push(
+            row.report
+                .map_or(String::new(), |r| r.max_score.to_string()),
+        );
+        record.push(row.status.to_string());
+        writer.write_record(&record)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+const SORTING: &str = "
+document.querySelectorAll('th[data-sort]').forEach((th, column) => {
+  th.addEventListener('click', () => {
+    const body = th.closest('table').tBodies[0];
+    const numeric = th.dataset.sort === 'num';
+    const down = th.dataset.dir !== 'down';
+    th.dataset.dir = down ? 'down' : 'up';
+    const key = row => row.cells[column].dataset.value ?? row.cells[column].textContent;
+    const rows = Array.from(body.rows).sort((a, b) => {
+      const x = key(a), y = key(b);
+      const order = numeric ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y);
+      return down ? -order : order;
+    });
+    rows.forEach(row => body.appendChild(row));
+  });
+});
+";
+
+/// `index.html` for the class.
+pub fn index(title: &str, rows: &[Row]) -> String {
+    let tasks = task_names(rows);
+    let graded: Vec<&Report> = rows.iter().filter_map(|r| r.report).collect();
+    let mut body = format!("<h1>{}</h1>\n", esc(title));
+    let _ = writeln!(
+        body,
+        "<p>{} submissions, {} graded. Click a column heading to sort.</p>",
+        rows.len(),
+        graded.len()
+    );
+
+    body.push_str("<table id=\"students\">\n<thead><tr><th data-sort=\"text\">student</th>");
+    for task in &tasks {
+        let _ = write!(
+            body,
+            "<th data-sort=\"num\" class=\"num\">{}</th>",
+            esc(task)
+        );
+    }
+    body.push_str("<th data-sort=\"num\" class=\"num\">total</th><th data-sort=\"text\">status</th></tr></thead>\n<tbody>\n");
+    for row in rows {
+        let _ = write!(
+            body,
+            "<tr><td><a href=\"{}\">{}</a></td>",
+            esc(&row.link),
+            esc(row.student)
+        );
+        for task in &tasks {
+            let cell = row
+                .report
+                .and_then(|r| r.tasks.iter().find(|t| &t.task == task));
+            match cell {
+                Some(t) => {
+                    let class = if t.score == t.max_score {
+                        "pass"
+                    } else {
+                        "fail"
+                    };
+                    let _ = write!(
+                        body,
+                        "<td class=\"num {class}\" data-value=\"{}\">{}/{}</td>",
+                        t.score, t.score, t.max_score
+                    );
+                }
+                None => body.push_str("<td class=\"num muted\" data-value=\"-1\">–</td>"),
+            }
+        }
+        match row.report {
+            Some(r) => {
+                let _ = write!(
+                    body,
+                    "<td class=\"num\" data-value=\"{}\">{}/{}</td>",
+                    r.score, r.score, r.max_score
+                );
+            }
+            None => body.push_str("<td class=\"num muted\" data-value=\"-1\">–</td>"),
+        }
+        let _ = writeln!(body, "<td>{}</td></tr>", esc(row.status));
+    }
+    body.push_str("</tbody>\n</table>\n");
+
+    body.push_str("<h2>Total scores</h2>\n");
+    body.push_str(&histogram(&graded));
+    body.push_str("<h2>Checks students failed most</h2>\n");
+    body.push_str(&failures(&graded));
+    let _ = writeln!(body, "<script>{SORTING}</script>");
+    page(title, &body)
+}
+
+/// A histogram of total scores in tenths of the maximum, as inline SVG.
+fn histogram(reports: &[&Report]) -> String {
+    let mut bins = [0usize; 10];
+    for report in reports {
+        let share = if report.max_score == 0 {
+            0.0
+        } else {
+            f64::from(report.score) / f64::from(report.max_score)
+        };
+        bins[((share * 10.0) as usize).min(9)] += 1;
+    }
+    let tallest = bins.iter().copied().max().unwrap_or(0).max(1);
+    let (width, height, bar) = (560, 220, 48);
+    let mut svg = format!(
+        "<svg id=\"histogram\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"histogram of total scores\">\n"
+    );
+    let base = height - 40;
+    for (i, &count) in bins.iter().enumerate() {
+        let x = 20 + i * (bar + 6);
+        let h = count * (base - 20) / tallest;
+        let _ = writeln!(
+            svg,
+            "<rect class=\"bar\" x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{h}\" fill=\"#4f7fd9\"><title>{count} students</title></rect>\
+             <text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{count}</text>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}–{}%</text>",
+            base - h,
+            x + bar / 2,
+            base - h - 4,
+            x + bar / 2,
+            base + 16,
+            i * 10,
+            if i == 9 { 100 } else { i * 10 + 9 },
+        );
+    }
+    let _ = writeln!(
+        svg,
+        "<line x1=\"16\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"#333\"/>\
+         <text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">total score, % of the maximum</text>",
+        width - 10,
+        width / 2,
+        height - 6
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// For each check, how many graded students failed it, most failed first.
+fn failures(reports: &[&Report]) -> String {
+    let mut failed: BTreeMap<&str, usize> = BTreeMap::new();
+    for check in reports
+        .iter()
+        .flat_map(|r| &r.tasks)
+        .flat_map(|t| &t.checks)
+    {
+        let count = failed.entry(check.id.as_str()).or_default();
+        if check.status == Status::Fail {
+            *count += 1;
+        }
+    }
+    let mut ranked: Vec<(&str, usize)> = failed.into_iter().filter(|&(_, n)| n > 0).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    if ranked.is_empty() {
+        return "<p>No check was failed.</p>\n".to_string();
+    }
+    let total = reports.len().max(1);
+    let (row, label, chart) = (22, 260, 300);
+    let height = ranked.len() * row + 10;
+    let mut svg = format!(
+        "<svg id=\"failures\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" \
+         aria-label=\"failed checks\">\n",
+        label + chart + 80
+    );
+    for (i, (id, count)) in ranked.iter().enumerate() {
+        let y = 5 + i * row;
+        let w = count * chart / total;
+        let _ = writeln!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" font-family=\"monospace\">{}</text>\
+             <rect class=\"bar\" x=\"{}\" y=\"{y}\" width=\"{w}\" height=\"{}\" fill=\"#d9534f\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"12\">{count} of {total}</text>",
+            label - 6,
+            y + 14,
+            esc(id),
+            label,
+            row - 6,
+            label + w + 6,
+            y + 14
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}

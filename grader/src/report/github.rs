@@ -1,0 +1,44 @@
+//! GitHub Actions workflow commands: one `::error` annotation per failed
+//! check and a `::notice` with the score. The Markdown summary for
+//! `$GITHUB_STEP_SUMMARY` is [`super::markdown`].
+
+use super::Report;
+use crate::check::Status;
+use std::fmt::Write;
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for task in &report.tasks {
+        for check in &task.checks {
+            if check.status == Status::Fail || check.status == Status::Error {
+                let _ = writeln!(
+                    out,
+                    "::error title={}::{}",
+                    escape_property(&format!(
+                        "{} ({}/{})",
+                        check.id, check.points, check.max_points
+                    )),
+                    escape_data(&check.details())
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "::notice title=Socket lab score::{}/{}",
+        report.score, report.max_score
+    );
+    out
+}
+
+/// The escaping GitHub asks for in a command's message.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// The escaping GitHub asks for in a command's property values.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}

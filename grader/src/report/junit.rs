@@ -1,0 +1,41 @@
+//! JUnit XML, as GitHub, GitLab and Jenkins read it: one testsuite per
+//! task, one testcase per check, a failure carrying the details.
+
+use super::Report;
+use crate::check::Status;
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+use std::time::Duration;
+
+pub fn render(report: &Report) -> String {
+    let mut junit = quick_junit::Report::new("socket-lab");
+    for task in &report.tasks {
+        let mut suite = TestSuite::new(task.task.as_str());
+        for check in &task.checks {
+            let mut status = match check.status {
+                Status::Pass => TestCaseStatus::success(),
+                Status::Skipped => TestCaseStatus::skipped(),
+                Status::Fail => TestCaseStatus::non_success(NonSuccessKind::Failure),
+                Status::Error => TestCaseStatus::non_success(NonSuccessKind::Error),
+            };
+            if check.status != Status::Pass {
+                status.set_message(check.message.as_str());
+                status.set_description(check.details());
+            }
+            let mut case = TestCase::new(check.id.as_str(), status);
+            case.set_classname(task.task.as_str())
+                .set_time(Duration::from_millis(check.duration_ms))
+                .add_property((
+                    "points",
+                    format!("{}/{}", check.points, check.max_points).as_str(),
+                ));
+            if !check.transcript.is_empty() {
+                case.set_system_out(check.transcript.join("\n"));
+            }
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    junit
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- could not write JUnit XML: {e} -->\n"))
+}

@@ -1,0 +1,51 @@
+//! A Markdown summary: the score per task, then every check that did not
+//! pass with what went wrong. Pasted into feedback, or appended to a GitHub
+//! job summary.
+
+use super::Report;
+use crate::check::Status;
+use std::fmt::Write;
+
+pub fn render(report: &Report) -> String {
+    let mut out = format!("## Socket lab: {}/{}\n\n", report.score, report.max_score);
+    out.push_str("| task | score | build |\n|---|---:|---|\n");
+    for task in &report.tasks {
+        let mark = if task.score == task.max_score {
+            "✅"
+        } else {
+            "❌"
+        };
+        let _ = writeln!(
+            out,
+            "| {mark} {} | {}/{} | {:?} |",
+            task.task, task.score, task.max_score, task.build
+        );
+    }
+    let failed: Vec<_> = report
+        .tasks
+        .iter()
+        .flat_map(|t| &t.checks)
+        .filter(|c| c.status == Status::Fail || c.status == Status::Error)
+        .collect();
+    if failed.is_empty() {
+        out.push_str("\nEvery check passed.\n");
+        return out;
+    }
+    out.push_str("\n| check | points | what went wrong |\n|---|---:|---|\n");
+    for check in failed {
+        let _ = writeln!(
+            out,
+            "| `{}` | {}/{} | {} |",
+            check.id,
+            check.points,
+            check.max_points,
+            cell(&check.details())
+        );
+    }
+    out
+}
+
+/// Text made safe for one table cell: no pipes, no line breaks.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', "<br>")
+}

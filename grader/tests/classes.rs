@@ -1,0 +1,306 @@
+//! Grading a class: submissions, batches, and the CI set-ups in docs/.
+
+mod common;
+
+use assert_cmd::Command;
+use clap::Parser;
+use grader::cli::Cli;
+use scraper::{Html, Selector};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const TASKS: [&str; 4] = [
+    "task01_connect",
+    "task02_greeting",
+    "task03_echo",
+    "task04_multithreaded",
+];
+
+/// A submission folder holding the reference's task folders, each under
+/// the name `name(task)`.
+fn submission(at: &Path, name: impl Fn(&str) -> String) {
+    for task in TASKS {
+        let from = common::workspace_root().join(task);
+        let to = at.join(name(task));
+        common::copy_workspace(&from.join("src"), &to.join("src"));
+        fs::copy(from.join("Cargo.toml"), to.join("Cargo.toml")).unwrap();
+    }
+}
+
+/// Replaces `from` by `to` in a file of a submission, which must change.
+fn edit(file: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(file).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", file.display());
+    fs::write(file, text.replace(from, to)).unwrap();
+}
+
+/// Zips the folder `dir` into `zip`, its entries under `prefix`.
+fn zip_folder(dir: &Path, zip: &Path) {
+    let mut writer = zip::ZipWriter::new(fs::File::create(zip).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            let name = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                writer.add_directory(name, options).unwrap();
+                stack.push(path);
+            } else {
+                writer.start_file(name, options).unwrap();
+                writer.write_all(&fs::read(&path).unwrap()).unwrap();
+            }
+        }
+    }
+    writer.finish().unwrap();
+}
+
+fn grader() -> Command {
+    let mut grader = Command::new(env!("CARGO_BIN_EXE_grader"));
+    grader
+        .current_dir(common::workspace_root())
+        .timeout(Duration::from_secs(600));
+    grader
+}
+
+#[test]
+fn a_batch_records_every_kind_of_submission() {
+    let dir = common::scratch("class");
+    let class = dir.join("submissions");
+    // Right, in the kit's own folder names.
+    submission(&class.join("ana"), |task| task.to_string());
+    // Partly wrong: a greeting without its newline.
+    submission(&class.join("ben"), |task| task.to_string());
+    edit(
+        &class.join("ben/task02_greeting/src/bin/server.rs"),
+        "format!(\"{greeting}\\n\")",
+        "greeting.to_string()",
+    );
+    // Does not compile.
+    submission(&class.join("cy"), |task| task.to_string());
+    edit(
+        &class.join("cy/task01_connect/src/bin/client.rs"),
+        "Ok(())\n}",
+        "Ok(()\n}",
+    );
+    // Hangs: its echo server never starts listening.
+    submission(&class.join("dee"), |task| task.to_string());
+    edit(
+        &class.join("dee/task03_echo/src/bin/server.rs"),
+        "fn serve(addr: &str) -> Result<(), String> {",
+        "fn serve(addr: &str) -> Result<(), String> {\n    std::thread::sleep(std::time::Duration::from_secs(3600));",
+    );
+    // A zip with Task01..Task04 folders inside a folder of the student's name.
+    let unzipped = dir.join("eve");
+    submission(&unzipped.join("eve"), |task| format!("Task{}", &task[4..6]));
+    zip_folder(&unzipped, &class.join("eve.zip"));
+    // Edits the grader to claim full marks, with a wrong task 04 client.
+    submission(&class.join("fay"), |task| task.to_string());
+    edit(
+        &class.join("fay/task04_multithreaded/src/bin/client.rs"),
+        "None => \"BYE\".to_string(),",
+        "None => break,",
+    );
+    fs::create_dir_all(class.join("fay/grader/src")).unwrap();
+    fs::write(
+        class.join("fay/grader/src/main.rs"),
+        "fn main() { println!(\"Total: 100/100\"); }\n",
+    )
+    .unwrap();
+
+    let out = dir.join("results");
+    let started = Instant::now();
+    let output = grader()
+        .args([
+            "batch",
+            class.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--jobs",
+            "2",
+        ])
+        .args(["--budget", "30", "--format", "junit", "--target-dir"])
+        .arg(common::shared_target())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    eprintln!(
+        "batch took {:?}\n{}",
+        started.elapsed(),
+        String::from_utf8_lossy(&output.stdout)
+    );
+
+    let csv = fs::read_to_string(out.join("grades.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        [
+            "student",
+            "task01_connect",
+            "task02_greeting",
+            "task03_echo",
+            "task04_multithreaded",
+            "total",
+            "max",
+            "status"
+        ]
+    );
+    let row = |student: &str| {
+        rows.iter()
+            .find(|r| r[0] == student)
+            .unwrap_or_else(|| panic!("no row for {student}:\n{csv}"))
+            .clone()
+    };
+    assert_eq!(
+        row("ana"),
+        ["ana", "14", "22", "29", "35", "100", "100", "graded"]
+    );
+    let ben = row("ben");
+    assert_eq!(
+        (ben[1], ben[3], ben[4], ben[7]),
+        ("14", "29", "35", "graded")
+    );
+    assert!(ben[2].parse::<u32>().unwrap() < 22, "{ben:?}");
+    let cy = row("cy");
+    assert_eq!((cy[1], cy[2], cy[7]), ("0", "22", "did not build"));
+    assert_eq!(row("dee")[7], "timed out");
+    assert_eq!(
+        row("eve"),
+        ["eve", "14", "22", "29", "35", "100", "100", "graded"]
+    );
+    let fay = row("fay");
+    assert_eq!(fay[7], "graded");
+    assert!(
+        fay[4].parse::<u32>().unwrap() < 35,
+        "the edited grader gained something: {fay:?}"
+    );
+
+    // One report per student in every format, and the class page.
+    for student in ["ana", "ben", "cy", "eve", "fay"] {
+        for file in ["report.json", "report.html", "report.junit.xml"] {
+            assert!(
+                out.join("students").join(student).join(file).is_file(),
+                "{student}/{file}"
+            );
+        }
+    }
+    let page = Html::parse_document(&fs::read_to_string(out.join("index.html")).unwrap());
+    let students = Selector::parse("#students tbody tr").unwrap();
+    assert_eq!(page.select(&students).count(), 6);
+    let links = Selector::parse("#students tbody a").unwrap();
+    let linked: Vec<&str> = page
+        .select(&links)
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(linked.contains(&"students/ana/report.html"), "{linked:?}");
+    let bars = Selector::parse("svg#histogram rect.bar").unwrap();
+    assert_eq!(page.select(&bars).count(), 10);
+    let failures = Selector::parse("svg#failures").unwrap();
+    assert_eq!(page.select(&failures).count(), 1);
+    assert!(page
+        .root_element()
+        .html()
+        .contains("task02.server.greeting_default"));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_submission_with_loose_files_and_a_missing_task() {
+    let dir = common::scratch("loose");
+    let student = dir.join("gus");
+    fs::create_dir_all(student.join("task1")).unwrap();
+    for file in ["src/bin/server.rs", "src/bin/client.rs", "src/lib.rs"] {
+        let from = common::workspace_root().join("task01_connect").join(file);
+        fs::copy(
+            from,
+            student
+                .join("task1")
+                .join(Path::new(file).file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    let output = grader()
+        .args([
+            "--format",
+            "json",
+            "--submission",
+            student.to_str().unwrap(),
+            "task01",
+            "task02",
+            "--target-dir",
+        ])
+        .arg(common::shared_target())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["tasks"][0]["score"], report["tasks"][0]["max_score"]);
+    assert_eq!(report["tasks"][1]["build"], "failed");
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("task01_connect: taken from `task1`"),
+        "{notes}"
+    );
+    assert!(notes.contains("task02_greeting: no folder"), "{notes}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn gradescope_run_autograder_writes_results_json() {
+    let root = common::scratch("autograder");
+    common::copy_workspace(&common::workspace_root(), &root.join("source"));
+    submission(&root.join("submission"), |task| task.to_string());
+    let script = common::workspace_root().join("docs/gradescope/run_autograder");
+    let status = std::process::Command::new("bash")
+        .arg(&script)
+        .env("AUTOGRADER_ROOT", &root)
+        .env("GRADER", env!("CARGO_BIN_EXE_grader"))
+        .env("GRADER_TARGET_DIR", common::shared_target())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let results: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root.join("results/results.json")).unwrap())
+            .unwrap();
+    assert_eq!(results["score"], 100);
+    assert_eq!(results["max_score"], 100);
+    let tests = results["tests"].as_array().unwrap();
+    assert!(tests.len() > 40);
+    assert!(tests
+        .iter()
+        .all(|t| t["status"] == "passed" && t["visibility"] == "visible"));
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
+fn the_github_workflow_runs_a_command_the_grader_accepts() {
+    let workflow =
+        fs::read_to_string(common::workspace_root().join("docs/ci/github-classroom.yml")).unwrap();
+    let line = workflow
+        .lines()
+        .find(|l| l.contains("-p grader --"))
+        .expect("the workflow runs the grader");
+    let command = line.trim().trim_start_matches("run:").trim();
+    let args = shlex::split(command).unwrap();
+    let grader_args = &args[args.iter().position(|a| a == "--").unwrap() + 1..];
+    let cli = Cli::try_parse_from(
+        std::iter::once("grader").chain(grader_args.iter().map(String::as_str)),
+    )
+    .unwrap_or_else(|e| panic!("the workflow's grader command does not parse: {e}"));
+    assert_eq!(cli.grade.format, grader::cli::Format::Github);
+    assert_eq!(cli.grade.submission, Some(PathBuf::from("../submission")));
+    assert!(cli
+        .grade
+        .output
+        .iter()
+        .any(|(f, _)| *f == grader::cli::Format::Junit));
+}

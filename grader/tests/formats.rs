@@ -1,0 +1,206 @@
+//! Every report format, parsed back and checked against the same run.
+
+mod common;
+
+use grader::check::Status;
+use grader::process::Program;
+use grader::report::{Build, Format, Report, TaskReport};
+use scraper::{Html, Selector};
+use std::collections::BTreeMap;
+
+/// A run with passes and failures: task 01 with a server that exits at
+/// once, and the reference client.
+fn mixed_report() -> Report {
+    let server = Program::new(vec![
+        "sh".into(),
+        "-c".into(),
+        "echo oops >&2; exit 3".into(),
+    ]);
+    let checks = common::grade(1, Some(server), None);
+    let report = Report::new(vec![TaskReport::new(
+        "task01_connect",
+        Build::Ok,
+        Vec::new(),
+        checks,
+    )]);
+    assert!(
+        report.score > 0 && report.score < report.max_score,
+        "{report:#?}"
+    );
+    report
+}
+
+fn statuses(report: &Report) -> BTreeMap<String, Status> {
+    report
+        .tasks
+        .iter()
+        .flat_map(|t| &t.checks)
+        .map(|c| (c.id.clone(), c.status))
+        .collect()
+}
+
+fn failed_ids(report: &Report) -> Vec<String> {
+    let mut ids: Vec<String> = statuses(report)
+        .into_iter()
+        .filter(|(_, s)| *s == Status::Fail)
+        .map(|(id, _)| id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn the_human_report_marks_each_check() {
+    let report = mixed_report();
+    let human = Format::Human.render(&report, false, "t");
+    let plain = anstream::adapter::strip_str(&human).to_string();
+    for (id, status) in statuses(&report) {
+        let mark = if status == Status::Pass { "✓" } else { "✗" };
+        assert!(
+            plain.contains(&format!("{mark} {id}")),
+            "{id} not marked {mark}:\n{plain}"
+        );
+    }
+    assert!(plain.contains(&format!("Total: {}/{}", report.score, report.max_score)));
+}
+
+#[test]
+fn json_round_trips() {
+    let report = mixed_report();
+    let text = Format::Json.render(&report, false, "t");
+    let back: Report = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.score, report.score);
+    assert_eq!(back.max_score, report.max_score);
+    assert_eq!(statuses(&back), statuses(&report));
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["tasks"][0]["build"], "ok");
+}
+
+#[test]
+fn gradescope_results_carry_every_check() {
+    let report = mixed_report();
+    let value: serde_json::Value =
+        serde_json::from_str(&Format::Gradescope.render(&report, false, "t")).unwrap();
+    assert_eq!(value["score"], report.score);
+    assert_eq!(value["max_score"], report.max_score);
+    let tests = value["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), statuses(&report).len());
+    for test in tests {
+        let id = test["number"].as_str().unwrap();
+        let status = statuses(&report)[id];
+        let expected = if status == Status::Fail {
+            "failed"
+        } else {
+            "passed"
+        };
+        assert_eq!(test["status"], expected, "{test:#}");
+        assert_eq!(test["visibility"], "visible");
+        assert!(test["name"].as_str().unwrap().starts_with(id));
+        let points: u64 = if status == Status::Pass {
+            test["max_score"].as_u64().unwrap()
+        } else {
+            0
+        };
+        assert_eq!(test["score"].as_u64().unwrap(), points);
+    }
+    let scored: u64 = tests.iter().map(|t| t["score"].as_u64().unwrap()).sum();
+    assert_eq!(scored, u64::from(report.score));
+}
+
+#[test]
+fn junit_has_a_suite_per_task_and_a_case_per_check() {
+    let report = mixed_report();
+    let xml = Format::Junit.render(&report, false, "t");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let suites: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 1);
+    assert_eq!(suites[0].attribute("name"), Some("task01_connect"));
+    let cases: Vec<_> = suites[0]
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), statuses(&report).len());
+    let mut failed: Vec<String> = cases
+        .iter()
+        .filter(|case| case.children().any(|n| n.has_tag_name("failure")))
+        .map(|case| case.attribute("name").unwrap().to_string())
+        .collect();
+    failed.sort();
+    assert_eq!(failed, failed_ids(&report));
+    assert_eq!(
+        suites[0].attribute("failures"),
+        Some(failed.len().to_string().as_str())
+    );
+}
+
+#[test]
+fn the_html_page_shows_every_check_and_folds_failures() {
+    let report = mixed_report();
+    let page = Html::parse_document(&Format::Html.render(&report, false, "Ana's <report>"));
+    let title = Selector::parse("title").unwrap();
+    assert_eq!(
+        page.select(&title).next().unwrap().inner_html(),
+        "Ana's &lt;report&gt;"
+    );
+    let score = Selector::parse("#score").unwrap();
+    assert_eq!(
+        page.select(&score).next().unwrap().inner_html(),
+        format!("{}/{}", report.score, report.max_score)
+    );
+    let rows = Selector::parse("tr.check").unwrap();
+    let shown: BTreeMap<String, String> = page
+        .select(&rows)
+        .map(|row| {
+            let v = row.value();
+            (
+                v.attr("data-id").unwrap().to_string(),
+                v.attr("data-status").unwrap().to_string(),
+            )
+        })
+        .collect();
+    let wanted: BTreeMap<String, String> = statuses(&report)
+        .into_iter()
+        .map(|(id, s)| (id, format!("{s:?}").to_lowercase()))
+        .collect();
+    assert_eq!(shown, wanted);
+    let folded = Selector::parse("tr.fail details").unwrap();
+    assert_eq!(page.select(&folded).count(), failed_ids(&report).len());
+    let external = Selector::parse("link, script[src], img").unwrap();
+    assert_eq!(
+        page.select(&external).count(),
+        0,
+        "the page must stand alone"
+    );
+}
+
+#[test]
+fn markdown_and_github_list_each_failure_once() {
+    let report = mixed_report();
+    let markdown = Format::Markdown.render(&report, false, "t");
+    let github = Format::Github.render(&report, false, "t");
+    for id in failed_ids(&report) {
+        assert_eq!(
+            markdown.matches(&format!("| `{id}` |")).count(),
+            1,
+            "{markdown}"
+        );
+        assert_eq!(
+            github.matches(&format!("::error title={id} ")).count(),
+            1,
+            "{github}"
+        );
+    }
+    assert_eq!(
+        github.lines().filter(|l| l.starts_with("::error")).count(),
+        failed_ids(&report).len()
+    );
+    assert!(markdown.contains(&format!("{}/{}", report.score, report.max_score)));
+    assert!(
+        github.lines().all(|l| l.starts_with("::")),
+        "one command per line: {github}"
+    );
+}
