@@ -247,13 +247,26 @@ pub fn accept(
     listener: &TcpListener,
     deadline: Deadline,
 ) -> io::Result<Option<(TcpStream, SocketAddr)>> {
+    accept_unless(listener, deadline, &|| false)
+}
+
+/// Like [`accept`], but gives up early once `gone()` says the peer that
+/// should connect can't any more (a client that has exited). `gone` is
+/// asked every 50 ms while nothing arrives.
+pub fn accept_unless(
+    listener: &TcpListener,
+    deadline: Deadline,
+    gone: &dyn Fn() -> bool,
+) -> io::Result<Option<(TcpStream, SocketAddr)>> {
+    const SLICE: Duration = Duration::from_millis(50);
     loop {
         let Some(left) = deadline.remaining() else {
             return Ok(None);
         };
-        let millis = u16::try_from(left.as_millis().max(1)).unwrap_or(u16::MAX);
+        let millis = u16::try_from(left.min(SLICE).as_millis().max(1)).unwrap_or(u16::MAX);
         let mut fds = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
         match poll(&mut fds, PollTimeout::from(millis)) {
+            Ok(0) if gone() => return Ok(None),
             Ok(0) => continue,
             Ok(_) => {
                 let (stream, peer) = listener.accept()?;

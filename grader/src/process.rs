@@ -122,7 +122,8 @@ impl Captured {
             return;
         }
         self.kept += size;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        // A `\r` before the newline stays: a client that prints one has
+        // printed something other than the text.
         self.lines.push(String::from_utf8_lossy(raw).into_owned());
     }
 
@@ -425,7 +426,7 @@ mod tests {
         assert_eq!(line, "Listening on x");
         assert_eq!(
             child.output(Stream::Stdout),
-            ["one", "two", "Listening on x"]
+            ["one\r", "two", "Listening on x"]
         );
     }
 

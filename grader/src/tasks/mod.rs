@@ -18,8 +18,9 @@ use crate::check::{
 use crate::peer;
 use crate::process::{describe_status, Child};
 use crate::show;
-use crate::time::human;
+use crate::time::{human, Deadline};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::time::Duration;
 
 /// A task of the lab.
 pub struct Task {
@@ -71,7 +72,7 @@ pub trait Lesson {
     /// One correct exchange with a running server, on a new connection.
     fn probe(ctx: &mut Ctx, server: &Server, round: usize) -> CheckResult;
     /// The grader plays the server on `ip` for the client and judges it.
-    fn play_server(ctx: &mut Ctx, ip: IpAddr) -> CheckResult;
+    fn play_server(ctx: &mut Ctx, at: Listen) -> CheckResult;
 }
 
 /// Builds a check of task `L`; `name` is the id without `taskNN.`.
@@ -149,6 +150,14 @@ pub fn client_checks<L: Lesson>() -> Vec<Check> {
             1,
             "Connect to (host, port) or to a formatted address with the IPv6 host in brackets, `[::1]:5001`; don't parse the host as IPv4.",
             ipv6::<L>,
+        ),
+        check::<L>(
+            "client.localhost",
+            "works with a host name (`--host localhost`)",
+            Role::Client,
+            1,
+            "Let connect() resolve the host: pass (host, port) or \"host:port\" rather than parsing the host as an IP address.",
+            |ctx| L::play_server(ctx, LOCALHOST),
         ),
     ]
 }
@@ -264,11 +273,34 @@ fn ipv6<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
     if !peer::has_ipv6() {
         return Err(Outcome::skip("this machine has no IPv6 loopback"));
     }
-    L::play_server(ctx, IpAddr::V6(Ipv6Addr::LOCALHOST))
+    L::play_server(ctx, IPV6)
 }
 
-/// The grader's plain IPv4 loopback, for checks of clients.
-pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+/// Where the grader listens for a client under test, and the `--host`
+/// that client is given.
+#[derive(Clone, Copy, Debug)]
+pub struct Listen {
+    pub ip: IpAddr,
+    pub host: &'static str,
+}
+
+/// The grader's plain IPv4 loopback.
+pub const LOOPBACK: Listen = Listen {
+    ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+    host: "127.0.0.1",
+};
+
+/// IPv6 loopback, `--host ::1`.
+pub const IPV6: Listen = Listen {
+    ip: IpAddr::V6(Ipv6Addr::LOCALHOST),
+    host: "::1",
+};
+
+/// IPv4 loopback reached by name, `--host localhost`.
+pub const LOCALHOST: Listen = Listen {
+    ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+    host: "localhost",
+};
 
 /// Connects to the server under test.
 pub fn connect(ctx: &mut Ctx, server: &Server) -> Result<TcpStream, Outcome> {
@@ -305,18 +337,18 @@ pub enum Input<'a> {
 /// `input`, and accepts its connection.
 pub fn session(
     ctx: &mut Ctx,
-    ip: IpAddr,
+    at: Listen,
     extra: &[&str],
     input: Input,
 ) -> Result<Session, Outcome> {
-    let listener =
-        peer::listen(ip).map_err(|e| Outcome::error(format!("could not listen on {ip}: {e}")))?;
+    let listener = peer::listen(at.ip)
+        .map_err(|e| Outcome::error(format!("could not listen on {}: {e}", at.ip)))?;
     let server_addr = listener
         .local_addr()
         .map_err(|e| Outcome::error(format!("could not read the listener's address: {e}")))?;
     ctx.note(format!("grader listens on {server_addr}"));
     let mut client = ctx.client(
-        &ip.to_string(),
+        at.host,
         server_addr.port(),
         extra,
         !matches!(input, Input::Nothing),
@@ -336,14 +368,24 @@ pub fn session(
         client.close_stdin();
     }
     let deadline = ctx.deadline(REPLY_WAIT);
-    let accepted = peer::accept(&listener, deadline)
+    let accepted = peer::accept_unless(&listener, deadline, &|| client.status().is_some())
         .map_err(|e| Outcome::error(format!("could not accept on {server_addr}: {e}")))?;
     let Some((stream, from)) = accepted else {
-        return Err(Outcome::fail(format!(
-            "the client did not connect to {server_addr} within {}{}",
-            human(deadline.budget()),
-            printed(&client)
-        )));
+        // An exited client: wait just long enough to have all it printed.
+        let why = match client
+            .status()
+            .and(client.wait(Deadline::after(Duration::ZERO)))
+        {
+            Some(status) => format!(
+                "the client ended ({}) without connecting to {server_addr}",
+                describe_status(status)
+            ),
+            None => format!(
+                "the client did not connect to {server_addr} within {}",
+                human(deadline.budget())
+            ),
+        };
+        return Err(Outcome::fail(format!("{why}{}", printed(&client))));
     };
     ctx.note(format!("client connected from {from}"));
     Ok(Session {
@@ -351,6 +393,53 @@ pub fn session(
         stream,
         server_addr,
         _listener: listener,
+    })
+}
+
+/// Sends `data` to the client under test in `pieces`, closes the
+/// connection and waits for the client to finish. A client that hangs up
+/// before it has everything (one read, then close) is failed for that,
+/// with what it printed.
+pub fn send_then_close(
+    ctx: &mut Ctx,
+    session: Session,
+    data: &[u8],
+    pieces: usize,
+) -> Result<Finished, Outcome> {
+    ctx.note(format!(
+        "grader sends {} in {pieces} piece(s), then closes",
+        show::bytes(data)
+    ));
+    let sent = peer::write_in_pieces(
+        &session.stream,
+        data,
+        pieces,
+        std::time::Duration::from_millis(30),
+        ctx.deadline(REPLY_WAIT),
+    );
+    let _ = session.stream.shutdown(std::net::Shutdown::Both);
+    drop(session.stream);
+    let done = ctx.finish(&session.client)?;
+    match sent {
+        Ok(()) => Ok(done),
+        Err(e) => Err(Outcome::fail(format!(
+            "the client closed the connection before the grader had sent all {} bytes ({e}): it stopped reading too early",
+            data.len()
+        ))
+        .actual(format!("stdout: {}", lines_or_nothing(&done.stdout)))),
+    }
+}
+
+/// Waits for the student's client in a pair check. When it does not end,
+/// the student's server may be the one holding it up, and the message
+/// says so rather than blaming the client alone.
+pub fn finish_pair(ctx: &mut Ctx, client: &Child) -> Result<Finished, Outcome> {
+    ctx.finish(client).map_err(|outcome| Outcome {
+        message: format!(
+            "{}; with your own server, that can be the server's fault: does it reply, and close the connection when it should?",
+            outcome.message
+        ),
+        ..outcome
     })
 }
 

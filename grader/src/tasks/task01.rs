@@ -1,15 +1,15 @@
 //! Task 01: a client connects to a server.
 
 use super::{
-    check, client_checks, connect, expect_success, server_checks, session, Input, Lesson, Task,
-    LOOPBACK,
+    check, client_checks, connect, expect_success, finish_pair, server_checks, session, Input,
+    Lesson, Listen, Task, LOOPBACK,
 };
 use crate::check::{lines_or_nothing, CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
 use crate::peer::{self, End};
 use crate::process::Stream;
 use crate::show;
 use crate::time::human;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 struct Connect;
 
@@ -71,22 +71,24 @@ impl Lesson for Connect {
         }
     }
 
-    fn play_server(ctx: &mut Ctx, ip: IpAddr) -> CheckResult {
-        let session = session(ctx, ip, &[], Input::Nothing)?;
+    fn play_server(ctx: &mut Ctx, at: Listen) -> CheckResult {
+        let session = session(ctx, at, &[], Input::Nothing)?;
         let done = ctx.finish(&session.client)?;
         expect_success(&done)?;
-        expect_connected_line(&done.stdout, session.server_addr)
+        expect_connected_line(&done.stdout, session.server_addr, at.host)
     }
 }
 
-fn expect_connected_line(stdout: &[String], server: SocketAddr) -> CheckResult {
+/// The client printed `Connected to <addr>` for the address it reached.
+/// `[::1]:5001` is how Rust writes an IPv6 address with a port; a program
+/// that prints host and port side by side (`::1:5001`, or `localhost:5001`
+/// for `--host localhost`) names the same place, and is accepted too.
+fn expect_connected_line(stdout: &[String], server: SocketAddr, host: &str) -> CheckResult {
     let wanted = format!("Connected to {server}");
-    // `[::1]:5001` is how Rust writes an IPv6 address with a port; a program
-    // that prints its host and port side by side (`::1:5001`) names the
-    // same address, and is accepted too.
     let spellings = [
         server.to_string(),
         format!("{}:{}", server.ip(), server.port()),
+        format!("{host}:{}", server.port()),
     ];
     let found = stdout.iter().any(|line| {
         line.strip_prefix("Connected to ").is_some_and(|rest| {
@@ -109,9 +111,9 @@ fn expect_connected_line(stdout: &[String], server: SocketAddr) -> CheckResult {
 fn pair(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
     let client = ctx.client("127.0.0.1", server.addr.port(), &[], false)?;
-    let done = ctx.finish(&client)?;
+    let done = finish_pair(ctx, &client)?;
     expect_success(&done)?;
-    expect_connected_line(&done.stdout, server.addr)?;
+    expect_connected_line(&done.stdout, server.addr, "127.0.0.1")?;
     let seen = server
         .child
         .wait_for_line(Stream::Stdout, ctx.deadline(REPLY_WAIT), |line| {
@@ -131,12 +133,24 @@ mod tests {
     fn the_connected_line_must_name_the_whole_address() {
         let server: SocketAddr = "127.0.0.1:5001".parse().unwrap();
         let lines = |l: &str| vec![l.to_string()];
-        assert!(expect_connected_line(&lines("Connected to 127.0.0.1:5001"), server).is_ok());
-        assert!(expect_connected_line(&lines("Connected to 127.0.0.1:5001!"), server).is_ok());
-        assert!(expect_connected_line(&lines("Connected to 127.0.0.1:50011"), server).is_err());
-        assert!(expect_connected_line(&lines("Connected"), server).is_err());
+        assert!(
+            expect_connected_line(&lines("Connected to 127.0.0.1:5001"), server, "127.0.0.1")
+                .is_ok()
+        );
+        assert!(
+            expect_connected_line(&lines("Connected to 127.0.0.1:5001!"), server, "127.0.0.1")
+                .is_ok()
+        );
+        assert!(
+            expect_connected_line(&lines("Connected to 127.0.0.1:50011"), server, "127.0.0.1")
+                .is_err()
+        );
+        assert!(expect_connected_line(&lines("Connected"), server, "127.0.0.1").is_err());
         let v6: SocketAddr = "[::1]:5001".parse().unwrap();
-        assert!(expect_connected_line(&lines("Connected to [::1]:5001"), v6).is_ok());
-        assert!(expect_connected_line(&lines("Connected to ::1:5001"), v6).is_ok());
+        assert!(expect_connected_line(&lines("Connected to [::1]:5001"), v6, "::1").is_ok());
+        assert!(expect_connected_line(&lines("Connected to ::1:5001"), v6, "::1").is_ok());
+        let by_name = lines("Connected to localhost:5001");
+        assert!(expect_connected_line(&by_name, server, "localhost").is_ok());
+        assert!(expect_connected_line(&by_name, server, "127.0.0.1").is_err());
     }
 }

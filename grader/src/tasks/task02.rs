@@ -1,15 +1,13 @@
 //! Task 02: the server speaks first.
 
 use super::{
-    check, client_checks, connect, expect_line, expect_success, server_checks, session, Input,
-    Lesson, Task, LOOPBACK,
+    check, client_checks, connect, expect_line, expect_success, finish_pair, send_then_close,
+    server_checks, session, Input, Lesson, Listen, Task, LOOPBACK,
 };
 use crate::check::{CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
 use crate::peer::{self, End};
 use crate::show;
 use crate::time::human;
-use std::net::IpAddr;
-use std::time::Duration;
 
 struct Greeting;
 
@@ -108,12 +106,10 @@ impl Lesson for Greeting {
         expect_greeting(ctx, server, DEFAULT)
     }
 
-    fn play_server(ctx: &mut Ctx, ip: IpAddr) -> CheckResult {
+    fn play_server(ctx: &mut Ctx, at: Listen) -> CheckResult {
         let greeting = format!("{DEFAULT}\n");
-        let session = session(ctx, ip, &[], Input::Nothing)?;
-        send_greeting(ctx, &session.stream, greeting.as_bytes(), 1)?;
-        drop(session.stream);
-        let done = ctx.finish(&session.client)?;
+        let session = session(ctx, at, &[], Input::Nothing)?;
+        let done = send_then_close(ctx, session, greeting.as_bytes(), 1)?;
         expect_success(&done)?;
         expect_line(&done, &format!("Received from server: {DEFAULT}"))
     }
@@ -152,32 +148,10 @@ fn expect_greeting(ctx: &mut Ctx, server: &Server, text: &str) -> CheckResult {
     }
 }
 
-fn send_greeting(
-    ctx: &mut Ctx,
-    stream: &std::net::TcpStream,
-    data: &[u8],
-    pieces: usize,
-) -> CheckResult {
-    ctx.note(format!(
-        "grader sends {} in {pieces} piece(s)",
-        show::bytes(data)
-    ));
-    peer::write_in_pieces(
-        stream,
-        data,
-        pieces,
-        Duration::from_millis(30),
-        ctx.deadline(REPLY_WAIT),
-    )
-    .map_err(|e| Outcome::fail(format!("could not send the greeting to the client: {e}")))
-}
-
 /// Sends `greeting` in `pieces`, closes, and expects the client to print `shown`.
 fn greet_client(ctx: &mut Ctx, greeting: &str, pieces: usize, shown: &str) -> CheckResult {
     let session = session(ctx, LOOPBACK, &[], Input::Nothing)?;
-    send_greeting(ctx, &session.stream, greeting.as_bytes(), pieces)?;
-    drop(session.stream);
-    let done = ctx.finish(&session.client)?;
+    let done = send_then_close(ctx, session, greeting.as_bytes(), pieces)?;
     expect_success(&done)?;
     expect_line(&done, &format!("Received from server: {shown}"))
 }
@@ -191,7 +165,7 @@ fn long_greeting(ctx: &mut Ctx) -> CheckResult {
 fn pair(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&["--message", CUSTOM])?;
     let client = ctx.client("127.0.0.1", server.addr.port(), &[], false)?;
-    let done = ctx.finish(&client)?;
+    let done = finish_pair(ctx, &client)?;
     expect_success(&done)?;
     expect_line(&done, &format!("Received from server: {CUSTOM}"))
 }

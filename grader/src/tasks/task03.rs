@@ -1,8 +1,8 @@
 //! Task 03: an echo server, and a client that checks its echo.
 
 use super::{
-    check, client_checks, connect, expect_line, expect_success, server_checks, session, Input,
-    Lesson, Task, LOOPBACK,
+    check, client_checks, connect, expect_line, expect_success, finish_pair, send_then_close,
+    server_checks, session, Input, Lesson, Listen, Task, LOOPBACK,
 };
 use crate::check::{
     lines_or_nothing, CheckResult, Ctx, Finished, Outcome, Role, Server, REPLY_WAIT,
@@ -12,7 +12,7 @@ use crate::process::describe_status;
 use crate::show;
 use crate::time::human;
 use rand::{RngCore, SeedableRng};
-use std::net::{IpAddr, Shutdown};
+use std::net::Shutdown;
 use std::thread;
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ pub fn task() -> Task {
     checks.extend([
         check::<Echo>(
             "server.echo_text",
-            "echoes a line of text, then closes after the client's half-close",
+            "echoes a line of text, then closes the connection",
             Role::Server,
             2,
             "Read in a loop and write back what each read returned; when a read returns 0 the client is done: close.",
@@ -137,8 +137,8 @@ impl Lesson for Echo {
         echo_round(ctx, server, &Echo::message(round), 1)
     }
 
-    fn play_server(ctx: &mut Ctx, ip: IpAddr) -> CheckResult {
-        play_echo(ctx, ip, Some("Hello from the grader"), 1, false)
+    fn play_server(ctx: &mut Ctx, at: Listen) -> CheckResult {
+        play_echo(ctx, at, Some("Hello from the grader"), 1, false)
     }
 }
 
@@ -246,14 +246,14 @@ fn survives_reset(ctx: &mut Ctx) -> CheckResult {
 /// then sends the echo back in `pieces` (altered when `corrupt`), and closes.
 fn play_echo(
     ctx: &mut Ctx,
-    ip: IpAddr,
+    at: Listen,
     message: Option<&str>,
     pieces: usize,
     corrupt: bool,
 ) -> CheckResult {
     let extra: Vec<&str> = message.into_iter().collect();
     let expected = message.unwrap_or("Hello, Server!");
-    let session = session(ctx, ip, &extra, Input::Nothing)?;
+    let session = session(ctx, at, &extra, Input::Nothing)?;
     let deadline = ctx.deadline(REPLY_WAIT);
     let got = peer::read_to_end(&session.stream, 256 * 1024, deadline);
     ctx.note(format!(
@@ -290,21 +290,7 @@ fn play_echo(
             *last = b'?';
         }
     }
-    ctx.note(format!(
-        "grader echoes {} in {pieces} piece(s)",
-        show::bytes(&echo)
-    ));
-    peer::write_in_pieces(
-        &session.stream,
-        &echo,
-        pieces,
-        Duration::from_millis(30),
-        ctx.deadline(REPLY_WAIT),
-    )
-    .map_err(|e| Outcome::fail(format!("could not send the echo to the client: {e}")))?;
-    let _ = session.stream.shutdown(Shutdown::Both);
-    drop(session.stream);
-    let done = ctx.finish(&session.client)?;
+    let done = send_then_close(ctx, session, &echo, pieces)?;
     if corrupt {
         expect_mismatch_error(&done)
     } else {
@@ -337,7 +323,7 @@ fn pair(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
     let message = "a round trip through your own server";
     let client = ctx.client("127.0.0.1", server.addr.port(), &[message], false)?;
-    let done = ctx.finish(&client)?;
+    let done = finish_pair(ctx, &client)?;
     expect_success(&done)?;
     expect_line(&done, &format!("Received from server: {message}"))
 }

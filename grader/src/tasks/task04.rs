@@ -1,15 +1,15 @@
 //! Task 04: a line echo server that serves many clients at once.
 
 use super::{
-    check, client_checks, connect, expect_success, server_checks, session, Input, Lesson, Task,
-    LOOPBACK,
+    check, client_checks, connect, expect_success, finish_pair, server_checks, session, Input,
+    Lesson, Listen, Task, LOOPBACK,
 };
 use crate::check::{lines_or_nothing, CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
 use crate::peer::{self, End, LineReader};
 use crate::show;
 use crate::time::{human, Deadline};
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Barrier;
+use std::net::SocketAddr;
+use std::sync::{Barrier, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -62,7 +62,7 @@ pub fn task() -> Task {
             "serves 100 clients at once, 20 lines each, every reply to its own client",
             Role::Server,
             4,
-            "Each thread must use only its own client's stream; shared buffers or a shared stream mix up the replies.",
+            "Every connected client needs its own thread (a pool needs a worker per client), and each thread must use only its own client's stream.",
             concurrent_100,
         ),
         check::<Lines>(
@@ -72,6 +72,14 @@ pub fn task() -> Task {
             2,
             "An I/O error in one client's thread must end that thread quietly (print it), never the whole server.",
             broken_client,
+        ),
+        check::<Lines>(
+            "server.invalid_utf8",
+            "a line of invalid UTF-8 from one client disturbs no one else",
+            Role::Server,
+            1,
+            "Bytes that are not UTF-8 make read_line fail: end that client's thread (or echo the bytes with read_until), and let the others go on.",
+            invalid_utf8,
         ),
         check::<Lines>(
             "server.long_line",
@@ -139,10 +147,10 @@ impl Lesson for Lines {
         conn.say_bye(ctx)
     }
 
-    fn play_server(ctx: &mut Ctx, ip: IpAddr) -> CheckResult {
+    fn play_server(ctx: &mut Ctx, at: Listen) -> CheckResult {
         chat_with_client(
             ctx,
-            ip,
+            at,
             Input::Closed(b"first line\nsecond  line  \n"),
             &["first line", "second  line  ", "BYE"],
             Duration::ZERO,
@@ -341,17 +349,20 @@ fn concurrent_100(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
     let addr = server.addr;
     let deadline = ctx.deadline(Duration::from_secs(20));
+    let together = Together::new(ctx.deadline(ALL_ANSWERED));
     ctx.note(format!(
-        "{CLIENTS} clients connect, then each sends {LINES_EACH} lines"
+        "{CLIENTS} clients connect, each is answered once while all are connected, then each sends {LINES_EACH} lines"
     ));
     let all_connected = Barrier::new(CLIENTS);
     let failures: Vec<String> = thread::scope(|scope| {
         let clients: Vec<_> = (0..CLIENTS)
             .map(|i| {
-                let all_connected = &all_connected;
+                let (all_connected, together) = (&all_connected, &together);
                 thread::Builder::new()
                     .stack_size(256 * 1024)
-                    .spawn_scoped(scope, move || one_of_many(i, addr, all_connected, deadline))
+                    .spawn_scoped(scope, move || {
+                        one_of_many(i, addr, all_connected, together, deadline)
+                    })
             })
             .collect();
         clients
@@ -368,18 +379,77 @@ fn concurrent_100(ctx: &mut Ctx) -> CheckResult {
     if failures.is_empty() {
         return Ok(());
     }
-    Err(Outcome::fail(format!(
+    let mut message = format!(
         "{} of {CLIENTS} clients were not served correctly; first: {}",
         failures.len(),
         failures[0]
-    )))
+    );
+    if let Some(answered) = together.at_deadline() {
+        message = format!(
+            "only {answered} of {CLIENTS} connected clients got a reply within {}: the server does not serve them all at once",
+            human(ctx.timing.scaled(ALL_ANSWERED))
+        );
+    }
+    Err(Outcome::fail(message))
 }
 
-/// One client of [`concurrent_100`]: connects, waits for all, then talks.
+/// How long 100 connected clients have to be answered once each.
+const ALL_ANSWERED: Duration = Duration::from_secs(5);
+
+/// Counts the clients of [`concurrent_100`] that had their first reply,
+/// and lets each wait, within a deadline, until all have: a server that
+/// serves fewer at once than are connected can't get past this.
+struct Together {
+    answered: Mutex<usize>,
+    changed: Condvar,
+    deadline: Deadline,
+    /// How many had been answered when the deadline passed, if it did.
+    at_deadline: Mutex<Option<usize>>,
+}
+
+impl Together {
+    fn new(deadline: Deadline) -> Self {
+        Together {
+            answered: Mutex::new(0),
+            changed: Condvar::new(),
+            deadline,
+            at_deadline: Mutex::new(None),
+        }
+    }
+
+    fn at_deadline(&self) -> Option<usize> {
+        *self.at_deadline.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records one more answered client; true once all are, false if the
+    /// deadline passes first.
+    fn answered_and_wait(&self) -> bool {
+        let mut answered = self.answered.lock().unwrap_or_else(|p| p.into_inner());
+        *answered += 1;
+        self.changed.notify_all();
+        while *answered < CLIENTS {
+            let Some(left) = self.deadline.remaining() else {
+                let mut seen = self.at_deadline.lock().unwrap_or_else(|p| p.into_inner());
+                seen.get_or_insert(*answered);
+                return false;
+            };
+            answered = self
+                .changed
+                .wait_timeout(answered, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        true
+    }
+}
+
+/// One client of [`concurrent_100`]: connects, waits for all to connect,
+/// is answered once and waits for all to be answered, then talks.
 fn one_of_many(
     i: usize,
     addr: SocketAddr,
     all_connected: &Barrier,
+    together: &Together,
     deadline: Deadline,
 ) -> Result<(), String> {
     let connected = peer::connect(addr, deadline);
@@ -391,8 +461,14 @@ fn one_of_many(
         let line = format!("client {i} line {j}: {}", "x".repeat((i * 7 + j * 13) % 50));
         peer::write_all(reader.stream(), format!("{line}\n").as_bytes(), deadline)
             .map_err(|e| format!("{name} could not send line {j}: {e}"))?;
-        let reply = reader.read_line(LINE_CAP, deadline);
-        judge_reply(&name, &line, reply, deadline).map_err(|outcome| describe(&outcome))?;
+        let within = if j == 0 { together.deadline } else { deadline };
+        let reply = reader.read_line(LINE_CAP, within);
+        judge_reply(&name, &line, reply, within).map_err(|outcome| describe(&outcome))?;
+        if j == 0 && !together.answered_and_wait() {
+            return Err(format!(
+                "{name} was answered, but not every other connected client was"
+            ));
+        }
     }
     peer::write_all(reader.stream(), b"BYE\n", deadline)
         .map_err(|e| format!("{name} could not send BYE: {e}"))?;
@@ -427,6 +503,34 @@ fn broken_client(ctx: &mut Ctx) -> CheckResult {
     steady.say_bye(ctx)
 }
 
+fn invalid_utf8(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let mut steady = Conn::open(ctx, &server, "client 1")?;
+    steady.exchange(ctx, "before the junk", REPLY_WAIT)?;
+    let mut junk = Conn::open(ctx, &server, "client 2")?;
+    ctx.note("client 2 sends \"\\xff\\xfe not text\\n\"");
+    peer::write_all(
+        junk.reader.stream(),
+        b"\xff\xfe not text\n",
+        ctx.deadline(REPLY_WAIT),
+    )
+    .map_err(|e| Outcome::fail(format!("could not send: {e}")))?;
+    // Answered or hung up on: either is allowed. What matters is the rest.
+    let answer = junk.reader.read_line(LINE_CAP, ctx.deadline(REPLY_WAIT));
+    ctx.note(format!(
+        "client 2's answer: {}",
+        match &answer {
+            Ok(line) => show::bytes(line),
+            Err(partial) => partial.end.describe(),
+        }
+    ));
+    steady.exchange(ctx, "after the junk", REPLY_WAIT)?;
+    let mut newcomer = Conn::open(ctx, &server, "client 3")?;
+    newcomer.exchange(ctx, "a newcomer after the junk", REPLY_WAIT)?;
+    newcomer.say_bye(ctx)?;
+    steady.say_bye(ctx)
+}
+
 fn long_line(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
     let mut conn = Conn::open(ctx, &server, "client")?;
@@ -453,12 +557,12 @@ fn bye_only_own(ctx: &mut Ctx) -> CheckResult {
 /// client and every reply printed.
 fn chat_with_client(
     ctx: &mut Ctx,
-    ip: IpAddr,
+    at: Listen,
     input: Input,
     expected: &[&str],
     delay: Duration,
 ) -> CheckResult {
-    let session = session(ctx, ip, &[], input)?;
+    let session = session(ctx, at, &[], input)?;
     let mut reader = LineReader::new(session.stream);
     let mut received = Vec::new();
     loop {
@@ -467,14 +571,16 @@ fn chat_with_client(
             Ok(line) => line,
             Err(partial) => {
                 let what = match partial.end {
-                    End::Timeout => format!("sent nothing more for {}", human(deadline.budget())),
-                    ref other => other.describe(),
+                    End::Timeout => format!(
+                        "the client sent nothing more for {} and no BYE",
+                        human(deadline.budget())
+                    ),
+                    End::Eof => "the client closed the connection without sending BYE".to_string(),
+                    ref other => format!("before the client sent BYE, {}", other.describe()),
                 };
-                return Err(
-                    Outcome::fail(format!("before sending BYE the client {what}"))
-                        .expected(lines_shown(expected))
-                        .actual(lines_shown(&received)),
-                );
+                return Err(Outcome::fail(what)
+                    .expected(lines_shown(expected))
+                    .actual(lines_shown(&received)));
             }
         };
         let text = String::from_utf8_lossy(line.strip_suffix(b"\n").unwrap_or(&line)).into_owned();
@@ -566,7 +672,7 @@ fn pair(ctx: &mut Ctx) -> CheckResult {
         .write_stdin(b"hello, my own server\n")
         .map_err(|e| Outcome::fail(format!("could not write to the client's stdin: {e}")))?;
     client.close_stdin();
-    let done = ctx.finish(&client)?;
+    let done = finish_pair(ctx, &client)?;
     expect_success(&done)?;
     let wanted = [
         "Received from server: hello, my own server",

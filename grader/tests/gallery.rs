@@ -1,0 +1,380 @@
+//! The grader judged by the gallery: student solutions in
+//! `grader/tests/gallery`, each wrong one with one realistic mistake that
+//! must fail exactly the checks the contract says it breaks, each right one
+//! (written differently from the reference) passing every check.
+//!
+//! A server under test is paired with the reference client and the other
+//! way round, so a mistake shows in its own checks and in the `pair` check
+//! only.
+
+mod common;
+
+use common::{assert_fails_exactly, binary, grade};
+use grader::process::Program;
+
+fn server(number: u8, name: &str, failing: &[&str]) {
+    assert_fails_exactly(&grade(number, Some(binary(name)), None), failing);
+}
+
+fn client(number: u8, name: &str, failing: &[&str]) {
+    assert_fails_exactly(&grade(number, None, Some(binary(name))), failing);
+}
+
+/// `python3 grader/tests/gallery/python/<file>`, or `None` (and a note)
+/// when this machine has no python3.
+fn python(file: &str) -> Option<Program> {
+    let found = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !found {
+        eprintln!("skipped: python3 is not on PATH");
+        return None;
+    }
+    let path = format!("{}/tests/gallery/python/{file}", env!("CARGO_MANIFEST_DIR"));
+    Some(Program::new(vec!["python3".into(), path]))
+}
+
+// ---- task 01 ----
+
+#[test]
+fn wrong_t01_client_unwrap() {
+    client(1, "wrong_t01_client_unwrap", &["task01.client.refused"]);
+}
+
+#[test]
+fn wrong_t01_client_parses_socketaddr() {
+    client(
+        1,
+        "wrong_t01_client_parses_socketaddr",
+        &["task01.client.ipv6", "task01.client.localhost"],
+    );
+}
+
+#[test]
+fn wrong_t01_server_accepts_once() {
+    server(
+        1,
+        "wrong_t01_server_accepts_once",
+        &["task01.server.keeps_accepting"],
+    );
+}
+
+#[test]
+fn wrong_t01_server_binds_all() {
+    server(
+        1,
+        "wrong_t01_server_binds_all",
+        &["task01.server.loopback_default"],
+    );
+}
+
+#[test]
+fn wrong_t01_server_prints_requested_port() {
+    // Every check that starts the server learns no port from it.
+    server(
+        1,
+        "wrong_t01_server_prints_requested_port",
+        &[
+            "task01.server.listening",
+            "task01.server.loopback_default",
+            "task01.server.connection_line",
+            "task01.server.keeps_accepting",
+            "task01.server.closes",
+            "task01.pair.connect",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t01_server_prints_ip_only() {
+    server(
+        1,
+        "wrong_t01_server_prints_ip_only",
+        &["task01.server.connection_line", "task01.pair.connect"],
+    );
+}
+
+#[test]
+fn ok_t01_server_chatty() {
+    server(1, "ok_t01_server_chatty", &[]);
+}
+
+#[test]
+fn ok_t01_client_each_address() {
+    client(1, "ok_t01_client_each_address", &[]);
+}
+
+// ---- task 02 ----
+
+#[test]
+fn wrong_t02_server_no_newline_never_closes() {
+    server(
+        2,
+        "wrong_t02_server_no_newline_never_closes",
+        &[
+            "task02.server.keeps_accepting",
+            "task02.server.greeting_default",
+            "task02.server.greeting_custom",
+            "task02.pair.greeting",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t02_server_ignores_message() {
+    server(
+        2,
+        "wrong_t02_server_ignores_message",
+        &["task02.server.greeting_custom", "task02.pair.greeting"],
+    );
+}
+
+#[test]
+fn wrong_t02_client_reads_once() {
+    client(
+        2,
+        "wrong_t02_client_reads_once",
+        &["task02.client.fragments", "task02.client.long_greeting"],
+    );
+}
+
+#[test]
+fn wrong_t02_client_trims() {
+    client(
+        2,
+        "wrong_t02_client_trims",
+        &["task02.client.keeps_spaces", "task02.pair.greeting"],
+    );
+}
+
+#[test]
+fn wrong_t02_client_strips_lf_only() {
+    client(
+        2,
+        "wrong_t02_client_strips_lf_only",
+        &["task02.client.crlf"],
+    );
+}
+
+#[test]
+fn ok_t02_server_crlf_threads() {
+    server(2, "ok_t02_server_crlf_threads", &[]);
+}
+
+#[test]
+fn ok_t02_client_bufreader() {
+    client(2, "ok_t02_client_bufreader", &[]);
+}
+
+#[test]
+fn python_task02_client() {
+    let Some(program) = python("task02_client.py") else {
+        return;
+    };
+    assert_fails_exactly(&grade(2, None, Some(program)), &[]);
+}
+
+// ---- task 03 ----
+
+#[test]
+fn wrong_t03_server_reads_once() {
+    server(
+        3,
+        "wrong_t03_server_reads_once",
+        &["task03.server.echo_1mib", "task03.server.echo_pieces"],
+    );
+}
+
+#[test]
+fn wrong_t03_server_lossy() {
+    server(
+        3,
+        "wrong_t03_server_lossy",
+        &["task03.server.echo_binary", "task03.server.echo_1mib"],
+    );
+}
+
+#[test]
+fn wrong_t03_server_question_mark() {
+    server(
+        3,
+        "wrong_t03_server_question_mark",
+        &["task03.server.survives_reset"],
+    );
+}
+
+#[test]
+fn wrong_t03_client_no_shutdown() {
+    // Every check where the client talks to an echo server waits for it.
+    client(
+        3,
+        "wrong_t03_client_no_shutdown",
+        &[
+            "task03.client.echo",
+            "task03.client.default_message",
+            "task03.client.echo_pieces",
+            "task03.client.mismatch",
+            "task03.client.ipv6",
+            "task03.pair.echo",
+            "task03.client.localhost",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t03_client_reads_once() {
+    client(
+        3,
+        "wrong_t03_client_reads_once",
+        &["task03.client.echo_pieces"],
+    );
+}
+
+#[test]
+fn wrong_t03_client_ignores_mismatch() {
+    client(
+        3,
+        "wrong_t03_client_ignores_mismatch",
+        &["task03.client.mismatch"],
+    );
+}
+
+#[test]
+fn wrong_t03_client_sends_newline() {
+    // The grader's echo server sees `MESSAGE\n`; the client's own server
+    // echoes that back and the client trims it, so the pair looks right.
+    client(
+        3,
+        "wrong_t03_client_sends_newline",
+        &[
+            "task03.client.echo",
+            "task03.client.default_message",
+            "task03.client.echo_pieces",
+            "task03.client.mismatch",
+            "task03.client.ipv6",
+            "task03.client.localhost",
+        ],
+    );
+}
+
+#[test]
+fn ok_t03_server_copy_threads() {
+    server(3, "ok_t03_server_copy_threads", &[]);
+}
+
+#[test]
+fn ok_t03_client_writer_thread() {
+    client(3, "ok_t03_client_writer_thread", &[]);
+}
+
+#[test]
+fn python_task03_server() {
+    let Some(program) = python("task03_server.py") else {
+        return;
+    };
+    assert_fails_exactly(&grade(3, Some(program), None), &[]);
+}
+
+// ---- task 04 ----
+
+#[test]
+fn wrong_t04_server_iterative() {
+    server(
+        4,
+        "wrong_t04_server_iterative",
+        &[
+            "task04.server.idle_client",
+            "task04.server.reverse_order",
+            "task04.server.concurrent_100",
+            "task04.server.broken_client",
+            "task04.server.bye_only_own",
+            "task04.server.invalid_utf8",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t04_server_no_bye() {
+    // Every check that ends a conversation with BYE waits for the close.
+    server(
+        4,
+        "wrong_t04_server_no_bye",
+        &[
+            "task04.server.keeps_accepting",
+            "task04.server.bye",
+            "task04.server.reverse_order",
+            "task04.server.broken_client",
+            "task04.server.long_line",
+            "task04.server.bye_only_own",
+            "task04.pair.chat",
+            "task04.server.invalid_utf8",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t04_server_trims() {
+    // concurrent_100 too: client 0's first line is `client 0 line 0: `.
+    server(
+        4,
+        "wrong_t04_server_trims",
+        &["task04.server.line_echo", "task04.server.concurrent_100"],
+    );
+}
+
+#[test]
+fn wrong_t04_server_pool_of_4() {
+    server(
+        4,
+        "wrong_t04_server_pool_of_4",
+        &["task04.server.concurrent_100"],
+    );
+}
+
+#[test]
+fn wrong_t04_client_no_bye_at_eof() {
+    client(
+        4,
+        "wrong_t04_client_no_bye_at_eof",
+        &[
+            "task04.client.lines",
+            "task04.client.slow_replies",
+            "task04.client.ipv6",
+            "task04.pair.chat",
+            "task04.client.localhost",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t04_client_reads_after_bye() {
+    client(
+        4,
+        "wrong_t04_client_reads_after_bye",
+        &["task04.client.bye_typed"],
+    );
+}
+
+#[test]
+fn ok_t04_server_pool_128() {
+    server(4, "ok_t04_server_pool_128", &[]);
+}
+
+#[test]
+fn ok_t04_server_raw_bytes() {
+    server(4, "ok_t04_server_raw_bytes", &[]);
+}
+
+#[test]
+fn ok_t04_client_reader_thread() {
+    client(4, "ok_t04_client_reader_thread", &[]);
+}
+
+#[test]
+fn python_task04_server() {
+    let Some(program) = python("task04_server.py") else {
+        return;
+    };
+    assert_fails_exactly(&grade(4, Some(program), None), &[]);
+}

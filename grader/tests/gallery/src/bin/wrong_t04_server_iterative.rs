@@ -1,0 +1,63 @@
+//! Task 04 server that answers lines correctly but serves clients in its accept loop, without threads. Mistake: while one client is connected, every other client waits.
+
+use clap::Parser;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    #[arg(long, default_value_t = 5004)]
+    port: u16,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let listener = match TcpListener::bind((args.host.as_str(), args.port)) {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!(
+                "error: could not listen on {}:{}: {e}",
+                args.host, args.port
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    match listener.local_addr() {
+        Ok(local) => println!("Listening on {local}"),
+        Err(e) => {
+            eprintln!("error: could not read the local address: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    loop {
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                println!("Connection from {peer}");
+                if let Err(e) = converse(stream) {
+                    eprintln!("error: lost {peer}: {e}");
+                }
+            }
+            Err(e) => eprintln!("error: accept failed: {e}"),
+        }
+    }
+}
+
+fn converse(stream: TcpStream) -> std::io::Result<()> {
+    let mut writer = stream.try_clone()?;
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    while reader.read_until(b'\n', &mut line)? > 0 {
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        writer.write_all(&[text, b"\n"].concat())?;
+        if text == b"BYE" {
+            return Ok(());
+        }
+        line.clear();
+    }
+    Ok(())
+}
