@@ -23,11 +23,11 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum BatchError {
-    #[error("could not read the submissions in {dir}: {source}")]
+    #[error("could not read the submissions in {dir}")]
     Read { dir: PathBuf, source: io::Error },
-    #[error("could not write {path}: {source}")]
+    #[error("could not write {path}")]
     Write { path: PathBuf, source: io::Error },
-    #[error("could not write grades.csv: {0}")]
+    #[error("could not write grades.csv")]
     Csv(#[from] csv::Error),
 }
 
@@ -78,8 +78,10 @@ pub struct Graded {
     pub reason: String,
 }
 
-/// The submissions in `dir`: subfolders and `.zip` files, by name.
-pub fn submissions(dir: &Path) -> Result<Vec<(String, PathBuf)>, BatchError> {
+/// The submissions in `dir`: subfolders and `.zip` files, by name, less
+/// `skip` (the results folder, when it is inside `dir`).
+pub fn submissions(dir: &Path, skip: &Path) -> Result<Vec<(String, PathBuf)>, BatchError> {
+    let skip = skip.canonicalize().ok();
     let read = |source| BatchError::Read {
         dir: dir.to_path_buf(),
         source,
@@ -91,7 +93,7 @@ pub fn submissions(dir: &Path) -> Result<Vec<(String, PathBuf)>, BatchError> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if name.starts_with('.') {
+        if name.starts_with('.') || path.canonicalize().ok() == skip {
             continue;
         }
         let is_zip = path
@@ -112,7 +114,7 @@ pub fn submissions(dir: &Path) -> Result<Vec<(String, PathBuf)>, BatchError> {
 
 /// Grades every submission; `done` is told of each as it finishes.
 pub fn run(options: &Options, done: &(dyn Fn(&Graded) + Sync)) -> Result<Vec<Graded>, BatchError> {
-    let submissions = submissions(&options.dir)?;
+    let submissions = submissions(&options.dir, &options.out)?;
     let students = options.out.join("students");
     fs::create_dir_all(&students).map_err(|source| BatchError::Write {
         path: students.clone(),
@@ -180,6 +182,8 @@ fn grade_one(options: &Options, student: &str, path: &Path) -> Graded {
         report,
         reason,
     };
+    // Reports of an earlier batch must not pass for this one's.
+    let _ = fs::remove_dir_all(&folder);
     if let Err(e) = fs::create_dir_all(&folder) {
         return graded(
             Standing::Error,
@@ -188,7 +192,6 @@ fn grade_one(options: &Options, student: &str, path: &Path) -> Graded {
         );
     }
     let json = folder.join("report.json");
-    let _ = fs::remove_file(&json);
     let mut argv: Vec<String> = vec![
         options.grader.display().to_string(),
         "--submission".into(),
@@ -269,23 +272,33 @@ fn format_name(format: Format) -> String {
 }
 
 fn write_class(options: &Options, results: &[Graded]) -> Result<(), BatchError> {
+    let write = |path: PathBuf, text: String| {
+        fs::write(&path, text).map_err(|source| BatchError::Write { path, source })
+    };
+    // A submission with no report still gets a page, saying why.
+    for graded in results.iter().filter(|g| g.report.is_none()) {
+        let page = class::no_report(&graded.student, graded.standing.as_str(), &graded.reason);
+        let folder = options
+            .out
+            .join("students")
+            .join(folder_name(&graded.student));
+        write(folder.join("report.html"), page)?;
+    }
     let rows: Vec<Row> = results
         .iter()
         .map(|g| Row {
             student: &g.student,
             status: g.standing.as_str(),
+            reason: &g.reason,
             report: g.report.as_ref(),
             link: format!("students/{}/report.html", folder_name(&g.student)),
         })
         .collect();
-    let write = |name: &str, text: String| {
-        let path = options.out.join(name);
-        fs::write(&path, text).map_err(|source| BatchError::Write { path, source })
-    };
-    write("grades.csv", class::csv(&rows)?)?;
+    let tasks: Vec<&str> = crate::tasks::all().iter().map(|t| t.package).collect();
+    write(options.out.join("grades.csv"), class::csv(&tasks, &rows)?)?;
     write(
-        "index.html",
-        class::index("Socket lab: class results", &rows),
+        options.out.join("index.html"),
+        class::index("Socket lab: class results", &tasks, &rows),
     )
 }
 

@@ -21,6 +21,9 @@ pub const REPLY_WAIT: Duration = Duration::from_secs(3);
 /// How long a program has to exit once it has done its job.
 pub const EXIT_WAIT: Duration = Duration::from_secs(5);
 
+/// The longest transcript line kept, in characters.
+pub const NOTE_CHARS: usize = 300;
+
 /// Which side of the socket the check tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

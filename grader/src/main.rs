@@ -38,7 +38,7 @@ fn main() -> ExitCode {
 fn grade(cli: &Grade) -> anyhow::Result<u8> {
     let tasks = chosen_tasks(&cli.tasks)?;
     if cli.list {
-        list(&tasks);
+        emit(&list(&tasks), false)?;
         return Ok(0);
     }
     let server_cmd = command(cli.server_cmd.as_deref(), "--server-cmd")?;
@@ -110,11 +110,10 @@ fn lay_submission(
 /// The report on stdout in `--format`, and in every `--output` file.
 fn write_reports(cli: &Grade, report: &Report) -> anyhow::Result<()> {
     let shown = cli.format.render(report, cli.verbose, &cli.title);
-    match cli.format {
-        // anstream drops the colours when stdout is not a terminal.
-        Format::Human => anstream::print!("{shown}"),
-        _ => println!("{}", shown.trim_end()),
-    }
+    emit(
+        &format!("{}\n", shown.trim_end()),
+        cli.format == Format::Human,
+    )?;
     for (format, file) in &cli.output {
         let text = format.render(report, cli.verbose, &cli.title);
         let text = match format {
@@ -158,7 +157,7 @@ fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
         target_dir: cli.submissions.target_dir.clone(),
         timeout_scale: cli.timeout_scale,
     };
-    let count = grader::batch::submissions(&cli.dir)?.len();
+    let count = grader::batch::submissions(&cli.dir, &cli.out)?.len();
     let bar = indicatif::ProgressBar::new(count as u64).with_style(
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} graded, {msg} [{elapsed}]")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -173,6 +172,7 @@ fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
         bar.inc(1);
     })?;
     bar.finish_and_clear();
+    let mut summary = String::new();
     for graded in &results {
         let score = graded.report.as_ref().map_or("–".to_string(), |r| {
             format!("{}/{}", r.score, r.max_score)
@@ -182,19 +182,25 @@ fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
         } else {
             format!(" ({})", graded.reason)
         };
-        println!(
-            "{:<24} {:>7}  {}{reason}",
+        summary.push_str(&format!(
+            "{:<24} {:>7}  {}{reason}\n",
             graded.student,
             score,
             graded.standing.as_str()
-        );
+        ));
     }
-    println!(
-        "Wrote {} and {}",
+    summary.push_str(&format!(
+        "Wrote {} and {}\n",
         cli.out.join("grades.csv").display(),
         cli.out.join("index.html").display()
-    );
-    Ok(0)
+    ));
+    emit(&summary, false)?;
+    // 2 when the grader could not grade a submission (not the student's
+    // doing); a batch that graded everyone, however well, succeeded.
+    let any_error = results
+        .iter()
+        .any(|g| g.standing == grader::batch::Standing::Error);
+    Ok(if any_error { 2 } else { 0 })
 }
 
 fn chosen_tasks(names: &[String]) -> anyhow::Result<Vec<Task>> {
@@ -237,15 +243,37 @@ fn workspace(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     Ok(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
 }
 
-fn list(tasks: &[Task]) {
+fn list(tasks: &[Task]) -> String {
+    let mut out = String::new();
     for task in tasks {
-        println!("{} ({} points)", task.package, task.max_points());
+        out.push_str(&format!(
+            "{} ({} points)\n",
+            task.package,
+            task.max_points()
+        ));
         for check in &task.checks {
             let role = format!("{:?}", check.role).to_lowercase();
-            println!(
-                "  {:<32} {:<6} {:>2}  {}",
+            out.push_str(&format!(
+                "  {:<32} {:<6} {:>2}  {}\n",
                 check.id, role, check.points, check.title
-            );
+            ));
         }
+    }
+    out
+}
+
+/// Writes `text` to stdout (through anstream when `styled`, which drops the
+/// colours when stdout is not a terminal). A reader that has gone away, as
+/// in `grader --list | head`, is not an error.
+fn emit(text: &str, styled: bool) -> anyhow::Result<()> {
+    use std::io::Write;
+    let written = if styled {
+        anstream::stdout().write_all(text.as_bytes())
+    } else {
+        std::io::stdout().lock().write_all(text.as_bytes())
+    };
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("could not write to stdout"),
     }
 }

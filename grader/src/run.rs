@@ -103,7 +103,7 @@ pub fn grade(
                 progress(Progress::Checking(check));
                 match build {
                     Build::Ok => run_check(check, &subjects, options.timing, options.transcripts),
-                    Build::Failed => not_built(check),
+                    Build::Failed => not_built(check, &build_errors),
                 }
             })
             .collect();
@@ -194,16 +194,24 @@ fn report(
     }
 }
 
-/// The report of a check whose task did not build.
-fn not_built(check: &Check) -> CheckReport {
-    report(
-        check,
-        Some(Outcome::fail(
-            "the task did not build: fix the compiler errors shown above",
-        )),
-        0,
-        Vec::new(),
-    )
+/// The report of a check whose task did not build: failed, with the
+/// first compiler error's headline, and no hint (it would not apply).
+fn not_built(check: &Check, errors: &[String]) -> CheckReport {
+    let first = errors
+        .first()
+        .map(|error| {
+            error
+                .lines()
+                .take(2)
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    let message = format!("the task did not build: {first}");
+    let mut report = report(check, Some(Outcome::fail(message)), 0, Vec::new());
+    report.hint.clear();
+    report
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {

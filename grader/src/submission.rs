@@ -26,7 +26,7 @@ pub enum SubmissionError {
     Missing(PathBuf),
     #[error("could not read the zip {path}: {reason}")]
     Zip { path: PathBuf, reason: String },
-    #[error("could not prepare the submission: {0}")]
+    #[error("could not prepare the submission")]
     Io(#[from] io::Error),
 }
 

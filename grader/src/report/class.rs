@@ -6,7 +6,7 @@
 //! it, so the common mistakes stand out. Charts are inline SVG.
 
 use super::html::{esc, page};
-use super::Report;
+use super::{Build, Report};
 use crate::check::Status;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -16,38 +16,27 @@ pub struct Row<'a> {
     pub student: &'a str,
     /// graded, did not build, timed out, or error.
     pub status: &'a str,
+    /// Why there is no report, when there is none.
+    pub reason: &'a str,
     pub report: Option<&'a Report>,
     /// The student's own page, relative to `index.html`.
     pub link: String,
 }
 
-/// The task names of a class, in order, from whichever reports exist.
-fn task_names(rows: &[Row]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for report in rows.iter().filter_map(|r| r.report) {
-        for task in &report.tasks {
-            if !names.contains(&task.task) {
-                names.push(task.task.clone());
-            }
-        }
-    }
-    names
-}
-
-/// `grades.csv`: student, each task's score, total, maximum, status.
-pub fn csv(rows: &[Row]) -> Result<String, csv::Error> {
-    let tasks = task_names(rows);
+/// `grades.csv`: student, each task's score, total, maximum, status, and
+/// the reason when a submission could not be graded.
+pub fn csv(tasks: &[&str], rows: &[Row]) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["student".to_string()];
-    header.extend(tasks.iter().cloned());
-    header.extend(["total", "max", "status"].map(String::from));
+    header.extend(tasks.iter().map(|t| t.to_string()));
+    header.extend(["total", "max", "status", "reason"].map(String::from));
     writer.write_record(&header)?;
     for row in rows {
         let mut record = vec![row.student.to_string()];
-        for task in &tasks {
+        for task in tasks {
             let score = row
                 .report
-                .and_then(|r| r.tasks.iter().find(|t| &t.task == task))
+                .and_then(|r| r.tasks.iter().find(|t| t.task == *task))
                 .map_or(String::new(), |t| t.score.to_string());
             record.push(score);
         }
@@ -57,6 +46,7 @@ pub fn csv(rows: &[Row]) -> Result<String, csv::Error> {
                 .map_or(String::new(), |r| r.max_score.to_string()),
         );
         record.push(row.status.to_string());
+        record.push(row.reason.to_string());
         writer.write_record(&record)?;
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
@@ -81,20 +71,38 @@ document.querySelectorAll('th[data-sort]').forEach((th, column) => {
 });
 ";
 
+/// The page of a student whose submission has no report.
+pub fn no_report(student: &str, status: &str, reason: &str) -> String {
+    let body = format!(
+        "<h1>{}</h1>\n<p class=\"fail\">{}</p>\n<pre>{}</pre>\n",
+        esc(student),
+        esc(status),
+        esc(reason)
+    );
+    page(student, &body)
+}
+
 /// `index.html` for the class.
-pub fn index(title: &str, rows: &[Row]) -> String {
-    let tasks = task_names(rows);
+pub fn index(title: &str, tasks: &[&str], rows: &[Row]) -> String {
     let graded: Vec<&Report> = rows.iter().filter_map(|r| r.report).collect();
     let mut body = format!("<h1>{}</h1>\n", esc(title));
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in rows {
+        *counts.entry(row.status).or_default() += 1;
+    }
+    let counts: Vec<String> = counts
+        .iter()
+        .map(|(status, n)| format!("{n} {status}"))
+        .collect();
     let _ = writeln!(
         body,
-        "<p>{} submissions, {} graded. Click a column heading to sort.</p>",
+        "<p>{} submissions: {}. Click a column heading to sort.</p>",
         rows.len(),
-        graded.len()
+        counts.join(", ")
     );
 
     body.push_str("<table id=\"students\">\n<thead><tr><th data-sort=\"text\">student</th>");
-    for task in &tasks {
+    for task in tasks {
         let _ = write!(
             body,
             "<th data-sort=\"num\" class=\"num\">{}</th>",
@@ -109,10 +117,10 @@ pub fn index(title: &str, rows: &[Row]) -> String {
             esc(&row.link),
             esc(row.student)
         );
-        for task in &tasks {
+        for task in tasks {
             let cell = row
                 .report
-                .and_then(|r| r.tasks.iter().find(|t| &t.task == task));
+                .and_then(|r| r.tasks.iter().find(|t| t.task == *task));
             match cell {
                 Some(t) => {
                     let class = if t.score == t.max_score {
@@ -199,13 +207,15 @@ fn histogram(reports: &[&Report]) -> String {
 }
 
 /// For each check, how many graded students failed it, most failed first.
+/// A task that did not build is left out: its checks all fail for that one
+/// reason, which would bury the mistakes worth a lecture.
 fn failures(reports: &[&Report]) -> String {
     let mut failed: BTreeMap<&str, usize> = BTreeMap::new();
-    for check in reports
+    let built = reports
         .iter()
         .flat_map(|r| &r.tasks)
-        .flat_map(|t| &t.checks)
-    {
+        .filter(|t| t.build == Build::Ok);
+    for check in built.flat_map(|t| &t.checks) {
         let count = failed.entry(check.id.as_str()).or_default();
         if check.status == Status::Fail {
             *count += 1;

@@ -2,13 +2,30 @@
 //! check and a `::notice` with the score. The Markdown summary for
 //! `$GITHUB_STEP_SUMMARY` is [`super::markdown`].
 
-use super::Report;
+use super::{Build, Report};
 use crate::check::Status;
 use std::fmt::Write;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    for note in &report.notes {
+        let _ = writeln!(out, "::warning title=Submission::{}", escape_data(note));
+    }
     for task in &report.tasks {
+        // One annotation for a task that did not build, not one per check:
+        // GitHub shows only the first ten of a step.
+        if task.build == Build::Failed {
+            let _ = writeln!(
+                out,
+                "::error title={}::{}",
+                escape_property(&format!(
+                    "{} did not build (0/{})",
+                    task.task, task.max_score
+                )),
+                escape_data(&task.build_errors.join("\n\n"))
+            );
+            continue;
+        }
         for check in &task.checks {
             if check.status == Status::Fail || check.status == Status::Error {
                 let _ = writeln!(

@@ -56,6 +56,7 @@ pub fn render(report: &Report) -> String {
             };
             format!("{}: {}/{}{build}", task.task, task.score, task.max_score)
         })
+        .chain(report.notes.iter().map(|note| format!("note: {note}")))
         .collect::<Vec<_>>()
         .join("\n");
     let results = Results {

@@ -43,6 +43,13 @@ pub fn render(report: &Report, title: &str) -> String {
         report.score,
         report.max_score
     );
+    if !report.notes.is_empty() {
+        body.push_str("<ul class=\"notes\">\n");
+        for note in &report.notes {
+            let _ = writeln!(body, "<li>{}</li>", esc(note));
+        }
+        body.push_str("</ul>\n");
+    }
     for task in &report.tasks {
         let class = if task.score == task.max_score {
             "pass"

@@ -10,6 +10,9 @@ pub fn render(report: &Report) -> String {
     let mut junit = quick_junit::Report::new("socket-lab");
     for task in &report.tasks {
         let mut suite = TestSuite::new(task.task.as_str());
+        if !task.build_errors.is_empty() {
+            suite.set_system_err(task.build_errors.join("\n\n"));
+        }
         for check in &task.checks {
             let mut status = match check.status {
                 Status::Pass => TestCaseStatus::success(),

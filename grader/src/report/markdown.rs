@@ -2,7 +2,7 @@
 //! pass with what went wrong. Pasted into feedback, or appended to a GitHub
 //! job summary.
 
-use super::Report;
+use super::{Build, Report};
 use crate::check::Status;
 use std::fmt::Write;
 
@@ -17,13 +17,28 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "| {mark} {} | {}/{} | {:?} |",
-            task.task, task.score, task.max_score, task.build
+            "| {mark} {} | {}/{} | {} |",
+            task.task,
+            task.score,
+            task.max_score,
+            task.build.as_str()
+        );
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "\n> {note}");
+    }
+    for task in report.tasks.iter().filter(|t| t.build == Build::Failed) {
+        let _ = write!(
+            out,
+            "\n### {} did not build\n\n```text\n{}\n```\n",
+            task.task,
+            task.build_errors.join("\n\n")
         );
     }
     let failed: Vec<_> = report
         .tasks
         .iter()
+        .filter(|t| t.build == Build::Ok)
         .flat_map(|t| &t.checks)
         .filter(|c| c.status == Status::Fail || c.status == Status::Error)
         .collect();

@@ -96,6 +96,15 @@ impl Report {
     }
 }
 
+impl Build {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Build::Ok => "ok",
+            Build::Failed => "failed",
+        }
+    }
+}
+
 /// The formats a report can be written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
