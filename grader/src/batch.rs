@@ -130,6 +130,9 @@ pub fn run(options: &Options, done: &(dyn Fn(&Graded) + Sync)) -> Result<Vec<Gra
                 let Some((student, path)) = submissions.get(i) else {
                     break;
                 };
+                if crate::process::stopping() {
+                    break;
+                }
                 let graded = grade_one(options, student, path);
                 done(&graded);
                 if let Ok(mut results) = results.lock() {

@@ -7,7 +7,7 @@
 //! [`Outcome`] saying what went wrong. Programs started through the `Ctx`
 //! are killed when the check ends, however it ends.
 
-use crate::process::{describe_status, Child, NoLine, Program, Stream};
+use crate::process::{describe_status, Child, NoLine, Program, Stream, Tap};
 use crate::show;
 use crate::time::{human, Deadline, Timing};
 use serde::{Deserialize, Serialize};
@@ -132,6 +132,11 @@ impl Server {
     pub fn start(program: &Program, deadline: Deadline) -> Result<Server, Outcome> {
         let child = Child::spawn(program, false)
             .map_err(|e| Outcome::fail(format!("could not start `{}`: {e}", program.display())))?;
+        Server::announced(child, deadline)
+    }
+
+    /// Waits until the deadline for `child` to print `Listening on`.
+    pub fn announced(child: Child, deadline: Deadline) -> Result<Server, Outcome> {
         let line =
             match child.wait_for_line(Stream::Stdout, deadline, |l| l.contains("Listening on")) {
                 Ok(line) => line,
@@ -182,6 +187,8 @@ pub struct Ctx<'a> {
     pub timing: Timing,
     transcript: Vec<String>,
     started: Instant,
+    /// The stderr of every program this check started.
+    taps: Vec<Tap>,
 }
 
 impl<'a> Ctx<'a> {
@@ -191,6 +198,7 @@ impl<'a> Ctx<'a> {
             timing,
             transcript: Vec::new(),
             started: Instant::now(),
+            taps: Vec::new(),
         }
     }
 
@@ -208,6 +216,13 @@ impl<'a> Ctx<'a> {
 
     pub fn transcript(&self) -> &[String] {
         &self.transcript
+    }
+
+    /// Where a program this check started stopped at a `todo!()` (or
+    /// `unimplemented!()`), as `file:line`: the student edition's starter
+    /// code, not yet filled in.
+    pub fn not_implemented(&self) -> Option<String> {
+        self.taps.iter().find_map(|tap| todo_location(&tap.lines()))
     }
 
     fn server_program(&self) -> Result<&'a Program, Outcome> {
@@ -236,7 +251,10 @@ impl<'a> Ctx<'a> {
     pub fn server_with(&mut self, args: &[&str]) -> Result<Server, Outcome> {
         let program = self.server_program()?.with_args(args);
         self.note(format!("start server: {}", program.display()));
-        let server = Server::start(&program, self.deadline(LISTEN_WAIT))?;
+        let child = Child::spawn(&program, false)
+            .map_err(|e| Outcome::fail(format!("could not start `{}`: {e}", program.display())))?;
+        self.taps.push(child.stderr_tap());
+        let server = Server::announced(child, self.deadline(LISTEN_WAIT))?;
         self.note(format!("server listens on {}", server.addr));
         Ok(server)
     }
@@ -255,8 +273,10 @@ impl<'a> Ctx<'a> {
         args.extend_from_slice(extra);
         let program = self.client_program()?.with_args(&args);
         self.note(format!("start client: {}", program.display()));
-        Child::spawn(&program, stdin)
-            .map_err(|e| Outcome::fail(format!("could not start `{}`: {e}", program.display())))
+        let child = Child::spawn(&program, stdin)
+            .map_err(|e| Outcome::fail(format!("could not start `{}`: {e}", program.display())))?;
+        self.taps.push(child.stderr_tap());
+        Ok(child)
     }
 
     /// Waits for a client to exit and collects what it printed.
@@ -304,6 +324,21 @@ impl<'a> Ctx<'a> {
             .actual(lines_or_nothing(&server.child.output(Stream::Stdout)))),
         }
     }
+}
+
+/// The `file:line` of a `todo!()` panic in a Rust program's stderr.
+pub fn todo_location(stderr: &[String]) -> Option<String> {
+    stderr.windows(2).find_map(|pair| {
+        let place = pair[0]
+            .split("panicked at ")
+            .nth(1)?
+            .trim()
+            .strip_suffix(':')?;
+        let unfinished =
+            pair[1].starts_with("not yet implemented") || pair[1].starts_with("not implemented");
+        let (file_line, _column) = place.rsplit_once(':')?;
+        unfinished.then(|| file_line.to_string())
+    })
 }
 
 /// `line` says `Connection from <peer>`, ending there or at a non-digit.
@@ -358,6 +393,24 @@ pub fn lines_or_nothing(lines: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn todo_panics_are_found() {
+        let stderr = [
+            "thread 'main' (123) panicked at task01_connect/src/bin/server.rs:33:5:".to_string(),
+            "not yet implemented: listen on 127.0.0.1:0".to_string(),
+            "note: run with `RUST_BACKTRACE=1`".to_string(),
+        ];
+        assert_eq!(
+            todo_location(&stderr).as_deref(),
+            Some("task01_connect/src/bin/server.rs:33")
+        );
+        let other = [
+            "thread 'main' panicked at src/main.rs:3:5:".to_string(),
+            "boom".to_string(),
+        ];
+        assert_eq!(todo_location(&other), None);
+    }
 
     #[test]
     fn listening_lines_are_parsed() {

@@ -19,6 +19,58 @@ pub struct Cli {
 pub enum Command {
     /// Grade a whole class: every folder or .zip in DIR is one submission
     Batch(Batch),
+    /// Write the student edition: this workspace with the solutions cut out
+    Starter(Starter),
+    /// Show a hint for the first failing check of a task, one level at a time
+    Hint(Hint),
+    /// Re-grade a task every time one of its files is saved, until Ctrl-C
+    Watch(Watch),
+}
+
+/// Writing the student edition.
+#[derive(Args, Debug)]
+pub struct Starter {
+    /// Where to write it (a new or empty folder)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Write into DIR even if it is not empty
+    #[arg(long)]
+    pub force: bool,
+
+    /// The instructor's workspace (default: the one the current folder is in)
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+}
+
+/// Asking for a hint.
+#[derive(Args, Debug)]
+pub struct Hint {
+    /// The task (`task03`, `3`)
+    pub task: String,
+
+    /// The next level of hint (repeat for more: --more --more)
+    #[arg(long, action = clap::ArgAction::Count)]
+    pub more: u8,
+
+    /// The workspace (default: the one the current folder is in)
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+}
+
+/// Watch mode.
+#[derive(Args, Debug)]
+pub struct Watch {
+    /// The task to watch (`task01`, `1`); all when none is given
+    pub task: Option<String>,
+
+    /// The workspace (default: the one the current folder is in)
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
+    /// Multiply every timeout by this factor (for slow machines)
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = positive)]
+    pub timeout_scale: f64,
 }
 
 /// Grading one workspace or submission (the default command).

@@ -15,6 +15,8 @@
 //! - [`batch`]: a class's submissions graded by child graders.
 //! - [`submission`]: a student's sources laid into a copy of the
 //!   instructor's workspace.
+//! - [`starter`]: the student edition, solutions cut out.
+//! - [`watch`]: re-grading as files are saved.
 //! - [`time`] and [`show`]: deadlines, and bytes shown to people.
 
 pub mod batch;
@@ -26,6 +28,8 @@ pub mod process;
 pub mod report;
 pub mod run;
 pub mod show;
+pub mod starter;
 pub mod submission;
 pub mod tasks;
 pub mod time;
+pub mod watch;

@@ -1,7 +1,7 @@
 use anyhow::{bail, Context};
 use clap::Parser;
 use grader::cargo::Workspace;
-use grader::cli::{Batch, Cli, Command, Format, Grade, Submissions};
+use grader::cli::{self as args, Batch, Cli, Command, Format, Grade, Submissions};
 use grader::process::{self, Program};
 use grader::report::Report;
 use grader::run::{self, Options, Progress};
@@ -24,6 +24,9 @@ fn main() -> ExitCode {
     });
     let outcome = match &cli.command {
         Some(Command::Batch(batch)) => grade_class(batch),
+        Some(Command::Starter(starter)) => write_starter(starter),
+        Some(Command::Hint(hint)) => give_hint(hint),
+        Some(Command::Watch(watch)) => watch_tasks(watch),
         None => grade(&cli.grade),
     };
     match outcome {
@@ -82,6 +85,9 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
         report.notes = laid.notes.clone();
     }
     write_reports(cli, &report)?;
+    if process::stopping() {
+        return Ok(130);
+    }
     Ok(report.exit_code())
 }
 
@@ -201,6 +207,120 @@ fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
         .iter()
         .any(|g| g.standing == grader::batch::Standing::Error);
     Ok(if any_error { 2 } else { 0 })
+}
+
+fn write_starter(cli: &args::Starter) -> anyhow::Result<u8> {
+    let root = Workspace::open(&workspace(cli.workspace.as_deref())?)?.root;
+    let edition = grader::starter::write_edition(&root, &cli.out, cli.force)?;
+    emit(
+        &format!(
+            "Wrote the student edition to {}: {} files, {} solution regions cut out.\n\
+             Hand out that folder (not a clone of this repository: its history holds the solutions).\n",
+            cli.out.display(),
+            edition.files,
+            edition.regions
+        ),
+        false,
+    )?;
+    Ok(0)
+}
+
+/// Options to grade the workspace at `dir` as it stands.
+fn plain_options(dir: PathBuf, timeout_scale: f64) -> Options {
+    Options {
+        workspace: dir,
+        server_cmd: None,
+        client_cmd: None,
+        timing: Timing::new(timeout_scale),
+        transcripts: true,
+        shared_target: None,
+    }
+}
+
+fn give_hint(cli: &args::Hint) -> anyhow::Result<u8> {
+    let tasks = chosen_tasks(std::slice::from_ref(&cli.task))?;
+    let options = plain_options(workspace(cli.workspace.as_deref())?, 1.0);
+    let report = run::grade(&tasks, &options, &mut |_| {})?;
+    let task = &report.tasks[0];
+    let failed = task
+        .checks
+        .iter()
+        .find(|c| c.status == grader::check::Status::Fail);
+    let Some(check) = failed else {
+        emit(
+            &format!("Every check of {} passes: no hint needed.\n", task.task),
+            false,
+        )?;
+        return Ok(0);
+    };
+    let mut levels = vec![check.hint.clone()];
+    levels.extend(tasks::hints::deeper(&check.id).map(String::from));
+    let mut seen = vec![check.message.clone()];
+    seen.extend(check.expected.iter().map(|e| format!("expected: {e}")));
+    seen.extend(check.actual.iter().map(|a| format!("actual:   {a}")));
+    seen.push(format!(
+        "Read the hints in {}/README.md and the ideas in docs/concepts.md; `cargo run -p grader -- {} --verbose` shows every step.",
+        task.task, task.task
+    ));
+    levels.push(seen.join("\n"));
+    levels.retain(|l| !l.is_empty());
+    let shown = usize::from(cli.more).min(levels.len() - 1);
+    let mut text = format!("{}: {}\n{}\n\n", check.id, check.title, check.message);
+    for (level, hint) in levels.iter().enumerate().take(shown + 1) {
+        text.push_str(&format!("Hint {} of {}: {hint}\n", level + 1, levels.len()));
+    }
+    if shown + 1 < levels.len() {
+        let more = "--more ".repeat(shown + 1);
+        text.push_str(&format!(
+            "\nStuck still? `cargo run -p grader -- hint {} {}` gives the next one.\n",
+            cli.task,
+            more.trim_end()
+        ));
+    }
+    emit(&text, false)?;
+    Ok(1)
+}
+
+fn watch_tasks(cli: &args::Watch) -> anyhow::Result<u8> {
+    let names: Vec<String> = cli.task.iter().cloned().collect();
+    let tasks = chosen_tasks(&names)?;
+    let root = Workspace::open(&workspace(cli.workspace.as_deref())?)?.root;
+    let folders: Vec<PathBuf> = tasks.iter().map(|t| root.join(t.package)).collect();
+    let options = plain_options(root, cli.timeout_scale);
+    grader::watch::watch(&folders, |changed| {
+        let report = run::grade(&tasks, &options, &mut |_| {});
+        // Clear the screen and start at the top, as a dashboard would.
+        let mut text = String::from("\x1b[2J\x1b[H");
+        if let Some(path) = changed.first() {
+            text.push_str(&format!("changed: {}\n\n", path.display()));
+        }
+        match report {
+            Ok(report) => {
+                text.push_str(&grader::report::human::render(&report, false));
+                text.push_str(&progress_bar(report.score, report.max_score));
+            }
+            Err(e) => text.push_str(&format!("grader: {e:#}\n")),
+        }
+        text.push_str("\nWatching for changes; Ctrl-C to stop.\n");
+        let _ = emit(&text, true);
+    })?;
+    Ok(0)
+}
+
+/// `[██████░░░░] 60% of full marks`
+fn progress_bar(score: u32, max: u32) -> String {
+    let share = if max == 0 {
+        0.0
+    } else {
+        f64::from(score) / f64::from(max)
+    };
+    let filled = (share * 30.0).round() as usize;
+    format!(
+        "[{}{}] {:.0}% of full marks\n",
+        "█".repeat(filled),
+        "░".repeat(30 - filled),
+        share * 100.0
+    )
 }
 
 fn chosen_tasks(names: &[String]) -> anyhow::Result<Vec<Task>> {

@@ -17,6 +17,7 @@ use nix::unistd::Pid;
 use std::io::{self, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
@@ -30,6 +31,8 @@ pub const GRACE: Duration = Duration::from_millis(300);
 
 /// Process groups of the children alive now, for [`kill_all`].
 static LIVE: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+/// Set by [`kill_all`]: the grader is stopping and starts nothing more.
+static STOPPING: AtomicBool = AtomicBool::new(false);
 
 fn live() -> MutexGuard<'static, Vec<i32>> {
     LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -40,7 +43,13 @@ fn live() -> MutexGuard<'static, Vec<i32>> {
 /// children, then SIGKILL. The pause is a third of [`GRACE`], so that a
 /// child grader finishes its own cleanup before its parent's grace ends.
 pub fn kill_all() {
-    let groups = live().clone();
+    let groups = {
+        let live = live();
+        // No child is started after this; one being started now is in
+        // `live` once we hold its lock.
+        STOPPING.store(true, Ordering::SeqCst);
+        live.clone()
+    };
     for &group in &groups {
         let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);
     }
@@ -48,6 +57,11 @@ pub fn kill_all() {
     for &group in &groups {
         let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
     }
+}
+
+/// Whether [`kill_all`] has run: the grader is being stopped.
+pub fn stopping() -> bool {
+    STOPPING.load(Ordering::SeqCst)
 }
 
 /// A command line to run: the program and its arguments.
@@ -195,6 +209,17 @@ impl Exit {
     }
 }
 
+/// A handle on a child's stderr that outlives the child, to look at what
+/// it said after it is gone.
+#[derive(Clone)]
+pub struct Tap(Arc<Lines>);
+
+impl Tap {
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().lines.clone()
+    }
+}
+
 /// A running program under the grader's supervision. Dropping it kills the
 /// program's whole process group and reaps it.
 pub struct Child {
@@ -213,6 +238,15 @@ impl Child {
             .argv
             .split_first()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty command"))?;
+        // Started and registered under the registry's lock, so that Ctrl-C
+        // can't fall between the two and leave this child unknown.
+        let mut live = live();
+        if STOPPING.load(Ordering::SeqCst) {
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "the grader is stopping",
+            ));
+        }
         let mut child = Command::new(name)
             .args(args)
             .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
@@ -221,7 +255,8 @@ impl Child {
             .process_group(0)
             .spawn()?;
         let group = Pid::from_raw(child.id() as i32);
-        live().push(group.as_raw());
+        live.push(group.as_raw());
+        drop(live);
 
         let stdout = Arc::new(Lines::default());
         let stderr = Arc::new(Lines::default());
@@ -297,6 +332,11 @@ impl Child {
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .0;
         }
+    }
+
+    /// A handle on this program's stderr that outlives it.
+    pub fn stderr_tap(&self) -> Tap {
+        Tap(Arc::clone(&self.stderr))
     }
 
     /// Every line of `stream` so far.

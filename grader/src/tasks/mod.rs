@@ -7,6 +7,7 @@
 //! correct exchange with its server, and the grader's part against its
 //! client.
 
+pub mod hints;
 mod task01;
 mod task02;
 mod task03;

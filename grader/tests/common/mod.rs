@@ -22,25 +22,26 @@ pub fn built() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| {
         let workspace = Workspace::open(&workspace_root()).expect("the workspace opens");
-        let built = workspace
-            .build(&[
-                "task01_connect",
-                "task02_greeting",
-                "task03_echo",
-                "task04_multithreaded",
-                "gallery",
-            ])
-            .expect("cargo runs");
-        assert!(
-            built.errors.is_empty(),
-            "the workspace does not build: {:#?}",
-            built.errors
-        );
+        let tasks = [
+            "task01_connect",
+            "task02_greeting",
+            "task03_echo",
+            "task04_multithreaded",
+        ];
+        let mut built = workspace.build(&tasks).expect("cargo runs");
+        let gallery = workspace.build_examples(&["gallery"]).expect("cargo runs");
+        for errors in [&built.errors, &gallery.errors] {
+            assert!(
+                errors.is_empty(),
+                "the workspace does not build: {errors:#?}"
+            );
+        }
+        built.executables.extend(gallery.executables);
         built
     })
 }
 
-/// A built binary of the workspace, by name (`task03-server`,
+/// A built binary or example of the workspace, by name (`task03-server`,
 /// `wrong_t03_server_reads_once`).
 pub fn binary(name: &str) -> Program {
     let path = built()

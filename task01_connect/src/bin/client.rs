@@ -1,9 +1,12 @@
 //! Task 01 client: connect to the server and say so.
 
 use clap::Parser;
-use std::net::TcpStream;
 use std::process::ExitCode;
 use task01_connect::address;
+
+// BEGIN SOLUTION
+use std::net::TcpStream;
+// END SOLUTION
 
 /// Connect to the task 01 server.
 #[derive(Parser)]
@@ -29,6 +32,8 @@ fn main() -> ExitCode {
 }
 
 fn connect(addr: &str) -> Result<(), String> {
+    // BEGIN SOLUTION
+    // STARTER: todo!("connect to {addr} and print `Connected to <address>`")
     // `connect` does socket() and connect(): it returns once the TCP
     // three-way handshake is done, or fails with the OS's reason, such as
     // "Connection refused" when nothing listens on that port.
@@ -41,4 +46,5 @@ fn connect(addr: &str) -> Result<(), String> {
         .map_err(|e| format!("could not read the address of {addr}: {e}"))?;
     println!("Connected to {server}");
     Ok(())
+    // END SOLUTION
 }

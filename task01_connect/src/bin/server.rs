@@ -1,9 +1,12 @@
 //! Task 01 server: accept connections and say who connected.
 
 use clap::Parser;
-use std::net::TcpListener;
 use std::process::ExitCode;
 use task01_connect::address;
+
+// BEGIN SOLUTION
+use std::net::TcpListener;
+// END SOLUTION
 
 /// Accept TCP connections and report each client.
 #[derive(Parser)]
@@ -29,6 +32,8 @@ fn main() -> ExitCode {
 }
 
 fn serve(addr: &str) -> Result<(), String> {
+    // BEGIN SOLUTION
+    // STARTER: todo!("listen on {addr}, print `Listening on <address>`, then accept clients forever, printing `Connection from <peer>` for each")
     // `bind` does socket(), bind() and listen() in one call. From here on the
     // OS completes handshakes for us and queues the connections until we
     // accept them.
@@ -57,4 +62,5 @@ fn serve(addr: &str) -> Result<(), String> {
             Err(e) => eprintln!("error: could not accept a connection on {local}: {e}"),
         }
     }
+    // END SOLUTION
 }

@@ -1,10 +1,13 @@
 //! Task 02 client: print what the server says.
 
 use clap::Parser;
-use std::io::Read;
-use std::net::TcpStream;
 use std::process::ExitCode;
 use task02_greeting::address;
+
+// BEGIN SOLUTION
+use std::io::Read;
+use std::net::TcpStream;
+// END SOLUTION
 
 /// Connect to the task 02 server and print its greeting.
 #[derive(Parser)]
@@ -30,6 +33,8 @@ fn main() -> ExitCode {
 }
 
 fn receive(addr: &str) -> Result<(), String> {
+    // BEGIN SOLUTION
+    // STARTER: todo!("connect to {addr}, read until the server closes, and print `Received from server: <greeting>`")
     let mut stream =
         TcpStream::connect(addr).map_err(|e| format!("could not connect to {addr}: {e}"))?;
 
@@ -46,4 +51,5 @@ fn receive(addr: &str) -> Result<(), String> {
     let greeting = greeting.strip_suffix('\r').unwrap_or(greeting);
     println!("Received from server: {greeting}");
     Ok(())
+    // END SOLUTION
 }

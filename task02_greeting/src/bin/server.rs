@@ -1,10 +1,13 @@
 //! Task 02 server: greet every client, then hang up.
 
 use clap::Parser;
-use std::io::Write;
-use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
 use task02_greeting::address;
+
+// BEGIN SOLUTION
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+// END SOLUTION
 
 /// Send a greeting to every client that connects.
 #[derive(Parser)]
@@ -33,6 +36,8 @@ fn main() -> ExitCode {
 }
 
 fn serve(addr: &str, greeting: &str) -> Result<(), String> {
+    // BEGIN SOLUTION
+    // STARTER: todo!("listen on {addr}, then send every client {greeting:?} and a newline, and close its connection")
     let listener =
         TcpListener::bind(addr).map_err(|e| format!("could not listen on {addr}: {e}"))?;
     let local = listener
@@ -53,8 +58,10 @@ fn serve(addr: &str, greeting: &str) -> Result<(), String> {
             Err(e) => eprintln!("error: could not accept a connection on {local}: {e}"),
         }
     }
+    // END SOLUTION
 }
 
+// BEGIN SOLUTION
 fn greet(mut stream: TcpStream, greeting: &str) -> std::io::Result<()> {
     // TCP carries bytes, not messages: the newline tells the client where
     // the text ends. `write_all` loops until the OS has taken every byte, as
@@ -64,3 +71,4 @@ fn greet(mut stream: TcpStream, greeting: &str) -> std::io::Result<()> {
     // reads until that close, so it is part of the protocol, not tidying up.
     Ok(())
 }
+// END SOLUTION

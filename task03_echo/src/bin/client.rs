@@ -1,10 +1,13 @@
 //! Task 03 client: send a message, read back the echo, compare.
 
 use clap::Parser;
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpStream};
 use std::process::ExitCode;
 use task03_echo::address;
+
+// BEGIN SOLUTION
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream};
+// END SOLUTION
 
 /// Send a message to the echo server and check what comes back.
 #[derive(Parser)]
@@ -33,6 +36,8 @@ fn main() -> ExitCode {
 }
 
 fn round_trip(addr: &str, message: &str) -> Result<(), String> {
+    // BEGIN SOLUTION
+    // STARTER: todo!("send {message:?} to {addr}, shut down sending, read the echo until the server closes, and compare")
     let mut stream =
         TcpStream::connect(addr).map_err(|e| format!("could not connect to {addr}: {e}"))?;
 
@@ -67,4 +72,5 @@ fn round_trip(addr: &str, message: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+    // END SOLUTION
 }

@@ -1,10 +1,13 @@
 //! Task 03 server: send back every byte a client sends.
 
 use clap::Parser;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
 use task03_echo::address;
+
+// BEGIN SOLUTION
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+// END SOLUTION
 
 /// Echo server: returns every byte it receives, unchanged.
 #[derive(Parser)]
@@ -30,6 +33,8 @@ fn main() -> ExitCode {
 }
 
 fn serve(addr: &str) -> Result<(), String> {
+    // BEGIN SOLUTION
+    // STARTER: todo!("listen on {addr}, and send back every byte each client sends until it shuts down its side")
     let listener =
         TcpListener::bind(addr).map_err(|e| format!("could not listen on {addr}: {e}"))?;
     let local = listener
@@ -51,8 +56,10 @@ fn serve(addr: &str) -> Result<(), String> {
             Err(e) => eprintln!("error: could not accept a connection on {local}: {e}"),
         }
     }
+    // END SOLUTION
 }
 
+// BEGIN SOLUTION
 /// Echoes until the client closes its side; returns how many bytes came back.
 fn echo(mut stream: TcpStream) -> std::io::Result<u64> {
     let mut buffer = [0u8; 8192];
@@ -72,3 +79,4 @@ fn echo(mut stream: TcpStream) -> std::io::Result<u64> {
         total += n as u64;
     }
 }
+// END SOLUTION

@@ -1,10 +1,13 @@
 //! Task 04 client: send lines typed by the user, print the replies.
 
 use clap::Parser;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::process::ExitCode;
 use task04_multithreaded::address;
+
+// BEGIN SOLUTION
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+// END SOLUTION
 
 /// Send each line of standard input to the server and print its replies.
 #[derive(Parser)]
@@ -30,6 +33,8 @@ fn main() -> ExitCode {
 }
 
 fn chat(addr: &str) -> Result<(), String> {
+    // BEGIN SOLUTION
+    // STARTER: todo!("connect to {addr}, send each line of standard input and print each reply, and say BYE at the end")
     let stream =
         TcpStream::connect(addr).map_err(|e| format!("could not connect to {addr}: {e}"))?;
     let mut writer = &stream;
@@ -70,4 +75,5 @@ fn chat(addr: &str) -> Result<(), String> {
     let mut rest = Vec::new();
     replies.read_to_end(&mut rest).map_err(read_error)?;
     Ok(())
+    // END SOLUTION
 }

@@ -1,11 +1,14 @@
 //! Task 04 server: serve many clients at once, one thread each.
 
 use clap::Parser;
+use std::process::ExitCode;
+use task04_multithreaded::address;
+
+// BEGIN SOLUTION
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::ExitCode;
 use std::thread;
-use task04_multithreaded::address;
+// END SOLUTION
 
 /// Line echo server that serves every client at the same time.
 #[derive(Parser)]
@@ -31,6 +34,8 @@ fn main() -> ExitCode {
 }
 
 fn serve(addr: &str) -> Result<(), String> {
+    // BEGIN SOLUTION
+    // STARTER: todo!("listen on {addr}, and give every client a thread of its own that answers each of its lines")
     let listener =
         TcpListener::bind(addr).map_err(|e| format!("could not listen on {addr}: {e}"))?;
     let local = listener
@@ -59,8 +64,10 @@ fn serve(addr: &str) -> Result<(), String> {
             Err(e) => eprintln!("error: could not accept a connection on {local}: {e}"),
         }
     }
+    // END SOLUTION
 }
 
+// BEGIN SOLUTION
 /// Answers each line with its own text until the client says `BYE` or leaves.
 fn converse(stream: TcpStream, peer: SocketAddr) -> std::io::Result<()> {
     let mut writer = stream.try_clone()?;
@@ -88,3 +95,4 @@ fn converse(stream: TcpStream, peer: SocketAddr) -> std::io::Result<()> {
         }
     }
 }
+// END SOLUTION

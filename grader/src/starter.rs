@@ -1,0 +1,424 @@
+//! The student edition: the workspace with the solutions cut out.
+//!
+//! Solutions are marked in the task sources, line by line:
+//!
+//! ```text
+//! fn serve(addr: &str) -> Result<(), String> {
+//!     // BEGIN SOLUTION
+//!     // STARTER: todo!("listen on {addr} …")
+//!     …the reference code…
+//!     // END SOLUTION
+//! }
+//! ```
+//!
+//! In the student edition a region becomes its `STARTER:` line's code, at
+//! the region's indentation, or nothing when it has none. Everything outside
+//! the regions stays. Markdown files may mark regions the same way in HTML
+//! comments (`<!-- BEGIN SOLUTION -->`). The edition is written file by
+//! file, never cloned, so no solution text travels in history; the tests of
+//! the solutions and the gallery of solutions are left out.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StarterError {
+    #[error("{file}:{line}: {problem}")]
+    Marker {
+        file: String,
+        line: usize,
+        problem: String,
+    },
+    #[error("{0} is not empty: pass --force to write into it anyway")]
+    NotEmpty(PathBuf),
+    #[error("could not write the student edition to {path}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path} does not parse: {reason}")]
+    Manifest { path: PathBuf, reason: String },
+}
+
+/// The marker lines of one comment syntax.
+struct Markers {
+    begin: &'static str,
+    end: &'static str,
+    starter: &'static str,
+    closing: &'static str,
+}
+
+const RUST: Markers = Markers {
+    begin: "// BEGIN SOLUTION",
+    end: "// END SOLUTION",
+    starter: "// STARTER:",
+    closing: "",
+};
+
+const MARKDOWN: Markers = Markers {
+    begin: "<!-- BEGIN SOLUTION -->",
+    end: "<!-- END SOLUTION -->",
+    starter: "<!-- STARTER:",
+    closing: "-->",
+};
+
+/// A marked region: where it starts, its starter, and the solution lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    /// 1-based line of `BEGIN SOLUTION`.
+    pub line: usize,
+    pub starter: Option<String>,
+    pub solution: Vec<String>,
+}
+
+/// A file's text split into what stays and the regions between.
+#[derive(Debug)]
+struct Parsed {
+    /// Kept lines, with `None` where a region stood.
+    parts: Vec<Part>,
+}
+
+#[derive(Debug)]
+enum Part {
+    Line(String),
+    Region { indent: String, region: Region },
+}
+
+fn parse(text: &str, file: &str, markers: &Markers) -> Result<Parsed, StarterError> {
+    let problem = |line: usize, problem: String| StarterError::Marker {
+        file: file.to_string(),
+        line,
+        problem,
+    };
+    let mut parts = Vec::new();
+    let mut open: Option<(String, Region)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let number = i + 1;
+        let trimmed = line.trim();
+        if trimmed == markers.begin {
+            if let Some((_, region)) = &open {
+                return Err(problem(
+                    number,
+                    format!(
+                        "BEGIN SOLUTION inside the region opened at line {}",
+                        region.line
+                    ),
+                ));
+            }
+            let indent = line[..line.len() - line.trim_start().len()].to_string();
+            open = Some((
+                indent,
+                Region {
+                    line: number,
+                    starter: None,
+                    solution: Vec::new(),
+                },
+            ));
+        } else if trimmed == markers.end {
+            let Some((indent, region)) = open.take() else {
+                return Err(problem(
+                    number,
+                    "END SOLUTION without BEGIN SOLUTION".into(),
+                ));
+            };
+            parts.push(Part::Region { indent, region });
+        } else if let Some((_, region)) = &mut open {
+            let is_first = region.starter.is_none() && region.solution.is_empty();
+            match trimmed.strip_prefix(markers.starter) {
+                Some(code) if is_first => {
+                    let code = code.strip_suffix(markers.closing).unwrap_or(code);
+                    region.starter = Some(code.trim().to_string());
+                }
+                _ => region.solution.push(line.to_string()),
+            }
+        } else {
+            parts.push(Part::Line(line.to_string()));
+        }
+    }
+    if let Some((_, region)) = open {
+        return Err(problem(
+            region.line,
+            "BEGIN SOLUTION without END SOLUTION".into(),
+        ));
+    }
+    Ok(Parsed { parts })
+}
+
+fn markers_for(file: &str) -> &'static Markers {
+    if file.ends_with(".md") {
+        &MARKDOWN
+    } else {
+        &RUST
+    }
+}
+
+/// The student's version of `text`: each region replaced by its starter.
+/// `file` names the file in error messages.
+pub fn cut(text: &str, file: &str) -> Result<String, StarterError> {
+    let parsed = parse(text, file, markers_for(file))?;
+    let mut out = Vec::new();
+    for part in parsed.parts {
+        match part {
+            Part::Line(line) => out.push(line),
+            Part::Region { indent, region } => {
+                if let Some(starter) = region.starter {
+                    out.push(format!("{indent}{starter}"));
+                }
+            }
+        }
+    }
+    Ok(join_lines(&out, text))
+}
+
+/// The marked regions of `text`.
+pub fn regions(text: &str, file: &str) -> Result<Vec<Region>, StarterError> {
+    Ok(parse(text, file, markers_for(file))?
+        .parts
+        .into_iter()
+        .filter_map(|part| match part {
+            Part::Region { region, .. } => Some(region),
+            Part::Line(_) => None,
+        })
+        .collect())
+}
+
+/// Puts the solutions of `original` back into `student` (the output of
+/// [`cut`] for it), checking that everything outside the regions is the
+/// same. The result is `original` without its marker lines.
+pub fn reinsert(original: &str, student: &str, file: &str) -> Result<String, StarterError> {
+    let parsed = parse(original, file, markers_for(file))?;
+    let mut theirs = student.lines().enumerate();
+    let mut out = Vec::new();
+    let mismatch = |line: Option<(usize, &str)>, wanted: &str| StarterError::Marker {
+        file: file.to_string(),
+        line: line.map_or(0, |(i, _)| i + 1),
+        problem: format!(
+            "the student edition differs here from the original: expected {wanted:?}, found {:?}",
+            line.map(|(_, l)| l)
+        ),
+    };
+    for part in parsed.parts {
+        match part {
+            Part::Line(line) => {
+                let got = theirs.next();
+                if got.map(|(_, l)| l) != Some(line.as_str()) {
+                    return Err(mismatch(got, &line));
+                }
+                out.push(line);
+            }
+            Part::Region { indent, region } => {
+                if let Some(starter) = &region.starter {
+                    let wanted = format!("{indent}{starter}");
+                    let got = theirs.next();
+                    if got.map(|(_, l)| l) != Some(wanted.as_str()) {
+                        return Err(mismatch(got, &wanted));
+                    }
+                }
+                out.extend(region.solution);
+            }
+        }
+    }
+    if let Some(extra) = theirs.next() {
+        return Err(mismatch(Some(extra), "the end of the file"));
+    }
+    Ok(join_lines(&out, original))
+}
+
+fn join_lines(lines: &[String], like: &str) -> String {
+    let mut text = lines.join("\n");
+    if like.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// What [`write_edition`] did.
+#[derive(Debug, Default)]
+pub struct Edition {
+    pub files: usize,
+    pub regions: usize,
+}
+
+/// Folders never shipped: the tests of the solutions, and the gallery.
+fn left_out(relative: &Path) -> bool {
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    match parts.as_slice() {
+        [first, ..] if first == "target" || (first.starts_with('.') && first != ".gitignore") => {
+            true
+        }
+        [first, second, ..]
+            if second == "tests" && (first == "grader" || first.starts_with("task")) =>
+        {
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Writes the student edition of the workspace at `root` into `out`.
+pub fn write_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, StarterError> {
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StarterError::Io { path, source }
+    };
+    let non_empty = fs::read_dir(out)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if non_empty && !force {
+        return Err(StarterError::NotEmpty(out.to_path_buf()));
+    }
+    // Every file is read and cut before anything is written, so a marker
+    // error leaves `out` as it was.
+    let mut files = Vec::new();
+    collect(root, root, &mut files).map_err(io_error(root))?;
+    let mut edition = Edition::default();
+    let mut written = Vec::new();
+    for relative in files {
+        let source = root.join(&relative);
+        let shown = relative.display().to_string();
+        let bytes = fs::read(&source).map_err(io_error(&source))?;
+        // Solutions live in the tasks' Rust sources; any Markdown file may
+        // mark a region too. The grader's own sources are never cut (they
+        // spell the markers out, in strings).
+        let in_task = relative
+            .components()
+            .next()
+            .is_some_and(|c| c.as_os_str().to_string_lossy().starts_with("task"));
+        let marked = (in_task && shown.ends_with(".rs")) || shown.ends_with(".md");
+        let contents = match String::from_utf8(bytes) {
+            Ok(text) if marked => {
+                edition.regions += regions(&text, &shown)?.len();
+                cut(&text, &shown)?.into_bytes()
+            }
+            Ok(text) if relative.file_name().is_some_and(|n| n == "Cargo.toml") => {
+                student_manifest(&text, &source)?.into_bytes()
+            }
+            Ok(text) => text.into_bytes(),
+            Err(raw) => raw.into_bytes(),
+        };
+        written.push((relative, contents));
+    }
+    for (relative, contents) in written {
+        let target = out.join(&relative);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        fs::write(&target, contents).map_err(io_error(&target))?;
+        edition.files += 1;
+    }
+    Ok(edition)
+}
+
+fn collect(root: &Path, dir: &Path, into: &mut Vec<PathBuf>) -> io::Result<()> {
+    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        if left_out(&relative) {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            collect(root, &path, into)?;
+        } else if kind.is_file() {
+            into.push(relative);
+        }
+    }
+    Ok(())
+}
+
+/// A manifest for the student edition: no gallery among the workspace's
+/// members, and no dev-dependencies (the tests that need them are not
+/// shipped).
+fn student_manifest(text: &str, path: &Path) -> Result<String, StarterError> {
+    let mut manifest: toml_edit::DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| StarterError::Manifest {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+    if let Some(members) = manifest
+        .get_mut("workspace")
+        .and_then(|w| w.get_mut("members"))
+        .and_then(|m| m.as_array_mut())
+    {
+        members.retain(|member| !member.as_str().is_some_and(|m| m.contains("/tests/")));
+    }
+    manifest.remove("dev-dependencies");
+    Ok(manifest.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MARKED: &str = "\
+fn main() {
+    // BEGIN SOLUTION
+    // STARTER: todo!(\"say hello\")
+    println!(\"hello\");
+    // END SOLUTION
+}
+// BEGIN SOLUTION
+fn helper() {}
+// END SOLUTION
+";
+
+    #[test]
+    fn regions_become_their_starters() {
+        let cut = cut(MARKED, "x.rs").unwrap();
+        assert_eq!(cut, "fn main() {\n    todo!(\"say hello\")\n}\n");
+    }
+
+    #[test]
+    fn reinserting_gives_back_the_original_without_markers() {
+        let student = cut(MARKED, "x.rs").unwrap();
+        let back = reinsert(MARKED, &student, "x.rs").unwrap();
+        assert_eq!(
+            back,
+            "fn main() {\n    println!(\"hello\");\n}\nfn helper() {}\n"
+        );
+        let tampered = student.replace("fn main()", "fn main2()");
+        assert!(reinsert(MARKED, &tampered, "x.rs").is_err());
+    }
+
+    #[test]
+    fn marker_errors_name_the_file_and_line() {
+        let unclosed = "a\n// BEGIN SOLUTION\nb\n";
+        assert_eq!(
+            cut(unclosed, "src/bin/server.rs").unwrap_err().to_string(),
+            "src/bin/server.rs:2: BEGIN SOLUTION without END SOLUTION"
+        );
+        let nested = "// BEGIN SOLUTION\n  // BEGIN SOLUTION\n// END SOLUTION\n";
+        assert_eq!(
+            cut(nested, "c.rs").unwrap_err().to_string(),
+            "c.rs:2: BEGIN SOLUTION inside the region opened at line 1"
+        );
+        let stray = "x\n// END SOLUTION\n";
+        assert_eq!(
+            cut(stray, "d.rs").unwrap_err().to_string(),
+            "d.rs:2: END SOLUTION without BEGIN SOLUTION"
+        );
+    }
+
+    #[test]
+    fn markdown_regions_use_html_comments() {
+        let text =
+            "Intro\n<!-- BEGIN SOLUTION -->\nThe answer is 42.\n<!-- END SOLUTION -->\nEnd\n";
+        assert_eq!(cut(text, "README.md").unwrap(), "Intro\nEnd\n");
+    }
+
+    #[test]
+    fn tests_and_the_gallery_are_left_out() {
+        assert!(left_out(Path::new("grader/tests/gallery/src/bin/ok.rs")));
+        assert!(left_out(Path::new("task03_echo/tests/echo.rs")));
+        assert!(left_out(Path::new("target/debug/x")));
+        assert!(left_out(Path::new(".git/HEAD")));
+        assert!(!left_out(Path::new(".gitignore")));
+        assert!(!left_out(Path::new("task03_echo/src/bin/server.rs")));
+        assert!(!left_out(Path::new("docs/tests.md")));
+    }
+}
