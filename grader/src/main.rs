@@ -278,7 +278,7 @@ fn give_hint(cli: &args::Hint) -> anyhow::Result<u8> {
         ));
     }
     emit(&text, false)?;
-    Ok(1)
+    Ok(0)
 }
 
 fn watch_tasks(cli: &args::Watch) -> anyhow::Result<u8> {
