@@ -31,6 +31,9 @@ pub enum BatchError {
     Csv(#[from] csv::Error),
 }
 
+/// How long a child grader that ran out of time has to stop its programs.
+const CLEANUP: Duration = Duration::from_secs(5);
+
 /// What to grade and where the results go.
 pub struct Options {
     pub dir: PathBuf,
@@ -240,7 +243,9 @@ fn grade_one(options: &Options, student: &str, path: &Path) -> Graded {
         }
     };
     let Some(status) = child.wait(Deadline::after(options.budget)) else {
-        child.kill();
+        // SIGTERM lets the child grader stop the programs it started (each
+        // in a process group of its own) before it goes; give it time to.
+        child.kill_with_grace(CLEANUP);
         return graded(
             Standing::TimedOut,
             None,

@@ -79,12 +79,17 @@ impl Workspace {
 
     /// Builds the binaries of `packages`, going on past any that fail.
     pub fn build(&self, packages: &[&str]) -> Result<Built, BuildError> {
-        self.cargo_build(packages, None, "--bins")
+        self.cargo_build(packages, None, &["--bins"])
     }
 
     /// Builds the examples of `packages` (the grader's gallery of solutions).
     pub fn build_examples(&self, packages: &[&str]) -> Result<Built, BuildError> {
-        self.cargo_build(packages, None, "--examples")
+        self.cargo_build(packages, None, &["--examples"])
+    }
+
+    /// Builds the binaries of `packages` optimised, for benchmarks.
+    pub fn build_release(&self, packages: &[&str]) -> Result<Built, BuildError> {
+        self.cargo_build(packages, None, &["--bins", "--release"])
     }
 
     /// Builds the binaries of `packages` in the target folder `shared`,
@@ -121,7 +126,7 @@ impl Workspace {
         for package in &names {
             touch_tree(&self.root.join(package).join("src")).map_err(BuildError::Spawn)?;
         }
-        let fresh = self.cargo_build(&names, Some(&shared.join("target")), "--bins")?;
+        let fresh = self.cargo_build(&names, Some(&shared.join("target")), &["--bins"])?;
         for (package, cache) in &missing {
             let bins = self.bin_names(package);
             let all_built = bins.iter().all(|bin| fresh.executables.contains_key(bin));
@@ -173,12 +178,12 @@ impl Workspace {
         hasher.finish()
     }
 
-    /// `cargo build` of the `targets` (`--bins`, `--examples`) of `packages`.
+    /// `cargo build` of `packages`, with `targets` such as `--bins`.
     fn cargo_build(
         &self,
         packages: &[&str],
         target_dir: Option<&Path>,
-        targets: &str,
+        targets: &[&str],
     ) -> Result<Built, BuildError> {
         let mut command = Command::new(cargo());
         if let Some(dir) = target_dir {
@@ -191,7 +196,9 @@ impl Workspace {
         }
         command
             .current_dir(&self.root)
-            .args(["build", targets, "--keep-going", "--message-format=json"])
+            .arg("build")
+            .args(targets)
+            .args(["--keep-going", "--message-format=json"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

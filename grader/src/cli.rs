@@ -25,6 +25,48 @@ pub enum Command {
     Hint(Hint),
     /// Re-grade a task every time one of its files is saved, until Ctrl-C
     Watch(Watch),
+    /// Load an echo server with many clients at once and measure it
+    Bench(Bench),
+}
+
+/// The load generator.
+#[derive(Args, Debug)]
+pub struct Bench {
+    /// The echo task to load: task04 (lines) or task03 (bytes)
+    pub task: String,
+
+    /// Numbers of clients at once, one level each
+    #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
+    pub conns: Vec<usize>,
+
+    /// Messages each client sends, waiting for each echo
+    #[arg(long, default_value_t = 100)]
+    pub messages: usize,
+
+    /// Bytes per message (a line's newline included)
+    #[arg(long, default_value_t = 64)]
+    pub size: usize,
+
+    /// Draw throughput and p99 latency against the clients into this SVG
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+
+    /// Measure this task's server too, on the same levels and chart
+    #[arg(long, value_name = "TASK")]
+    pub compare: Option<String>,
+
+    /// Load a server already running here instead of starting the task's
+    /// (traffic goes only to this address)
+    #[arg(long, value_name = "HOST:PORT")]
+    pub addr: Option<String>,
+
+    /// Seconds one level may take before its unfinished clients count as errors
+    #[arg(long, default_value_t = 60)]
+    pub limit: u64,
+
+    /// The workspace (default: the one the current folder is in)
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
 }
 
 /// Writing the student edition.

@@ -20,6 +20,7 @@
 //! - [`time`] and [`show`]: deadlines, and bytes shown to people.
 
 pub mod batch;
+pub mod bench;
 pub mod cargo;
 pub mod check;
 pub mod cli;

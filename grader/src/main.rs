@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Some(Command::Starter(starter)) => write_starter(starter),
         Some(Command::Hint(hint)) => give_hint(hint),
         Some(Command::Watch(watch)) => watch_tasks(watch),
+        Some(Command::Bench(bench)) => load_servers(bench),
         None => grade(&cli.grade),
     };
     match outcome {
@@ -68,7 +69,7 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
     };
 
     let show_progress = cli.format == Format::Human && std::io::stderr().is_terminal();
-    let mut progress = |step: Progress| {
+    let progress = |step: Progress| {
         if show_progress {
             let what = match step {
                 Progress::Building => "building the tasks…".to_string(),
@@ -77,7 +78,7 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
             eprint!("\r\x1b[2K{what}");
         }
     };
-    let mut report = run::grade(&tasks, &options, &mut progress)?;
+    let mut report = run::grade(&tasks, &options, &progress)?;
     if show_progress {
         eprint!("\r\x1b[2K");
     }
@@ -240,7 +241,7 @@ fn plain_options(dir: PathBuf, timeout_scale: f64) -> Options {
 fn give_hint(cli: &args::Hint) -> anyhow::Result<u8> {
     let tasks = chosen_tasks(std::slice::from_ref(&cli.task))?;
     let options = plain_options(workspace(cli.workspace.as_deref())?, 1.0);
-    let report = run::grade(&tasks, &options, &mut |_| {})?;
+    let report = run::grade(&tasks, &options, &|_| {})?;
     let task = &report.tasks[0];
     let failed = task
         .checks
@@ -288,7 +289,7 @@ fn watch_tasks(cli: &args::Watch) -> anyhow::Result<u8> {
     let folders: Vec<PathBuf> = tasks.iter().map(|t| root.join(t.package)).collect();
     let options = plain_options(root, cli.timeout_scale);
     grader::watch::watch(&folders, |changed| {
-        let report = run::grade(&tasks, &options, &mut |_| {});
+        let report = run::grade(&tasks, &options, &|_| {});
         // Clear the screen and start at the top, as a dashboard would.
         let mut text = String::from("\x1b[2J\x1b[H");
         if let Some(path) = changed.first() {
@@ -305,6 +306,93 @@ fn watch_tasks(cli: &args::Watch) -> anyhow::Result<u8> {
         let _ = emit(&text, true);
     })?;
     Ok(0)
+}
+
+fn load_servers(cli: &args::Bench) -> anyhow::Result<u8> {
+    use grader::bench::{self, Load, Protocol};
+    let protocol = |task: &Task| match task.number {
+        3 => Ok(Protocol::Bytes),
+        4 => Ok(Protocol::Lines),
+        _ => Err(anyhow::anyhow!(
+            "{} has no echo server to load: bench task03 or task04",
+            task.package
+        )),
+    };
+    let mut names = vec![cli.task.clone()];
+    names.extend(cli.compare.iter().cloned());
+    let mut tasks: Vec<Task> = Vec::new();
+    for name in &names {
+        tasks.extend(chosen_tasks(std::slice::from_ref(name))?);
+    }
+    let root = Workspace::open(&workspace(cli.workspace.as_deref())?)?;
+    let packages: Vec<&str> = tasks.iter().map(|t| t.package).collect();
+    let built = if cli.addr.is_some() {
+        Default::default()
+    } else {
+        root.build(&packages)?
+    };
+    let load = |conns| Load {
+        conns,
+        messages: cli.messages,
+        size: cli.size.max(2),
+        limit: Duration::from_secs(cli.limit),
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let mut results = Vec::new();
+    for task in &tasks {
+        let protocol = protocol(task)?;
+        // The server under load: one given by address, or the task's own,
+        // started on a free loopback port and stopped when done.
+        let (addr, _server) = match &cli.addr {
+            Some(addr) => {
+                let addr = std::net::ToSocketAddrs::to_socket_addrs(addr.as_str())
+                    .with_context(|| format!("could not resolve {addr}"))?
+                    .next()
+                    .with_context(|| format!("{addr} resolves to no address"))?;
+                (addr, None)
+            }
+            None => {
+                let exe = built
+                    .executable(&task.server_bin())
+                    .with_context(|| format!("{} did not build", task.server_bin()))?;
+                let program =
+                    Program::from_path(exe).with_args(&["--host", "127.0.0.1", "--port", "0"]);
+                let server = grader::check::Server::start(
+                    &program,
+                    grader::time::Deadline::after(Duration::from_secs(10)),
+                )
+                .map_err(|o| anyhow::anyhow!("{}: {}", task.server_bin(), o.message))?;
+                (server.addr, Some(server))
+            }
+        };
+        let mut levels = Vec::new();
+        for &conns in &cli.conns {
+            if show_progress {
+                eprint!("\r\x1b[2K{}: {conns} clients…", task.package);
+            }
+            levels.push(bench::run(addr, protocol, load(conns)));
+        }
+        if show_progress {
+            eprint!("\r\x1b[2K");
+        }
+        emit(
+            &format!(
+                "{}\n",
+                bench::table(&format!("{} at {addr}", task.package), &levels)
+            ),
+            false,
+        )?;
+        results.push((task.package, levels));
+    }
+    if let Some(path) = &cli.plot {
+        let series: Vec<(&str, &[bench::Level])> =
+            results.iter().map(|(n, l)| (*n, l.as_slice())).collect();
+        bench::plot(path, &series)
+            .map_err(|e| anyhow::anyhow!("could not draw {}: {e}", path.display()))?;
+        emit(&format!("Wrote {}\n", path.display()), false)?;
+    }
+    let errors: usize = results.iter().flat_map(|(_, l)| l).map(|l| l.errors).sum();
+    Ok(if errors == 0 { 0 } else { 1 })
 }
 
 /// `[██████░░░░] 60% of full marks`

@@ -413,10 +413,16 @@ impl Child {
     /// Kills the whole process group (SIGTERM, [`GRACE`], SIGKILL) and
     /// reaps the program. Safe to call more than once.
     pub fn kill(&mut self) {
+        self.kill_with_grace(GRACE);
+    }
+
+    /// [`Child::kill`] with a longer grace, for a child that has children
+    /// of its own to stop when it gets SIGTERM (a child grader in a batch).
+    pub fn kill_with_grace(&mut self, grace: Duration) {
         self.stdin = None;
         if self.status().is_none() {
             let _ = killpg(self.group, Signal::SIGTERM);
-            self.wait(Deadline::after(GRACE));
+            self.wait(Deadline::after(grace));
         }
         // Even when the program itself is gone, anything it forked may still
         // be alive in its group.

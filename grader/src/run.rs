@@ -1,6 +1,6 @@
 //! Grading: build the tasks, run every check, collect the report.
 
-use crate::cargo::{BuildError, Workspace};
+use crate::cargo::{BuildError, Built, Workspace};
 use crate::check::{Check, Ctx, Outcome, Status, Subjects};
 use crate::process::Program;
 use crate::report::{Build, CheckReport, Report, TaskReport};
@@ -8,6 +8,9 @@ use crate::tasks::Task;
 use crate::time::Timing;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::thread;
 use std::time::Instant;
 
 /// What to grade and how.
@@ -38,7 +41,7 @@ pub enum Progress<'a> {
 pub fn grade(
     tasks: &[Task],
     options: &Options,
-    progress: &mut dyn FnMut(Progress),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report, BuildError> {
     let workspace = Workspace::open(&options.workspace)?;
     // With both commands given, the task's Rust code need not build.
@@ -57,62 +60,106 @@ pub fn grade(
             None => workspace.build(&to_build)?,
         }
     };
+    let prepared: Vec<Prepared> = tasks
+        .iter()
+        .map(|task| prepare(task, &workspace, &built, options))
+        .collect();
 
-    let mut reports = Vec::new();
-    for task in tasks {
-        let binary = |name: String| {
-            built
-                .executable(&name)
-                .map(|p| Program::new(vec![p.display().to_string()]))
-        };
-        let subjects = Subjects {
-            server: options
-                .server_cmd
-                .clone()
-                .or_else(|| binary(task.server_bin())),
-            client: options
-                .client_cmd
-                .clone()
-                .or_else(|| binary(task.client_bin())),
-        };
-        let mut build_errors = built.errors.get(task.package).cloned().unwrap_or_default();
-        let needed_missing = (subjects.server.is_none() || subjects.client.is_none())
-            && (options.server_cmd.is_none() || options.client_cmd.is_none());
-        if needed_missing && build_errors.is_empty() {
-            build_errors.push(if workspace.has_package(task.package) {
-                format!(
-                    "cargo produced no {} / {} binaries",
-                    task.server_bin(),
-                    task.client_bin()
-                )
-            } else {
-                format!("the workspace has no package {}", task.package)
+    // Checks run side by side, a few at a time: most of a check's time is
+    // spent waiting on sockets and processes, not on the CPU, and every
+    // check has its own ports and processes.
+    let jobs: Vec<(usize, usize)> = tasks
+        .iter()
+        .enumerate()
+        .flat_map(|(t, task)| (0..task.checks.len()).map(move |c| (t, c)))
+        .collect();
+    let results: Vec<Mutex<Option<CheckReport>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    thread::scope(|scope| {
+        for _ in 0..CHECKS_AT_ONCE.min(jobs.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(&(t, c)) = jobs.get(i) else { break };
+                // Once the grader is being stopped (Ctrl-C), no more checks
+                // run: the report holds those that did.
+                if crate::process::stopping() {
+                    break;
+                }
+                let check = &tasks[t].checks[c];
+                progress(Progress::Checking(check));
+                let task = &prepared[t];
+                // A task that does not build scores 0, as the contract
+                // says: its checks are not run, and each one says why.
+                let report = match task.build {
+                    Build::Ok => {
+                        run_check(check, &task.subjects, options.timing, options.transcripts)
+                    }
+                    Build::Failed => not_built(check, &task.build_errors),
+                };
+                *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(report);
             });
         }
-        let build = if needed_missing {
-            Build::Failed
-        } else {
-            Build::Ok
-        };
-        // A task that does not build scores 0, as the contract says: its
-        // checks are not run, and each one says why.
-        // Once the grader is being stopped (Ctrl-C), no more checks run:
-        // the report holds those that did.
-        let checks = task
-            .checks
-            .iter()
-            .take_while(|_| !crate::process::stopping())
-            .map(|check| {
-                progress(Progress::Checking(check));
-                match build {
-                    Build::Ok => run_check(check, &subjects, options.timing, options.transcripts),
-                    Build::Failed => not_built(check, &build_errors),
-                }
-            })
-            .collect();
-        reports.push(TaskReport::new(task.package, build, build_errors, checks));
-    }
+    });
+    let mut results = results
+        .into_iter()
+        .map(|r| r.into_inner().unwrap_or_else(|p| p.into_inner()));
+    let reports = tasks
+        .iter()
+        .zip(prepared)
+        .map(|(task, prepared)| {
+            let checks = results.by_ref().take(task.checks.len()).flatten().collect();
+            TaskReport::new(task.package, prepared.build, prepared.build_errors, checks)
+        })
+        .collect();
     Ok(Report::new(reports))
+}
+
+/// How many checks run at once.
+const CHECKS_AT_ONCE: usize = 8;
+
+/// What a task's checks run with.
+struct Prepared {
+    subjects: Subjects,
+    build: Build,
+    build_errors: Vec<String>,
+}
+
+fn prepare(task: &Task, workspace: &Workspace, built: &Built, options: &Options) -> Prepared {
+    let binary = |name: String| built.executable(&name).map(Program::from_path);
+    let subjects = Subjects {
+        server: options
+            .server_cmd
+            .clone()
+            .or_else(|| binary(task.server_bin())),
+        client: options
+            .client_cmd
+            .clone()
+            .or_else(|| binary(task.client_bin())),
+    };
+    let mut build_errors = built.errors.get(task.package).cloned().unwrap_or_default();
+    let needed_missing = (subjects.server.is_none() || subjects.client.is_none())
+        && (options.server_cmd.is_none() || options.client_cmd.is_none());
+    if needed_missing && build_errors.is_empty() {
+        build_errors.push(if workspace.has_package(task.package) {
+            format!(
+                "cargo produced no {} / {} binaries",
+                task.server_bin(),
+                task.client_bin()
+            )
+        } else {
+            format!("the workspace has no package {}", task.package)
+        });
+    }
+    let build = if needed_missing {
+        Build::Failed
+    } else {
+        Build::Ok
+    };
+    Prepared {
+        subjects,
+        build,
+        build_errors,
+    }
 }
 
 /// Runs every check of `task` against `subjects`, with transcripts.

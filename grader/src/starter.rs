@@ -238,7 +238,8 @@ pub struct Edition {
     pub regions: usize,
 }
 
-/// Folders never shipped: the tests of the solutions, and the gallery.
+/// Folders never shipped: the tests of the solutions, the gallery, and the
+/// benchmarks (which measure the reference server).
 fn left_out(relative: &Path) -> bool {
     let parts: Vec<String> = relative
         .components()
@@ -253,6 +254,7 @@ fn left_out(relative: &Path) -> bool {
         {
             true
         }
+        [first, second, ..] => first == "grader" && second == "benches",
         _ => false,
     }
 }
@@ -348,6 +350,8 @@ fn student_manifest(text: &str, path: &Path) -> Result<String, StarterError> {
         members.retain(|member| !member.as_str().is_some_and(|m| m.contains("/tests/")));
     }
     manifest.remove("dev-dependencies");
+    // The benchmarks need the dev-dependencies (tokio) and are not shipped.
+    manifest.remove("bench");
     Ok(manifest.to_string())
 }
 
@@ -415,6 +419,7 @@ fn helper() {}
     fn tests_and_the_gallery_are_left_out() {
         assert!(left_out(Path::new("grader/tests/gallery/src/bin/ok.rs")));
         assert!(left_out(Path::new("task03_echo/tests/echo.rs")));
+        assert!(left_out(Path::new("grader/benches/servers.rs")));
         assert!(left_out(Path::new("target/debug/x")));
         assert!(left_out(Path::new(".git/HEAD")));
         assert!(!left_out(Path::new(".gitignore")));

@@ -1,0 +1,396 @@
+//! A load generator for the echo servers: many clients at once, every
+//! echoed byte checked, throughput and latency per number of clients.
+//!
+//! Each level connects `conns` clients (one thread each), lets them all
+//! start together, and has each send `messages` messages of `size` bytes
+//! and wait for each echo before sending the next. Every level is bounded
+//! in time; a client that runs out of time counts its unsent messages as
+//! errors. Only the address it is given is ever targeted.
+
+use crate::peer::{self, End, LineReader};
+use crate::time::Deadline;
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::{Barrier, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How a server echoes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// Task 04: each line comes back as a line; `BYE` ends.
+    Lines,
+    /// Task 03: every byte comes back; a half-close ends.
+    Bytes,
+}
+
+/// One level of load.
+#[derive(Clone, Copy, Debug)]
+pub struct Load {
+    pub conns: usize,
+    pub messages: usize,
+    pub size: usize,
+    /// The longest a level may take.
+    pub limit: Duration,
+}
+
+/// What one level measured.
+#[derive(Clone, Debug)]
+pub struct Level {
+    pub conns: usize,
+    pub size: usize,
+    pub ok: usize,
+    pub errors: usize,
+    pub elapsed: Duration,
+    /// Round-trip times of the messages echoed correctly, sorted.
+    latencies: Vec<Duration>,
+    /// Connect times, sorted.
+    connects: Vec<Duration>,
+    /// The first error seen, to say what went wrong.
+    pub first_error: Option<String>,
+}
+
+impl Level {
+    pub fn messages_per_second(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    pub fn megabytes_per_second(&self) -> f64 {
+        (self.ok * self.size) as f64 / 1e6 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The `p`th percentile (0–100) round trip.
+    pub fn latency(&self, p: f64) -> Duration {
+        percentile(&self.latencies, p)
+    }
+
+    pub fn connect(&self, p: f64) -> Duration {
+        percentile(&self.connects, p)
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// What one client did.
+#[derive(Default)]
+struct Tally {
+    ok: usize,
+    errors: usize,
+    latencies: Vec<Duration>,
+    connect: Option<Duration>,
+    error: Option<String>,
+}
+
+/// Runs one level against the server at `addr`.
+pub fn run(addr: SocketAddr, protocol: Protocol, load: Load) -> Level {
+    let deadline = Deadline::after(load.limit);
+    let ready = Barrier::new(load.conns + 1);
+    let tallies = Mutex::new(Vec::with_capacity(load.conns));
+    let mut started = Instant::now();
+    thread::scope(|scope| {
+        let mut spawned = 0;
+        for i in 0..load.conns {
+            let (ready, tallies) = (&ready, &tallies);
+            let client =
+                thread::Builder::new()
+                    .stack_size(128 * 1024)
+                    .spawn_scoped(scope, move || {
+                        let tally = client(i, addr, protocol, load, ready, deadline);
+                        tallies
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(tally);
+                    });
+            if client.is_err() {
+                break;
+            }
+            spawned += 1;
+        }
+        // Clients that could not be started still count at the gate.
+        for _ in spawned..load.conns {
+            scope.spawn(|| ready.wait());
+        }
+        ready.wait();
+        started = Instant::now();
+    });
+    let elapsed = started.elapsed();
+    let tallies = tallies.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut level = Level {
+        conns: load.conns,
+        size: load.size,
+        ok: 0,
+        errors: load.conns.saturating_sub(tallies.len()) * load.messages,
+        elapsed,
+        latencies: Vec::new(),
+        connects: Vec::new(),
+        first_error: None,
+    };
+    for tally in tallies {
+        level.ok += tally.ok;
+        level.errors += tally.errors;
+        level.latencies.extend(tally.latencies);
+        level.connects.extend(tally.connect);
+        if level.first_error.is_none() {
+            level.first_error = tally.error;
+        }
+    }
+    level.latencies.sort();
+    level.connects.sort();
+    level
+}
+
+/// One client: connect, wait for the others, then talk.
+fn client(
+    i: usize,
+    addr: SocketAddr,
+    protocol: Protocol,
+    load: Load,
+    ready: &Barrier,
+    deadline: Deadline,
+) -> Tally {
+    let mut tally = Tally::default();
+    let begun = Instant::now();
+    let connected = peer::connect(addr, deadline);
+    tally.connect = Some(begun.elapsed());
+    ready.wait();
+    let stream = match connected {
+        Ok(stream) => stream,
+        Err(e) => {
+            tally.errors = load.messages;
+            tally.error = Some(format!("client {i} could not connect: {e}"));
+            return tally;
+        }
+    };
+    let result = match protocol {
+        Protocol::Lines => talk_lines(i, stream, load, deadline, &mut tally),
+        Protocol::Bytes => talk_bytes(i, stream, load, deadline, &mut tally),
+    };
+    if let Err(e) = result {
+        tally.errors = load.messages - tally.ok;
+        tally.error = Some(e);
+    }
+    tally
+}
+
+/// A message of `size` bytes, different for every client and message.
+fn message(i: usize, j: usize, size: usize) -> Vec<u8> {
+    let stamp = format!("client {i} message {j} ");
+    stamp
+        .bytes()
+        .chain(std::iter::repeat(b'x'))
+        .take(size)
+        .collect()
+}
+
+fn talk_lines(
+    i: usize,
+    stream: TcpStream,
+    load: Load,
+    deadline: Deadline,
+    tally: &mut Tally,
+) -> Result<(), String> {
+    let mut reader = LineReader::new(stream);
+    for j in 0..load.messages {
+        let mut line = message(i, j, load.size.saturating_sub(1));
+        line.push(b'\n');
+        let sent = Instant::now();
+        peer::write_all(reader.stream(), &line, deadline)
+            .map_err(|e| format!("client {i}: {e}"))?;
+        let reply = reader
+            .read_line(load.size * 2 + 16, deadline)
+            .map_err(|got| format!("client {i}: no echo ({})", got.end.describe()))?;
+        let reply = reply
+            .strip_suffix(b"\r\n")
+            .or_else(|| reply.strip_suffix(b"\n"))
+            .unwrap_or(&reply);
+        if reply != &line[..line.len() - 1] {
+            return Err(format!("client {i}: message {j} came back changed"));
+        }
+        tally.latencies.push(sent.elapsed());
+        tally.ok += 1;
+    }
+    let _ = peer::write_all(reader.stream(), b"BYE\n", deadline);
+    let _ = reader.read_line(64, deadline);
+    Ok(())
+}
+
+fn talk_bytes(
+    i: usize,
+    stream: TcpStream,
+    load: Load,
+    deadline: Deadline,
+    tally: &mut Tally,
+) -> Result<(), String> {
+    for j in 0..load.messages {
+        let data = message(i, j, load.size);
+        let sent = Instant::now();
+        peer::write_all(&stream, &data, deadline).map_err(|e| format!("client {i}: {e}"))?;
+        let echo = peer::read_exact(&stream, data.len(), deadline);
+        if echo.bytes != data {
+            return Err(format!(
+                "client {i}: message {j}: {}",
+                match echo.end {
+                    End::Eof if echo.bytes.len() == data.len() => "came back changed".to_string(),
+                    ref end => format!(
+                        "only {} of {} bytes came back ({})",
+                        echo.bytes.len(),
+                        data.len(),
+                        end.describe()
+                    ),
+                }
+            ));
+        }
+        tally.latencies.push(sent.elapsed());
+        tally.ok += 1;
+    }
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = peer::read_to_end(&stream, 1024, deadline);
+    Ok(())
+}
+
+/// A table of levels, one line each.
+pub fn table(name: &str, levels: &[Level]) -> String {
+    let ms = |d: Duration| format!("{:.2}", d.as_secs_f64() * 1000.0);
+    let mut out = format!(
+        "{name}\n{:>8} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9} {:>11} {:>7}\n",
+        "clients", "size", "msg/s", "MB/s", "p50 ms", "p99 ms", "max ms", "conn p99", "errors"
+    );
+    for level in levels {
+        out.push_str(&format!(
+            "{:>8} {:>8} {:>10.0} {:>9.2} {:>9} {:>9} {:>9} {:>11} {:>7}\n",
+            level.conns,
+            level.size,
+            level.messages_per_second(),
+            level.megabytes_per_second(),
+            ms(level.latency(50.0)),
+            ms(level.latency(99.0)),
+            ms(level.latency(100.0)),
+            ms(level.connect(99.0)),
+            level.errors
+        ));
+        if let Some(error) = &level.first_error {
+            out.push_str(&format!("{:>8} first error: {error}\n", ""));
+        }
+    }
+    out
+}
+
+/// What a chart shows of each level.
+#[derive(Clone, Copy)]
+enum Measure {
+    Throughput,
+    P99,
+}
+
+impl Measure {
+    fn of(self, level: &Level) -> f64 {
+        match self {
+            Measure::Throughput => level.messages_per_second(),
+            Measure::P99 => level.latency(99.0).as_secs_f64() * 1000.0,
+        }
+    }
+}
+
+/// Throughput and p99 latency against the number of clients, one line per
+/// server, as an SVG file at `path`.
+pub fn plot(path: &std::path::Path, series: &[(&str, &[Level])]) -> Result<(), String> {
+    use plotters::prelude::*;
+    let root = SVGBackend::new(path, (900, 700)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (top, bottom) = root.split_vertically(350);
+    let conns: Vec<f64> = series
+        .iter()
+        .flat_map(|(_, l)| l.iter().map(|l| l.conns as f64))
+        .collect();
+    let most_conns = conns.iter().copied().fold(1.0, f64::max) * 1.5;
+    let colours = [
+        RGBColor(79, 127, 217),
+        RGBColor(217, 83, 79),
+        RGBColor(60, 160, 90),
+    ];
+
+    let panels = [
+        (
+            &top,
+            "Throughput",
+            "messages per second",
+            Measure::Throughput,
+        ),
+        (&bottom, "Latency", "p99 round trip (ms)", Measure::P99),
+    ];
+    for (area, caption, y_label, measure) in panels {
+        let value = |level: &Level| measure.of(level);
+        let highest = series
+            .iter()
+            .flat_map(|(_, levels)| levels.iter().map(value))
+            .fold(1.0, f64::max)
+            * 1.2;
+        let mut chart = ChartBuilder::on(area)
+            .caption(caption, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d((0.8f64..most_conns).log_scale(), 0f64..highest)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc("clients at once")
+            .y_desc(y_label)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (k, (name, levels)) in series.iter().enumerate() {
+            let colour = colours[k % colours.len()];
+            let points: Vec<(f64, f64)> =
+                levels.iter().map(|l| (l.conns as f64, value(l))).collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
+                .map_err(|e| e.to_string())?
+                .label(*name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+                });
+            chart
+                .draw_series(
+                    points
+                        .into_iter()
+                        .map(|p| Circle::new(p, 4, colour.filled())),
+                )
+                .map_err(|e| e.to_string())?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| e.to_string())?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_pick_the_right_sample() {
+        let samples: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&samples, 50.0), Duration::from_millis(50));
+        assert_eq!(percentile(&samples, 99.0), Duration::from_millis(99));
+        assert_eq!(percentile(&samples, 100.0), Duration::from_millis(100));
+        assert_eq!(percentile(&[], 99.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn messages_differ_and_have_their_size() {
+        assert_eq!(message(3, 7, 40).len(), 40);
+        assert_ne!(message(3, 7, 40), message(3, 8, 40));
+        assert_eq!(message(0, 0, 4), b"clie");
+    }
+}
