@@ -64,6 +64,10 @@ pub struct Bench {
     #[arg(long, default_value_t = 60)]
     pub limit: u64,
 
+    /// Build the servers optimised (as `cargo build --release`)
+    #[arg(long)]
+    pub release: bool,
+
     /// The workspace (default: the one the current folder is in)
     #[arg(long, value_name = "DIR")]
     pub workspace: Option<PathBuf>,

@@ -326,10 +326,10 @@ fn load_servers(cli: &args::Bench) -> anyhow::Result<u8> {
     }
     let root = Workspace::open(&workspace(cli.workspace.as_deref())?)?;
     let packages: Vec<&str> = tasks.iter().map(|t| t.package).collect();
-    let built = if cli.addr.is_some() {
-        Default::default()
-    } else {
-        root.build(&packages)?
+    let built = match (&cli.addr, cli.release) {
+        (Some(_), _) => Default::default(),
+        (None, true) => root.build_release(&packages)?,
+        (None, false) => root.build(&packages)?,
     };
     let load = |conns| Load {
         conns,
