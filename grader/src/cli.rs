@@ -27,6 +27,31 @@ pub enum Command {
     Watch(Watch),
     /// Load an echo server with many clients at once and measure it
     Bench(Bench),
+    /// Run one check again and print everything it did, with timestamps
+    Replay(Replay),
+}
+
+/// Replaying one check.
+#[derive(Args, Debug)]
+pub struct Replay {
+    /// The check's id, as reports show it (`task03.server.echo_1mib`)
+    pub check: String,
+
+    /// The workspace (default: the one the current folder is in)
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
+    /// Run this command as the server, as when grading with --server-cmd
+    #[arg(long, value_name = "COMMAND")]
+    pub server_cmd: Option<String>,
+
+    /// Run this command as the client, as when grading with --client-cmd
+    #[arg(long, value_name = "COMMAND")]
+    pub client_cmd: Option<String>,
+
+    /// Multiply every timeout by this factor (for slow machines)
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = positive)]
+    pub timeout_scale: f64,
 }
 
 /// The load generator.
@@ -167,6 +192,11 @@ pub struct Grade {
     /// Show each check's duration and transcript
     #[arg(long, short)]
     pub verbose: bool,
+
+    /// Run every check N times and flag as flaky (an `error`) any whose
+    /// verdict changes: for hunting grader bugs
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub repeat: usize,
 
     /// The title of the HTML report
     #[arg(long, default_value = "Socket lab report")]

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Some(Command::Hint(hint)) => give_hint(hint),
         Some(Command::Watch(watch)) => watch_tasks(watch),
         Some(Command::Bench(bench)) => load_servers(bench),
+        Some(Command::Replay(replay)) => replay_check(replay),
         None => grade(&cli.grade),
     };
     match outcome {
@@ -66,6 +67,7 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
         timing: Timing::new(cli.timeout_scale),
         transcripts: cli.verbose,
         shared_target: laid.as_ref().map(|(_, shared)| shared.clone()),
+        repeat: cli.repeat,
     };
 
     let show_progress = cli.format == Format::Human && std::io::stderr().is_terminal();
@@ -235,6 +237,7 @@ fn plain_options(dir: PathBuf, timeout_scale: f64) -> Options {
         timing: Timing::new(timeout_scale),
         transcripts: true,
         shared_target: None,
+        repeat: 1,
     }
 }
 
@@ -306,6 +309,39 @@ fn watch_tasks(cli: &args::Watch) -> anyhow::Result<u8> {
         let _ = emit(&text, true);
     })?;
     Ok(0)
+}
+
+fn replay_check(cli: &args::Replay) -> anyhow::Result<u8> {
+    let task = tasks::all()
+        .into_iter()
+        .find(|t| t.checks.iter().any(|c| c.id == cli.check))
+        .with_context(|| format!("no check `{}`; `grader --list` shows them all", cli.check))?;
+    let only = vec![task.package.to_string()];
+    let mut chosen = chosen_tasks(&only)?;
+    chosen[0].checks.retain(|c| c.id == cli.check);
+    let mut options = plain_options(workspace(cli.workspace.as_deref())?, cli.timeout_scale);
+    options.server_cmd = command(cli.server_cmd.as_deref(), "--server-cmd")?;
+    options.client_cmd = command(cli.client_cmd.as_deref(), "--client-cmd")?;
+    let report = run::grade(&chosen, &options, &|_| {})?;
+    let task = &report.tasks[0];
+    let mut text = String::new();
+    for error in &task.build_errors {
+        text.push_str(&format!("{error}\n"));
+    }
+    for check in &task.checks {
+        text.push_str(&format!("{}: {}\n", check.id, check.title));
+        for line in &check.transcript {
+            text.push_str(&format!("{line}\n"));
+        }
+        let verdict = format!("{:?}", check.status).to_lowercase();
+        text.push_str(&format!("{verdict} in {} ms", check.duration_ms));
+        if !check.status_is_pass() {
+            text.push_str(&format!("\n{}", check.details()));
+        }
+        text.push('\n');
+    }
+    emit(&text, false)?;
+    Ok(report.exit_code())
 }
 
 fn load_servers(cli: &args::Bench) -> anyhow::Result<u8> {

@@ -27,6 +27,8 @@ pub struct Options {
     /// Build in this target folder shared with other workspaces (the
     /// submissions of a class), rather than the workspace's own.
     pub shared_target: Option<PathBuf>,
+    /// Run every check this many times and flag any whose verdict changes.
+    pub repeat: usize,
 }
 
 /// What the runner tells the caller as it goes, for a progress line.
@@ -91,9 +93,7 @@ pub fn grade(
                 // A task that does not build scores 0, as the contract
                 // says: its checks are not run, and each one says why.
                 let report = match task.build {
-                    Build::Ok => {
-                        run_check(check, &task.subjects, options.timing, options.transcripts)
-                    }
+                    Build::Ok => run_repeated(check, &task.subjects, options),
                     Build::Failed => not_built(check, &task.build_errors),
                 };
                 *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(report);
@@ -160,6 +160,36 @@ fn prepare(task: &Task, workspace: &Workspace, built: &Built, options: &Options)
         build,
         build_errors,
     }
+}
+
+/// Runs `check` `options.repeat` times. When the verdicts differ, the check
+/// is flaky: reported as an `error` (the grader's fault), saying how often
+/// each verdict came.
+fn run_repeated(check: &Check, subjects: &Subjects, options: &Options) -> CheckReport {
+    let first = run_check(check, subjects, options.timing, options.transcripts);
+    let mut verdicts = vec![first.status];
+    for _ in 1..options.repeat.max(1) {
+        verdicts.push(run_check(check, subjects, options.timing, false).status);
+    }
+    if verdicts.iter().all(|&v| v == first.status) {
+        return first;
+    }
+    let count = |status| verdicts.iter().filter(|&&v| v == status).count();
+    let message = format!(
+        "flaky: over {} runs the verdict changed (pass {}, fail {}, error {}); a grader bug, not yours",
+        verdicts.len(),
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Error)
+    );
+    let mut report = report(
+        check,
+        Some(Outcome::error(message)),
+        first.duration_ms,
+        first.transcript,
+    );
+    report.flaky = true;
+    report
 }
 
 /// Runs every check of `task` against `subjects`, with transcripts.
@@ -248,6 +278,7 @@ fn report(
         expected: outcome.as_ref().and_then(|o| o.expected.clone()),
         actual: outcome.and_then(|o| o.actual),
         transcript,
+        flaky: false,
     }
 }
 

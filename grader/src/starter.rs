@@ -152,19 +152,30 @@ fn markers_for(file: &str) -> &'static Markers {
 }
 
 /// The student's version of `text`: each region replaced by its starter.
-/// `file` names the file in error messages.
+/// `file` names the file in error messages. Where a region vanishes, the
+/// blank lines around it are not doubled, so the result is formatted as
+/// rustfmt would leave it.
 pub fn cut(text: &str, file: &str) -> Result<String, StarterError> {
     let parsed = parse(text, file, markers_for(file))?;
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for part in parsed.parts {
         match part {
-            Part::Line(line) => out.push(line),
+            Part::Line(line) => {
+                let doubled =
+                    line.trim().is_empty() && out.last().is_some_and(|l| l.trim().is_empty());
+                if !doubled {
+                    out.push(line);
+                }
+            }
             Part::Region { indent, region } => {
                 if let Some(starter) = region.starter {
                     out.push(format!("{indent}{starter}"));
                 }
             }
         }
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
     }
     Ok(join_lines(&out, text))
 }
@@ -186,7 +197,7 @@ pub fn regions(text: &str, file: &str) -> Result<Vec<Region>, StarterError> {
 /// same. The result is `original` without its marker lines.
 pub fn reinsert(original: &str, student: &str, file: &str) -> Result<String, StarterError> {
     let parsed = parse(original, file, markers_for(file))?;
-    let mut theirs = student.lines().enumerate();
+    let theirs = student.lines().enumerate();
     let mut out = Vec::new();
     let mismatch = |line: Option<(usize, &str)>, wanted: &str| StarterError::Marker {
         file: file.to_string(),
@@ -196,8 +207,16 @@ pub fn reinsert(original: &str, student: &str, file: &str) -> Result<String, Sta
             line.map(|(_, l)| l)
         ),
     };
+    let mut theirs = theirs.peekable();
     for part in parsed.parts {
         match part {
+            // A blank line `cut` dropped (doubled, or at the end).
+            Part::Line(line)
+                if line.trim().is_empty()
+                    && theirs.peek().is_none_or(|(_, l)| !l.trim().is_empty()) =>
+            {
+                out.push(line);
+            }
             Part::Line(line) => {
                 let got = theirs.next();
                 if got.map(|(_, l)| l) != Some(line.as_str()) {
@@ -238,8 +257,12 @@ pub struct Edition {
     pub regions: usize,
 }
 
-/// Folders never shipped: the tests of the solutions, the gallery, and the
-/// benchmarks (which measure the reference server).
+/// Files in `docs/` for instructors only.
+const INSTRUCTORS_ONLY: &[&str] = &["instructors.md", "ci", "gradescope"];
+
+/// Folders never shipped: the tests of the solutions, the gallery, the
+/// benchmarks (which measure the reference server), and the instructors'
+/// documents.
 fn left_out(relative: &Path) -> bool {
     let parts: Vec<String> = relative
         .components()
@@ -254,7 +277,11 @@ fn left_out(relative: &Path) -> bool {
         {
             true
         }
-        [first, second, ..] => first == "grader" && second == "benches",
+        [first, second, ..] if first == "grader" && second == "benches" => true,
+        // How to grade, hand out and set up CI: for instructors.
+        [first, second, ..] if first == "docs" && INSTRUCTORS_ONLY.contains(&second.as_str()) => {
+            true
+        }
         _ => false,
     }
 }
@@ -420,6 +447,9 @@ fn helper() {}
         assert!(left_out(Path::new("grader/tests/gallery/src/bin/ok.rs")));
         assert!(left_out(Path::new("task03_echo/tests/echo.rs")));
         assert!(left_out(Path::new("grader/benches/servers.rs")));
+        assert!(left_out(Path::new("docs/instructors.md")));
+        assert!(left_out(Path::new("docs/gradescope/setup.sh")));
+        assert!(!left_out(Path::new("docs/concepts.md")));
         assert!(left_out(Path::new("target/debug/x")));
         assert!(left_out(Path::new(".git/HEAD")));
         assert!(!left_out(Path::new(".gitignore")));

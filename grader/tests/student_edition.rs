@@ -84,6 +84,13 @@ fn the_student_edition_builds_tests_and_grades_to_zero() {
         "the edition builds with warnings:\n{stderr}"
     );
 
+    let formatted = cargo(&edition, &["fmt", "--all", "--check"]);
+    assert!(
+        formatted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&formatted.stdout)
+    );
+
     let tested = cargo(&edition, &["test", "--workspace"]);
     assert!(
         tested.status.success(),

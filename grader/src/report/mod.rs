@@ -62,6 +62,10 @@ pub struct CheckReport {
     pub actual: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transcript: Vec<String>,
+    /// The check's verdict changed between runs of `--repeat`: a grader
+    /// bug to fix, never the student's fault.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flaky: bool,
 }
 
 impl Report {
@@ -140,6 +144,10 @@ impl Format {
 }
 
 impl CheckReport {
+    pub fn status_is_pass(&self) -> bool {
+        self.status == Status::Pass
+    }
+
     /// What went wrong, in plain text: the message, then what was expected,
     /// what happened and the hint, each on its own line.
     pub fn details(&self) -> String {

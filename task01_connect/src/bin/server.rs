@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 
 fn serve(addr: &str) -> Result<(), String> {
     // BEGIN SOLUTION
-    // STARTER: todo!("listen on {addr}, print `Listening on <address>`, then accept clients forever, printing `Connection from <peer>` for each")
+    // STARTER: todo!("listen on {addr}, print `Listening on <addr>`, accept clients in a loop")
     // `bind` does socket(), bind() and listen() in one call. From here on the
     // OS completes handshakes for us and queues the connections until we
     // accept them.

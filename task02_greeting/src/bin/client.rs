@@ -34,7 +34,7 @@ fn main() -> ExitCode {
 
 fn receive(addr: &str) -> Result<(), String> {
     // BEGIN SOLUTION
-    // STARTER: todo!("connect to {addr}, read until the server closes, and print `Received from server: <greeting>`")
+    // STARTER: todo!("connect to {addr}, read until the server closes, print what it sent")
     let mut stream =
         TcpStream::connect(addr).map_err(|e| format!("could not connect to {addr}: {e}"))?;
 

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
 
 fn serve(addr: &str, greeting: &str) -> Result<(), String> {
     // BEGIN SOLUTION
-    // STARTER: todo!("listen on {addr}, then send every client {greeting:?} and a newline, and close its connection")
+    // STARTER: todo!("listen on {addr}; send each client {greeting:?} and a newline, then close")
     let listener =
         TcpListener::bind(addr).map_err(|e| format!("could not listen on {addr}: {e}"))?;
     let local = listener

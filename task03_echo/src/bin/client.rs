@@ -37,7 +37,7 @@ fn main() -> ExitCode {
 
 fn round_trip(addr: &str, message: &str) -> Result<(), String> {
     // BEGIN SOLUTION
-    // STARTER: todo!("send {message:?} to {addr}, shut down sending, read the echo until the server closes, and compare")
+    // STARTER: todo!("send {message:?} to {addr}, shut down sending, read the echo, compare")
     let mut stream =
         TcpStream::connect(addr).map_err(|e| format!("could not connect to {addr}: {e}"))?;
 

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
 
 fn serve(addr: &str) -> Result<(), String> {
     // BEGIN SOLUTION
-    // STARTER: todo!("listen on {addr}, and send back every byte each client sends until it shuts down its side")
+    // STARTER: todo!("listen on {addr}; echo each client's bytes until it shuts down its side")
     let listener =
         TcpListener::bind(addr).map_err(|e| format!("could not listen on {addr}: {e}"))?;
     let local = listener

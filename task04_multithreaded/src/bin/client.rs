@@ -34,7 +34,7 @@ fn main() -> ExitCode {
 
 fn chat(addr: &str) -> Result<(), String> {
     // BEGIN SOLUTION
-    // STARTER: todo!("connect to {addr}, send each line of standard input and print each reply, and say BYE at the end")
+    // STARTER: todo!("connect to {addr}; send stdin line by line, print each reply, end with BYE")
     let stream =
         TcpStream::connect(addr).map_err(|e| format!("could not connect to {addr}: {e}"))?;
     let mut writer = &stream;

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
 
 fn serve(addr: &str) -> Result<(), String> {
     // BEGIN SOLUTION
-    // STARTER: todo!("listen on {addr}, and give every client a thread of its own that answers each of its lines")
+    // STARTER: todo!("listen on {addr}; give each client its own thread that answers its lines")
     let listener = listen(addr).map_err(|e| format!("could not listen on {addr}: {e}"))?;
     let local = listener
         .local_addr()
