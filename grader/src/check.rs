@@ -185,8 +185,10 @@ pub struct Finished {
 pub struct Ctx<'a> {
     pub subjects: &'a Subjects,
     pub timing: Timing,
-    transcript: Vec<String>,
+    transcript: Vec<(Instant, String)>,
     started: Instant,
+    /// What every program this check started printed, by name.
+    printed: Vec<(String, Tap, Tap)>,
     /// The stderr of every program this check started.
     taps: Vec<Tap>,
 }
@@ -198,6 +200,7 @@ impl<'a> Ctx<'a> {
             timing,
             transcript: Vec::new(),
             started: Instant::now(),
+            printed: Vec::new(),
             taps: Vec::new(),
         }
     }
@@ -207,15 +210,37 @@ impl<'a> Ctx<'a> {
         self.timing.deadline(nominal)
     }
 
-    /// Adds a timestamped line to the transcript.
+    /// Adds a line to the transcript, cut at [`NOTE_CHARS`].
     pub fn note(&mut self, line: impl AsRef<str>) {
-        let ms = self.started.elapsed().as_millis();
         self.transcript
-            .push(format!("{ms:>6} ms  {}", line.as_ref()));
+            .push((Instant::now(), line.as_ref().to_string()));
     }
 
-    pub fn transcript(&self) -> &[String] {
-        &self.transcript
+    /// The transcript: what the grader did and what every program printed,
+    /// in the order it happened, each line with its time since the start.
+    pub fn transcript(&self) -> Vec<String> {
+        let mut lines = self.transcript.clone();
+        for (name, stdout, stderr) in &self.printed {
+            for (stream, tap) in [("stdout", stdout), ("stderr", stderr)] {
+                lines.extend(
+                    tap.stamped()
+                        .into_iter()
+                        .map(|(at, l)| (at, format!("{name} {stream}: {l}"))),
+                );
+            }
+        }
+        lines.sort_by_key(|(at, _)| *at);
+        lines
+            .into_iter()
+            .map(|(at, line)| {
+                let ms = at.saturating_duration_since(self.started).as_millis();
+                let cut = match line.char_indices().nth(NOTE_CHARS) {
+                    Some((end, _)) => format!("{}… ({} bytes in all)", &line[..end], line.len()),
+                    None => line,
+                };
+                format!("{ms:>6} ms  {cut}")
+            })
+            .collect()
     }
 
     /// Where a program this check started stopped at a `todo!()` (or
@@ -254,6 +279,8 @@ impl<'a> Ctx<'a> {
         let child = Child::spawn(&program, false)
             .map_err(|e| Outcome::fail(format!("could not start `{}`: {e}", program.display())))?;
         self.taps.push(child.stderr_tap());
+        self.printed
+            .push(("server".into(), child.stdout_tap(), child.stderr_tap()));
         let server = Server::announced(child, self.deadline(LISTEN_WAIT))?;
         self.note(format!("server listens on {}", server.addr));
         Ok(server)
@@ -276,6 +303,8 @@ impl<'a> Ctx<'a> {
         let child = Child::spawn(&program, stdin)
             .map_err(|e| Outcome::fail(format!("could not start `{}`: {e}", program.display())))?;
         self.taps.push(child.stderr_tap());
+        self.printed
+            .push(("client".into(), child.stdout_tap(), child.stderr_tap()));
         Ok(child)
     }
 
@@ -294,12 +323,6 @@ impl<'a> Ctx<'a> {
             stderr: client.output(Stream::Stderr),
             status,
         };
-        for line in &finished.stdout {
-            self.note(format!("client stdout: {line}"));
-        }
-        for line in &finished.stderr {
-            self.note(format!("client stderr: {line}"));
-        }
         self.note(format!("client ended: {}", describe_status(status)));
         Ok(finished)
     }
@@ -312,10 +335,7 @@ impl<'a> Ctx<'a> {
             .child
             .wait_for_line(Stream::Stdout, deadline, |l| connection_line_names(l, peer));
         match found {
-            Ok(line) => {
-                self.note(format!("server: {line}"));
-                Ok(())
-            }
+            Ok(_) => Ok(()),
             Err(_) => Err(Outcome::fail(format!(
                 "no line `{wanted}` on stdout after {}",
                 human(deadline.budget())

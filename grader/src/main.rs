@@ -17,9 +17,11 @@ use std::time::Duration;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Ctrl-C or SIGTERM: the children live in their own process groups, so
-    // the terminal's signal does not reach them; stop them here.
+    // the terminal's signal does not reach them; stop them here. Grading
+    // then stops too and writes what it has; give it a moment to.
     let _ = ctrlc::set_handler(|| {
         process::kill_all();
+        FINISHED.wait_for(INTERRUPTED_REPORT);
         std::process::exit(130);
     });
     let outcome = match &cli.command {
@@ -31,12 +33,45 @@ fn main() -> ExitCode {
         Some(Command::Replay(replay)) => replay_check(replay),
         None => grade(&cli.grade),
     };
-    match outcome {
-        Ok(code) => ExitCode::from(code),
+    let code = match outcome {
+        Ok(code) => code,
         Err(err) => {
             eprintln!("grader: {err:#}");
-            ExitCode::from(2)
+            2
         }
+    };
+    FINISHED.set();
+    ExitCode::from(if process::stopping() { 130 } else { code })
+}
+
+/// How long an interrupted grader has to write the results it has.
+const INTERRUPTED_REPORT: Duration = Duration::from_secs(5);
+
+/// Set once the grader has written its report, for the Ctrl-C handler.
+static FINISHED: Flag = Flag::new();
+
+/// A flag one thread sets and another waits for, with a time limit.
+struct Flag {
+    set: std::sync::Mutex<bool>,
+    changed: std::sync::Condvar,
+}
+
+impl Flag {
+    const fn new() -> Self {
+        Flag {
+            set: std::sync::Mutex::new(false),
+            changed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn set(&self) {
+        *self.set.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.changed.notify_all();
+    }
+
+    fn wait_for(&self, limit: Duration) {
+        let set = self.set.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = self.changed.wait_timeout_while(set, limit, |set| !*set);
     }
 }
 
@@ -87,10 +122,14 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
     if let Some((laid, _)) = &laid {
         report.notes = laid.notes.clone();
     }
-    write_reports(cli, &report)?;
     if process::stopping() {
-        return Ok(130);
+        let run: usize = report.tasks.iter().map(|t| t.checks.len()).sum();
+        let all: usize = tasks.iter().map(|t| t.checks.len()).sum();
+        report.notes.push(format!(
+            "interrupted: {run} of {all} checks ran; the others did not"
+        ));
     }
+    write_reports(cli, &report)?;
     Ok(report.exit_code())
 }
 

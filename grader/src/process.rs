@@ -20,7 +20,7 @@ use std::process::{ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How much of each output stream is kept; the rest is read and counted.
 pub const KEPT_BYTES: usize = 256 * 1024;
@@ -122,6 +122,8 @@ pub enum NoLine {
 #[derive(Default)]
 struct Captured {
     lines: Vec<String>,
+    /// When each line arrived, for transcripts.
+    arrived: Vec<Instant>,
     partial: Vec<u8>,
     kept: usize,
     dropped: u64,
@@ -139,6 +141,7 @@ impl Captured {
         // A `\r` before the newline stays: a client that prints one has
         // printed something other than the text.
         self.lines.push(String::from_utf8_lossy(raw).into_owned());
+        self.arrived.push(Instant::now());
     }
 
     fn take(&mut self, data: &[u8]) {
@@ -217,6 +220,17 @@ pub struct Tap(Arc<Lines>);
 impl Tap {
     pub fn lines(&self) -> Vec<String> {
         self.0.lock().lines.clone()
+    }
+
+    /// Every line with the moment it arrived.
+    pub fn stamped(&self) -> Vec<(Instant, String)> {
+        let captured = self.0.lock();
+        captured
+            .arrived
+            .iter()
+            .copied()
+            .zip(captured.lines.iter().cloned())
+            .collect()
     }
 }
 
@@ -337,6 +351,11 @@ impl Child {
     /// A handle on this program's stderr that outlives it.
     pub fn stderr_tap(&self) -> Tap {
         Tap(Arc::clone(&self.stderr))
+    }
+
+    /// A handle on this program's stdout that outlives it.
+    pub fn stdout_tap(&self) -> Tap {
+        Tap(Arc::clone(&self.stdout))
     }
 
     /// Every line of `stream` so far.

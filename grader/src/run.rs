@@ -225,6 +225,17 @@ pub fn run_check(
             transcript = ctx.transcript().to_vec();
             // Starter code that is not filled in yet says so, rather than
             // whatever the check saw go wrong because of it.
+            if crate::process::stopping() {
+                // Its programs were stopped under it: no verdict on them.
+                return report(
+                    check,
+                    Some(Outcome::error(
+                        "the grader was interrupted during this check",
+                    )),
+                    started.elapsed().as_millis() as u64,
+                    if transcripts { transcript } else { Vec::new() },
+                );
+            }
             match (result, ctx.not_implemented()) {
                 (Err(outcome), Some(place)) if outcome.status == Status::Fail => {
                     Err(Outcome::fail(format!("not implemented yet: {place}")))

@@ -174,14 +174,11 @@ fn ctrl_c_stops_the_grader_and_its_children() {
     use nix::sys::signal::{kill, Signal};
     use nix::unistd::Pid;
     let token = token("interrupted");
-    let mut grader = std::process::Command::new(env!("CARGO_BIN_EXE_grader"))
-        .args([
-            "task01",
-            "--server-cmd",
-            &format!("sh -c 'sleep 60' {token}"),
-        ])
+    let grader = std::process::Command::new(env!("CARGO_BIN_EXE_grader"))
+        .args(["task01", "--format", "json", "--server-cmd"])
+        .arg(format!("sh -c 'sleep 60' {token}"))
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -195,9 +192,23 @@ fn ctrl_c_stops_the_grader_and_its_children() {
         std::thread::yield_now();
     }
     kill(Pid::from_raw(grader.id() as i32), Signal::SIGINT).unwrap();
-    let status = grader.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
+    let output = grader.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
     assert_nothing_left(&token);
+    // The machine-readable report of what ran is still written.
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report after Ctrl-C ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("interrupted:"), "{notes}");
+    let checks = report["tasks"][0]["checks"].as_array().unwrap();
+    let interrupted = |c: &&serde_json::Value| {
+        c["status"] == "error" && c["message"].as_str().unwrap_or("").contains("interrupted")
+    };
+    assert!(checks.iter().any(|c| interrupted(&c)), "{checks:#?}");
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {
