@@ -24,6 +24,7 @@ pub mod bench;
 pub mod cargo;
 pub mod check;
 pub mod cli;
+pub mod hygiene;
 pub mod peer;
 pub mod process;
 pub mod report;

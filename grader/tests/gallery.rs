@@ -56,7 +56,10 @@ fn wrong_t01_server_accepts_once() {
     server(
         1,
         "wrong_t01_server_accepts_once",
-        &["task01.server.keeps_accepting"],
+        &[
+            "task01.server.keeps_accepting",
+            "task01.server.releases_sockets",
+        ],
     );
 }
 
@@ -82,6 +85,9 @@ fn wrong_t01_server_prints_requested_port() {
             "task01.server.keeps_accepting",
             "task01.server.closes",
             "task01.pair.connect",
+            "task01.server.no_close_wait",
+            "task01.server.releases_sockets",
+            "task01.server.restarts",
         ],
     );
 }
@@ -117,6 +123,8 @@ fn wrong_t02_server_no_newline_never_closes() {
             "task02.server.greeting_default",
             "task02.server.greeting_custom",
             "task02.pair.greeting",
+            "task02.server.releases_sockets",
+            "task02.server.restarts",
         ],
     );
 }
@@ -290,6 +298,7 @@ fn wrong_t04_server_iterative() {
             "task04.server.broken_client",
             "task04.server.bye_only_own",
             "task04.server.invalid_utf8",
+            "task04.server.thread_per_client",
         ],
     );
 }
@@ -309,6 +318,9 @@ fn wrong_t04_server_no_bye() {
             "task04.server.bye_only_own",
             "task04.pair.chat",
             "task04.server.invalid_utf8",
+            "task04.server.releases_sockets",
+            "task04.server.restarts",
+            "task04.server.thread_per_client",
         ],
     );
 }
@@ -328,7 +340,10 @@ fn wrong_t04_server_pool_of_4() {
     server(
         4,
         "wrong_t04_server_pool_of_4",
-        &["task04.server.concurrent_100"],
+        &[
+            "task04.server.concurrent_100",
+            "task04.server.thread_per_client",
+        ],
     );
 }
 
@@ -377,4 +392,22 @@ fn python_task04_server() {
         return;
     };
     assert_fails_exactly(&grade(4, Some(program), None), &[]);
+}
+
+#[test]
+fn wrong_t01_server_keeps_streams() {
+    server(
+        1,
+        "wrong_t01_server_keeps_streams",
+        &["task01.server.releases_sockets"],
+    );
+}
+
+#[test]
+fn wrong_t04_server_ignores_eof() {
+    server(
+        4,
+        "wrong_t04_server_ignores_eof",
+        &["task04.server.no_close_wait"],
+    );
 }

@@ -183,6 +183,11 @@ pub fn deeper(id: &str) -> Option<&'static str> {
              Vec<u8>, which doesn't check UTF-8, and echo those bytes back. Either way the error must \
              stay in that one thread, with no unwrap() on it.",
         ),
+        "task04.server.thread_per_client" => Some(
+            "The grader counts the server's threads with 10 clients connected and again after they \
+             leave. thread::spawn one thread per accepted stream, and make that thread's function \
+             return on BYE, on Ok(0) and on an error, so the thread ends with its client.",
+        ),
         "task04.server.long_line" => Some(
             "BufReader's read_line and read_until keep refilling until they find '\\n', however long \
              the line, so use them instead of a single read into a fixed array or one fill_buf. Send \
@@ -248,6 +253,22 @@ pub fn deeper(id: &str) -> Option<&'static str> {
              client in a function returning io::Result, so the loop can match an Err, eprintln! it and \
              carry on. In the loop itself use neither `?` nor unwrap() on accept() or on a client's \
              read or write: both leave serve() or panic, and the grader's next client finds nobody.",
+        ),
+        "server.releases_sockets" => Some(
+            "The grader counts the server's open files before and after 20 clients. Each accepted \
+             TcpStream (and every try_clone of it) is a file until its last handle is dropped; \
+             shutdown() ends the conversation but does not free the file. Keep no stream past its \
+             client's end: no list of clients, no clone left in another thread.",
+        ),
+        "server.no_close_wait" => Some(
+            "CLOSE_WAIT is a connection whose peer has closed while this side has not. When read \
+             returns Ok(0), return from the client's function (or break out of its loop) so the \
+             stream is dropped; reading again after a 0 only spins.",
+        ),
+        "server.restarts" => Some(
+            "The grader stops the server and binds the same port again at once, while the old \
+             connections still wait out TIME_WAIT. std's TcpListener::bind sets SO_REUSEADDR for \
+             you; a hand-made socket (socket2, or Python's socket.socket) needs it set before bind.",
         ),
         "client.refused" => Some(
             "TcpStream::connect returns an io::Result: map_err its Err into a message that names the \

@@ -16,6 +16,7 @@ mod task04;
 use crate::check::{
     lines_or_nothing, printed, Check, CheckResult, Ctx, Finished, Outcome, Role, Server, REPLY_WAIT,
 };
+use crate::hygiene;
 use crate::peer;
 use crate::process::{describe_status, Child};
 use crate::show;
@@ -130,7 +131,110 @@ pub fn server_checks<L: Lesson>() -> Vec<Check> {
             "Put accept() in a loop, and don't let an error with one client end the loop.",
             keeps_accepting::<L>,
         ),
+        check::<L>(
+            "server.releases_sockets",
+            "closes every client's socket: its open files return to where they were",
+            Role::Server,
+            1,
+            "Every accepted stream must be dropped (or closed) when its client is done; a Vec or map that keeps them all leaks one socket per client.",
+            releases_sockets::<L>,
+        ),
+        check::<L>(
+            "server.no_close_wait",
+            "closes its side when a client hangs up (nothing left in CLOSE_WAIT)",
+            Role::Server,
+            1,
+            "A read that returns 0 means the client has gone: stop reading and let the stream drop, so the connection closes.",
+            no_close_wait,
+        ),
+        check::<L>(
+            "server.restarts",
+            "can be stopped and started again on the same port at once",
+            Role::Server,
+            1,
+            "Set SO_REUSEADDR before binding (Rust's TcpListener::bind does; in Python, setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)).",
+            restarts::<L>,
+        ),
     ]
+}
+
+/// How long the OS has to show that sockets or threads were released.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn releases_sockets<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
+    if !hygiene::available() {
+        return Err(Outcome::skip(
+            "no /proc on this machine to count open files",
+        ));
+    }
+    let server = ctx.server(&[])?;
+    let group = server.child.pid();
+    let before = hygiene::open_files(group).unwrap_or(0);
+    ctx.note(format!("the server has {before} open files"));
+    for round in 1..=20 {
+        L::probe(ctx, &server, round)?;
+    }
+    let after = hygiene::settle(
+        ctx.deadline(SETTLE),
+        || hygiene::open_files(group),
+        |n| n <= before + 2,
+    )
+    .unwrap_or(0);
+    ctx.note(format!(
+        "after 20 clients the server has {after} open files"
+    ));
+    if after > before + 2 {
+        return Err(Outcome::fail(format!(
+            "after 20 clients came and went the server holds {} more open files than before: a socket per client is never closed",
+            after - before
+        )));
+    }
+    Ok(())
+}
+
+fn no_close_wait(ctx: &mut Ctx) -> CheckResult {
+    if !hygiene::available() {
+        return Err(Outcome::skip("no /proc on this machine to read TCP states"));
+    }
+    let server = ctx.server(&[])?;
+    // Only the hang-ups are judged here: a server that stopped accepting
+    // fails `keeps_accepting`, not this.
+    let hung_up = (0..5)
+        .take_while(|_| peer::connect(server.addr, ctx.deadline(REPLY_WAIT)).is_ok())
+        .count();
+    ctx.note(format!("{hung_up} clients connected and hung up at once"));
+    let port = server.addr.port();
+    let waiting = hygiene::settle(
+        ctx.deadline(SETTLE),
+        || hygiene::close_waits(port),
+        |n| n == 0,
+    )
+    .unwrap_or(0);
+    if waiting > 0 {
+        return Err(Outcome::fail(format!(
+            "{waiting} connections stay in CLOSE_WAIT {} after their clients hung up: the server never closed its side",
+            human(ctx.timing.scaled(SETTLE))
+        )));
+    }
+    Ok(())
+}
+
+fn restarts<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
+    let mut server = ctx.server(&[])?;
+    let port = server.addr.port().to_string();
+    // A conversation the server ends leaves its side in TIME_WAIT: that is
+    // what keeps a port busy after a server stops.
+    L::probe(ctx, &server, 1)?;
+    server.child.kill();
+    ctx.note(format!("server stopped; starting it again on port {port}"));
+    let again = ctx.server_with(&["--host", "127.0.0.1", "--port", &port]);
+    again.map(drop).map_err(|outcome| Outcome {
+        message: format!(
+            "started again on port {port} right after stopping: {}",
+            outcome.message
+        ),
+        ..outcome
+    })
 }
 
 /// The client checks every task has.

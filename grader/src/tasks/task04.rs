@@ -5,6 +5,7 @@ use super::{
     Lesson, Listen, Task, LOOPBACK,
 };
 use crate::check::{lines_or_nothing, CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
+use crate::hygiene;
 use crate::peer::{self, End, LineReader};
 use crate::show;
 use crate::time::{human, Deadline};
@@ -80,6 +81,14 @@ pub fn task() -> Task {
             1,
             "Bytes that are not UTF-8 make read_line fail: end that client's thread (or echo the bytes with read_until), and let the others go on.",
             invalid_utf8,
+        ),
+        check::<Lines>(
+            "server.thread_per_client",
+            "runs a thread for each connected client, and ends it when the client leaves",
+            Role::Server,
+            1,
+            "Spawn the thread when you accept, and let it return when its client says BYE or hangs up.",
+            thread_per_client,
         ),
         check::<Lines>(
             "server.long_line",
@@ -529,6 +538,51 @@ fn invalid_utf8(ctx: &mut Ctx) -> CheckResult {
     newcomer.exchange(ctx, "a newcomer after the junk", REPLY_WAIT)?;
     newcomer.say_bye(ctx)?;
     steady.say_bye(ctx)
+}
+
+fn thread_per_client(ctx: &mut Ctx) -> CheckResult {
+    const HELD: usize = 10;
+    if !hygiene::available() {
+        return Err(Outcome::skip("no /proc on this machine to count threads"));
+    }
+    let server = ctx.server(&[])?;
+    let group = server.child.pid();
+    let before = hygiene::threads(group).unwrap_or(0);
+    let mut held = Vec::new();
+    for i in 0..HELD {
+        let mut conn = Conn::open(ctx, &server, &format!("client {}", i + 1))?;
+        conn.exchange(ctx, "hold on", REPLY_WAIT)?;
+        held.push(conn);
+    }
+    let during = hygiene::threads(group).unwrap_or(0);
+    ctx.note(format!(
+        "threads: {before} before, {during} with {HELD} clients connected"
+    ));
+    // A pool that already had a thread for each of them is fine too.
+    let pool = before > HELD;
+    if during < before + HELD && !pool {
+        return Err(Outcome::fail(format!(
+            "with {HELD} clients connected the server ran {during} threads ({before} before): not one per client"
+        )));
+    }
+    for conn in &mut held {
+        conn.say_bye(ctx)?;
+    }
+    drop(held);
+    let after = hygiene::settle(
+        ctx.deadline(Duration::from_secs(2)),
+        || hygiene::threads(group),
+        |n| n <= before,
+    )
+    .unwrap_or(0);
+    ctx.note(format!("threads after they left: {after}"));
+    if after > before && !pool {
+        return Err(Outcome::fail(format!(
+            "{} threads were still running after their clients left: a client's thread must end with its client",
+            after - before
+        )));
+    }
+    Ok(())
 }
 
 fn long_line(ctx: &mut Ctx) -> CheckResult {
