@@ -218,3 +218,158 @@ fn which(program: &str) -> Option<std::path::PathBuf> {
             .find(|p| p.is_file())
     })
 }
+
+/// `python3 -c SCRIPT TOKEN`, or `None` (the test is skipped) without python3.
+fn python(script: &str, token: &str) -> Option<Program> {
+    if which("python3").is_none() {
+        eprintln!("skipped: no python3");
+        return None;
+    }
+    Some(Program::new(vec![
+        "python3".into(),
+        "-c".into(),
+        script.into(),
+        token.into(),
+    ]))
+}
+
+/// A Python server's start: bind to the port the grader asks for, print
+/// the `Listening on` line; `listen` says whether it then listens.
+fn python_server(body: &str, listen: bool) -> String {
+    format!(
+        "import socket, signal, sys, time\n\
+         port = int(sys.argv[sys.argv.index('--port') + 1])\n\
+         s = socket.socket()\n\
+         s.bind(('127.0.0.1', port))\n\
+         {}\
+         print('Listening on 127.0.0.1:%d' % s.getsockname()[1], flush=True)\n\
+         {body}\n",
+        if listen { "s.listen(16)\n" } else { "" }
+    )
+}
+
+#[test]
+fn a_server_that_ignores_sigterm_is_killed_all_the_same() {
+    let token = token("stubborn");
+    let script = python_server(
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True: time.sleep(1)",
+        true,
+    );
+    let Some(server) = python(&script, &token) else {
+        return;
+    };
+    let (report, took) = run("task03.server.echo_text", Some(server), None);
+    assert_failed_with(&report, &["only 0 of 15 bytes came back", "still open"]);
+    assert!(took < Duration::from_secs(9), "took {took:?}");
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_server_that_closes_its_stdout_at_once() {
+    let token = token("mute");
+    let (report, took) = run(
+        "task02.server.listening",
+        Some(sh("exec >&-; sleep 60", &token)),
+        None,
+    );
+    assert_failed_with(
+        &report,
+        &["closed its stdout", "without printing `Listening on`"],
+    );
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_server_that_prints_one_endless_line_of_binary() {
+    let token = token("binary");
+    let script = "head -c 4000000 /dev/urandom | tr -d '\\n'; sleep 60";
+    let (report, took) = run("task04.server.listening", Some(sh(script, &token)), None);
+    assert_failed_with(&report, &["no `Listening on` line after 5 s"]);
+    assert!(took < Duration::from_secs(7), "took {took:?}");
+    assert!(
+        report.message.len() < 2000,
+        "the message quotes too much: {}",
+        report.message.len()
+    );
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_server_that_accepts_and_never_reads() {
+    let token = token("deaf");
+    let script = python_server("kept = []\nwhile True: kept.append(s.accept())", true);
+    let Some(server) = python(&script, &token) else {
+        return;
+    };
+    let (report, took) = run("task03.server.echo_1mib", Some(server), None);
+    assert_failed_with(&report, &["only 0 of 1048576 bytes came back"]);
+    assert!(took < Duration::from_secs(9), "took {took:?}");
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_server_that_binds_but_never_listens() {
+    let token = token("unlistening");
+    let script = python_server("while True: time.sleep(1)", false);
+    let Some(server) = python(&script, &token) else {
+        return;
+    };
+    let (report, took) = run("task01.server.connection_line", Some(server), None);
+    assert_failed_with(
+        &report,
+        &["could not connect to", "though the server announced it"],
+    );
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_client_that_reads_stdin_forever() {
+    let token = token("reader");
+    let (report, took) = run(
+        "task04.client.bye_typed",
+        None,
+        Some(sh("cat > /dev/null; sleep 60", &token)),
+    );
+    assert_failed_with(&report, &["did not connect", "within 3 s"]);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_client_that_connects_thousands_of_times() {
+    let token = token("hammer");
+    let script = "import socket, sys\n\
+                  host = sys.argv[sys.argv.index('--host') + 1]\n\
+                  port = int(sys.argv[sys.argv.index('--port') + 1])\n\
+                  for _ in range(3000):\n\
+                  \x20   try: socket.create_connection((host, port), timeout=1).close()\n\
+                  \x20   except OSError: pass\n";
+    let Some(client) = python(script, &token) else {
+        return;
+    };
+    // The grader's listener takes one connection; the rest fill its queue
+    // and wait, so the client is still busy when its time is up.
+    let (report, took) = run("task01.client.connects", None, Some(client));
+    assert_failed_with(&report, &["still running 5 s after its work was done"]);
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert_nothing_left(&token);
+}
+
+#[test]
+fn a_server_that_forks_and_exits_leaves_nothing_behind() {
+    // The parent exits at once; its child, in the same process group,
+    // keeps the port and serves. Whatever the verdict, the child goes.
+    let token = token("daemon");
+    let script = python_server(
+        "import os\nif os.fork() > 0: os._exit(0)\nwhile True:\n    c, a = s.accept()\n    print('Connection from %s:%d' % a, flush=True)\n    c.close()",
+        true,
+    );
+    let Some(server) = python(&script, &token) else {
+        return;
+    };
+    let (_, took) = run("task01.server.closes", Some(server), None);
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+    assert_nothing_left(&token);
+}
