@@ -105,6 +105,20 @@ pub fn settle(
     }
 }
 
+/// Reads `measure` until two readings 50 ms apart agree, or the deadline
+/// passes; returns the last reading.
+pub fn steady(deadline: Deadline, measure: impl Fn() -> Option<usize>) -> Option<usize> {
+    let mut last = measure()?;
+    loop {
+        thread::sleep(Duration::from_millis(50));
+        let now = measure()?;
+        if now == last || deadline.expired() {
+            return Some(now);
+        }
+        last = now;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -547,7 +547,12 @@ fn thread_per_client(ctx: &mut Ctx) -> CheckResult {
     }
     let server = ctx.server(&[])?;
     let group = server.child.pid();
-    let before = hygiene::threads(group).unwrap_or(0);
+    // A pool may still be starting its threads after `Listening on`: take
+    // the count once it holds still.
+    let before = hygiene::steady(ctx.deadline(Duration::from_secs(1)), || {
+        hygiene::threads(group)
+    })
+    .unwrap_or(0);
     let mut held = Vec::new();
     for i in 0..HELD {
         let mut conn = Conn::open(ctx, &server, &format!("client {}", i + 1))?;
