@@ -24,8 +24,11 @@ soak() {
     for i in $(seq "$runs"); do
         if ! timeout 120 "$grader" --format json > "$results/$lane-$i.json" 2>/dev/null; then
             bad=$((bad + 1))
-            grep -o '"id": *"[^"]*"[^}]*"status": *"\(fail\|error\)"' "$results/$lane-$i.json" \
-                | grep -o '"id": *"[^"]*"' | sed "s/^/run $lane-$i: /" >&2 || true
+            # The report is pretty-printed: flatten it, then name each check
+            # that did not pass (its id comes before its status).
+            tr -d '\n' < "$results/$lane-$i.json" | tr -s ' ' \
+                | grep -o '"id": "[^"]*", "title": "[^"]*", "role": "[^"]*", "status": "\(fail\|error\)"' \
+                | grep -o '"id": "[^"]*"' | sed "s/^/run $lane-$i: /" >&2 || true
         fi
     done
     echo "$bad" > "$results/$lane.bad"
