@@ -358,9 +358,9 @@ fn a_client_that_connects_thousands_of_times() {
 }
 
 #[test]
-fn a_server_that_forks_and_exits_leaves_nothing_behind() {
+fn a_server_that_forks_and_exits_is_failed_and_leaves_nothing_behind() {
     // The parent exits at once; its child, in the same process group,
-    // keeps the port and serves. Whatever the verdict, the child goes.
+    // keeps the port and serves. The child goes with the group.
     let token = token("daemon");
     let script = python_server(
         "import os\nif os.fork() > 0: os._exit(0)\nwhile True:\n    c, a = s.accept()\n    print('Connection from %s:%d' % a, flush=True)\n    c.close()",
@@ -369,7 +369,11 @@ fn a_server_that_forks_and_exits_leaves_nothing_behind() {
     let Some(server) = python(&script, &token) else {
         return;
     };
-    let (_, took) = run("task01.server.closes", Some(server), None);
+    let (report, took) = run("task01.server.listening", Some(server), None);
+    assert_failed_with(
+        &report,
+        &["the server ended (exit status 0) right after announcing itself"],
+    );
     assert!(took < Duration::from_secs(8), "took {took:?}");
     assert_nothing_left(&token);
 }

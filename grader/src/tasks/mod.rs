@@ -105,7 +105,7 @@ pub fn server_checks<L: Lesson>() -> Vec<Check> {
             Role::Server,
             1,
             "After binding, print `Listening on` and the listener's local_addr() (not the port you asked for: with --port 0 the OS picks one).",
-            |ctx| ctx.server(&[]).map(drop),
+            listening,
         ),
         check::<L>(
             "server.loopback_default",
@@ -265,6 +265,22 @@ pub fn client_checks<L: Lesson>() -> Vec<Check> {
             |ctx| L::play_server(ctx, LOCALHOST),
         ),
     ]
+}
+
+/// How long a server that has announced itself must then stay up.
+const STAYS_UP: std::time::Duration = std::time::Duration::from_millis(200);
+
+fn listening(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    // A program that announces itself and then exits (leaving a child of
+    // its own to serve, or nothing at all) is not the server it claims.
+    match server.child.wait(ctx.deadline(STAYS_UP)) {
+        None => Ok(()),
+        Some(status) => Err(Outcome::fail(format!(
+            "the server ended ({}) right after announcing itself: the program the grader starts must keep serving until it is stopped",
+            describe_status(status)
+        ))),
+    }
 }
 
 fn loopback_default(ctx: &mut Ctx) -> CheckResult {
