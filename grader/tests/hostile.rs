@@ -71,54 +71,65 @@ fn assert_nothing_left(token: &str) {
     );
 }
 
+/// Asserts that the check run as `ran` failed with all of `words` in its
+/// message, within `secs` seconds, leaving no process of `token` behind;
+/// returns the report for any further assertions.
+fn caught(token: &str, ran: (CheckReport, Duration), words: &[&str], secs: u64) -> CheckReport {
+    let (report, took) = ran;
+    assert_failed_with(&report, words);
+    assert!(took < Duration::from_secs(secs), "took {took:?}");
+    assert_nothing_left(token);
+    report
+}
+
 #[test]
 fn a_server_that_never_announces_itself() {
     let token = token("silent");
-    let (report, took) = run(
-        "task01.server.listening",
-        Some(sh("sleep 60", &token)),
-        None,
-    );
-    assert_failed_with(
-        &report,
+    caught(
+        &token,
+        run(
+            "task01.server.listening",
+            Some(sh("sleep 60", &token)),
+            None,
+        ),
         &["no `Listening on` line after 5 s", "printed nothing"],
+        7,
     );
-    assert!(took < Duration::from_secs(7), "took {took:?}");
-    assert_nothing_left(&token);
 }
 
 #[test]
 fn a_server_that_prints_forever() {
     let token = token("chatty");
-    let (report, took) = run(
-        "task02.server.listening",
-        Some(sh("yes spam spam spam", &token)),
-        None,
+    let report = caught(
+        &token,
+        run(
+            "task02.server.listening",
+            Some(sh("yes spam spam spam", &token)),
+            None,
+        ),
+        &["no `Listening on` line after 5 s", "spam"],
+        7,
     );
-    assert_failed_with(&report, &["no `Listening on` line after 5 s", "spam"]);
-    assert!(took < Duration::from_secs(7), "took {took:?}");
     assert!(
         report.message.len() < 2000,
         "the message quotes too much: {}",
         report.message.len()
     );
-    assert_nothing_left(&token);
 }
 
 #[test]
 fn a_server_that_exits_at_once() {
     let token = token("quitter");
-    let (report, took) = run(
-        "task03.server.listening",
-        Some(sh("echo bye >&2; exit 3", &token)),
-        None,
-    );
-    assert_failed_with(
-        &report,
+    caught(
+        &token,
+        run(
+            "task03.server.listening",
+            Some(sh("echo bye >&2; exit 3", &token)),
+            None,
+        ),
         &["exit status 3", "without printing `Listening on`", "bye"],
+        2,
     );
-    assert!(took < Duration::from_secs(2), "took {took:?}");
-    assert_nothing_left(&token);
 }
 
 #[test]
@@ -140,19 +151,23 @@ fn a_server_that_hangs_after_accepting() {
         script.into(),
         token.clone(),
     ]);
-    let (report, took) = run("task03.server.echo_text", Some(server), None);
-    assert_failed_with(&report, &["only 0 of 15 bytes came back", "still open"]);
-    assert!(took < Duration::from_secs(8), "took {took:?}");
-    assert_nothing_left(&token);
+    caught(
+        &token,
+        run("task03.server.echo_text", Some(server), None),
+        &["only 0 of 15 bytes came back", "still open"],
+        8,
+    );
 }
 
 #[test]
 fn a_client_that_never_connects() {
     let token = token("shy");
-    let (report, took) = run("task01.client.connects", None, Some(sh("sleep 60", &token)));
-    assert_failed_with(&report, &["did not connect", "within 3 s"]);
-    assert!(took < Duration::from_secs(5), "took {took:?}");
-    assert_nothing_left(&token);
+    caught(
+        &token,
+        run("task01.client.connects", None, Some(sh("sleep 60", &token))),
+        &["did not connect", "within 3 s"],
+        5,
+    );
 }
 
 #[test]
@@ -258,41 +273,44 @@ fn a_server_that_ignores_sigterm_is_killed_all_the_same() {
     let Some(server) = python(&script, &token) else {
         return;
     };
-    let (report, took) = run("task03.server.echo_text", Some(server), None);
-    assert_failed_with(&report, &["only 0 of 15 bytes came back", "still open"]);
-    assert!(took < Duration::from_secs(9), "took {took:?}");
-    assert_nothing_left(&token);
+    caught(
+        &token,
+        run("task03.server.echo_text", Some(server), None),
+        &["only 0 of 15 bytes came back", "still open"],
+        9,
+    );
 }
 
 #[test]
 fn a_server_that_closes_its_stdout_at_once() {
     let token = token("mute");
-    let (report, took) = run(
-        "task02.server.listening",
-        Some(sh("exec >&-; sleep 60", &token)),
-        None,
-    );
-    assert_failed_with(
-        &report,
+    caught(
+        &token,
+        run(
+            "task02.server.listening",
+            Some(sh("exec >&-; sleep 60", &token)),
+            None,
+        ),
         &["closed its stdout", "without printing `Listening on`"],
+        3,
     );
-    assert!(took < Duration::from_secs(3), "took {took:?}");
-    assert_nothing_left(&token);
 }
 
 #[test]
 fn a_server_that_prints_one_endless_line_of_binary() {
     let token = token("binary");
     let script = "head -c 4000000 /dev/urandom | tr -d '\\n'; sleep 60";
-    let (report, took) = run("task04.server.listening", Some(sh(script, &token)), None);
-    assert_failed_with(&report, &["no `Listening on` line after 5 s"]);
-    assert!(took < Duration::from_secs(7), "took {took:?}");
+    let report = caught(
+        &token,
+        run("task04.server.listening", Some(sh(script, &token)), None),
+        &["no `Listening on` line after 5 s"],
+        7,
+    );
     assert!(
         report.message.len() < 2000,
         "the message quotes too much: {}",
         report.message.len()
     );
-    assert_nothing_left(&token);
 }
 
 #[test]
@@ -302,10 +320,12 @@ fn a_server_that_accepts_and_never_reads() {
     let Some(server) = python(&script, &token) else {
         return;
     };
-    let (report, took) = run("task03.server.echo_1mib", Some(server), None);
-    assert_failed_with(&report, &["only 0 of 1048576 bytes came back"]);
-    assert!(took < Duration::from_secs(9), "took {took:?}");
-    assert_nothing_left(&token);
+    caught(
+        &token,
+        run("task03.server.echo_1mib", Some(server), None),
+        &["only 0 of 1048576 bytes came back"],
+        9,
+    );
 }
 
 #[test]
@@ -315,26 +335,27 @@ fn a_server_that_binds_but_never_listens() {
     let Some(server) = python(&script, &token) else {
         return;
     };
-    let (report, took) = run("task01.server.connection_line", Some(server), None);
-    assert_failed_with(
-        &report,
+    caught(
+        &token,
+        run("task01.server.connection_line", Some(server), None),
         &["could not connect to", "though the server announced it"],
+        5,
     );
-    assert!(took < Duration::from_secs(5), "took {took:?}");
-    assert_nothing_left(&token);
 }
 
 #[test]
 fn a_client_that_reads_stdin_forever() {
     let token = token("reader");
-    let (report, took) = run(
-        "task04.client.bye_typed",
-        None,
-        Some(sh("cat > /dev/null; sleep 60", &token)),
+    caught(
+        &token,
+        run(
+            "task04.client.bye_typed",
+            None,
+            Some(sh("cat > /dev/null; sleep 60", &token)),
+        ),
+        &["did not connect", "within 3 s"],
+        5,
     );
-    assert_failed_with(&report, &["did not connect", "within 3 s"]);
-    assert!(took < Duration::from_secs(5), "took {took:?}");
-    assert_nothing_left(&token);
 }
 
 #[test]
@@ -351,10 +372,12 @@ fn a_client_that_connects_thousands_of_times() {
     };
     // The grader's listener takes one connection; the rest fill its queue
     // and wait, so the client is still busy when its time is up.
-    let (report, took) = run("task01.client.connects", None, Some(client));
-    assert_failed_with(&report, &["still running 5 s after its work was done"]);
-    assert!(took < Duration::from_secs(10), "took {took:?}");
-    assert_nothing_left(&token);
+    caught(
+        &token,
+        run("task01.client.connects", None, Some(client)),
+        &["still running 5 s after its work was done"],
+        10,
+    );
 }
 
 #[test]
@@ -369,11 +392,10 @@ fn a_server_that_forks_and_exits_is_failed_and_leaves_nothing_behind() {
     let Some(server) = python(&script, &token) else {
         return;
     };
-    let (report, took) = run("task01.server.listening", Some(server), None);
-    assert_failed_with(
-        &report,
+    caught(
+        &token,
+        run("task01.server.listening", Some(server), None),
         &["the server ended (exit status 0) right after announcing itself"],
+        8,
     );
-    assert!(took < Duration::from_secs(8), "took {took:?}");
-    assert_nothing_left(&token);
 }
