@@ -162,6 +162,26 @@ fn prepare(task: &Task, workspace: &Workspace, built: &Built, options: &Options)
     }
 }
 
+/// The checks of task `number` that `server` and `client` do not pass
+/// (failed or in error): empty for a correct pair. For the tasks' own tests.
+pub fn failures(
+    number: u8,
+    server: &std::path::Path,
+    client: &std::path::Path,
+) -> Vec<CheckReport> {
+    let Some(task) = crate::tasks::by_number(number) else {
+        return Vec::new();
+    };
+    let subjects = Subjects {
+        server: Some(Program::from_path(server)),
+        client: Some(Program::from_path(client)),
+    };
+    run_task(&task, &subjects, Timing::default())
+        .into_iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Error))
+        .collect()
+}
+
 /// Runs `check` `options.repeat` times. When the verdicts differ, the check
 /// is flaky: reported as an `error` (the grader's fault), saying how often
 /// each verdict came.
