@@ -185,15 +185,29 @@ impl Workspace {
         target_dir: Option<&Path>,
         targets: &[&str],
     ) -> Result<Built, BuildError> {
+        self.cargo_build_with(packages, targets, &|command| {
+            if let Some(dir) = target_dir {
+                // Submissions are built once and run a few times: no debug
+                // info, no incremental cache, which halves their build time.
+                command
+                    .env("CARGO_TARGET_DIR", dir)
+                    .env("CARGO_PROFILE_DEV_DEBUG", "0")
+                    .env("CARGO_INCREMENTAL", "0");
+            }
+            Ok(())
+        })
+    }
+
+    /// `cargo build` of `packages` with `targets`, the command set up
+    /// further by `configure` (its environment, a sandbox).
+    pub(crate) fn cargo_build_with(
+        &self,
+        packages: &[&str],
+        targets: &[&str],
+        configure: &dyn Fn(&mut Command) -> std::io::Result<()>,
+    ) -> Result<Built, BuildError> {
         let mut command = Command::new(cargo());
-        if let Some(dir) = target_dir {
-            // Submissions are built once and run a few times: no debug
-            // info, no incremental cache, which halves their build time.
-            command
-                .env("CARGO_TARGET_DIR", dir)
-                .env("CARGO_PROFILE_DEV_DEBUG", "0")
-                .env("CARGO_INCREMENTAL", "0");
-        }
+        configure(&mut command).map_err(BuildError::Spawn)?;
         command
             .current_dir(&self.root)
             .arg("build")
@@ -254,7 +268,7 @@ fn list_files(dir: &Path, into: &mut Vec<PathBuf>) {
 }
 
 /// Sets every file's modification time under `dir` to now.
-fn touch_tree(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn touch_tree(dir: &Path) -> std::io::Result<()> {
     let mut files = Vec::new();
     list_files(dir, &mut files);
     let now = SystemTime::now();
@@ -268,7 +282,7 @@ fn touch_tree(dir: &Path) -> std::io::Result<()> {
 }
 
 /// The cargo that runs us (`cargo run` sets `CARGO`), else the one on PATH.
-fn cargo() -> PathBuf {
+pub(crate) fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
 

@@ -29,6 +29,8 @@ pub enum Command {
     Bench(Bench),
     /// Run one check again and print everything it did, with timestamps
     Replay(Replay),
+    /// Say which sandbox layers this machine gives untrusted code
+    Doctor,
 }
 
 /// Replaying one check.
@@ -176,6 +178,11 @@ pub struct Grade {
     #[command(flatten)]
     pub submissions: Submissions,
 
+    /// Run the workspace's programs in the sandbox, as untrusted code is
+    /// (on by default with --submission)
+    #[arg(long, conflicts_with = "unsandboxed")]
+    pub sandbox: bool,
+
     /// Grade this command as the server, e.g. 'python3 server.py'; the
     /// grader appends `--host H --port P` and the task's own arguments
     #[arg(long, value_name = "COMMAND")]
@@ -215,6 +222,11 @@ pub struct Submissions {
     /// once (default: `grader-submissions` in the workspace's target folder)
     #[arg(long, value_name = "DIR")]
     pub target_dir: Option<PathBuf>,
+
+    /// Grade submissions WITHOUT a sandbox, where this machine has none:
+    /// their code then runs as you, and every report says so
+    #[arg(long)]
+    pub unsandboxed: bool,
 }
 
 /// Grading a folder of submissions.

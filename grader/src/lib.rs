@@ -15,6 +15,8 @@
 //! - [`batch`]: a class's submissions graded by child graders.
 //! - [`submission`]: a student's sources laid into a copy of the
 //!   instructor's workspace.
+//! - [`sandbox`]: untrusted code confined: its own network, processes,
+//!   files and limits.
 //! - [`starter`]: the student edition, solutions cut out.
 //! - [`watch`]: re-grading as files are saved.
 //! - [`time`] and [`show`]: deadlines, and bytes shown to people.
@@ -29,6 +31,7 @@ pub mod peer;
 pub mod process;
 pub mod report;
 pub mod run;
+pub mod sandbox;
 pub mod show;
 pub mod starter;
 pub mod submission;

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Some(Command::Watch(watch)) => watch_tasks(watch),
         Some(Command::Bench(bench)) => load_servers(bench),
         Some(Command::Replay(replay)) => replay_check(replay),
+        Some(Command::Doctor) => doctor(),
         None => grade(&cli.grade),
     };
     let code = match outcome {
@@ -87,22 +88,39 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
         bail!("--server-cmd and --client-cmd grade one task: name it, e.g. `grader task03 --server-cmd 'python3 server.py'`");
     }
     let workspace = workspace(cli.workspace.as_deref())?;
-    // A submission is graded in a copy of the instructor's workspace that
-    // holds the student's task sources; the copy lives until grading ends.
+    let untrusted = cli.submission.is_some();
+    let unsandboxed = untrusted && cli.submissions.unsandboxed;
+    // The jail's folder lives until grading ends.
+    let jail = if (untrusted && !unsandboxed) || cli.sandbox {
+        Some(enter_sandbox()?)
+    } else {
+        None
+    };
+    // A submission is graded in a copy of the student edition that holds
+    // the student's task sources; the copy lives until grading ends.
     let laid = match &cli.submission {
         Some(path) => Some(lay_submission(path, &workspace, &tasks, &cli.submissions)?),
         None => None,
     };
+    let confined_build = match (&laid, &jail) {
+        (Some(laid), Some(_)) => Some(run::ConfinedBuild {
+            edition: laid.edition.clone(),
+            seeds: laid.shared.join("seeds"),
+        }),
+        _ => None,
+    };
     let options = Options {
         workspace: laid
             .as_ref()
-            .map_or(workspace, |(laid, _)| laid.workspace.clone()),
+            .map_or(workspace, |laid| laid.laid.workspace.clone()),
         server_cmd,
         client_cmd,
         timing: Timing::new(cli.timeout_scale),
         transcripts: cli.verbose,
-        shared_target: laid.as_ref().map(|(_, shared)| shared.clone()),
+        shared_target: laid.as_ref().map(|laid| laid.shared.clone()),
         repeat: cli.repeat,
+        jail: jail.as_ref().map(|(jail, _)| jail.clone()),
+        confined_build,
     };
 
     let show_progress = cli.format == Format::Human && std::io::stderr().is_terminal();
@@ -119,8 +137,11 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
     if show_progress {
         eprint!("\r\x1b[2K");
     }
-    if let Some((laid, _)) = &laid {
-        report.notes = laid.notes.clone();
+    if let Some(laid) = &laid {
+        report.notes.splice(0..0, laid.laid.notes.iter().cloned());
+    }
+    if unsandboxed {
+        report.sandbox = Some(grader::sandbox::Protection::unsandboxed());
     }
     if process::stopping() {
         let run: usize = report.tasks.iter().map(|t| t.checks.len()).sum();
@@ -133,14 +154,22 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
     Ok(report.exit_code())
 }
 
-/// Lays the submission into a copy of `workspace`; returns it and the
-/// target folder submissions share.
+/// A submission laid on the student edition.
+struct LaidSubmission {
+    laid: submission::Laid,
+    /// The student edition it was laid on.
+    edition: PathBuf,
+    /// The folder submissions share: builds, the edition, executables.
+    shared: PathBuf,
+}
+
+/// Lays the submission into a copy of `workspace`'s student edition.
 fn lay_submission(
     path: &Path,
     workspace: &Path,
     tasks: &[Task],
     how: &Submissions,
-) -> anyhow::Result<(submission::Laid, PathBuf)> {
+) -> anyhow::Result<LaidSubmission> {
     let instructor = Workspace::open(workspace)?;
     let shared = match &how.target_dir {
         Some(dir) => dir.clone(),
@@ -151,8 +180,59 @@ fn lay_submission(
         .map(|s| s.to_string())
         .chain(how.allow_crate.iter().cloned())
         .collect();
-    let laid = submission::lay(path, &instructor.root, tasks, &allowed)?;
-    Ok((laid, shared))
+    let edition = shared.join("edition");
+    grader::starter::write_edition(&instructor.root, &edition, true)?;
+    let laid = submission::lay(path, &edition, tasks, &allowed)?;
+    Ok(LaidSubmission {
+        laid,
+        edition,
+        shared,
+    })
+}
+
+/// Checks that this machine can sandbox, moves this grader into a network
+/// of its own, and makes the jail its programs will run in.
+fn enter_sandbox() -> anyhow::Result<(grader::sandbox::Jail, tempfile::TempDir)> {
+    let support = grader::sandbox::support();
+    if !support.complete() {
+        bail!(
+            "this machine cannot sandbox untrusted code: {}. `grader doctor` shows what is missing; \
+             `--unsandboxed` grades without a sandbox (the student's code then runs as you, and every report says so)",
+            support.missing()
+        );
+    }
+    grader::sandbox::net::enter_own_network().context("could not make a network of its own")?;
+    let dir = tempfile::Builder::new()
+        .prefix("grader-jail-")
+        .tempdir()
+        .context("could not make the sandbox's folder")?;
+    let jail = grader::sandbox::Jail::for_this_grader(dir.path())
+        .context("could not make the sandbox's folder")?;
+    Ok((jail, dir))
+}
+
+fn doctor() -> anyhow::Result<u8> {
+    let support = grader::sandbox::support();
+    let line = |name: &str, result: &Result<(), String>| match result {
+        Ok(()) => format!("  ok       {name}\n"),
+        Err(why) => format!("  missing  {name}: {why}\n"),
+    };
+    let mut text = String::from("Sandbox layers for untrusted code on this machine:\n");
+    text.push_str(&line(
+        "a network namespace per submission (its own loopback)",
+        &support.network,
+    ));
+    text.push_str(&line(
+        "programs confined: PID and mount namespaces, landlock (files, signals), a user of their own, limits",
+        &support.programs,
+    ));
+    text.push_str(if support.complete() {
+        "Submissions are graded sandboxed.\n"
+    } else {
+        "Submissions can't be sandboxed here: grading them needs --unsandboxed, and every report will say so.\n"
+    });
+    emit(&text, false)?;
+    Ok(if support.complete() { 0 } else { 1 })
 }
 
 /// The report on stdout in `--format`, and in every `--output` file.
@@ -277,6 +357,8 @@ fn plain_options(dir: PathBuf, timeout_scale: f64) -> Options {
         transcripts: true,
         shared_target: None,
         repeat: 1,
+        jail: None,
+        confined_build: None,
     }
 }
 

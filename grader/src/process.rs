@@ -11,6 +11,7 @@
 //! Nothing here sleeps to wait: lines and exits are waited for on condition
 //! variables with a [`Deadline`].
 
+use crate::sandbox::Jail;
 use crate::time::Deadline;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
@@ -64,15 +65,23 @@ pub fn stopping() -> bool {
     STOPPING.load(Ordering::SeqCst)
 }
 
-/// A command line to run: the program and its arguments.
+/// A command line to run: the program and its arguments, and the jail it
+/// runs in when it is untrusted code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Program {
     pub argv: Vec<String>,
+    pub jail: Option<Jail>,
 }
 
 impl Program {
     pub fn new(argv: Vec<String>) -> Self {
-        Program { argv }
+        Program { argv, jail: None }
+    }
+
+    /// This program, confined by `jail` every time it is started.
+    pub fn jailed(mut self, jail: Jail) -> Self {
+        self.jail = Some(jail);
+        self
     }
 
     /// The executable at `path`, with no arguments.
@@ -84,7 +93,10 @@ impl Program {
     pub fn with_args<S: AsRef<str>>(&self, more: &[S]) -> Program {
         let mut argv = self.argv.clone();
         argv.extend(more.iter().map(|s| s.as_ref().to_string()));
-        Program { argv }
+        Program {
+            argv,
+            jail: self.jail.clone(),
+        }
     }
 
     /// The command line as a shell would take it back.
@@ -261,13 +273,22 @@ impl Child {
                 "the grader is stopping",
             ));
         }
-        let mut child = Command::new(name)
+        let mut command = Command::new(name);
+        command
             .args(args)
             .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()?;
+            .process_group(0);
+        if let Some(jail) = &program.jail {
+            let mut prepared = jail.prepare(&executable(name)?)?;
+            // SAFETY: `enter` makes only async-signal-safe calls; whatever
+            // allocates was done by `prepare`.
+            unsafe {
+                command.pre_exec(move || prepared.enter());
+            }
+        }
+        let mut child = command.spawn()?;
         let group = Pid::from_raw(child.id() as i32);
         live.push(group.as_raw());
         drop(live);
@@ -455,6 +476,23 @@ impl Drop for Child {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// The file `name` runs: itself when it has a slash, else the first match
+/// on `PATH`.
+fn executable(name: &str) -> io::Result<std::path::PathBuf> {
+    let found = if name.contains('/') {
+        Some(std::path::PathBuf::from(name))
+    } else {
+        std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(name))
+                .find(|file| file.is_file())
+        })
+    };
+    found
+        .and_then(|file| file.canonicalize().ok())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("no program `{name}`")))
 }
 
 /// How an exit status reads in a message: `exit status 1`, `killed by

@@ -4,6 +4,8 @@ use crate::cargo::{BuildError, Built, Workspace};
 use crate::check::{Check, Ctx, Outcome, Status, Subjects};
 use crate::process::Program;
 use crate::report::{Build, CheckReport, Report, TaskReport};
+use crate::sandbox::build::Store;
+use crate::sandbox::{Jail, Protection};
 use crate::tasks::Task;
 use crate::time::Timing;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -29,6 +31,18 @@ pub struct Options {
     pub shared_target: Option<PathBuf>,
     /// Run every check this many times and flag any whose verdict changes.
     pub repeat: usize,
+    /// Run every program of the workspace in this jail (untrusted code).
+    pub jail: Option<Jail>,
+    /// Build the workspace confined: it is a submission laid on a student
+    /// edition.
+    pub confined_build: Option<ConfinedBuild>,
+}
+
+/// How a submission is built: from the student edition it was laid on,
+/// with the dependencies compiled once in a seed under `seeds`.
+pub struct ConfinedBuild {
+    pub edition: PathBuf,
+    pub seeds: PathBuf,
 }
 
 /// What the runner tells the caller as it goes, for a progress line.
@@ -57,10 +71,24 @@ pub fn grade(
         Default::default()
     } else {
         progress(Progress::Building);
-        match &options.shared_target {
-            Some(shared) => workspace.build_shared(&to_build, shared)?,
-            None => workspace.build(&to_build)?,
+        match (&options.confined_build, &options.shared_target) {
+            (Some(confined), _) => crate::sandbox::build::build(
+                &workspace,
+                &confined.edition,
+                &to_build,
+                &confined.seeds,
+            )?,
+            (None, Some(shared)) => workspace.build_shared(&to_build, shared)?,
+            (None, None) => workspace.build(&to_build)?,
         }
+    };
+    // A jailed program runs as a user of its own, which can write nothing
+    // it runs: each executable is run from a store only the grader writes.
+    let built = match &options.jail {
+        Some(_) => Store::new(jail_store())
+            .and_then(|store| store.take(built))
+            .map_err(BuildError::Spawn)?,
+        None => built,
     };
     let prepared: Vec<Prepared> = tasks
         .iter()
@@ -111,7 +139,15 @@ pub fn grade(
             TaskReport::new(task.package, prepared.build, prepared.build_errors, checks)
         })
         .collect();
-    Ok(Report::new(reports))
+    let mut report = Report::new(reports);
+    report.sandbox = options.jail.as_ref().map(Protection::sandboxed);
+    Ok(report)
+}
+
+/// The store of executables that jailed programs run from: in the system's
+/// temporary folder, which every user can reach.
+fn jail_store() -> PathBuf {
+    std::env::temp_dir().join(format!("grader-store-{}", nix::unistd::geteuid()))
 }
 
 /// How many checks run at once.
@@ -125,7 +161,13 @@ struct Prepared {
 }
 
 fn prepare(task: &Task, workspace: &Workspace, built: &Built, options: &Options) -> Prepared {
-    let binary = |name: String| built.executable(&name).map(Program::from_path);
+    let binary = |name: String| {
+        let program = Program::from_path(built.executable(&name)?);
+        Some(match &options.jail {
+            Some(jail) => program.jailed(jail.clone()),
+            None => program,
+        })
+    };
     let subjects = Subjects {
         server: options
             .server_cmd

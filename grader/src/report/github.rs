@@ -8,8 +8,8 @@ use std::fmt::Write;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    for note in &report.notes {
-        let _ = writeln!(out, "::warning title=Submission::{}", escape_data(note));
+    for (_, line) in report.preamble() {
+        let _ = writeln!(out, "::warning title=Submission::{}", escape_data(&line));
     }
     for task in &report.tasks {
         // One annotation for a task that did not build, not one per check:

@@ -56,7 +56,12 @@ pub fn render(report: &Report) -> String {
             };
             format!("{}: {}/{}{build}", task.task, task.score, task.max_score)
         })
-        .chain(report.notes.iter().map(|note| format!("note: {note}")))
+        .chain(
+            report
+                .preamble()
+                .into_iter()
+                .map(|(_, line)| format!("note: {line}")),
+        )
         .collect::<Vec<_>>()
         .join("\n");
     let results = Results {

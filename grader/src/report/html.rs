@@ -16,6 +16,7 @@ th, td { text-align: left; padding: .3em .6em; border-bottom: 1px solid #ddd; ve
 th { background: #f4f4f6; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .pass { color: #1a7f37; } .fail { color: #cf222e; } .muted { color: #6e6e73; }
+li.warning { color: #cf222e; font-weight: bold; }
 details summary { cursor: pointer; }
 pre { background: #f6f8fa; padding: .6em; overflow-x: auto; white-space: pre-wrap; }
 code { font-size: .95em; }
@@ -43,10 +44,12 @@ pub fn render(report: &Report, title: &str) -> String {
         report.score,
         report.max_score
     );
-    if !report.notes.is_empty() {
+    let preamble = report.preamble();
+    if !preamble.is_empty() {
         body.push_str("<ul class=\"notes\">\n");
-        for note in &report.notes {
-            let _ = writeln!(body, "<li>{}</li>", esc(note));
+        for (warning, line) in &preamble {
+            let class = if *warning { " class=\"warning\"" } else { "" };
+            let _ = writeln!(body, "<li{class}>{}</li>", esc(line));
         }
         body.push_str("</ul>\n");
     }

@@ -18,10 +18,15 @@ const BOLD: Style = Style::new().bold();
 /// Renders the report; `verbose` adds durations and transcripts.
 pub fn render(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
-    for note in &report.notes {
-        let _ = writeln!(out, "{DIM}note:{DIM:#} {note}");
+    let preamble = report.preamble();
+    for (warning, line) in &preamble {
+        match warning {
+            true => writeln!(out, "{FAIL}warning:{FAIL:#} {line}"),
+            false => writeln!(out, "{DIM}note:{DIM:#} {line}"),
+        }
+        .ok();
     }
-    if !report.notes.is_empty() {
+    if !preamble.is_empty() {
         out.push('\n');
     }
     for task in &report.tasks {

@@ -24,8 +24,9 @@ pub fn render(report: &Report) -> String {
             task.build.as_str()
         );
     }
-    for note in &report.notes {
-        let _ = writeln!(out, "\n> {note}");
+    for (warning, line) in report.preamble() {
+        let mark = if warning { "**warning:** " } else { "" };
+        let _ = writeln!(out, "\n> {mark}{line}");
     }
     for task in report.tasks.iter().filter(|t| t.build == Build::Failed) {
         let _ = write!(

@@ -13,6 +13,7 @@ pub mod junit;
 pub mod markdown;
 
 use crate::check::{Role, Status};
+use crate::sandbox::{Mode, Protection};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,6 +25,10 @@ pub struct Report {
     /// What the grader noticed about a submission (which folders it took).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What protected the run, when untrusted code was graded (or
+    /// `--sandbox` asked for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<Protection>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +81,7 @@ impl Report {
             max_score: tasks.iter().map(|t| t.max_score).sum(),
             tasks,
             notes: Vec::new(),
+            sandbox: None,
         }
     }
 
@@ -93,6 +99,25 @@ impl Report {
         } else {
             0
         }
+    }
+
+    /// Every line a report shows before the checks: the sandbox (a warning
+    /// when untrusted code ran without one), then the notes.
+    pub fn preamble(&self) -> Vec<(bool, String)> {
+        let mut lines = Vec::new();
+        if let Some(sandbox) = &self.sandbox {
+            let warning = sandbox.mode == Mode::Unsandboxed;
+            lines.push((
+                warning,
+                format!(
+                    "sandbox: {}: {}",
+                    sandbox.headline(),
+                    sandbox.layers.join("; ")
+                ),
+            ));
+        }
+        lines.extend(self.notes.iter().map(|n| (false, n.clone())));
+        lines
     }
 
     pub fn to_json(&self) -> String {

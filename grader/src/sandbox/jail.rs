@@ -1,0 +1,414 @@
+//! One student program, confined.
+//!
+//! A [`Jail`] is attached to a [`Program`](crate::process::Program); every
+//! time that program is started, the forked child sets itself up before it
+//! runs the student's executable, in this order:
+//!
+//! ```text
+//! grader ── fork ──► outer (in the grader's process group; what the grader waits for)
+//!                     │ unshare(PID, mount); a tmpfs over the scratch folder
+//!                     └─ fork ──► init (PID 1 of the new PID namespace)
+//!                                  └─ fork ──► the program (PID 2): rlimits, landlock,
+//!                                              an unprivileged uid, then exec
+//! ```
+//!
+//! - `outer` stands for the program to the grader: signals sent to it are
+//!   passed on, and it ends with the program's own exit status (or signal).
+//! - `init` is there because the kernel ends every process of a PID
+//!   namespace when its first process ends: whatever the program started,
+//!   detached or not, dies with it. (The program itself can't be PID 1: a
+//!   PID 1 ignores SIGTERM unless it installs a handler.)
+//! - If `outer` is killed, `init` gets SIGKILL (parent-death signal), and
+//!   with it the whole namespace.
+//!
+//! Between fork and exec only async-signal-safe calls are allowed (the
+//! grader has threads), so everything that allocates — paths, the landlock
+//! ruleset — is prepared by [`Jail::prepare`] before the fork.
+
+use super::Limits;
+use landlock::{
+    Access, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
+    RulesetCreated, RulesetCreatedAttr, Scope, ABI,
+};
+use nix::errno::Errno;
+use nix::mount::{mount, MsFlags};
+use nix::sched::{unshare, CloneFlags};
+use nix::sys::resource::{setrlimit, Resource};
+use nix::sys::signal::{kill, sigaction, sigprocmask, SaFlags, SigAction, SigHandler, SigSet};
+use nix::sys::signal::{SigmaskHow, Signal};
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::{chdir, fork, pipe2, read, setgroups, setresgid, setresuid, write, ForkResult};
+use nix::unistd::{Gid, Pid, Uid};
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// Folders every program may read (and execute from): the system's
+/// libraries and tools, name resolution (`/etc/hosts` for `localhost`),
+/// and `/proc` and `/sys`, which the standard library reads.
+const SYSTEM_READ: &[&str] = &[
+    "/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys",
+];
+/// Device files every program may read and write.
+const DEVICES: &[&str] = &["/dev/null", "/dev/zero", "/dev/urandom", "/dev/random"];
+
+/// How one submission's programs are confined. Cheap to clone: the
+/// per-start work is in [`Jail::prepare`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Jail {
+    /// The unprivileged user and group the programs run as.
+    pub uid: u32,
+    pub gid: u32,
+    /// An empty folder; each program gets a fresh tmpfs over it as its
+    /// working folder, the only place it may write.
+    pub scratch: PathBuf,
+    pub limits: Limits,
+    /// Whether the landlock rules must hold entirely (false only in tests
+    /// that probe one layer at a time).
+    pub landlock: bool,
+}
+
+/// A [`Jail`] made ready for one start: nothing left that allocates.
+pub struct Prepared {
+    jail: Jail,
+    scratch: CString,
+    ruleset: Option<RulesetCreated>,
+}
+
+impl Jail {
+    /// Makes everything the child will need, for running `executable`.
+    pub fn prepare(&self, executable: &Path) -> io::Result<Prepared> {
+        let scratch = CString::new(self.scratch.as_os_str().as_bytes())
+            .map_err(|_| io::Error::other("the scratch path has a NUL byte"))?;
+        let ruleset = if self.landlock {
+            Some(ruleset(executable, &self.scratch).map_err(io::Error::other)?)
+        } else {
+            None
+        };
+        Ok(Prepared {
+            jail: self.clone(),
+            scratch,
+            ruleset,
+        })
+    }
+}
+
+/// The landlock rules: read the system and `executable`, write only
+/// `scratch`; no signals and no abstract unix sockets beyond the program's
+/// own domain.
+fn ruleset(
+    executable: &Path,
+    scratch: &Path,
+) -> Result<RulesetCreated, Box<dyn std::error::Error + Send + Sync>> {
+    let abi = ABI::V6;
+    let read = AccessFs::from_read(abi);
+    let mut ruleset = Ruleset::default()
+        .set_compatibility(CompatLevel::HardRequirement)
+        .handle_access(AccessFs::from_all(abi))?
+        .scope(Scope::Signal | Scope::AbstractUnixSocket)?
+        .create()?
+        .set_compatibility(CompatLevel::BestEffort);
+    for dir in SYSTEM_READ {
+        if let Ok(fd) = PathFd::new(dir) {
+            ruleset = ruleset.add_rule(PathBeneath::new(fd, read))?;
+        }
+    }
+    for device in DEVICES {
+        if let Ok(fd) = PathFd::new(device) {
+            let rw = AccessFs::ReadFile | AccessFs::WriteFile;
+            ruleset = ruleset.add_rule(PathBeneath::new(fd, rw))?;
+        }
+    }
+    if let Ok(fd) = PathFd::new(executable) {
+        let run = AccessFs::ReadFile | AccessFs::Execute;
+        ruleset = ruleset.add_rule(PathBeneath::new(fd, run))?;
+    }
+    // The rule is on the scratch folder's parent: landlock skips a mount
+    // point (here, the folder the tmpfs hides) and looks at its parent. The
+    // parent is the grader's, with nothing else in it the user may write.
+    let parent = scratch.parent().unwrap_or(scratch);
+    let scratch = PathBeneath::new(PathFd::new(parent)?, AccessFs::from_all(abi));
+    Ok(ruleset.add_rule(scratch)?)
+}
+
+/// The child to pass signals on to, in `outer` and in `init`.
+static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn forward(signal: libc::c_int) {
+    let pid = FORWARD_TO.load(Ordering::SeqCst);
+    if pid > 0 {
+        if let Ok(signal) = Signal::try_from(signal) {
+            let _ = kill(Pid::from_raw(pid), signal);
+        }
+    }
+}
+
+const FORWARDED: [Signal; 4] = [
+    Signal::SIGTERM,
+    Signal::SIGINT,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+];
+
+fn forwarded() -> SigSet {
+    let mut set = SigSet::empty();
+    for signal in FORWARDED {
+        set.add(signal);
+    }
+    set
+}
+
+fn handle_forwarded(handler: SigHandler) {
+    let action = SigAction::new(handler, SaFlags::SA_RESTART, SigSet::empty());
+    for signal in FORWARDED {
+        // SAFETY: `forward` only reads an atomic and calls kill(2), both
+        // async-signal-safe.
+        let _ = unsafe { sigaction(signal, &action) };
+    }
+}
+
+/// Closes every descriptor from 3 up, except `keep`.
+fn close_from_3_except(keep: Option<i32>) {
+    // SAFETY: close_range(2) only closes descriptors; none of them is used
+    // by this process afterwards.
+    unsafe {
+        match keep {
+            Some(fd) if fd >= 3 => {
+                if fd > 3 {
+                    libc::close_range(3, (fd - 1) as u32, 0);
+                }
+                libc::close_range((fd + 1) as u32, u32::MAX, 0);
+            }
+            _ => {
+                libc::close_range(3, u32::MAX, 0);
+            }
+        }
+    }
+}
+
+/// Ends this process the way `status` says the program ended.
+fn end_like(status: i32) -> ! {
+    // SAFETY: plain system calls; this process does nothing else after.
+    unsafe {
+        if libc::WIFSIGNALED(status) {
+            let signal = libc::WTERMSIG(status);
+            libc::signal(signal, libc::SIG_DFL);
+            let mut set = SigSet::empty();
+            if let Ok(s) = Signal::try_from(signal) {
+                set.add(s);
+            }
+            let _ = sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&set), None);
+            libc::kill(libc::getpid(), signal);
+            libc::_exit(128 + signal);
+        }
+        libc::_exit(libc::WEXITSTATUS(status))
+    }
+}
+
+fn raw(status: WaitStatus) -> Option<i32> {
+    match status {
+        WaitStatus::Exited(_, code) => Some((code & 0xff) << 8),
+        WaitStatus::Signaled(_, signal, _) => Some(signal as i32),
+        _ => None,
+    }
+}
+
+impl Prepared {
+    /// Runs in the forked child, before exec: returns only in the process
+    /// that is to become the program; `outer` and `init` never return.
+    ///
+    /// # Safety
+    /// Call only between fork and exec (as `Command::pre_exec` does).
+    pub unsafe fn enter(&mut self) -> io::Result<()> {
+        let blocked = forwarded();
+        sigprocmask(SigmaskHow::SIG_BLOCK, Some(&blocked), None)?;
+        unshare(CloneFlags::CLONE_NEWPID | CloneFlags::CLONE_NEWNS)?;
+        // Mounts made here stay in this namespace.
+        mount(
+            None::<&str>,
+            "/",
+            None::<&str>,
+            MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+            None::<&str>,
+        )?;
+        mount_scratch(&self.scratch, &self.jail)?;
+        chdir(self.scratch.as_c_str())?;
+
+        let (status_read, status_write) = pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+        // SAFETY: the child runs only async-signal-safe code until exec.
+        match unsafe { fork() }? {
+            ForkResult::Parent { child } => outer(child, status_read, status_write),
+            ForkResult::Child => {}
+        }
+        drop(status_read);
+        // init: PID 1 of the new namespace.
+        nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+        // SAFETY: as above.
+        match unsafe { fork() }? {
+            ForkResult::Parent { child } => init(child, status_write),
+            ForkResult::Child => {}
+        }
+        drop(status_write);
+        // The program.
+        self.confine()?;
+        sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&blocked), None)?;
+        Ok(())
+    }
+
+    fn confine(&mut self) -> io::Result<()> {
+        let limits = &self.jail.limits;
+        setrlimit(Resource::RLIMIT_NPROC, limits.processes, limits.processes)?;
+        setrlimit(Resource::RLIMIT_AS, limits.memory, limits.memory)?;
+        setrlimit(
+            Resource::RLIMIT_NOFILE,
+            limits.open_files,
+            limits.open_files,
+        )?;
+        setrlimit(Resource::RLIMIT_FSIZE, limits.file_size, limits.file_size)?;
+        setrlimit(
+            Resource::RLIMIT_CPU,
+            limits.cpu_seconds,
+            limits.cpu_seconds + 1,
+        )?;
+        setrlimit(Resource::RLIMIT_CORE, 0, 0)?;
+        if let Some(ruleset) = self.ruleset.take() {
+            ruleset
+                .restrict_self()
+                .map_err(|_| io::Error::from_raw_os_error(libc::EPERM))?;
+        }
+        let gid = Gid::from_raw(self.jail.gid);
+        let uid = Uid::from_raw(self.jail.uid);
+        setgroups(&[gid])?;
+        setresgid(gid, gid, gid)?;
+        setresuid(uid, uid, uid)?;
+        // Changing the uid cleared the parent-death signal: set it again.
+        nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+        Ok(())
+    }
+}
+
+/// A fresh tmpfs over the scratch folder, owned by the program's user:
+/// its files vanish with it, and it can't fill the disk.
+fn mount_scratch(scratch: &CString, jail: &Jail) -> nix::Result<()> {
+    let mut options = [0u8; 96];
+    let text = format_options(&mut options, jail.limits.scratch_bytes, jail.uid, jail.gid);
+    mount(
+        Some("grader-scratch"),
+        scratch.as_c_str(),
+        Some("tmpfs"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        Some(text),
+    )
+}
+
+/// `size=N,mode=0700,uid=U,gid=G` written into `buffer` without allocating.
+fn format_options(buffer: &mut [u8; 96], size: u64, uid: u32, gid: u32) -> &std::ffi::CStr {
+    let mut at = 0;
+    let mut put = |bytes: &[u8]| {
+        buffer[at..at + bytes.len()].copy_from_slice(bytes);
+        at += bytes.len();
+    };
+    let mut digits = [0u8; 20];
+    put(b"size=");
+    put(decimal(size, &mut digits));
+    put(b",mode=0700,uid=");
+    put(decimal(u64::from(uid), &mut digits));
+    put(b",gid=");
+    put(decimal(u64::from(gid), &mut digits));
+    put(b"\0");
+    std::ffi::CStr::from_bytes_until_nul(&buffer[..]).unwrap_or_default()
+}
+
+fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &digits[start..]
+}
+
+/// `outer`: passes signals on to `init`, then ends as the program ended.
+fn outer(init: Pid, status_read: OwnedFd, status_write: OwnedFd) -> ! {
+    drop(status_write);
+    FORWARD_TO.store(init.as_raw(), Ordering::SeqCst);
+    handle_forwarded(SigHandler::Handler(forward));
+    let _ = sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&forwarded()), None);
+    // Hold nothing of the program's: its pipes close when it does.
+    // SAFETY: descriptors 0–2 are not used by this process from here on.
+    unsafe {
+        libc::close(0);
+        libc::close(1);
+        libc::close(2);
+    }
+    close_from_3_except(Some(status_read.as_raw_fd()));
+    let mut bytes = [0u8; 4];
+    let mut got = 0;
+    while got < 4 {
+        match read(&status_read, &mut bytes[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(Errno::EINTR) => continue,
+            Err(_) => break,
+        }
+    }
+    while waitpid(init, None) == Err(Errno::EINTR) {}
+    if got == 4 {
+        end_like(i32::from_ne_bytes(bytes));
+    }
+    // init died without a word: it was killed, and the program with it.
+    end_like(Signal::SIGKILL as i32)
+}
+
+/// `init`: reaps every orphan until the program ends, tells `outer` how,
+/// and ends, taking the rest of the namespace with it.
+fn init(program: Pid, status_write: OwnedFd) -> ! {
+    FORWARD_TO.store(program.as_raw(), Ordering::SeqCst);
+    handle_forwarded(SigHandler::Handler(forward));
+    let _ = sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&forwarded()), None);
+    // SAFETY: as in `outer`.
+    unsafe {
+        libc::close(0);
+        libc::close(1);
+        libc::close(2);
+    }
+    close_from_3_except(Some(status_write.as_raw_fd()));
+    loop {
+        match waitpid(Pid::from_raw(-1), None) {
+            Ok(status) if status.pid() == Some(program) => {
+                if let Some(raw) = raw(status) {
+                    let _ = write(&status_write, &raw.to_ne_bytes());
+                    // SAFETY: ends this process; the kernel ends the others.
+                    unsafe { libc::_exit(0) }
+                }
+            }
+            Err(Errno::EINTR) | Ok(_) => continue,
+            Err(_) => unsafe { libc::_exit(1) },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tmpfs_options_are_written_without_allocating() {
+        let mut buffer = [0u8; 96];
+        let text = format_options(&mut buffer, 64 << 20, 1_000_123, 65534);
+        assert_eq!(
+            text.to_str().unwrap(),
+            "size=67108864,mode=0700,uid=1000123,gid=65534"
+        );
+        let mut digits = [0u8; 20];
+        assert_eq!(decimal(0, &mut digits), b"0");
+        assert_eq!(decimal(u64::MAX, &mut digits), b"18446744073709551615");
+    }
+}

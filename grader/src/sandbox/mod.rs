@@ -1,0 +1,263 @@
+//! Sandboxing untrusted submissions (Linux).
+//!
+//! A submission's code is graded as if its author were trying to raise
+//! their grade or lower someone else's. The layers, each reported by name
+//! in every report ([`Protection`]):
+//! - **its own network**: the grader that grades one submission moves into
+//!   a new network namespace before it starts anything ([`net`]); the
+//!   submission's programs and the grader's own sockets share that
+//!   loopback, and no other submission's;
+//! - **its own processes**: every program runs as PID 2 of a PID namespace
+//!   of its own, so everything it starts dies with it ([`jail`]);
+//! - **its own files**: landlock lets it read the system's libraries and
+//!   its own executable and write only a fresh tmpfs, its working folder;
+//! - **no signals out**: landlock scopes signals and abstract unix sockets
+//!   to the program's own domain, and it runs as an unprivileged user of
+//!   its own submission;
+//! - **limits**: processes, memory, open files, file size and CPU time
+//!   ([`Limits`]), named in the failure message when hit ([`explain`]).
+//!
+//! [`support`] says which of these this machine has; `grader doctor`
+//! prints it.
+
+pub mod build;
+pub mod jail;
+pub mod net;
+
+pub use jail::Jail;
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::process::ExitStatus;
+
+/// The limits one program runs under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Processes and threads of the submission's user, all programs together.
+    pub processes: u64,
+    /// Address space, in bytes.
+    pub memory: u64,
+    pub open_files: u64,
+    /// The largest file it may write, in bytes.
+    pub file_size: u64,
+    pub cpu_seconds: u64,
+    /// The size of its scratch tmpfs.
+    pub scratch_bytes: u64,
+}
+
+impl Default for Limits {
+    /// Far above what a correct solution needs (a task04 server with 100
+    /// clients has about 100 threads and 1 GiB of address space, most of it
+    /// reserved and never touched), far below what hurts the machine.
+    fn default() -> Self {
+        Limits {
+            processes: 512,
+            memory: 4 << 30,
+            open_files: 1024,
+            file_size: 16 << 20,
+            cpu_seconds: 60,
+            scratch_bytes: 64 << 20,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits in words, for reports.
+    pub fn describe(&self) -> String {
+        format!(
+            "limits: {} processes and threads, {} of memory, {} open files, files up to {}, {} s of CPU",
+            self.processes,
+            bytes(self.memory),
+            self.open_files,
+            bytes(self.file_size),
+            self.cpu_seconds
+        )
+    }
+}
+
+fn bytes(n: u64) -> String {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
+        format!("{} GiB", n >> 30)
+    } else {
+        format!("{} MiB", n >> 20)
+    }
+}
+
+/// What protected a grading run: the `sandbox` field of every report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Protection {
+    pub mode: Mode,
+    /// Each layer in force, in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Every layer in force.
+    Sandboxed,
+    /// Untrusted code run without a sandbox, because the instructor said
+    /// so (`--unsandboxed`): every report shows it as a warning.
+    Unsandboxed,
+}
+
+impl Protection {
+    pub fn sandboxed(jail: &Jail) -> Self {
+        Protection {
+            mode: Mode::Sandboxed,
+            layers: vec![
+                "own network namespace: a loopback of its own".into(),
+                "own PID namespace: everything a program starts dies with it".into(),
+                "landlock: reads only system files and its executable, writes only a fresh tmpfs"
+                    .into(),
+                format!(
+                    "unprivileged user {}; signals and abstract sockets scoped to each program",
+                    jail.uid
+                ),
+                jail.limits.describe(),
+                "built from the student edition, without build scripts or proc-macros of its own"
+                    .into(),
+            ],
+        }
+    }
+
+    pub fn unsandboxed() -> Self {
+        Protection {
+            mode: Mode::Unsandboxed,
+            layers: vec![
+                "none: untrusted code ran as the grader's own user (--unsandboxed)".into(),
+            ],
+        }
+    }
+
+    /// One line for the human report.
+    pub fn headline(&self) -> &'static str {
+        match self.mode {
+            Mode::Sandboxed => "sandboxed",
+            Mode::Unsandboxed => "NOT sandboxed (--unsandboxed)",
+        }
+    }
+}
+
+/// Why a sandboxed program ended, when a limit ended it: `None` when its
+/// end says nothing about a limit.
+pub fn explain(status: ExitStatus, stderr: &[String], limits: &Limits) -> Option<String> {
+    use std::os::unix::process::ExitStatusExt;
+    match status.signal() {
+        Some(libc::SIGXCPU) => {
+            return Some(format!(
+                "it used more than {} s of CPU time",
+                limits.cpu_seconds
+            ))
+        }
+        Some(libc::SIGXFSZ) => {
+            return Some(format!(
+                "it wrote a file larger than {}",
+                bytes(limits.file_size)
+            ))
+        }
+        _ => {}
+    }
+    let said = |words: &[&str]| {
+        stderr
+            .iter()
+            .any(|line| words.iter().any(|w| line.contains(w)))
+    };
+    if said(&[
+        "memory allocation of",
+        "Cannot allocate memory",
+        "MemoryError",
+    ]) {
+        return Some(format!(
+            "it used more than {} of memory",
+            bytes(limits.memory)
+        ));
+    }
+    if said(&["Too many open files"]) {
+        return Some(format!(
+            "it opened more than {} files at once",
+            limits.open_files
+        ));
+    }
+    if said(&["failed to spawn thread", "Resource temporarily unavailable"]) {
+        return Some(format!(
+            "it started more than {} processes and threads",
+            limits.processes
+        ));
+    }
+    None
+}
+
+impl Jail {
+    /// The jail for the submission graded by this process: a user id of
+    /// its own (derived from this process's id, so graders running side by
+    /// side never share one, nor the process limit that goes with it) and
+    /// an empty scratch folder under `dir`.
+    pub fn for_this_grader(dir: &Path) -> std::io::Result<Jail> {
+        use std::os::unix::fs::PermissionsExt;
+        let id = 1_000_000 + std::process::id();
+        let scratch = dir.join("scratch");
+        std::fs::create_dir_all(&scratch)?;
+        // Reachable by the program's user, which gets a tmpfs over it.
+        for folder in [dir, scratch.as_path()] {
+            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o711))?;
+        }
+        Ok(Jail {
+            uid: id,
+            gid: id,
+            scratch,
+            limits: Limits::default(),
+            landlock: true,
+        })
+    }
+}
+
+/// Which layers this machine can give, each `Err` saying why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Support {
+    pub network: Result<(), String>,
+    pub programs: Result<(), String>,
+}
+
+impl Support {
+    pub fn complete(&self) -> bool {
+        self.network.is_ok() && self.programs.is_ok()
+    }
+
+    /// What is missing, in one line.
+    pub fn missing(&self) -> String {
+        [&self.network, &self.programs]
+            .iter()
+            .filter_map(|r| r.as_ref().err().cloned())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Tries every layer: a network namespace on a throwaway thread, and a
+/// program (`true`) run in a full jail.
+pub fn support() -> Support {
+    Support {
+        network: net::probe(),
+        programs: probe_programs(),
+    }
+}
+
+fn probe_programs() -> Result<(), String> {
+    let dir = tempfile::Builder::new()
+        .prefix("grader-probe-")
+        .tempdir()
+        .map_err(|e| format!("no scratch folder ({e})"))?;
+    let jail = Jail::for_this_grader(dir.path()).map_err(|e| e.to_string())?;
+    let program = crate::process::Program::new(vec!["true".into()]).jailed(jail);
+    let child = crate::process::Child::spawn(&program, false).map_err(|e| {
+        format!("programs can't be confined (namespaces, landlock or a user id of their own: {e})")
+    })?;
+    match child.wait(crate::time::Deadline::after(
+        std::time::Duration::from_secs(10),
+    )) {
+        Some(status) if status.success() => Ok(()),
+        other => Err(format!("a confined `true` did not succeed ({other:?})")),
+    }
+}
