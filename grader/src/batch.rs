@@ -5,8 +5,14 @@
 //! supervised like any other program: at most `jobs` at once, each within a
 //! time budget, killed with everything it started when the budget runs
 //! out. So a submission that hangs, prints forever or crashes the grading
-//! is recorded as such, and the batch goes on. All of them build in one
-//! shared target folder, so the dependencies are compiled once.
+//! is recorded as such, and the batch goes on. All of them share the
+//! dependencies compiled once from the student edition.
+//!
+//! Nothing a submission's code could have touched is trusted here: the
+//! child grader runs from a private copy of this grader's executable
+//! (checked before every start), hands its report back on its stdout
+//! (a pipe), and this process alone writes every report, `grades.csv` and
+//! `index.html`, once the child and everything it started are dead.
 
 use crate::process::{Child, Program, Stream};
 use crate::report::class::{self, Row};
@@ -42,8 +48,11 @@ pub struct Options {
     /// Report formats per student, besides json and html.
     pub formats: Vec<Format>,
     pub budget: Duration,
-    /// The grader to run for each submission (this one).
+    /// The grader to run for each submission (this one): copied to a
+    /// private folder before the first is graded.
     pub grader: PathBuf,
+    /// Grade without a sandbox (the instructor said so).
+    pub unsandboxed: bool,
     /// The instructor's workspace.
     pub workspace: PathBuf,
     pub allow_crates: Vec<String>,
@@ -57,7 +66,11 @@ pub enum Standing {
     Graded,
     DidNotBuild,
     TimedOut,
-    /// The grader could not grade it (a corrupt zip, say).
+    /// Nothing in the submission looks like a task folder.
+    NoTasks,
+    /// The submission broke a rule (a link, a zip bomb): not graded.
+    Rejected,
+    /// The grader could not grade it (a corrupt zip, a crash).
     Error,
 }
 
@@ -67,6 +80,8 @@ impl Standing {
             Standing::Graded => "graded",
             Standing::DidNotBuild => "did not build",
             Standing::TimedOut => "timed out",
+            Standing::NoTasks => "no task files found",
+            Standing::Rejected => "rejected",
             Standing::Error => "error",
         }
     }
@@ -123,6 +138,10 @@ pub fn run(options: &Options, done: &(dyn Fn(&Graded) + Sync)) -> Result<Vec<Gra
         path: students.clone(),
         source,
     })?;
+    let private = PrivateGrader::copy(&options.grader).map_err(|source| BatchError::Write {
+        path: options.grader.clone(),
+        source,
+    })?;
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Graded>>> =
         Mutex::new((0..submissions.len()).map(|_| None).collect());
@@ -136,7 +155,7 @@ pub fn run(options: &Options, done: &(dyn Fn(&Graded) + Sync)) -> Result<Vec<Gra
                 if crate::process::stopping() {
                     break;
                 }
-                let graded = grade_one(options, student, path);
+                let graded = grade_one(options, &private, student, path);
                 done(&graded);
                 if let Ok(mut results) = results.lock() {
                     results[i] = Some(graded);
@@ -180,36 +199,30 @@ fn extension(format: Format) -> &'static str {
     }
 }
 
-fn grade_one(options: &Options, student: &str, path: &Path) -> Graded {
-    let folder = options.out.join("students").join(folder_name(student));
+fn grade_one(options: &Options, grader: &PrivateGrader, student: &str, path: &Path) -> Graded {
     let graded = |standing, report, reason: String| Graded {
         student: student.to_string(),
         standing,
         report,
         reason,
     };
-    // Reports of an earlier batch must not pass for this one's.
-    let _ = fs::remove_dir_all(&folder);
-    if let Err(e) = fs::create_dir_all(&folder) {
+    let Some(exe) = grader.checked() else {
         return graded(
             Standing::Error,
             None,
-            format!("could not create {}: {e}", folder.display()),
+            "the grader's private copy changed; refusing to run it".into(),
         );
-    }
-    let json = folder.join("report.json");
+    };
     let mut argv: Vec<String> = vec![
-        options.grader.display().to_string(),
+        exe.display().to_string(),
         "--submission".into(),
         path.display().to_string(),
         "--workspace".into(),
         options.workspace.display().to_string(),
         "--timeout-scale".into(),
         options.timeout_scale.to_string(),
-        "--title".into(),
-        format!("Socket lab: {student}"),
         "--format".into(),
-        "human".into(),
+        "json".into(),
     ];
     if let Some(dir) = &options.target_dir {
         argv.extend(["--target-dir".into(), dir.display().to_string()]);
@@ -217,19 +230,8 @@ fn grade_one(options: &Options, student: &str, path: &Path) -> Graded {
     for name in &options.allow_crates {
         argv.extend(["--allow-crate".into(), name.clone()]);
     }
-    let mut formats = vec![Format::Json, Format::Html];
-    formats.extend(
-        options
-            .formats
-            .iter()
-            .filter(|f| !matches!(f, Format::Json | Format::Html)),
-    );
-    for format in formats {
-        let file = folder.join(format!("report.{}", extension(format)));
-        argv.extend([
-            "--output".into(),
-            format!("{}={}", format_name(format), file.display()),
-        ]);
+    if options.unsandboxed {
+        argv.push("--unsandboxed".into());
     }
 
     let mut child = match Child::spawn(&Program::new(argv), false) {
@@ -242,55 +244,144 @@ fn grade_one(options: &Options, student: &str, path: &Path) -> Graded {
             )
         }
     };
-    let Some(status) = child.wait(Deadline::after(options.budget)) else {
-        // SIGTERM lets the child grader stop the programs it started (each
-        // in a process group of its own) before it goes; give it time to.
-        child.kill_with_grace(CLEANUP);
+    let status = child.wait(Deadline::after(options.budget));
+    // SIGTERM lets the child grader stop the programs it started (each in a
+    // process group of its own) before it goes; then its whole group dies.
+    child.kill_with_grace(CLEANUP);
+    let Some(status) = status else {
         return graded(
             Standing::TimedOut,
             None,
             format!("still grading after {} s", options.budget.as_secs()),
         );
     };
-    let report = fs::read_to_string(&json)
-        .ok()
+    let said = child.output(Stream::Stderr);
+    let complaint = said
+        .iter()
+        .rev()
+        .find_map(|line| line.strip_prefix("grader: "))
+        .unwrap_or_default()
+        .to_string();
+    let report = (child.dropped(Stream::Stdout) == 0)
+        .then(|| child.output(Stream::Stdout).join("\n"))
         .and_then(|text| serde_json::from_str::<Report>(&text).ok());
     match report {
         Some(report) => {
-            let standing = if report.tasks.iter().any(|t| t.build == Build::Failed) {
-                Standing::DidNotBuild
+            let failed: Vec<String> = report
+                .tasks
+                .iter()
+                .filter(|t| t.build == Build::Failed)
+                .map(|t| build_failure(t))
+                .collect();
+            if failed.is_empty() {
+                graded(Standing::Graded, Some(report), String::new())
             } else {
-                Standing::Graded
-            };
-            graded(standing, Some(report), String::new())
+                graded(Standing::DidNotBuild, Some(report), failed.join("; "))
+            }
         }
-        None => {
-            let said = child.output(Stream::Stderr).join("\n");
-            graded(
-                Standing::Error,
-                None,
-                format!("the grader ended with {status}: {said}"),
-            )
+        None if complaint.starts_with("rejected: ") => graded(
+            Standing::Rejected,
+            None,
+            complaint["rejected: ".len()..].to_string(),
+        ),
+        None if complaint.starts_with("no task files found") => {
+            graded(Standing::NoTasks, None, complaint)
         }
+        None => graded(
+            Standing::Error,
+            None,
+            format!(
+                "the grader ended with {status}{}",
+                if complaint.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {complaint}")
+                }
+            ),
+        ),
     }
 }
 
-fn format_name(format: Format) -> String {
-    format!("{format:?}").to_lowercase()
+/// `task03_echo (first error: expected `;`, found `}`)`
+fn build_failure(task: &crate::report::TaskReport) -> String {
+    let first = task
+        .build_errors
+        .first()
+        .and_then(|e| e.lines().next())
+        .unwrap_or("no error shown");
+    format!("{} ({first})", task.task)
+}
+
+/// A copy of the grader's executable in a folder only this process's user
+/// can reach, checked against its hash before each start: no submission's
+/// code can have written what the batch runs.
+struct PrivateGrader {
+    exe: PathBuf,
+    hash: blake3::Hash,
+    _dir: tempfile::TempDir,
+}
+
+impl PrivateGrader {
+    fn copy(grader: &Path) -> io::Result<PrivateGrader> {
+        let dir = tempfile::Builder::new().prefix("grader-batch-").tempdir()?;
+        let exe = dir.path().join("grader");
+        let bytes = fs::read(grader)?;
+        fs::write(&exe, &bytes)?;
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&exe, fs::Permissions::from_mode(0o500))?;
+        Ok(PrivateGrader {
+            exe,
+            hash: blake3::hash(&bytes),
+            _dir: dir,
+        })
+    }
+
+    fn checked(&self) -> Option<&Path> {
+        let bytes = fs::read(&self.exe).ok()?;
+        (blake3::hash(&bytes) == self.hash).then_some(self.exe.as_path())
+    }
 }
 
 fn write_class(options: &Options, results: &[Graded]) -> Result<(), BatchError> {
     let write = |path: PathBuf, text: String| {
+        // A fresh file: whatever stood at that path (a link, a pipe, an
+        // earlier batch's report) is replaced, never written through.
+        let _ = fs::remove_file(&path);
         fs::write(&path, text).map_err(|source| BatchError::Write { path, source })
     };
-    // A submission with no report still gets a page, saying why.
-    for graded in results.iter().filter(|g| g.report.is_none()) {
-        let page = class::no_report(&graded.student, graded.standing.as_str(), &graded.reason);
+    for graded in results {
         let folder = options
             .out
             .join("students")
             .join(folder_name(&graded.student));
-        write(folder.join("report.html"), page)?;
+        // Reports of an earlier batch must not pass for this one's.
+        let _ = fs::remove_dir_all(&folder);
+        fs::create_dir_all(&folder).map_err(|source| BatchError::Write {
+            path: folder.clone(),
+            source,
+        })?;
+        let Some(report) = &graded.report else {
+            // A submission with no report still gets a page, saying why.
+            let page = class::no_report(&graded.student, graded.standing.as_str(), &graded.reason);
+            write(folder.join("report.html"), page)?;
+            continue;
+        };
+        let title = format!("Socket lab: {}", graded.student);
+        let mut formats = vec![Format::Json, Format::Html];
+        formats.extend(
+            options
+                .formats
+                .iter()
+                .filter(|f| !matches!(f, Format::Json | Format::Html)),
+        );
+        for format in formats {
+            let text = format.render(report, false, &title);
+            let text = match format {
+                Format::Human => anstream::adapter::strip_str(&text).to_string(),
+                _ => text,
+            };
+            write(folder.join(format!("report.{}", extension(format))), text)?;
+        }
     }
     let rows: Vec<Row> = results
         .iter()

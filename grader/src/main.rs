@@ -193,14 +193,7 @@ fn lay_submission(
 /// Checks that this machine can sandbox, moves this grader into a network
 /// of its own, and makes the jail its programs will run in.
 fn enter_sandbox() -> anyhow::Result<(grader::sandbox::Jail, tempfile::TempDir)> {
-    let support = grader::sandbox::support();
-    if !support.complete() {
-        bail!(
-            "this machine cannot sandbox untrusted code: {}. `grader doctor` shows what is missing; \
-             `--unsandboxed` grades without a sandbox (the student's code then runs as you, and every report says so)",
-            support.missing()
-        );
-    }
+    require_sandbox()?;
     grader::sandbox::net::enter_own_network().context("could not make a network of its own")?;
     let dir = tempfile::Builder::new()
         .prefix("grader-jail-")
@@ -209,6 +202,19 @@ fn enter_sandbox() -> anyhow::Result<(grader::sandbox::Jail, tempfile::TempDir)>
     let jail = grader::sandbox::Jail::for_this_grader(dir.path())
         .context("could not make the sandbox's folder")?;
     Ok((jail, dir))
+}
+
+/// Fails, saying what is missing, when this machine can't sandbox.
+fn require_sandbox() -> anyhow::Result<()> {
+    let support = grader::sandbox::support();
+    if !support.complete() {
+        bail!(
+            "this machine cannot sandbox untrusted code: {}. `grader doctor` shows what is missing; \
+             `--unsandboxed` grades without a sandbox (the submitted code then runs as you, and every report says so)",
+            support.missing()
+        );
+    }
+    Ok(())
 }
 
 fn doctor() -> anyhow::Result<u8> {
@@ -273,6 +279,9 @@ fn write_reports(cli: &Grade, report: &Report) -> anyhow::Result<()> {
 }
 
 fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
+    if !cli.submissions.unsandboxed {
+        require_sandbox()?;
+    }
     let options = grader::batch::Options {
         dir: cli.dir.clone(),
         out: cli.out.clone(),
@@ -284,6 +293,7 @@ fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
         allow_crates: cli.submissions.allow_crate.clone(),
         target_dir: cli.submissions.target_dir.clone(),
         timeout_scale: cli.timeout_scale,
+        unsandboxed: cli.submissions.unsandboxed,
     };
     let count = grader::batch::submissions(&cli.dir, &cli.out)?.len();
     let bar = indicatif::ProgressBar::new(count as u64).with_style(
