@@ -271,7 +271,7 @@ fn grade_one(options: &Options, grader: &PrivateGrader, student: &str, path: &Pa
                 .tasks
                 .iter()
                 .filter(|t| t.build == Build::Failed)
-                .map(|t| build_failure(t))
+                .map(build_failure)
                 .collect();
             if failed.is_empty() {
                 graded(Standing::Graded, Some(report), String::new())
