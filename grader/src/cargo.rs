@@ -145,7 +145,7 @@ impl Workspace {
         Ok(built)
     }
 
-    fn bin_names(&self, package: &str) -> Vec<String> {
+    pub(crate) fn bin_names(&self, package: &str) -> Vec<String> {
         self.metadata
             .workspace_packages()
             .iter()
@@ -256,7 +256,7 @@ fn cached_executables(cache: &Path) -> Option<Vec<(String, PathBuf)>> {
     (!entries.is_empty()).then_some(entries)
 }
 
-fn list_files(dir: &Path, into: &mut Vec<PathBuf>) {
+pub(crate) fn list_files(dir: &Path, into: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
         match entry.file_type() {

@@ -67,28 +67,30 @@ pub fn grade(
         .filter(|task| needs_build && workspace.has_package(task.package))
         .map(|task| task.package)
         .collect();
+    // A jailed program runs as a user of its own, which can write nothing
+    // it runs: each executable is run from a store only the grader writes.
+    let store = match &options.jail {
+        Some(_) => Some(Store::new(jail_store()).map_err(BuildError::Spawn)?),
+        None => None,
+    };
     let built = if to_build.is_empty() {
         Default::default()
     } else {
         progress(Progress::Building);
-        match (&options.confined_build, &options.shared_target) {
-            (Some(confined), _) => crate::sandbox::build::build(
+        match (&options.confined_build, &store, &options.shared_target) {
+            (Some(confined), Some(store), _) => crate::sandbox::build::build(
                 &workspace,
                 &confined.edition,
                 &to_build,
                 &confined.seeds,
+                store,
             )?,
-            (None, Some(shared)) => workspace.build_shared(&to_build, shared)?,
-            (None, None) => workspace.build(&to_build)?,
+            (_, Some(store), _) => store
+                .take(workspace.build(&to_build)?)
+                .map_err(BuildError::Spawn)?,
+            (_, None, Some(shared)) => workspace.build_shared(&to_build, shared)?,
+            (_, None, None) => workspace.build(&to_build)?,
         }
-    };
-    // A jailed program runs as a user of its own, which can write nothing
-    // it runs: each executable is run from a store only the grader writes.
-    let built = match &options.jail {
-        Some(_) => Store::new(jail_store())
-            .and_then(|store| store.take(built))
-            .map_err(BuildError::Spawn)?,
-        None => built,
     };
     let prepared: Vec<Prepared> = tasks
         .iter()

@@ -70,6 +70,37 @@ impl Store {
         Ok(kept)
     }
 
+    /// The executables an earlier build of the same sources left, as
+    /// `index` lists them, when every one still matches its hash.
+    fn cached(&self, index: &Path) -> Option<Vec<(String, PathBuf)>> {
+        let text = fs::read_to_string(index).ok()?;
+        let mut found = Vec::new();
+        for line in text.lines() {
+            let (bin, hash) = line.split_once(' ')?;
+            let file = self.dir.join("exe").join(hash);
+            let bytes = fs::read(&file).ok()?;
+            if blake3::hash(&bytes).to_hex().as_str() != hash {
+                return None;
+            }
+            found.push((bin.to_string(), file));
+        }
+        (!found.is_empty()).then_some(found)
+    }
+
+    /// Writes `index`: which executables a build of some sources made.
+    fn remember(&self, index: &Path, kept: &[(String, PathBuf)]) -> io::Result<()> {
+        let text: String = kept
+            .iter()
+            .filter_map(|(bin, file)| Some(format!("{bin} {}\n", file.file_name()?.to_str()?)))
+            .collect();
+        if let Some(parent) = index.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let partial = index.with_extension(format!("partial-{}", std::process::id()));
+        fs::write(&partial, text)?;
+        fs::rename(&partial, index)
+    }
+
     /// Puts `file` in the store, named by its hash; returns where it is
     /// kept. A file already there is used only when it still holds exactly
     /// these bytes: whoever may have changed it, what runs is what was built.
@@ -91,25 +122,84 @@ impl Store {
 }
 
 /// Builds `packages` of the laid submission `workspace`, confined, with
-/// dependencies seeded from `edition` (the student edition it was laid on).
+/// dependencies seeded from `edition` (the student edition it was laid
+/// on); the executables are put in `store`. A package whose sources were
+/// built before (by any submission) is taken from the store instead, once
+/// its executables are checked against their hashes.
 pub fn build(
     workspace: &Workspace,
     edition: &Path,
     packages: &[&str],
     seeds: &Path,
+    store: &Store,
 ) -> Result<Built, BuildError> {
     let spawn = BuildError::Spawn;
-    let seed = seed(edition, packages, seeds)?;
+    let mut built = Built::default();
+    let mut missing = Vec::new();
+    for &package in packages {
+        let index = seeds.join("built").join(format!(
+            "{package}-{}",
+            source_hash(&workspace.root, package)
+        ));
+        match store.cached(&index) {
+            Some(executables) => built.executables.extend(executables),
+            None => missing.push((package, index)),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(built);
+    }
+    let names: Vec<&str> = missing.iter().map(|(package, _)| *package).collect();
+    let seed = seed(edition, &names, seeds)?;
     let target = workspace.root.join("target");
     copy_dir(&seed, &target).map_err(spawn)?;
     // Sources laid now are newer than anything in the seed: cargo rebuilds
     // every task crate and none of the dependencies.
-    for package in packages {
+    for package in &names {
         crate::cargo::touch_tree(&workspace.root.join(package)).map_err(spawn)?;
     }
-    workspace.cargo_build_with(packages, &["--bins", "--offline"], &|command| {
+    let fresh = workspace.cargo_build_with(&names, &["--bins", "--offline"], &|command| {
         confine(command, &target, &workspace.root)
-    })
+    })?;
+    for (package, index) in &missing {
+        let bins = workspace.bin_names(package);
+        let mut kept = Vec::new();
+        for bin in &bins {
+            if let Some(file) = fresh.executables.get(bin) {
+                kept.push((bin.clone(), store.keep(file).map_err(spawn)?));
+            }
+        }
+        if kept.len() == bins.len() {
+            store.remember(index, &kept).map_err(spawn)?;
+        }
+        built.executables.extend(kept);
+        if let Some(errors) = fresh.errors.get(*package) {
+            built.errors.insert(package.to_string(), errors.clone());
+        }
+    }
+    Ok(built)
+}
+
+/// A hash of everything `package` is built from in the workspace at `root`.
+fn source_hash(root: &Path, package: &str) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        hasher.update(file.as_bytes());
+        hasher.update(&fs::read(root.join(file)).unwrap_or_default());
+    }
+    let mut files = Vec::new();
+    crate::cargo::list_files(&root.join(package), &mut files);
+    files.sort();
+    for file in files {
+        let relative = file.strip_prefix(root).unwrap_or(&file);
+        if relative.starts_with(Path::new(package).join("target")) {
+            continue;
+        }
+        hasher.update(relative.as_os_str().as_encoded_bytes());
+        hasher.update(&[0]);
+        hasher.update(&fs::read(&file).unwrap_or_default());
+    }
+    hasher.finalize().to_hex()[..32].to_string()
 }
 
 /// A target folder with every dependency of `packages` compiled, built
