@@ -30,6 +30,9 @@ pub const LONGEST_LINE: usize = 16 * 1024;
 /// How long a program has to exit after SIGTERM before it gets SIGKILL.
 pub const GRACE: Duration = Duration::from_millis(300);
 
+/// The `PATH` of a jailed program: the system's folders, nothing else.
+const JAILED_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
 /// Process groups of the children alive now, for [`kill_all`].
 static LIVE: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 /// Set by [`kill_all`]: the grader is stopping and starts nothing more.
@@ -281,6 +284,9 @@ impl Child {
             .stderr(Stdio::piped())
             .process_group(0);
         if let Some(jail) = &program.jail {
+            // Nothing of the grader's environment (a CI token, say) reaches
+            // untrusted code.
+            command.env_clear().env("PATH", JAILED_PATH);
             let mut prepared = jail.prepare(&executable(name)?)?;
             // SAFETY: `enter` makes only async-signal-safe calls; whatever
             // allocates was done by `prepare`.

@@ -246,6 +246,7 @@ impl Prepared {
         drop(status_read);
         // init: PID 1 of the new namespace.
         nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+        self.own_proc()?;
         // SAFETY: as above.
         match unsafe { fork() }? {
             ForkResult::Parent { child } => init(child, status_write),
@@ -255,6 +256,32 @@ impl Prepared {
         // The program.
         self.confine()?;
         sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&blocked), None)?;
+        Ok(())
+    }
+
+    /// A `/proc` of the new PID namespace's own, so the program sees no
+    /// process but its own, and a landlock rule to read it (the rule made
+    /// before the fork is on the `/proc` this one now hides).
+    fn own_proc(&mut self) -> io::Result<()> {
+        mount(
+            Some("proc"),
+            "/proc",
+            Some("proc"),
+            MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+            None::<&str>,
+        )?;
+        if let Some(ruleset) = self.ruleset.take() {
+            let proc = nix::fcntl::open(
+                c"/proc",
+                nix::fcntl::OFlag::O_PATH | nix::fcntl::OFlag::O_CLOEXEC,
+                nix::sys::stat::Mode::empty(),
+            )?;
+            let rule = PathBeneath::new(proc, AccessFs::from_read(ABI::V6));
+            let ruleset = ruleset
+                .add_rule(rule)
+                .map_err(|_| io::Error::from_raw_os_error(libc::EPERM))?;
+            self.ruleset = Some(ruleset);
+        }
         Ok(())
     }
 

@@ -1,0 +1,576 @@
+//! The attack gallery: submissions written to raise their own grade or
+//! lower someone else's, graded beside honest ones. Each attack is a small
+//! task01 program (or a build-time trick) that knows every path of this
+//! machine; what it tries is listed in `RUNTIME_ATTACKS`.
+//!
+//! These tests need the sandbox (namespaces, landlock, root); where the
+//! machine lacks it they say why and pass without grading anything.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// What the batch's environment holds and no student program may read.
+const SECRET: &str = "hunter2-grader-test-secret";
+
+fn grader_exe() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_grader"))
+}
+
+/// Why the sandbox can't be tested here, if it can't.
+fn unsupported() -> Option<String> {
+    let support = grader::sandbox::support();
+    (!support.complete()).then(|| support.missing())
+}
+
+macro_rules! needs_sandbox {
+    () => {
+        if let Some(why) = unsupported() {
+            eprintln!("skipped: this machine cannot sandbox ({why})");
+            return;
+        }
+    };
+}
+
+/// The reference's task folders, as an honest student hands them in.
+fn honest(at: &Path) {
+    for task in [
+        "task01_connect",
+        "task02_greeting",
+        "task03_echo",
+        "task04_multithreaded",
+    ] {
+        let from = common::workspace_root().join(task);
+        common::copy_workspace(&from.join("src"), &at.join(task).join("src"));
+        fs::copy(from.join("Cargo.toml"), at.join(task).join("Cargo.toml")).unwrap();
+    }
+}
+
+/// Paths an attacker would aim at, filled into the attacks' sources.
+struct Targets {
+    workspace: PathBuf,
+    out: PathBuf,
+    other_student: PathBuf,
+}
+
+impl Targets {
+    fn fill(&self, text: &str) -> String {
+        text.replace("@WS@", &self.workspace.display().to_string())
+            .replace("@GRADER@", &grader_exe().display().to_string())
+            .replace("@OUT@", &self.out.display().to_string())
+            .replace("@OTHER@", &self.other_student.display().to_string())
+            .replace("@STORE@", &store().display().to_string())
+    }
+}
+
+fn store() -> PathBuf {
+    std::env::temp_dir().join("grader-store-0")
+}
+
+/// Everything a program can try once it runs. Each attempt prints
+/// `attack NAME: blocked (why)` or `attack NAME: SUCCEEDED what` on stderr.
+const RUNTIME_ATTACKS: &str = r#"
+mod attack {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpStream};
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+
+    fn report(name: &str, result: std::io::Result<String>) {
+        match result {
+            Ok(what) => eprintln!("attack {name}: SUCCEEDED {what}"),
+            Err(e) => eprintln!("attack {name}: blocked ({e})"),
+        }
+    }
+
+    fn refused(why: &str) -> std::io::Error {
+        std::io::Error::other(why.to_string())
+    }
+
+    fn write(path: &str) -> std::io::Result<String> {
+        std::fs::OpenOptions::new().append(true).create(true).open(path)?.write_all(b"fn main() {}\n")?;
+        Ok(format!("wrote {path}"))
+    }
+
+    pub fn run(heavy: bool) {
+        report("write-workspace", write("@WS@/task01_connect/build.rs"));
+        report("write-grader", write("@GRADER@"));
+        report("write-results", write("@OUT@/grades.csv"));
+        report("write-tmp", write("/tmp/attack-was-here"));
+        report("read-reference", std::fs::read_to_string("@WS@/task03_echo/src/bin/server.rs"));
+        report("read-other-student", std::fs::read_to_string("@OTHER@"));
+        report("read-store", std::fs::read_dir("@STORE@/exe").map(|d| format!("{} files", d.count())));
+        report("read-secret", std::env::var("GRADER_TEST_SECRET").map_err(|_| refused("not set")));
+        report(
+            "run-reference",
+            Command::new("@WS@/target/debug/task01-server").arg("--version").output().and_then(|o| {
+                if o.status.success() {
+                    Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+                } else {
+                    Err(refused("it did not run"))
+                }
+            }),
+        );
+        // Every process of the grading this one can see, and a signal for each.
+        let mut seen = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            // The grader and other students' programs are the targets.
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline);
+            if pid != std::process::id() && pid > 1 && (cmdline.contains("grader") || cmdline.contains("task0")) {
+                seen.push(pid);
+            }
+        }
+        let killed = seen.iter().filter(|pid| {
+            Command::new("kill").args(["-STOP", &pid.to_string()]).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+        }).count();
+        report(
+            "stop-others",
+            match (killed, seen.len()) {
+                (0, 0) => Err(refused("no process of the grading is visible")),
+                (0, n) => Err(refused(&format!("stopped none of {n}"))),
+                _ => Ok(format!("stopped {killed} of {seen:?}")),
+            },
+        );
+        report(
+            "signal-init",
+            Command::new("kill").args(["-KILL", "1"]).stderr(Stdio::null()).status().and_then(|s| {
+                if s.success() { Ok("sent".into()) } else { Err(refused("not permitted")) }
+            }),
+        );
+        // A writer that outlives this program, in a session of its own.
+        let _ = Command::new("sh")
+            .args(["-c", "sleep 2; echo hacked > @OUT@/index.html; echo hacked > @WS@/README.md"])
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        if !heavy {
+            return;
+        }
+        // Fill the disk from the working folder.
+        let mut written = 0u64;
+        let chunk = vec![7u8; 1 << 20];
+        let filled = (|| -> std::io::Result<String> {
+            for i in 0..100 {
+                let mut file = std::fs::File::create(format!("fill-{i}"))?;
+                for _ in 0..4 {
+                    file.write_all(&chunk)?;
+                    written += chunk.len() as u64;
+                }
+            }
+            Ok(format!("wrote {written} bytes"))
+        })();
+        report("fill-disk", filled);
+        report(
+            "memory",
+            Vec::<u8>::new().try_reserve_exact(16 << 30).map(|_| "16 GiB".into()).map_err(|e| refused(&e.to_string())),
+        );
+        let mut children = Vec::new();
+        let bomb = loop {
+            match Command::new("sleep").arg("30").stdout(Stdio::null()).spawn() {
+                Ok(child) if children.len() < 700 => children.push(child),
+                Ok(child) => { children.push(child); break Ok(format!("{} processes", children.len())); }
+                Err(e) => break Err(refused(&format!("after {} processes: {e}", children.len()))),
+            }
+        };
+        report("fork-bomb", bomb);
+        // Other students' servers: anything listening on loopback but us.
+        let mut open = Vec::new();
+        for port in 30000..61000u16 {
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            if let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(20)) {
+                let _ = stream.write_all(&[0xff; 4096]);
+                let mut sink = [0u8; 64];
+                let _ = stream.set_read_timeout(Some(Duration::from_millis(5)));
+                let _ = stream.read(&mut sink);
+                open.push(port);
+            }
+        }
+        eprintln!("attack scan: {} ports answered on loopback: {open:?}", open.len());
+        let _ = Command::new("true").exec();
+    }
+}
+"#;
+
+/// A task01 whose server runs `RUNTIME_ATTACKS` before serving as the
+/// reference does.
+fn runtime_attacker(at: &Path, targets: &Targets, heavy: bool) {
+    let from = common::workspace_root().join("task01_connect");
+    let task = at.join("task01_connect");
+    common::copy_workspace(&from.join("src"), &task.join("src"));
+    fs::copy(from.join("Cargo.toml"), task.join("Cargo.toml")).unwrap();
+    let server = task.join("src/bin/server.rs");
+    let text = fs::read_to_string(&server).unwrap();
+    let text = text.replacen(
+        "    let args = Args::parse();",
+        &format!("    let args = Args::parse();\n    attack::run({heavy});"),
+        1,
+    ) + &targets.fill(RUNTIME_ATTACKS);
+    // The scan and the exec at its end must never run the server twice.
+    let text = text.replace("let _ = Command::new(\"true\").exec();", "");
+    fs::write(&server, text).unwrap();
+}
+
+/// A task01 whose server's source has `line` added at its top.
+fn build_time_attacker(at: &Path, line: &str) {
+    let from = common::workspace_root().join("task01_connect");
+    let task = at.join("task01_connect");
+    common::copy_workspace(&from.join("src"), &task.join("src"));
+    fs::copy(from.join("Cargo.toml"), task.join("Cargo.toml")).unwrap();
+    let server = task.join("src/bin/server.rs");
+    let text = fs::read_to_string(&server).unwrap();
+    fs::write(&server, format!("{line}\n{text}")).unwrap();
+}
+
+/// Text of the reference solutions that no report may hold: every line
+/// inside a solution region, long enough to be distinctive, that the
+/// student edition does not ship elsewhere.
+fn reference_lines() -> Vec<String> {
+    let root = common::workspace_root();
+    let mut lines = Vec::new();
+    for task in [
+        "task01_connect",
+        "task02_greeting",
+        "task03_echo",
+        "task04_multithreaded",
+    ] {
+        for bin in ["server", "client"] {
+            let text =
+                fs::read_to_string(root.join(task).join(format!("src/bin/{bin}.rs"))).unwrap();
+            let mut inside = false;
+            for line in text.lines() {
+                let line = line.trim();
+                if line.starts_with("// BEGIN SOLUTION") {
+                    inside = true;
+                } else if line.starts_with("// END SOLUTION") {
+                    inside = false;
+                } else if inside && line.len() > 40 && !line.starts_with("// STARTER") {
+                    lines.push(line.to_string());
+                }
+            }
+        }
+    }
+    assert!(lines.len() > 20, "too few reference lines: {lines:?}");
+    lines
+}
+
+/// Every file under `dir` (less `skip`ped names) with a hash of its bytes.
+fn snapshot(dir: &Path, skip: &[&str]) -> BTreeMap<PathBuf, blake3::Hash> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if skip.contains(&name.as_str()) {
+                continue;
+            }
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() {
+                files.insert(entry.path(), blake3::hash(&fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    files
+}
+
+/// Processes of a sandbox user still alive (user ids from 1 000 000 up).
+fn jailed_processes() -> Vec<String> {
+    let mut alive = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(status) = fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
+        let uid: u32 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|l| l.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0);
+        if uid >= 1_000_000 && !status.contains("State:\tZ") {
+            let name = status.lines().next().unwrap_or_default().to_string();
+            alive.push(format!(
+                "{} uid {uid}: {name}",
+                entry.file_name().to_string_lossy()
+            ));
+        }
+    }
+    alive
+}
+
+fn grades(csv: &Path) -> BTreeMap<String, (String, String)> {
+    let mut reader = csv::Reader::from_path(csv).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (total, status) = (column("total"), column("status"));
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[0].to_string(),
+                (r[total].to_string(), r[status].to_string()),
+            )
+        })
+        .collect()
+}
+
+fn all_text(dir: &Path) -> String {
+    snapshot(dir, &[])
+        .keys()
+        .map(|f| String::from_utf8_lossy(&fs::read(f).unwrap()).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_runtime_attack_is_blocked_and_said_so() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-one");
+    let targets = Targets {
+        workspace: common::workspace_root(),
+        out: dir.join("out"),
+        other_student: dir.join("honest/task03_echo/src/bin/server.rs"),
+    };
+    honest(&dir.join("honest"));
+    fs::create_dir_all(&targets.out).unwrap();
+    fs::write(targets.out.join("grades.csv"), "student\n").unwrap();
+    runtime_attacker(&dir.join("attacker"), &targets, true);
+    let before = snapshot(&common::workspace_root(), &["target", ".git"]);
+    let started = Instant::now();
+    let output = Command::new(grader_exe())
+        .current_dir(common::workspace_root())
+        .env("GRADER_TEST_SECRET", SECRET)
+        .args(["task01", "--format", "json", "--verbose", "--submission"])
+        .arg(dir.join("attacker"))
+        .args(["--target-dir"])
+        .arg(common::shared_target())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        started.elapsed() < Duration::from_secs(300),
+        "took {:?}",
+        started.elapsed()
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}): {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert_eq!(report["sandbox"]["mode"], "sandboxed", "{report:#}");
+    let said = stdout.to_string();
+    for attack in [
+        "write-workspace",
+        "write-grader",
+        "write-results",
+        "write-tmp",
+        "read-reference",
+        "read-other-student",
+        "read-store",
+        "read-secret",
+        "run-reference",
+        "stop-others",
+        "signal-init",
+        "fill-disk",
+        "memory",
+        "fork-bomb",
+    ] {
+        assert!(
+            said.contains(&format!("attack {attack}: blocked")),
+            "attack {attack} did not report being blocked:\n{said}"
+        );
+    }
+    assert!(!said.contains("SUCCEEDED"), "an attack succeeded:\n{said}");
+    assert!(!said.contains(SECRET), "the secret leaked:\n{said}");
+    // The scan finds nothing but what this submission's own check opened.
+    assert!(said.contains("attack scan:"), "{said}");
+    assert_eq!(
+        before,
+        snapshot(&common::workspace_root(), &["target", ".git"])
+    );
+    assert_eq!(
+        fs::read_to_string(targets.out.join("grades.csv")).unwrap(),
+        "student\n"
+    );
+    assert!(!Path::new("/tmp/attack-was-here").exists());
+    let alive = jailed_processes();
+    assert!(alive.is_empty(), "still alive after grading: {alive:#?}");
+}
+
+#[test]
+fn a_class_with_attackers_grades_every_honest_student_as_alone() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-class");
+    let class = dir.join("class");
+    let out = dir.join("out");
+    let targets = Targets {
+        workspace: common::workspace_root(),
+        out: out.clone(),
+        other_student: class.join("honest-1/task03_echo/src/bin/server.rs"),
+    };
+    // Eight honest students: seven right, one with a greeting that lacks
+    // its newline (graded alone first, for its solo grade).
+    for i in 1..=7 {
+        honest(&class.join(format!("honest-{i}")));
+    }
+    let partly = class.join("honest-8");
+    honest(&partly);
+    let greeting = partly.join("task02_greeting/src/bin/server.rs");
+    let text = fs::read_to_string(&greeting).unwrap();
+    assert!(
+        text.contains("writeln!(stream, \"{message}\")"),
+        "the greeting's write changed"
+    );
+    fs::write(
+        &greeting,
+        text.replace(
+            "writeln!(stream, \"{message}\")",
+            "write!(stream, \"{message}\")",
+        ),
+    )
+    .unwrap();
+
+    // Eight attackers.
+    runtime_attacker(&class.join("attack-runtime"), &targets, false);
+    runtime_attacker(&class.join("attack-heavy"), &targets, true);
+    let reference = common::workspace_root().join("task03_echo/src/bin/server.rs");
+    build_time_attacker(
+        &class.join("attack-include"),
+        &format!(
+            "const STOLEN: &str = include_str!(\"{}\");",
+            reference.display()
+        ),
+    );
+    build_time_attacker(
+        &class.join("attack-path-mod"),
+        &format!(
+            "#[path = \"{}\"]\n#[allow(dead_code)]\nmod stolen;",
+            reference.display()
+        ),
+    );
+    build_time_attacker(
+        &class.join("attack-env"),
+        "const STOLEN: Option<&str> = option_env!(\"GRADER_TEST_SECRET\");",
+    );
+    let build_rs = class.join("attack-build-script");
+    honest(&build_rs);
+    fs::write(
+        build_rs.join("task01_connect/build.rs"),
+        targets.fill("fn main() { std::fs::write(\"@WS@/README.md\", \"hacked\").unwrap(); }"),
+    )
+    .unwrap();
+    let link = class.join("attack-symlink/task03_echo");
+    fs::create_dir_all(&link).unwrap();
+    std::os::unix::fs::symlink(
+        common::workspace_root().join("task03_echo/src"),
+        link.join("src"),
+    )
+    .unwrap();
+    fs::create_dir_all(class.join("attack-empty/notes")).unwrap();
+    fs::write(
+        class.join("attack-empty/notes/readme.txt"),
+        "nothing to see",
+    )
+    .unwrap();
+
+    let solo = Command::new(grader_exe())
+        .current_dir(common::workspace_root())
+        .args(["--format", "json", "--submission"])
+        .arg(&partly)
+        .arg("--target-dir")
+        .arg(common::shared_target())
+        .output()
+        .unwrap();
+    let solo: serde_json::Value = serde_json::from_slice(&solo.stdout).unwrap();
+    let solo_score = solo["score"].as_u64().unwrap().to_string();
+    assert_ne!(
+        solo_score, "118",
+        "the partly wrong submission must lose points"
+    );
+
+    let before = snapshot(&common::workspace_root(), &["target", ".git"]);
+    let honest_before = snapshot(&class, &[]);
+    let started = Instant::now();
+    let batch = Command::new(grader_exe())
+        .current_dir(common::workspace_root())
+        .env("GRADER_TEST_SECRET", SECRET)
+        .args([
+            "batch", "--jobs", "2", "--budget", "240", "--format", "human", "--out",
+        ])
+        .arg(&out)
+        .arg(&class)
+        .arg("--target-dir")
+        .arg(common::shared_target())
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let said = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&batch.stdout),
+        String::from_utf8_lossy(&batch.stderr)
+    );
+    eprintln!("batch of 16 in {elapsed:?}:\n{said}");
+    assert!(batch.status.success(), "{said}");
+    // Anything a detached writer would do happens within its two seconds;
+    // nothing of a sandbox user is left to do it.
+    let alive = jailed_processes();
+    assert!(alive.is_empty(), "still alive after the batch: {alive:#?}");
+
+    let grades = grades(&out.join("grades.csv"));
+    assert_eq!(grades.len(), 16, "{grades:#?}");
+    for i in 1..=7 {
+        assert_eq!(
+            grades[&format!("honest-{i}")],
+            ("118".into(), "graded".into())
+        );
+    }
+    assert_eq!(
+        grades["honest-8"].0, solo_score,
+        "honest-8 in the batch vs alone"
+    );
+    // Attackers hand in task01 at most: 18 points, earned by serving as the
+    // reference does, whatever else they tried.
+    for (student, (total, status)) in &grades {
+        if student.starts_with("attack") {
+            let total: u32 = total.parse().unwrap_or(0);
+            assert!(
+                total <= 18 || student == "attack-build-script",
+                "{student}: {total} ({status})"
+            );
+        }
+    }
+    assert_eq!(grades["attack-symlink"].1, "rejected", "{grades:#?}");
+    assert_eq!(
+        grades["attack-empty"].1, "no task files found",
+        "{grades:#?}"
+    );
+    for student in ["attack-include", "attack-path-mod"] {
+        assert_eq!(grades[student].1, "did not build", "{student}: {grades:#?}");
+    }
+
+    assert_eq!(
+        before,
+        snapshot(&common::workspace_root(), &["target", ".git"])
+    );
+    assert_eq!(honest_before, snapshot(&class, &[]), "a submission changed");
+    let text = all_text(&out);
+    assert!(!text.contains(SECRET), "the secret reached a report");
+    assert!(!text.contains("hacked"), "a report was overwritten");
+    for line in reference_lines() {
+        assert!(
+            !text.contains(&line),
+            "a report holds reference text: {line}"
+        );
+    }
+    assert!(elapsed < Duration::from_secs(600), "{elapsed:?}");
+}
