@@ -13,12 +13,13 @@
 //! - [`run`]: runs the checks of the chosen tasks into a [`report`].
 //! - [`report`]: the report model and its renderers.
 //! - [`batch`]: a class's submissions graded by child graders.
-//! - [`submission`]: a student's sources laid into a copy of the
-//!   instructor's workspace.
+//! - [`submission`]: a student's sources laid onto a copy of the student
+//!   edition, after `archive` has checked what the submission holds.
 //! - [`starter`]: the student edition, solutions cut out.
 //! - [`watch`]: re-grading as files are saved.
 //! - [`time`] and [`show`]: deadlines, and bytes shown to people.
 
+mod archive;
 pub mod batch;
 pub mod bench;
 pub mod cargo;

@@ -5,7 +5,7 @@ use grader::cli::{self as args, Batch, Cli, Command, Format, Grade, Submissions}
 use grader::process::{self, Program};
 use grader::report::Report;
 use grader::run::{self, Options, Progress};
-use grader::submission::{self, DEFAULT_ALLOWED};
+use grader::submission::{self, Limits, DEFAULT_ALLOWED};
 use grader::tasks::{self, Task};
 use grader::time::Timing;
 use std::collections::BTreeSet;
@@ -87,8 +87,8 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
         bail!("--server-cmd and --client-cmd grade one task: name it, e.g. `grader task03 --server-cmd 'python3 server.py'`");
     }
     let workspace = workspace(cli.workspace.as_deref())?;
-    // A submission is graded in a copy of the instructor's workspace that
-    // holds the student's task sources; the copy lives until grading ends.
+    // A submission is graded in a copy of the student edition that holds
+    // the student's task sources; the copy lives until grading ends.
     let laid = match &cli.submission {
         Some(path) => Some(lay_submission(path, &workspace, &tasks, &cli.submissions)?),
         None => None,
@@ -133,8 +133,8 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
     Ok(report.exit_code())
 }
 
-/// Lays the submission into a copy of `workspace`; returns it and the
-/// target folder submissions share.
+/// Lays the submission onto a copy of the student edition of `workspace`;
+/// returns it and the target folder submissions share.
 fn lay_submission(
     path: &Path,
     workspace: &Path,
@@ -151,7 +151,13 @@ fn lay_submission(
         .map(|s| s.to_string())
         .chain(how.allow_crate.iter().cloned())
         .collect();
-    let laid = submission::lay(path, &instructor.root, tasks, &allowed)?;
+    // Laid on the student edition: the reference solutions are never in
+    // the workspace a submission builds in.
+    let edition = submission::edition(
+        &instructor.root,
+        &instructor.target_dir().join("grader-edition"),
+    )?;
+    let laid = submission::lay(path, &edition, tasks, &allowed, &Limits::default())?;
     Ok((laid, shared))
 }
 
