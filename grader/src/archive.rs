@@ -211,7 +211,7 @@ pub fn unzip(zip: &Path, to: &Path, limits: &Limits) -> Result<(), SubmissionErr
         let name = entry.name().to_string();
         let path = safe_path(&name)?;
         let kind = entry.unix_mode().map_or(0, |mode| mode & S_IFMT);
-        let is_dir = entry.is_dir() || kind == S_IFDIR;
+        let is_dir = entry.is_dir() || name.ends_with('\\') || kind == S_IFDIR;
         if path.as_os_str().is_empty() && !is_dir {
             return Err(rejected(format!("entry {name:?} has no name")));
         }
@@ -402,14 +402,22 @@ mod tests {
     #[test]
     fn a_zip_within_the_limits_is_unpacked_as_it_was() {
         let crlf: &[u8] = b"fn main() {\r\n}\r\n";
+        // Some Windows tools write backslashes between folders.
         let (dir, result) = unzipped(
-            &[("Task01/server.rs", crlf), ("Task01/client.rs", b"x")],
+            &[
+                ("Task01/server.rs", crlf),
+                ("Task01/client.rs", b"x"),
+                ("Task02\\", b""),
+                ("Task02\\server.rs", b"y"),
+            ],
             &small(),
         );
         result.unwrap();
         let out = dir.path().join("out/Task01");
         assert_eq!(fs::read(out.join("server.rs")).unwrap(), crlf);
         assert_eq!(fs::read(out.join("client.rs")).unwrap(), b"x");
+        let out = dir.path().join("out/Task02");
+        assert_eq!(fs::read(out.join("server.rs")).unwrap(), b"y");
     }
 
     #[test]
