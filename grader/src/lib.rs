@@ -13,14 +13,15 @@
 //! - [`run`]: runs the checks of the chosen tasks into a [`report`].
 //! - [`report`]: the report model and its renderers.
 //! - [`batch`]: a class's submissions graded by child graders.
-//! - [`submission`]: a student's sources laid into a copy of the
-//!   instructor's workspace.
+//! - [`submission`]: a student's sources laid onto a copy of the student
+//!   edition, after `archive` has checked what the submission holds.
 //! - [`sandbox`]: untrusted code confined: its own network, processes,
 //!   files and limits.
 //! - [`starter`]: the student edition, solutions cut out.
 //! - [`watch`]: re-grading as files are saved.
 //! - [`time`] and [`show`]: deadlines, and bytes shown to people.
 
+mod archive;
 pub mod batch;
 pub mod bench;
 pub mod cargo;

@@ -5,7 +5,7 @@ use grader::cli::{self as args, Batch, Cli, Command, Format, Grade, Submissions}
 use grader::process::{self, Program};
 use grader::report::Report;
 use grader::run::{self, Options, Progress};
-use grader::submission::{self, DEFAULT_ALLOWED};
+use grader::submission::{self, Limits, DEFAULT_ALLOWED};
 use grader::tasks::{self, Task};
 use grader::time::Timing;
 use std::collections::BTreeSet;
@@ -180,9 +180,13 @@ fn lay_submission(
         .map(|s| s.to_string())
         .chain(how.allow_crate.iter().cloned())
         .collect();
-    let edition = shared.join("edition");
-    grader::starter::write_edition(&instructor.root, &edition, true)?;
-    let laid = submission::lay(path, &edition, tasks, &allowed)?;
+    // Laid on the student edition: the reference solutions are never in
+    // the workspace a submission builds in.
+    let edition = submission::edition(
+        &instructor.root,
+        &instructor.target_dir().join("grader-edition"),
+    )?;
+    let laid = submission::lay(path, &edition, tasks, &allowed, &Limits::default())?;
     Ok(LaidSubmission {
         laid,
         edition,

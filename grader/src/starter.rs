@@ -300,8 +300,7 @@ pub fn write_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, St
     }
     // Every file is read and cut before anything is written, so a marker
     // error leaves `out` as it was.
-    let mut files = Vec::new();
-    collect(root, root, &mut files).map_err(io_error(root))?;
+    let files = shipped(root).map_err(io_error(root))?;
     let mut edition = Edition::default();
     let mut written = Vec::new();
     for relative in files {
@@ -338,6 +337,14 @@ pub fn write_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, St
         edition.files += 1;
     }
     Ok(edition)
+}
+
+/// The files of the workspace at `root` that its student edition is made
+/// from, relative to `root`, in order: everything but what is left out.
+pub fn shipped(root: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    collect(root, root, &mut files)?;
+    Ok(files)
 }
 
 fn collect(root: &Path, dir: &Path, into: &mut Vec<PathBuf>) -> io::Result<()> {
