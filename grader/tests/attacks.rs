@@ -219,15 +219,20 @@ fn runtime_attacker(at: &Path, targets: &Targets, heavy: bool) {
     fs::write(&server, text).unwrap();
 }
 
-/// A task01 whose server's source has `line` added at its top.
-fn build_time_attacker(at: &Path, line: &str) {
+/// A task01 whose server's source ends with `item`, which defines a
+/// constant `STOLEN` that its `main` prints.
+fn build_time_attacker(at: &Path, item: &str) {
     let from = common::workspace_root().join("task01_connect");
     let task = at.join("task01_connect");
     common::copy_workspace(&from.join("src"), &task.join("src"));
     fs::copy(from.join("Cargo.toml"), task.join("Cargo.toml")).unwrap();
     let server = task.join("src/bin/server.rs");
-    let text = fs::read_to_string(&server).unwrap();
-    fs::write(&server, format!("{line}\n{text}")).unwrap();
+    let text = fs::read_to_string(&server).unwrap().replacen(
+        "    let args = Args::parse();",
+        "    let args = Args::parse();\n    eprintln!(\"stolen: {:?}\", STOLEN);",
+        1,
+    );
+    fs::write(&server, format!("{text}\n{item}\n")).unwrap();
 }
 
 /// Text of the reference solutions that no report may hold: every line
@@ -427,18 +432,9 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
     honest(&partly);
     let greeting = partly.join("task02_greeting/src/bin/server.rs");
     let text = fs::read_to_string(&greeting).unwrap();
-    assert!(
-        text.contains("writeln!(stream, \"{message}\")"),
-        "the greeting's write changed"
-    );
-    fs::write(
-        &greeting,
-        text.replace(
-            "writeln!(stream, \"{message}\")",
-            "write!(stream, \"{message}\")",
-        ),
-    )
-    .unwrap();
+    let newline = "format!(\"{greeting}\\n\")";
+    assert!(text.contains(newline), "the greeting's write changed");
+    fs::write(&greeting, text.replace(newline, "greeting.to_string()")).unwrap();
 
     // Eight attackers.
     runtime_attacker(&class.join("attack-runtime"), &targets, false);
@@ -454,7 +450,7 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
     build_time_attacker(
         &class.join("attack-path-mod"),
         &format!(
-            "#[path = \"{}\"]\n#[allow(dead_code)]\nmod stolen;",
+            "#[path = \"{}\"]\n#[allow(dead_code)]\nmod stolen;\nconst STOLEN: &str = \"\";",
             reference.display()
         ),
     );
@@ -554,9 +550,16 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
         grades["attack-empty"].1, "no task files found",
         "{grades:#?}"
     );
+    // Reading the reference while compiling fails, and says why.
     for student in ["attack-include", "attack-path-mod"] {
         assert_eq!(grades[student].1, "did not build", "{student}: {grades:#?}");
+        let report = out.join("students").join(student).join("report.json");
+        let report = fs::read_to_string(report).unwrap();
+        assert!(report.contains("Permission denied"), "{student}: {report}");
     }
+    // A build script is refused, with a note saying so.
+    let report = fs::read_to_string(out.join("students/attack-build-script/report.json")).unwrap();
+    assert!(report.contains("build.rs"), "{report}");
 
     assert_eq!(
         before,
