@@ -243,6 +243,17 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
+    /// The sandbox limit a program of this check hit, in words, when
+    /// `outcome` or what the programs printed points at one.
+    pub fn limit_hit(&self, outcome: &Outcome) -> Option<String> {
+        let jail = [&self.subjects.server, &self.subjects.client]
+            .into_iter()
+            .flatten()
+            .find_map(|p| p.jail.as_ref())?;
+        let stderr: Vec<String> = self.taps.iter().flat_map(Tap::lines).collect();
+        crate::sandbox::explain(&outcome.message, &stderr, &jail.limits)
+    }
+
     /// Where a program this check started stopped at a `todo!()` (or
     /// `unimplemented!()`), as `file:line`: the student edition's starter
     /// code, not yet filled in.

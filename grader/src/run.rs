@@ -287,6 +287,17 @@ pub fn run_check(
                     )))
                 });
             transcript = ctx.transcript().to_vec();
+            // A program stopped by a sandbox limit says which, first.
+            let result = result.map_err(|outcome| match ctx.limit_hit(&outcome) {
+                Some(limit) if outcome.status == Status::Fail => Outcome {
+                    message: format!(
+                        "a program hit a sandbox limit ({limit}): {}",
+                        outcome.message
+                    ),
+                    ..outcome
+                },
+                _ => outcome,
+            });
             // Starter code that is not filled in yet says so, rather than
             // whatever the check saw go wrong because of it.
             if crate::process::stopping() {

@@ -311,6 +311,21 @@ fn jailed_processes() -> Vec<String> {
     alive
 }
 
+/// Asserts that no file of `dir` changed since `before`, naming any that did.
+fn assert_unchanged(before: &BTreeMap<PathBuf, blake3::Hash>, dir: &Path, skip: &[&str]) {
+    let after = snapshot(dir, skip);
+    let changed: Vec<&PathBuf> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|f| before.get(*f) != after.get(*f))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "files changed under {}: {changed:#?}",
+        dir.display()
+    );
+}
+
 fn grades(csv: &Path) -> BTreeMap<String, (String, String)> {
     let mut reader = csv::Reader::from_path(csv).unwrap();
     let headers = reader.headers().unwrap().clone();
@@ -399,10 +414,7 @@ fn every_runtime_attack_is_blocked_and_said_so() {
     assert!(!said.contains(SECRET), "the secret leaked:\n{said}");
     // The scan finds nothing but what this submission's own check opened.
     assert!(said.contains("attack scan:"), "{said}");
-    assert_eq!(
-        before,
-        snapshot(&common::workspace_root(), &["target", ".git"])
-    );
+    assert_unchanged(&before, &common::workspace_root(), &["target", ".git"]);
     assert_eq!(
         fs::read_to_string(targets.out.join("grades.csv")).unwrap(),
         "student\n"
@@ -561,11 +573,8 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
     let report = fs::read_to_string(out.join("students/attack-build-script/report.json")).unwrap();
     assert!(report.contains("build.rs"), "{report}");
 
-    assert_eq!(
-        before,
-        snapshot(&common::workspace_root(), &["target", ".git"])
-    );
-    assert_eq!(honest_before, snapshot(&class, &[]), "a submission changed");
+    assert_unchanged(&before, &common::workspace_root(), &["target", ".git"]);
+    assert_unchanged(&honest_before, &class, &[]);
     let text = all_text(&out);
     assert!(!text.contains(SECRET), "the secret reached a report");
     assert!(!text.contains("hacked"), "a report was overwritten");

@@ -21,7 +21,7 @@
 use crate::cargo::{BuildError, Built, Workspace};
 use landlock::{
     Access, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
-    RulesetCreated, RulesetCreatedAttr, ABI,
+    RulesetCreated, RulesetCreatedAttr, RulesetStatus, ABI,
 };
 use std::fs;
 use std::io;
@@ -290,10 +290,10 @@ fn confine(command: &mut Command, target: &Path, workspace: &Path) -> io::Result
     // on success.
     unsafe {
         command.pre_exec(move || match ruleset.take() {
-            Some(ruleset) => ruleset
-                .restrict_self()
-                .map(|_| ())
-                .map_err(|_| io::Error::from_raw_os_error(libc::EPERM)),
+            Some(ruleset) => match ruleset.restrict_self() {
+                Ok(status) if status.ruleset != RulesetStatus::NotEnforced => Ok(()),
+                _ => Err(io::Error::from_raw_os_error(libc::EPERM)),
+            },
             None => Ok(()),
         });
     }
@@ -338,11 +338,13 @@ fn build_ruleset(
     write: &[&Path],
 ) -> Result<RulesetCreated, Box<dyn std::error::Error + Send + Sync>> {
     let abi = ABI::V6;
+    // The newest rights this kernel has (scoped signals need Linux 6.12);
+    // a kernel with no landlock at all is refused when the rules are
+    // enforced.
     let mut ruleset = Ruleset::default()
-        .set_compatibility(CompatLevel::HardRequirement)
+        .set_compatibility(CompatLevel::BestEffort)
         .handle_access(AccessFs::from_all(abi))?
-        .create()?
-        .set_compatibility(CompatLevel::BestEffort);
+        .create()?;
     for dir in read {
         if let Ok(fd) = PathFd::new(dir) {
             ruleset = ruleset.add_rule(PathBeneath::new(fd, AccessFs::from_read(abi)))?;

@@ -28,7 +28,7 @@
 use super::Limits;
 use landlock::{
     Access, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
-    RulesetCreated, RulesetCreatedAttr, Scope, ABI,
+    RulesetCreated, RulesetCreatedAttr, RulesetStatus, Scope, ABI,
 };
 use nix::errno::Errno;
 use nix::mount::{mount, MsFlags};
@@ -105,12 +105,14 @@ fn ruleset(
 ) -> Result<RulesetCreated, Box<dyn std::error::Error + Send + Sync>> {
     let abi = ABI::V6;
     let read = AccessFs::from_read(abi);
+    // The newest rights this kernel has (scoped signals need Linux 6.12);
+    // a kernel with no landlock at all is refused when the rules are
+    // enforced.
     let mut ruleset = Ruleset::default()
-        .set_compatibility(CompatLevel::HardRequirement)
+        .set_compatibility(CompatLevel::BestEffort)
         .handle_access(AccessFs::from_all(abi))?
         .scope(Scope::Signal | Scope::AbstractUnixSocket)?
-        .create()?
-        .set_compatibility(CompatLevel::BestEffort);
+        .create()?;
     for dir in SYSTEM_READ {
         if let Ok(fd) = PathFd::new(dir) {
             ruleset = ruleset.add_rule(PathBeneath::new(fd, read))?;
@@ -302,9 +304,10 @@ impl Prepared {
         )?;
         setrlimit(Resource::RLIMIT_CORE, 0, 0)?;
         if let Some(ruleset) = self.ruleset.take() {
-            ruleset
-                .restrict_self()
-                .map_err(|_| io::Error::from_raw_os_error(libc::EPERM))?;
+            match ruleset.restrict_self() {
+                Ok(status) if status.ruleset != RulesetStatus::NotEnforced => {}
+                _ => return Err(io::Error::from_raw_os_error(libc::EPERM)),
+            }
         }
         let gid = Gid::from_raw(self.jail.gid);
         let uid = Uid::from_raw(self.jail.uid);

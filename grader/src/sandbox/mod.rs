@@ -28,7 +28,6 @@ pub use jail::Jail;
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use std::process::ExitStatus;
 
 /// The limits one program runs under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,8 +111,13 @@ impl Protection {
                 "landlock: reads only system files and its executable, writes only a fresh tmpfs"
                     .into(),
                 format!(
-                    "unprivileged user {}; signals and abstract sockets scoped to each program",
-                    jail.uid
+                    "unprivileged user {}; {}",
+                    jail.uid,
+                    if scoped_signals() {
+                        "signals and abstract sockets scoped to each program"
+                    } else {
+                        "signals kept in by user ids (no landlock scoping before Linux 6.12)"
+                    }
                 ),
                 jail.limits.describe(),
                 "built from the student edition, without build scripts or proc-macros of its own"
@@ -140,24 +144,31 @@ impl Protection {
     }
 }
 
-/// Why a sandboxed program ended, when a limit ended it: `None` when its
-/// end says nothing about a limit.
-pub fn explain(status: ExitStatus, stderr: &[String], limits: &Limits) -> Option<String> {
-    use std::os::unix::process::ExitStatusExt;
-    match status.signal() {
-        Some(libc::SIGXCPU) => {
-            return Some(format!(
-                "it used more than {} s of CPU time",
-                limits.cpu_seconds
-            ))
-        }
-        Some(libc::SIGXFSZ) => {
-            return Some(format!(
-                "it wrote a file larger than {}",
-                bytes(limits.file_size)
-            ))
-        }
-        _ => {}
+/// Whether landlock can keep a program's signals within its own programs.
+pub fn scoped_signals() -> bool {
+    use landlock::{CompatLevel, Compatible, Ruleset, RulesetAttr, Scope};
+    Ruleset::default()
+        .set_compatibility(CompatLevel::HardRequirement)
+        .scope(Scope::Signal)
+        .and_then(|r| r.create())
+        .is_ok()
+}
+
+/// Which limit a sandboxed program hit, in words, going by what a check
+/// saw (`message`: a signal such as SIGXCPU is named there) and what the
+/// program printed on stderr: `None` when nothing points at a limit.
+pub fn explain(message: &str, stderr: &[String], limits: &Limits) -> Option<String> {
+    if message.contains("SIGXCPU") {
+        return Some(format!(
+            "it used more than {} s of CPU time",
+            limits.cpu_seconds
+        ));
+    }
+    if message.contains("SIGXFSZ") {
+        return Some(format!(
+            "it wrote a file larger than {}",
+            bytes(limits.file_size)
+        ));
     }
     let said = |words: &[&str]| {
         stderr
