@@ -16,9 +16,11 @@
 //! - [`submission`]: a student's sources laid into a copy of the
 //!   instructor's workspace.
 //! - [`starter`]: the student edition, solutions cut out.
+//! - [`autograder`]: the Gradescope autograder zip, made of the edition.
 //! - [`watch`]: re-grading as files are saved.
 //! - [`time`] and [`show`]: deadlines, and bytes shown to people.
 
+pub mod autograder;
 pub mod batch;
 pub mod bench;
 pub mod cargo;

@@ -9,6 +9,7 @@ use scraper::{Html, Selector};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const TASKS: [&str; 4] = [
@@ -291,6 +292,185 @@ fn a_submission_with_loose_files_and_a_missing_task() {
     );
     assert!(notes.contains("task02_greeting: no folder"), "{notes}");
     let _ = fs::remove_dir_all(&dir);
+}
+
+/// The Gradescope autograder zip of this workspace, written once.
+fn autograder_zip() -> &'static Path {
+    static ZIP: OnceLock<PathBuf> = OnceLock::new();
+    ZIP.get_or_init(|| {
+        let zip = common::scratch("autograder-zip").join("autograder.zip");
+        grader()
+            .args(["autograder", "--out", zip.to_str().unwrap(), "--workspace"])
+            .arg(common::workspace_root())
+            .timeout(Duration::from_secs(120))
+            .assert()
+            .success();
+        zip
+    })
+}
+
+/// Lines of the reference solutions that are worth looking for: the lines
+/// of every solution region of the tasks' sources longer than 20
+/// characters, leaving out those the grader's own sources hold too (the
+/// grader ships in the edition, and is a socket program itself) and those
+/// the lessons in `docs/` show on purpose (concepts.md builds a listener
+/// with socket2, self-check.md quizzes a client's loop).
+fn telling_solution_lines() -> Vec<String> {
+    let root = common::workspace_root();
+    let mut shipped = String::new();
+    let mut files = Vec::new();
+    list_files(&root.join("grader/src"), "rs", &mut files);
+    for file in files {
+        shipped.push_str(&fs::read_to_string(file).unwrap());
+    }
+    let mut lessons = Vec::new();
+    list_files(&root.join("docs"), "md", &mut lessons);
+    for file in lessons.iter().filter(|f| !f.ends_with("instructors.md")) {
+        let text = fs::read_to_string(file).unwrap();
+        shipped.push_str(&grader::starter::cut(&text, &file.display().to_string()).unwrap());
+    }
+    let mut lines = Vec::new();
+    for task in TASKS {
+        let mut files = Vec::new();
+        list_files(&root.join(task).join("src"), "rs", &mut files);
+        for file in files {
+            let text = fs::read_to_string(&file).unwrap();
+            for region in grader::starter::regions(&text, &file.display().to_string()).unwrap() {
+                lines.extend(
+                    region
+                        .solution
+                        .iter()
+                        .map(|l| l.trim().to_string())
+                        .filter(|l| l.len() > 20 && !shipped.contains(l.as_str())),
+                );
+            }
+        }
+    }
+    lines
+}
+
+/// The files under `dir` whose names end in `.{extension}`.
+fn list_files(dir: &Path, extension: &str, into: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            list_files(&path, extension, into);
+        } else if path.extension().is_some_and(|e| e == extension) {
+            into.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_autograder_zip_holds_the_scripts_and_the_student_edition() {
+    let mut archive = zip::ZipArchive::new(fs::File::open(autograder_zip()).unwrap()).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut contents = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut contents).unwrap();
+        entries.push((
+            entry.name().to_string(),
+            entry.unix_mode(),
+            String::from_utf8_lossy(&contents).into_owned(),
+        ));
+    }
+    let names: Vec<&str> = entries.iter().map(|(n, _, _)| n.as_str()).collect();
+    for script in ["setup.sh", "run_autograder"] {
+        let (_, mode, text) = entries
+            .iter()
+            .find(|(n, _, _)| n == script)
+            .unwrap_or_else(|| panic!("no {script} at the top of the zip: {names:?}"));
+        assert_eq!(mode.map(|m| m & 0o777), Some(0o755), "{script}");
+        let ours = fs::read_to_string(
+            common::workspace_root()
+                .join("docs/gradescope")
+                .join(script),
+        );
+        assert_eq!(
+            text,
+            &ours.unwrap(),
+            "{script} is not docs/gradescope/{script}"
+        );
+    }
+    for needed in [
+        "source/Cargo.toml",
+        "source/Cargo.lock",
+        "source/rust-toolchain.toml",
+        "source/grader/Cargo.toml",
+        "source/grader/src/main.rs",
+        "source/task03_echo/src/bin/server.rs",
+    ] {
+        assert!(names.contains(&needed), "no {needed} in {names:?}");
+    }
+    for name in &names {
+        let parts: Vec<&str> = name.split('/').collect();
+        assert!(
+            *name == "setup.sh" || *name == "run_autograder" || parts[0] == "source",
+            "{name} is outside source/"
+        );
+        assert!(
+            !parts
+                .iter()
+                .any(|p| *p == "target" || *p == ".git" || *p == "tests"),
+            "{name} should not be in the zip"
+        );
+        assert!(!name.starts_with("source/docs/gradescope"), "{name}");
+    }
+
+    let solution = telling_solution_lines();
+    assert!(
+        solution.len() > 50,
+        "too few solution lines: {}",
+        solution.len()
+    );
+    for (name, _, text) in &entries {
+        for line in &solution {
+            assert!(
+                !text.contains(line.as_str()),
+                "{name} holds solution text: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_autograder_builds_with_its_lock_file_as_it_is() {
+    // setup.sh fetches and builds with --locked: cargo must find nothing to
+    // change in the zip's Cargo.lock, the crates of the tests included.
+    let root = common::scratch("autograder-lock");
+    let mut archive = zip::ZipArchive::new(fs::File::open(autograder_zip()).unwrap()).unwrap();
+    archive.extract(&root).unwrap();
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "-p",
+            "grader",
+            "-e",
+            "normal",
+        ])
+        .current_dir(root.join("source"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lock = fs::read_to_string(root.join("source/Cargo.lock")).unwrap();
+    for test_only in [
+        "name = \"tokio\"",
+        "name = \"scraper\"",
+        "name = \"gallery\"",
+    ] {
+        assert!(
+            !lock.contains(test_only),
+            "Cargo.lock still has {test_only}"
+        );
+    }
+    let _ = fs::remove_dir_all(&root);
 }
 
 #[test]
