@@ -5,6 +5,8 @@ mod common;
 use assert_cmd::Command;
 use clap::Parser;
 use grader::cli::Cli;
+use grader::process::{Child, Program, Stream};
+use grader::time::Deadline;
 use scraper::{Html, Selector};
 use std::fs;
 use std::io::Write;
@@ -309,6 +311,48 @@ fn autograder_zip() -> &'static Path {
     })
 }
 
+/// A Gradescope layout at `root`: the zip unpacked into `source`, and
+/// `run_autograder` copied to the top, as Gradescope builds its image.
+fn autograder_layout(root: &Path) {
+    let mut archive = zip::ZipArchive::new(fs::File::open(autograder_zip()).unwrap()).unwrap();
+    archive.extract(root.join("source")).unwrap();
+    fs::copy(
+        root.join("source/run_autograder"),
+        root.join("run_autograder"),
+    )
+    .unwrap();
+    fs::create_dir_all(root.join("results")).unwrap();
+}
+
+/// Runs the layout's `run_autograder` with `grader`, as Gradescope would,
+/// and returns `results/results.json`, which must be a regular file. The
+/// script runs in a process group of its own, killed whole at the deadline:
+/// a script stuck on a FIFO fails the test and leaves nothing behind.
+fn run_autograder(root: &Path, grader: &Path) -> serde_json::Value {
+    let program = Program::new(vec![
+        "env".into(),
+        format!("AUTOGRADER_ROOT={}", root.display()),
+        format!("GRADER={}", grader.display()),
+        format!("GRADER_TARGET_DIR={}", common::shared_target().display()),
+        "bash".into(),
+        root.join("run_autograder").display().to_string(),
+    ]);
+    let script = Child::spawn(&program, false).unwrap();
+    let status = script.wait(Deadline::after(Duration::from_secs(300)));
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "run_autograder ended with {status:?}, stderr: {:?}",
+        script.output(Stream::Stderr)
+    );
+    let results = root.join("results/results.json");
+    let kind = fs::symlink_metadata(&results).unwrap().file_type();
+    assert!(
+        kind.is_file(),
+        "results.json is not a regular file: {kind:?}"
+    );
+    serde_json::from_str(&fs::read_to_string(results).unwrap()).unwrap()
+}
+
 /// Lines of the reference solutions that are worth looking for: the lines
 /// of every solution region of the tasks' sources longer than 20
 /// characters, leaving out those the grader's own sources hold too (the
@@ -476,21 +520,9 @@ fn the_autograder_builds_with_its_lock_file_as_it_is() {
 #[test]
 fn gradescope_run_autograder_writes_results_json() {
     let root = common::scratch("autograder");
-    common::copy_workspace(&common::workspace_root(), &root.join("source"));
+    autograder_layout(&root);
     submission(&root.join("submission"), |task| task.to_string());
-    let script = common::workspace_root().join("docs/gradescope/run_autograder");
-    let status = std::process::Command::new("bash")
-        .arg(&script)
-        .env("AUTOGRADER_ROOT", &root)
-        .env("GRADER", env!("CARGO_BIN_EXE_grader"))
-        .env("GRADER_TARGET_DIR", common::shared_target())
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let results: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(root.join("results/results.json")).unwrap())
-            .unwrap();
+    let results = run_autograder(&root, Path::new(env!("CARGO_BIN_EXE_grader")));
     let full: u32 = grader::tasks::all().iter().map(|t| t.max_points()).sum();
     assert_eq!(results["score"], full);
     assert_eq!(results["max_score"], full);
@@ -499,6 +531,54 @@ fn gradescope_run_autograder_writes_results_json() {
     assert!(tests
         .iter()
         .all(|t| t["status"] == "passed" && t["visibility"] == "visible"));
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_results_json_put_in_the_way_redirects_and_blocks_nothing() {
+    let task01 = grader::tasks::by_number(1).unwrap().max_points();
+    for planted in ["fifo", "symlink"] {
+        let root = common::scratch(&format!("autograder-{planted}"));
+        autograder_layout(&root);
+        // Task 01 alone: a grade, quickly.
+        submission(&root.join("submission"), |task| task.to_string());
+        for task in &TASKS[1..] {
+            fs::remove_dir_all(root.join("submission").join(task)).unwrap();
+        }
+        let results = root.join("results/results.json");
+        let elsewhere = root.join("elsewhere.json");
+        fs::write(&elsewhere, "untouched").unwrap();
+        match planted {
+            "fifo" => assert!(std::process::Command::new("mkfifo")
+                .arg(&results)
+                .status()
+                .unwrap()
+                .success()),
+            _ => std::os::unix::fs::symlink(&elsewhere, &results).unwrap(),
+        }
+        let graded = run_autograder(&root, Path::new(env!("CARGO_BIN_EXE_grader")));
+        assert_eq!(graded["score"], task01, "{planted}: {graded:#}");
+        assert_eq!(
+            fs::read_to_string(&elsewhere).unwrap(),
+            "untouched",
+            "{planted}"
+        );
+        let _ = fs::remove_dir_all(&root);
+    }
+}
+
+#[test]
+fn gradescope_says_so_when_the_grader_cannot_run() {
+    let root = common::scratch("autograder-broken");
+    autograder_layout(&root);
+    fs::create_dir_all(root.join("submission")).unwrap();
+    let results = run_autograder(&root, &root.join("no-such-grader"));
+    assert_eq!(results["score"], 0);
+    let output = results["output"].as_str().unwrap();
+    assert!(
+        output.starts_with("The grader could not run (exit status 127)"),
+        "{output}"
+    );
     let _ = fs::remove_dir_all(&root);
 }
 
