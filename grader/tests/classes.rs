@@ -605,3 +605,86 @@ fn the_github_workflow_runs_a_command_the_grader_accepts() {
         .iter()
         .any(|(f, _)| *f == grader::cli::Format::Junit));
 }
+
+/// The workflow's steps, each as its lines, comments and `- ` left out.
+fn workflow_steps(workflow: &str) -> Vec<Vec<String>> {
+    let lines: Vec<&str> = workflow
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let start = lines
+        .iter()
+        .position(|l| l.trim() == "steps:")
+        .expect("the workflow has steps");
+    let item = indent(lines[start + 1]);
+    let mut steps: Vec<Vec<String>> = Vec::new();
+    for line in lines[start + 1..].iter().take_while(|l| indent(l) >= item) {
+        if indent(line) == item && line.trim_start().starts_with("- ") {
+            steps.push(Vec::new());
+        }
+        let line = line.trim().trim_start_matches("- ").to_string();
+        steps.last_mut().unwrap().push(line);
+    }
+    steps
+}
+
+#[test]
+fn the_github_workflow_keeps_tokens_and_permissions_to_a_minimum() {
+    let workflow =
+        fs::read_to_string(common::workspace_root().join("docs/ci/github-classroom.yml")).unwrap();
+    let steps = workflow_steps(&workflow);
+    let has = |step: &[String], line: &str| step.iter().any(|l| l == line);
+
+    let checkouts: Vec<&Vec<String>> = steps
+        .iter()
+        .filter(|s| s.iter().any(|l| l.starts_with("uses: actions/checkout@")))
+        .collect();
+    assert_eq!(checkouts.len(), 2, "{steps:#?}");
+    for checkout in checkouts {
+        assert!(
+            has(checkout, "persist-credentials: false"),
+            "a checkout keeps its token in .git/config: {checkout:#?}"
+        );
+    }
+
+    let install = steps
+        .iter()
+        .position(|s| s.iter().any(|l| l.contains("rustup")))
+        .expect("the workflow installs Rust");
+    assert!(
+        has(&steps[install], "run: rustup toolchain install")
+            && has(&steps[install], "working-directory: instructor"),
+        "Rust is not installed from the instructor's rust-toolchain.toml: {:#?}",
+        steps[install]
+    );
+    let cache = steps
+        .iter()
+        .position(|s| has(s, "uses: Swatinem/rust-cache@v2"))
+        .expect("the build is cached");
+    assert!(
+        has(&steps[cache], "workspaces: instructor"),
+        "{:#?}",
+        steps[cache]
+    );
+    assert!(install < cache, "the cache's key needs the pinned rustc");
+
+    let lines: Vec<&str> = workflow
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .collect();
+    let at: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].trim_start().starts_with("permissions:"))
+        .collect();
+    assert_eq!(
+        at.len(),
+        1,
+        "permissions are set once, for the whole workflow"
+    );
+    let granted: Vec<&str> = lines[at[0] + 1..]
+        .iter()
+        .take_while(|l| l.starts_with(' '))
+        .map(|l| l.trim())
+        .collect();
+    assert_eq!(granted, ["contents: read"]);
+}
