@@ -101,6 +101,7 @@ pub fn write_zip(root: &Path, out: &Path) -> Result<Zipped, AutograderError> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
+    fs::create_dir_all(parent).map_err(io_error(parent))?;
     let zip_error = |reason: String| AutograderError::Zip {
         path: out.to_path_buf(),
         reason,
