@@ -30,6 +30,8 @@ pub enum BuildError {
     Spawn(std::io::Error),
     #[error("cargo failed before building anything:\n{0}")]
     Cargo(String),
+    #[error("could not trim {dir}/Cargo.lock offline (build the workspace once, so cargo has its crates' index): {reason}")]
+    Lockfile { dir: PathBuf, reason: String },
 }
 
 /// A cargo workspace holding the tasks.
@@ -244,6 +246,27 @@ impl Workspace {
         }
         Ok(built)
     }
+}
+
+/// Drops from the `Cargo.lock` of the workspace at `dir` the packages it no
+/// longer needs (a student edition has no dev-dependencies), changing no
+/// version: `cargo update --workspace` re-resolves only the workspace's own
+/// packages. Offline, so it never reaches for the network: the index of
+/// every crate left was cached when the workspace was built.
+pub fn trim_lockfile(dir: &Path) -> Result<(), BuildError> {
+    let output = Command::new(cargo())
+        .current_dir(dir)
+        .args(["update", "--workspace", "--offline", "--quiet"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(BuildError::Spawn)?;
+    if !output.status.success() {
+        return Err(BuildError::Lockfile {
+            dir: dir.to_path_buf(),
+            reason: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// The executables kept in `cache`, if a build left them there.

@@ -21,6 +21,8 @@ pub enum Command {
     Batch(Batch),
     /// Write the student edition: this workspace with the solutions cut out
     Starter(Starter),
+    /// Write the Gradescope autograder zip: its scripts and the student edition
+    Autograder(Autograder),
     /// Show a hint for the first failing check of a task, one level at a time
     Hint(Hint),
     /// Re-grade a task every time one of its files is saved, until Ctrl-C
@@ -110,6 +112,18 @@ pub struct Starter {
     /// Write into DIR even if it is not empty
     #[arg(long)]
     pub force: bool,
+
+    /// The instructor's workspace (default: the one the current folder is in)
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+}
+
+/// Writing the Gradescope autograder zip.
+#[derive(Args, Debug)]
+pub struct Autograder {
+    /// Where to write the zip (a file there is replaced)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 
     /// The instructor's workspace (default: the one the current folder is in)
     #[arg(long, value_name = "DIR")]

@@ -18,10 +18,12 @@
 //! - [`sandbox`]: untrusted code confined: its own network, processes,
 //!   files and limits.
 //! - [`starter`]: the student edition, solutions cut out.
+//! - [`autograder`]: the Gradescope autograder zip, made of the edition.
 //! - [`watch`]: re-grading as files are saved.
 //! - [`time`] and [`show`]: deadlines, and bytes shown to people.
 
 mod archive;
+pub mod autograder;
 pub mod batch;
 pub mod bench;
 pub mod cargo;

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Some(Command::Batch(batch)) => grade_class(batch),
         Some(Command::Starter(starter)) => write_starter(starter),
+        Some(Command::Autograder(autograder)) => write_autograder(autograder),
         Some(Command::Hint(hint)) => give_hint(hint),
         Some(Command::Watch(watch)) => watch_tasks(watch),
         Some(Command::Bench(bench)) => load_servers(bench),
@@ -355,6 +356,22 @@ fn write_starter(cli: &args::Starter) -> anyhow::Result<u8> {
             cli.out.display(),
             edition.files,
             edition.regions
+        ),
+        false,
+    )?;
+    Ok(0)
+}
+
+fn write_autograder(cli: &args::Autograder) -> anyhow::Result<u8> {
+    let root = Workspace::open(&workspace(cli.workspace.as_deref())?)?.root;
+    let zipped = grader::autograder::write_zip(&root, &cli.out)?;
+    emit(
+        &format!(
+            "Wrote {}: setup.sh, run_autograder and the student edition in source/, {} files, {} solution regions cut out.\n\
+             Upload it to Gradescope as a zip-file autograder.\n",
+            cli.out.display(),
+            zipped.files,
+            zipped.regions
         ),
         false,
     )?;

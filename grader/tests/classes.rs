@@ -5,10 +5,13 @@ mod common;
 use assert_cmd::Command;
 use clap::Parser;
 use grader::cli::Cli;
+use grader::process::{Child, Program, Stream};
+use grader::time::Deadline;
 use scraper::{Html, Selector};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const TASKS: [&str; 4] = [
@@ -293,24 +296,233 @@ fn a_submission_with_loose_files_and_a_missing_task() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// The Gradescope autograder zip of this workspace, written once.
+fn autograder_zip() -> &'static Path {
+    static ZIP: OnceLock<PathBuf> = OnceLock::new();
+    ZIP.get_or_init(|| {
+        let zip = common::scratch("autograder-zip").join("autograder.zip");
+        grader()
+            .args(["autograder", "--out", zip.to_str().unwrap(), "--workspace"])
+            .arg(common::workspace_root())
+            .timeout(Duration::from_secs(120))
+            .assert()
+            .success();
+        zip
+    })
+}
+
+/// A Gradescope layout at `root`: the zip unpacked into `source`, and
+/// `run_autograder` copied to the top, as Gradescope builds its image.
+fn autograder_layout(root: &Path) {
+    let mut archive = zip::ZipArchive::new(fs::File::open(autograder_zip()).unwrap()).unwrap();
+    archive.extract(root.join("source")).unwrap();
+    fs::copy(
+        root.join("source/run_autograder"),
+        root.join("run_autograder"),
+    )
+    .unwrap();
+    fs::create_dir_all(root.join("results")).unwrap();
+}
+
+/// Runs the layout's `run_autograder` with `grader`, as Gradescope would,
+/// and returns `results/results.json`, which must be a regular file. The
+/// script runs in a process group of its own, killed whole at the deadline:
+/// a script stuck on a FIFO fails the test and leaves nothing behind.
+fn run_autograder(root: &Path, grader: &Path) -> serde_json::Value {
+    let program = Program::new(vec![
+        "env".into(),
+        format!("AUTOGRADER_ROOT={}", root.display()),
+        format!("GRADER={}", grader.display()),
+        format!("GRADER_TARGET_DIR={}", common::shared_target().display()),
+        "bash".into(),
+        root.join("run_autograder").display().to_string(),
+    ]);
+    let script = Child::spawn(&program, false).unwrap();
+    let status = script.wait(Deadline::after(Duration::from_secs(300)));
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "run_autograder ended with {status:?}, stderr: {:?}",
+        script.output(Stream::Stderr)
+    );
+    let results = root.join("results/results.json");
+    let kind = fs::symlink_metadata(&results).unwrap().file_type();
+    assert!(
+        kind.is_file(),
+        "results.json is not a regular file: {kind:?}"
+    );
+    serde_json::from_str(&fs::read_to_string(results).unwrap()).unwrap()
+}
+
+/// Lines of the reference solutions that are worth looking for: the lines
+/// of every solution region of the tasks' sources longer than 20
+/// characters, leaving out those the grader's own sources hold too (the
+/// grader ships in the edition, and is a socket program itself) and those
+/// the lessons in `docs/` show on purpose (concepts.md builds a listener
+/// with socket2, self-check.md quizzes a client's loop).
+fn telling_solution_lines() -> Vec<String> {
+    let root = common::workspace_root();
+    let mut shipped = String::new();
+    let mut files = Vec::new();
+    list_files(&root.join("grader/src"), "rs", &mut files);
+    for file in files {
+        shipped.push_str(&fs::read_to_string(file).unwrap());
+    }
+    let mut lessons = Vec::new();
+    list_files(&root.join("docs"), "md", &mut lessons);
+    for file in lessons.iter().filter(|f| !f.ends_with("instructors.md")) {
+        let text = fs::read_to_string(file).unwrap();
+        shipped.push_str(&grader::starter::cut(&text, &file.display().to_string()).unwrap());
+    }
+    let mut lines = Vec::new();
+    for task in TASKS {
+        let mut files = Vec::new();
+        list_files(&root.join(task).join("src"), "rs", &mut files);
+        for file in files {
+            let text = fs::read_to_string(&file).unwrap();
+            for region in grader::starter::regions(&text, &file.display().to_string()).unwrap() {
+                lines.extend(
+                    region
+                        .solution
+                        .iter()
+                        .map(|l| l.trim().to_string())
+                        .filter(|l| l.len() > 20 && !shipped.contains(l.as_str())),
+                );
+            }
+        }
+    }
+    lines
+}
+
+/// The files under `dir` whose names end in `.{extension}`.
+fn list_files(dir: &Path, extension: &str, into: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            list_files(&path, extension, into);
+        } else if path.extension().is_some_and(|e| e == extension) {
+            into.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_autograder_zip_holds_the_scripts_and_the_student_edition() {
+    let mut archive = zip::ZipArchive::new(fs::File::open(autograder_zip()).unwrap()).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut contents = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut contents).unwrap();
+        entries.push((
+            entry.name().to_string(),
+            entry.unix_mode(),
+            String::from_utf8_lossy(&contents).into_owned(),
+        ));
+    }
+    let names: Vec<&str> = entries.iter().map(|(n, _, _)| n.as_str()).collect();
+    for script in ["setup.sh", "run_autograder"] {
+        let (_, mode, text) = entries
+            .iter()
+            .find(|(n, _, _)| n == script)
+            .unwrap_or_else(|| panic!("no {script} at the top of the zip: {names:?}"));
+        assert_eq!(mode.map(|m| m & 0o777), Some(0o755), "{script}");
+        let ours = fs::read_to_string(
+            common::workspace_root()
+                .join("docs/gradescope")
+                .join(script),
+        );
+        assert_eq!(
+            text,
+            &ours.unwrap(),
+            "{script} is not docs/gradescope/{script}"
+        );
+    }
+    for needed in [
+        "source/Cargo.toml",
+        "source/Cargo.lock",
+        "source/rust-toolchain.toml",
+        "source/grader/Cargo.toml",
+        "source/grader/src/main.rs",
+        "source/task03_echo/src/bin/server.rs",
+    ] {
+        assert!(names.contains(&needed), "no {needed} in {names:?}");
+    }
+    for name in &names {
+        let parts: Vec<&str> = name.split('/').collect();
+        assert!(
+            *name == "setup.sh" || *name == "run_autograder" || parts[0] == "source",
+            "{name} is outside source/"
+        );
+        assert!(
+            !parts
+                .iter()
+                .any(|p| *p == "target" || *p == ".git" || *p == "tests"),
+            "{name} should not be in the zip"
+        );
+        assert!(!name.starts_with("source/docs/gradescope"), "{name}");
+    }
+
+    let solution = telling_solution_lines();
+    assert!(
+        solution.len() > 50,
+        "too few solution lines: {}",
+        solution.len()
+    );
+    for (name, _, text) in &entries {
+        for line in &solution {
+            assert!(
+                !text.contains(line.as_str()),
+                "{name} holds solution text: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_autograder_builds_with_its_lock_file_as_it_is() {
+    // setup.sh fetches and builds with --locked: cargo must find nothing to
+    // change in the zip's Cargo.lock, the crates of the tests included.
+    let root = common::scratch("autograder-lock");
+    let mut archive = zip::ZipArchive::new(fs::File::open(autograder_zip()).unwrap()).unwrap();
+    archive.extract(&root).unwrap();
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "-p",
+            "grader",
+            "-e",
+            "normal",
+        ])
+        .current_dir(root.join("source"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lock = fs::read_to_string(root.join("source/Cargo.lock")).unwrap();
+    for test_only in [
+        "name = \"tokio\"",
+        "name = \"scraper\"",
+        "name = \"gallery\"",
+    ] {
+        assert!(
+            !lock.contains(test_only),
+            "Cargo.lock still has {test_only}"
+        );
+    }
+    let _ = fs::remove_dir_all(&root);
+}
+
 #[test]
 fn gradescope_run_autograder_writes_results_json() {
     let root = common::scratch("autograder");
-    common::copy_workspace(&common::workspace_root(), &root.join("source"));
+    autograder_layout(&root);
     submission(&root.join("submission"), |task| task.to_string());
-    let script = common::workspace_root().join("docs/gradescope/run_autograder");
-    let status = std::process::Command::new("bash")
-        .arg(&script)
-        .env("AUTOGRADER_ROOT", &root)
-        .env("GRADER", env!("CARGO_BIN_EXE_grader"))
-        .env("GRADER_TARGET_DIR", common::shared_target())
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let results: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(root.join("results/results.json")).unwrap())
-            .unwrap();
+    let results = run_autograder(&root, Path::new(env!("CARGO_BIN_EXE_grader")));
     let full: u32 = grader::tasks::all().iter().map(|t| t.max_points()).sum();
     assert_eq!(results["score"], full);
     assert_eq!(results["max_score"], full);
@@ -319,6 +531,54 @@ fn gradescope_run_autograder_writes_results_json() {
     assert!(tests
         .iter()
         .all(|t| t["status"] == "passed" && t["visibility"] == "visible"));
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_results_json_put_in_the_way_redirects_and_blocks_nothing() {
+    let task01 = grader::tasks::by_number(1).unwrap().max_points();
+    for planted in ["fifo", "symlink"] {
+        let root = common::scratch(&format!("autograder-{planted}"));
+        autograder_layout(&root);
+        // Task 01 alone: a grade, quickly.
+        submission(&root.join("submission"), |task| task.to_string());
+        for task in &TASKS[1..] {
+            fs::remove_dir_all(root.join("submission").join(task)).unwrap();
+        }
+        let results = root.join("results/results.json");
+        let elsewhere = root.join("elsewhere.json");
+        fs::write(&elsewhere, "untouched").unwrap();
+        match planted {
+            "fifo" => assert!(std::process::Command::new("mkfifo")
+                .arg(&results)
+                .status()
+                .unwrap()
+                .success()),
+            _ => std::os::unix::fs::symlink(&elsewhere, &results).unwrap(),
+        }
+        let graded = run_autograder(&root, Path::new(env!("CARGO_BIN_EXE_grader")));
+        assert_eq!(graded["score"], task01, "{planted}: {graded:#}");
+        assert_eq!(
+            fs::read_to_string(&elsewhere).unwrap(),
+            "untouched",
+            "{planted}"
+        );
+        let _ = fs::remove_dir_all(&root);
+    }
+}
+
+#[test]
+fn gradescope_says_so_when_the_grader_cannot_run() {
+    let root = common::scratch("autograder-broken");
+    autograder_layout(&root);
+    fs::create_dir_all(root.join("submission")).unwrap();
+    let results = run_autograder(&root, &root.join("no-such-grader"));
+    assert_eq!(results["score"], 0);
+    let output = results["output"].as_str().unwrap();
+    assert!(
+        output.starts_with("The grader could not run (exit status 127)"),
+        "{output}"
+    );
     let _ = fs::remove_dir_all(&root);
 }
 
@@ -344,4 +604,87 @@ fn the_github_workflow_runs_a_command_the_grader_accepts() {
         .output
         .iter()
         .any(|(f, _)| *f == grader::cli::Format::Junit));
+}
+
+/// The workflow's steps, each as its lines, comments and `- ` left out.
+fn workflow_steps(workflow: &str) -> Vec<Vec<String>> {
+    let lines: Vec<&str> = workflow
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let start = lines
+        .iter()
+        .position(|l| l.trim() == "steps:")
+        .expect("the workflow has steps");
+    let item = indent(lines[start + 1]);
+    let mut steps: Vec<Vec<String>> = Vec::new();
+    for line in lines[start + 1..].iter().take_while(|l| indent(l) >= item) {
+        if indent(line) == item && line.trim_start().starts_with("- ") {
+            steps.push(Vec::new());
+        }
+        let line = line.trim().trim_start_matches("- ").to_string();
+        steps.last_mut().unwrap().push(line);
+    }
+    steps
+}
+
+#[test]
+fn the_github_workflow_keeps_tokens_and_permissions_to_a_minimum() {
+    let workflow =
+        fs::read_to_string(common::workspace_root().join("docs/ci/github-classroom.yml")).unwrap();
+    let steps = workflow_steps(&workflow);
+    let has = |step: &[String], line: &str| step.iter().any(|l| l == line);
+
+    let checkouts: Vec<&Vec<String>> = steps
+        .iter()
+        .filter(|s| s.iter().any(|l| l.starts_with("uses: actions/checkout@")))
+        .collect();
+    assert_eq!(checkouts.len(), 2, "{steps:#?}");
+    for checkout in checkouts {
+        assert!(
+            has(checkout, "persist-credentials: false"),
+            "a checkout keeps its token in .git/config: {checkout:#?}"
+        );
+    }
+
+    let install = steps
+        .iter()
+        .position(|s| s.iter().any(|l| l.contains("rustup")))
+        .expect("the workflow installs Rust");
+    assert!(
+        has(&steps[install], "run: rustup toolchain install")
+            && has(&steps[install], "working-directory: instructor"),
+        "Rust is not installed from the instructor's rust-toolchain.toml: {:#?}",
+        steps[install]
+    );
+    let cache = steps
+        .iter()
+        .position(|s| has(s, "uses: Swatinem/rust-cache@v2"))
+        .expect("the build is cached");
+    assert!(
+        has(&steps[cache], "workspaces: instructor"),
+        "{:#?}",
+        steps[cache]
+    );
+    assert!(install < cache, "the cache's key needs the pinned rustc");
+
+    let lines: Vec<&str> = workflow
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .collect();
+    let at: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].trim_start().starts_with("permissions:"))
+        .collect();
+    assert_eq!(
+        at.len(),
+        1,
+        "permissions are set once, for the whole workflow"
+    );
+    let granted: Vec<&str> = lines[at[0] + 1..]
+        .iter()
+        .take_while(|l| l.starts_with(' '))
+        .map(|l| l.trim())
+        .collect();
+    assert_eq!(granted, ["contents: read"]);
 }
