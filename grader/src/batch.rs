@@ -14,9 +14,11 @@
 //! (a pipe), and this process alone writes every report, `grades.csv` and
 //! `index.html`, once the child and everything it started are dead.
 
+use crate::cargo::Workspace;
 use crate::process::{Child, Program, Stream};
 use crate::report::class::{self, Row};
 use crate::report::{Build, Format, Report};
+use crate::submission::Places;
 use crate::time::Deadline;
 use std::fs;
 use std::io;
@@ -35,6 +37,10 @@ pub enum BatchError {
     Write { path: PathBuf, source: io::Error },
     #[error("could not write grades.csv")]
     Csv(#[from] csv::Error),
+    #[error("could not prepare the student edition")]
+    Edition(#[from] crate::submission::SubmissionError),
+    #[error("could not build the student edition's dependencies")]
+    Seed(#[from] crate::cargo::BuildError),
 }
 
 /// How long a child grader that ran out of time has to stop its programs.
@@ -142,6 +148,9 @@ pub fn run(options: &Options, done: &(dyn Fn(&Graded) + Sync)) -> Result<Vec<Gra
         path: options.grader.clone(),
         source,
     })?;
+    if !options.unsandboxed && !submissions.is_empty() {
+        prepare(options)?;
+    }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Graded>>> =
         Mutex::new((0..submissions.len()).map(|_| None).collect());
@@ -171,6 +180,16 @@ pub fn run(options: &Options, done: &(dyn Fn(&Graded) + Sync)) -> Result<Vec<Gra
         .collect();
     write_class(options, &results)?;
     Ok(results)
+}
+
+/// Writes the student edition and compiles its dependencies once, before
+/// any submission's budget starts: each child grader then finds both ready.
+fn prepare(options: &Options) -> Result<(), BatchError> {
+    let instructor = Workspace::open(&options.workspace)?;
+    let places = Places::of(&instructor, options.target_dir.as_deref());
+    let edition = crate::submission::edition(&instructor.root, &places.editions)?;
+    crate::sandbox::build::seed(&edition, &places.seeds())?;
+    Ok(())
 }
 
 /// A student's folder under `out/students`: the id, made safe as a name.

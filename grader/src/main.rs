@@ -106,7 +106,7 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
     let confined_build = match (&laid, &jail) {
         (Some(laid), Some(_)) => Some(run::ConfinedBuild {
             edition: laid.edition.clone(),
-            seeds: laid.shared.join("seeds"),
+            seeds: laid.places.seeds(),
         }),
         _ => None,
     };
@@ -118,7 +118,7 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
         client_cmd,
         timing: Timing::new(cli.timeout_scale),
         transcripts: cli.verbose,
-        shared_target: laid.as_ref().map(|laid| laid.shared.clone()),
+        shared_target: laid.as_ref().map(|laid| laid.places.shared.clone()),
         repeat: cli.repeat,
         jail: jail.as_ref().map(|(jail, _)| jail.clone()),
         confined_build,
@@ -160,8 +160,7 @@ struct LaidSubmission {
     laid: submission::Laid,
     /// The student edition it was laid on.
     edition: PathBuf,
-    /// The folder submissions share: builds, the edition, executables.
-    shared: PathBuf,
+    places: submission::Places,
 }
 
 /// Lays the submission into a copy of `workspace`'s student edition.
@@ -172,10 +171,7 @@ fn lay_submission(
     how: &Submissions,
 ) -> anyhow::Result<LaidSubmission> {
     let instructor = Workspace::open(workspace)?;
-    let shared = match &how.target_dir {
-        Some(dir) => dir.clone(),
-        None => instructor.target_dir().join("grader-submissions"),
-    };
+    let places = submission::Places::of(&instructor, how.target_dir.as_deref());
     let allowed: BTreeSet<String> = DEFAULT_ALLOWED
         .iter()
         .map(|s| s.to_string())
@@ -183,15 +179,12 @@ fn lay_submission(
         .collect();
     // Laid on the student edition: the reference solutions are never in
     // the workspace a submission builds in.
-    let edition = submission::edition(
-        &instructor.root,
-        &instructor.target_dir().join("grader-edition"),
-    )?;
+    let edition = submission::edition(&instructor.root, &places.editions)?;
     let laid = submission::lay(path, &edition, tasks, &allowed, &Limits::default())?;
     Ok(LaidSubmission {
         laid,
         edition,
-        shared,
+        places,
     })
 }
 

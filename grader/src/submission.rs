@@ -110,6 +110,30 @@ pub struct Laid {
 /// Marks a cached edition as written in full; it is written last.
 const COMPLETE: &str = ".grader-edition-complete";
 
+/// Where the submissions of one instructor's workspace are built: the
+/// cache of its student editions, and the folder their builds share.
+pub struct Places {
+    pub editions: PathBuf,
+    /// `--target-dir`, else `grader-submissions` in the workspace's target
+    /// folder: the seeds of dependencies and the index of builds.
+    pub shared: PathBuf,
+}
+
+impl Places {
+    pub fn of(instructor: &crate::cargo::Workspace, target_dir: Option<&Path>) -> Places {
+        Places {
+            editions: instructor.target_dir().join("grader-edition"),
+            shared: target_dir
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| instructor.target_dir().join("grader-submissions")),
+        }
+    }
+
+    pub fn seeds(&self) -> PathBuf {
+        self.shared.join("seeds")
+    }
+}
+
 /// The student edition of the workspace `instructor`, written into
 /// `cache/edition-<hash>` unless it is there already. The hash is of the
 /// files the edition is made from, so an edited workspace gets a new one.

@@ -150,7 +150,7 @@ pub fn build(
         return Ok(built);
     }
     let names: Vec<&str> = missing.iter().map(|(package, _)| *package).collect();
-    let seed = seed(edition, &names, seeds)?;
+    let seed = seed(edition, seeds)?;
     let target = workspace.root.join("target");
     copy_dir(&seed, &target).map_err(spawn)?;
     // Sources laid now are newer than anything in the seed: cargo rebuilds
@@ -202,16 +202,24 @@ fn source_hash(root: &Path, package: &str) -> String {
     hasher.finalize().to_hex()[..32].to_string()
 }
 
-/// A target folder with every dependency of `packages` compiled, built
-/// from the student edition once and shared (read only) by every build.
-fn seed(edition: &Path, packages: &[&str], seeds: &Path) -> Result<PathBuf, BuildError> {
+/// A target folder with every task of the student edition `edition`
+/// compiled, dependencies included: built once, under a lock, and copied
+/// (never written) by every submission's build. `grader batch` makes it
+/// before grading, so no submission's time budget pays for it.
+pub fn seed(edition: &Path, seeds: &Path) -> Result<PathBuf, BuildError> {
     let spawn = BuildError::Spawn;
+    let workspace = Workspace::open(edition)?;
+    let packages: Vec<&str> = crate::tasks::all()
+        .iter()
+        .map(|t| t.package)
+        .filter(|p| workspace.has_package(p))
+        .collect();
     fs::create_dir_all(seeds).map_err(spawn)?;
     let lock = fs::File::create(seeds.join("seed.lock")).map_err(spawn)?;
     lock.lock().map_err(spawn)?;
     let mut hasher = blake3::Hasher::new();
     hasher.update(&fs::read(edition.join("Cargo.lock")).unwrap_or_default());
-    for package in packages {
+    for package in &packages {
         hasher.update(package.as_bytes());
         hasher.update(&fs::read(edition.join(package).join("Cargo.toml")).unwrap_or_default());
     }
@@ -223,9 +231,8 @@ fn seed(edition: &Path, packages: &[&str], seeds: &Path) -> Result<PathBuf, Buil
     let _ = fs::remove_dir_all(&partial);
     let target = partial.join("target");
     fs::create_dir_all(&target).map_err(spawn)?;
-    let edition = Workspace::open(edition)?;
-    let built = edition.cargo_build_with(packages, &["--bins", "--offline"], &|command| {
-        confine(command, &target, &edition.root)
+    let built = workspace.cargo_build_with(&packages, &["--bins", "--offline"], &|command| {
+        confine(command, &target, &workspace.root)
     })?;
     if built.executables.is_empty() {
         return Err(BuildError::Cargo(format!(
