@@ -2,7 +2,10 @@
 # How long the grader takes on the prebuilt reference: the median wall time
 # of the whole run and of each task, over RUNS runs (default 10).
 #
-#   scripts/bench-grader.sh [RUNS]
+#   scripts/bench-grader.sh [RUNS] [GRADER ARGUMENTS...]
+#
+# e.g. `scripts/bench-grader.sh 20 --sandbox` times the same runs with every
+# program in the sandbox, as submissions are graded.
 #
 # It builds once first, so cargo's compile time is not counted; what is left
 # is cargo's no-op build check plus the checks themselves. Uses hyperfine
@@ -10,6 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
+shift || true
+# Each word of the extra arguments is passed on as is.
+extra="$*"
 
 cargo build --quiet --workspace --bins
 grader=target/debug/grader
@@ -19,7 +25,8 @@ if command -v hyperfine >/dev/null 2>&1; then
     json=$(mktemp)
     trap 'rm -f "$json"' EXIT
     hyperfine --runs "$runs" --warmup 1 --style none --export-json "$json" \
-        "$grader" "$grader task01" "$grader task02" "$grader task03" "$grader task04"
+        "$grader $extra" "$grader task01 $extra" "$grader task02 $extra" \
+        "$grader task03 $extra" "$grader task04 $extra"
     printf '%-8s %s\n' "run" "median wall time over $runs runs (hyperfine)"
     # One "median" per command, in the order given above.
     grep -o '"median": *[0-9.e-]*' "$json" | awk -F: -v names="all task01 task02 task03 task04" '
@@ -33,7 +40,8 @@ median_ms() {
     for _ in $(seq "$runs"); do
         local start end
         start=$(date +%s%N)
-        "$grader" "$@" >/dev/null
+        # shellcheck disable=SC2086
+        "$grader" "$@" $extra >/dev/null
         end=$(date +%s%N)
         samples+=($(( (end - start) / 1000000 )))
     done

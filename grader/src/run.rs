@@ -86,7 +86,7 @@ pub fn grade(
                 store,
             )?,
             (_, Some(store), _) => store
-                .take(workspace.build(&to_build)?)
+                .reachable(workspace.build(&to_build)?)
                 .map_err(BuildError::Spawn)?,
             (_, None, Some(shared)) => workspace.build_shared(&to_build, shared)?,
             (_, None, None) => workspace.build(&to_build)?,

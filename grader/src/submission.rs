@@ -162,6 +162,9 @@ pub fn edition(instructor: &Path, cache: &Path) -> Result<PathBuf, SubmissionErr
             source,
         }
     })?;
+    // The edition has no dev-dependencies: its lock file loses them now,
+    // so that no build of a submission laid on it writes one of its own.
+    crate::cargo::trim_lockfile(temporary.path()).map_err(|e| io::Error::other(e.to_string()))?;
     fs::write(temporary.path().join(COMPLETE), "")?;
     // A folder of that name without the mark was not written by a grader
     // (they rename whole editions into place): it goes.

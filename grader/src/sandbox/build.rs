@@ -58,14 +58,22 @@ impl Store {
         Ok(Store { dir })
     }
 
-    /// `built` with every executable moved into the store (and checked).
-    pub fn take(&self, built: Built) -> io::Result<Built> {
+    /// `built` with every executable a jailed program could not reach (a
+    /// folder on its path is closed to other users) put in the store; the
+    /// others are run where they are, as landlock lets a jailed program
+    /// write none of them.
+    pub fn reachable(&self, built: Built) -> io::Result<Built> {
         let mut kept = Built {
             errors: built.errors,
             ..Built::default()
         };
         for (bin, file) in built.executables {
-            kept.executables.insert(bin, self.keep(&file)?);
+            let file = if open_to_others(&file) {
+                file
+            } else {
+                self.keep(&file)?
+            };
+            kept.executables.insert(bin, file);
         }
         Ok(kept)
     }
@@ -119,6 +127,17 @@ impl Store {
         fs::rename(&partial, &kept)?;
         Ok(kept)
     }
+}
+
+/// Whether any user may run `file`: it and every folder above it are open
+/// to others.
+fn open_to_others(file: &Path) -> bool {
+    let mode = |path: &Path| fs::metadata(path).map(|m| m.permissions().mode());
+    mode(file).is_ok_and(|m| m & 0o005 == 0o005)
+        && file
+            .ancestors()
+            .skip(1)
+            .all(|dir| mode(dir).is_ok_and(|m| m & 0o001 != 0))
 }
 
 /// Builds `packages` of the laid submission `workspace`, confined, with
@@ -246,6 +265,7 @@ pub fn seed(edition: &Path, seeds: &Path) -> Result<PathBuf, BuildError> {
     Ok(seed.join("target"))
 }
 
+/// Copies the folder `from` to `to`, keeping each file's modification time.
 fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from)? {
@@ -256,6 +276,14 @@ fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
             copy_dir(&entry.path(), &target)?;
         } else if kind.is_file() {
             fs::copy(entry.path(), &target)?;
+            // Cargo compares the times of artifacts: a copy stamped "now",
+            // file after file, would look newer than what was built from
+            // it and everything would be built again.
+            let modified = entry.metadata()?.modified()?;
+            fs::File::options()
+                .write(true)
+                .open(&target)?
+                .set_modified(modified)?;
         }
     }
     Ok(())
