@@ -195,44 +195,44 @@ mod attack {
             }
         }
         eprintln!("attack scan: {} ports answered on loopback: {open:?}", open.len());
-        let _ = Command::new("true").exec();
     }
 }
 "#;
 
-/// A task01 whose server runs `RUNTIME_ATTACKS` before serving as the
-/// reference does.
-fn runtime_attacker(at: &Path, targets: &Targets, heavy: bool) {
+/// A task01 (the reference's) whose server's source `edit` rewrites.
+fn task01_with(at: &Path, edit: impl FnOnce(String) -> String) {
     let from = common::workspace_root().join("task01_connect");
     let task = at.join("task01_connect");
     common::copy_workspace(&from.join("src"), &task.join("src"));
     fs::copy(from.join("Cargo.toml"), task.join("Cargo.toml")).unwrap();
     let server = task.join("src/bin/server.rs");
     let text = fs::read_to_string(&server).unwrap();
-    let text = text.replacen(
-        "    let args = Args::parse();",
-        &format!("    let args = Args::parse();\n    attack::run({heavy});"),
-        1,
-    ) + &targets.fill(RUNTIME_ATTACKS);
-    // The scan and the exec at its end must never run the server twice.
-    let text = text.replace("let _ = Command::new(\"true\").exec();", "");
-    fs::write(&server, text).unwrap();
+    assert!(
+        text.contains(MAIN_STARTS),
+        "the reference server's main changed"
+    );
+    fs::write(&server, edit(text)).unwrap();
+}
+
+/// The line `main` starts with, after which the attacks go.
+const MAIN_STARTS: &str = "    let args = Args::parse();";
+
+/// A task01 whose server runs `RUNTIME_ATTACKS` before serving as the
+/// reference does.
+fn runtime_attacker(at: &Path, targets: &Targets, heavy: bool) {
+    task01_with(at, |text| {
+        let call = format!("{MAIN_STARTS}\n    attack::run({heavy});");
+        text.replacen(MAIN_STARTS, &call, 1) + &targets.fill(RUNTIME_ATTACKS)
+    });
 }
 
 /// A task01 whose server's source ends with `item`, which defines a
 /// constant `STOLEN` that its `main` prints.
 fn build_time_attacker(at: &Path, item: &str) {
-    let from = common::workspace_root().join("task01_connect");
-    let task = at.join("task01_connect");
-    common::copy_workspace(&from.join("src"), &task.join("src"));
-    fs::copy(from.join("Cargo.toml"), task.join("Cargo.toml")).unwrap();
-    let server = task.join("src/bin/server.rs");
-    let text = fs::read_to_string(&server).unwrap().replacen(
-        "    let args = Args::parse();",
-        "    let args = Args::parse();\n    eprintln!(\"stolen: {:?}\", STOLEN);",
-        1,
-    );
-    fs::write(&server, format!("{text}\n{item}\n")).unwrap();
+    task01_with(at, |text| {
+        let print = format!("{MAIN_STARTS}\n    eprintln!(\"stolen: {{:?}}\", STOLEN);");
+        format!("{}\n{item}\n", text.replacen(MAIN_STARTS, &print, 1))
+    });
 }
 
 /// Text of the reference solutions that no report may hold: every line

@@ -365,20 +365,26 @@ fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
     &digits[start..]
 }
 
-/// `outer`: passes signals on to `init`, then ends as the program ended.
-fn outer(init: Pid, status_read: OwnedFd, status_write: OwnedFd) -> ! {
-    drop(status_write);
-    FORWARD_TO.store(init.as_raw(), Ordering::SeqCst);
+/// What `outer` and `init` do first: pass the signals they get on to
+/// `child`, and hold no descriptor but `keep`, so that the program's pipes
+/// close when the program does.
+fn stand_by(child: Pid, keep: i32) {
+    FORWARD_TO.store(child.as_raw(), Ordering::SeqCst);
     handle_forwarded(SigHandler::Handler(forward));
     let _ = sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&forwarded()), None);
-    // Hold nothing of the program's: its pipes close when it does.
     // SAFETY: descriptors 0–2 are not used by this process from here on.
     unsafe {
         libc::close(0);
         libc::close(1);
         libc::close(2);
     }
-    close_from_3_except(Some(status_read.as_raw_fd()));
+    close_from_3_except(Some(keep));
+}
+
+/// `outer`: passes signals on to `init`, then ends as the program ended.
+fn outer(init: Pid, status_read: OwnedFd, status_write: OwnedFd) -> ! {
+    drop(status_write);
+    stand_by(init, status_read.as_raw_fd());
     let mut bytes = [0u8; 4];
     let mut got = 0;
     while got < 4 {
@@ -400,16 +406,7 @@ fn outer(init: Pid, status_read: OwnedFd, status_write: OwnedFd) -> ! {
 /// `init`: reaps every orphan until the program ends, tells `outer` how,
 /// and ends, taking the rest of the namespace with it.
 fn init(program: Pid, status_write: OwnedFd) -> ! {
-    FORWARD_TO.store(program.as_raw(), Ordering::SeqCst);
-    handle_forwarded(SigHandler::Handler(forward));
-    let _ = sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&forwarded()), None);
-    // SAFETY: as in `outer`.
-    unsafe {
-        libc::close(0);
-        libc::close(1);
-        libc::close(2);
-    }
-    close_from_3_except(Some(status_write.as_raw_fd()));
+    stand_by(program, status_write.as_raw_fd());
     loop {
         match waitpid(Pid::from_raw(-1), None) {
             Ok(status) if status.pid() == Some(program) => {

@@ -1,0 +1,158 @@
+//! The jail on its own: what a jailed program sees of its exit, its
+//! signals, its children and its limits. Skipped, saying why, where the
+//! machine cannot sandbox.
+
+use grader::process::{describe_status, Child, Program, Stream};
+use grader::sandbox::{explain, Jail, Limits};
+use grader::time::Deadline;
+use std::time::{Duration, Instant};
+
+fn soon() -> Deadline {
+    Deadline::after(Duration::from_secs(10))
+}
+
+/// A jail in a fresh folder, or `None` (and why, on stderr) where the
+/// machine has no sandbox.
+fn jail() -> Option<(Jail, tempfile::TempDir)> {
+    let support = grader::sandbox::support();
+    if !support.complete() {
+        eprintln!(
+            "skipped: this machine cannot sandbox ({})",
+            support.missing()
+        );
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let jail = Jail::for_this_grader(dir.path()).unwrap();
+    Some((jail, dir))
+}
+
+fn sh(jail: &Jail, script: &str) -> Program {
+    Program::new(vec!["sh".into(), "-c".into(), script.into()]).jailed(jail.clone())
+}
+
+/// Live processes of `uid`, from /proc.
+fn processes_of(uid: u32) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let status = std::fs::read_to_string(entry.path().join("status")).ok()?;
+            let mine = status
+                .lines()
+                .find_map(|l| l.strip_prefix("Uid:"))?
+                .split_whitespace()
+                .next()?
+                == uid.to_string();
+            (mine && !status.contains("State:\tZ")).then(|| status.lines().next().unwrap().into())
+        })
+        .collect()
+}
+
+#[test]
+fn a_jailed_program_ends_as_it_ended_itself() {
+    let Some((jail, _dir)) = jail() else { return };
+    let child = Child::spawn(&sh(&jail, "echo out; echo err >&2; exit 3"), false).unwrap();
+    let status = child.wait(soon()).unwrap();
+    assert_eq!(describe_status(status), "exit status 3");
+    assert_eq!(child.output(Stream::Stdout), ["out"]);
+    assert_eq!(child.output(Stream::Stderr), ["err"]);
+    let child = Child::spawn(&sh(&jail, "kill -SEGV $$"), false).unwrap();
+    let status = child.wait(soon()).unwrap();
+    assert_eq!(describe_status(status), "killed by signal 11 (SIGSEGV)");
+}
+
+#[test]
+fn a_jailed_program_runs_as_its_own_user_in_its_own_folder_and_pid_space() {
+    let Some((jail, _dir)) = jail() else { return };
+    let child = Child::spawn(
+        &sh(
+            &jail,
+            "id -u; pwd; echo $$; ls /proc | grep -c '^[0-9]'; env",
+        ),
+        false,
+    )
+    .unwrap();
+    assert!(child.wait(soon()).unwrap().success());
+    let out = child.output(Stream::Stdout);
+    assert_eq!(out[0], jail.uid.to_string(), "{out:?}");
+    assert_eq!(out[1], jail.scratch.display().to_string(), "{out:?}");
+    // PID 2 (init is 1); /proc lists init, the shell, ls and grep.
+    assert_eq!(out[2], "2", "{out:?}");
+    let visible: u32 = out[3].parse().unwrap();
+    assert!(visible <= 5, "it sees {visible} processes: {out:?}");
+    // The environment holds the PATH and what the shell sets, nothing of
+    // the grader's.
+    let env = &out[4..];
+    assert!(env.iter().any(|l| l.starts_with("PATH=")), "{env:?}");
+    assert!(!env.iter().any(|l| l.starts_with("HOME=")), "{env:?}");
+}
+
+#[test]
+fn sigterm_reaches_a_jailed_program_at_once() {
+    let Some((jail, _dir)) = jail() else { return };
+    let mut child = Child::spawn(&sh(&jail, "echo ready; exec sleep 30"), false).unwrap();
+    child
+        .wait_for_line(Stream::Stdout, soon(), |l| l == "ready")
+        .unwrap();
+    let started = Instant::now();
+    child.kill();
+    let status = child.status().unwrap();
+    assert_eq!(describe_status(status), "killed by signal 15 (SIGTERM)");
+    // Well inside the grace before SIGKILL: SIGTERM itself ended it.
+    assert!(
+        started.elapsed() < grader::process::GRACE,
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn what_a_jailed_program_starts_dies_with_it() {
+    let Some((jail, _dir)) = jail() else { return };
+    // A detached child in a session of its own, still running when its
+    // parent ends.
+    let child = Child::spawn(
+        &sh(
+            &jail,
+            "setsid sleep 60 </dev/null >/dev/null 2>&1 & echo started",
+        ),
+        false,
+    )
+    .unwrap();
+    assert!(child.wait(soon()).unwrap().success());
+    assert_eq!(child.output(Stream::Stdout), ["started"]);
+    let gone = Deadline::after(Duration::from_secs(5));
+    while !processes_of(jail.uid).is_empty() {
+        assert!(!gone.expired(), "still alive: {:?}", processes_of(jail.uid));
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn a_limit_that_stops_a_program_is_named() {
+    let Some((jail, _dir)) = jail() else { return };
+    // 20 MiB into one file: past the 16 MiB file-size limit.
+    let child = Child::spawn(&sh(&jail, "exec head -c 20000000 /dev/zero > big"), false).unwrap();
+    let message = describe_status(child.wait(soon()).unwrap());
+    assert_eq!(message, "killed by signal 25 (SIGXFSZ)");
+    let limits = Limits::default();
+    assert_eq!(
+        explain(&message, &[], &limits).as_deref(),
+        Some("it wrote a file larger than 16 MiB"),
+        "{message}"
+    );
+    assert_eq!(
+        explain(
+            "",
+            &["memory allocation of 17179869184 bytes failed".into()],
+            &limits
+        )
+        .as_deref(),
+        Some("it used more than 4 GiB of memory")
+    );
+    assert_eq!(
+        explain("the client ended (exit status 1)", &[], &limits),
+        None
+    );
+}
