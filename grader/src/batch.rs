@@ -18,7 +18,7 @@ use crate::cargo::Workspace;
 use crate::process::{Child, Program, Stream};
 use crate::report::class::{self, Row};
 use crate::report::{Build, Format, Report};
-use crate::submission::Places;
+use crate::submission::{Places, NO_FOLDER};
 use crate::time::Deadline;
 use std::fs;
 use std::io;
@@ -286,17 +286,23 @@ fn grade_one(options: &Options, grader: &PrivateGrader, student: &str, path: &Pa
         .and_then(|text| serde_json::from_str::<Report>(&text).ok());
     match report {
         Some(report) => {
-            let failed: Vec<String> = report
+            // A task not handed in scores 0 but is no build failure.
+            let (missing, failed): (Vec<_>, Vec<_>) = report
                 .tasks
                 .iter()
                 .filter(|t| t.build == Build::Failed)
-                .map(build_failure)
-                .collect();
-            if failed.is_empty() {
-                graded(Standing::Graded, Some(report), String::new())
-            } else {
-                graded(Standing::DidNotBuild, Some(report), failed.join("; "))
+                .partition(|t| t.build_errors.iter().all(|e| e.contains(NO_FOLDER)));
+            let mut reason: Vec<String> = failed.iter().map(|t| build_failure(t)).collect();
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|t| t.task.as_str()).collect();
+                reason.push(format!("not handed in: {}", names.join(", ")));
             }
+            let standing = if failed.is_empty() {
+                Standing::Graded
+            } else {
+                Standing::DidNotBuild
+            };
+            graded(standing, Some(report), reason.join("; "))
         }
         None if complaint.starts_with("rejected: ") => graded(
             Standing::Rejected,

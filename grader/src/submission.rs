@@ -110,6 +110,10 @@ pub struct Laid {
 /// Marks a cached edition as written in full; it is written last.
 const COMPLETE: &str = ".grader-edition-complete";
 
+/// Why a task that was not handed in does not build: the compiler error
+/// its stand-in gives, and how a batch tells it from a real build failure.
+pub const NO_FOLDER: &str = "the submission has no folder for this task";
+
 /// Where the submissions of one instructor's workspace are built: the
 /// cache of its student editions, and the folder their builds share.
 pub struct Places {
@@ -229,7 +233,7 @@ pub fn lay(
             note("no folder for this task in the submission".into());
             // Neither the solution nor the starter code is graded in its place.
             clear_sources(&target)?;
-            stand_in_for_missing(&target, "the submission has no folder for this task")?;
+            stand_in_for_missing(&target, NO_FOLDER)?;
             continue;
         };
         let chosen = &candidates[0];

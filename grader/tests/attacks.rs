@@ -575,6 +575,15 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
 
     assert_unchanged(&before, &common::workspace_root(), &["target", ".git"]);
     assert_unchanged(&honest_before, &class, &[]);
+    let index = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains("Every graded submission ran in the sandbox"),
+        "{index}"
+    );
+    assert!(
+        grades["attack-runtime"].1 == "graded",
+        "a task not handed in is no build failure: {grades:#?}"
+    );
     let text = all_text(&out);
     assert!(!text.contains(SECRET), "the secret reached a report");
     assert!(!text.contains("hacked"), "a report was overwritten");

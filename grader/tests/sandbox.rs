@@ -156,3 +156,19 @@ fn a_limit_that_stops_a_program_is_named() {
         None
     );
 }
+
+#[test]
+fn doctor_says_what_this_machine_gives() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_grader"))
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    let complete = grader::sandbox::support().complete();
+    assert_eq!(output.status.success(), complete, "{said}");
+    assert_eq!(said.contains("missing"), !complete, "{said}");
+    assert!(
+        said.contains("a network namespace per submission"),
+        "{said}"
+    );
+}

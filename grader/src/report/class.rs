@@ -82,6 +82,32 @@ pub fn no_report(student: &str, status: &str, reason: &str) -> String {
     page(student, &body)
 }
 
+/// A paragraph saying how the class's code was confined: in red when any
+/// submission ran without a sandbox.
+fn sandboxing(graded: &[&Report]) -> String {
+    use crate::sandbox::Mode;
+    let count = |mode| {
+        graded
+            .iter()
+            .filter(|r| r.sandbox.as_ref().map(|s| s.mode) == Some(mode))
+            .count()
+    };
+    let (sandboxed, unsandboxed) = (count(Mode::Sandboxed), count(Mode::Unsandboxed));
+    if unsandboxed > 0 {
+        format!(
+            "<p class=\"fail\"><strong>{unsandboxed} of {} graded submissions ran without a sandbox (--unsandboxed): their code ran as the grader's user.</strong></p>\n",
+            graded.len()
+        )
+    } else if sandboxed > 0 {
+        format!(
+            "<p>Every graded submission ran in the sandbox ({sandboxed} of {}): its own network, processes and files, and limits; each report lists the layers.</p>\n",
+            graded.len()
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// `index.html` for the class.
 pub fn index(title: &str, tasks: &[&str], rows: &[Row]) -> String {
     let graded: Vec<&Report> = rows.iter().filter_map(|r| r.report).collect();
@@ -100,6 +126,7 @@ pub fn index(title: &str, tasks: &[&str], rows: &[Row]) -> String {
         rows.len(),
         counts.join(", ")
     );
+    body.push_str(&sandboxing(&graded));
 
     body.push_str("<table id=\"students\">\n<thead><tr><th data-sort=\"text\">student</th>");
     for task in tasks {
