@@ -204,3 +204,37 @@ fn markdown_and_github_list_each_failure_once() {
         "one command per line: {github}"
     );
 }
+
+#[test]
+fn every_format_says_what_protected_the_run() {
+    let mut report = mixed_report();
+    let plain = |format: Format, report: &Report| {
+        anstream::adapter::strip_str(&format.render(report, false, "t")).to_string()
+    };
+    let formats = [
+        Format::Human,
+        Format::Json,
+        Format::Gradescope,
+        Format::Github,
+        Format::Markdown,
+        Format::Html,
+    ];
+    // Grading one's own workspace: nothing to say.
+    for format in formats {
+        assert!(!plain(format, &report).contains("sandbox"), "{format:?}");
+    }
+    report.sandbox = Some(grader::sandbox::Protection::unsandboxed());
+    for format in formats {
+        let text = plain(format, &report);
+        assert!(
+            text.contains("NOT sandboxed") || text.contains("\"unsandboxed\""),
+            "{format:?}: {text}"
+        );
+    }
+    let html = Format::Html.render(&report, false, "t");
+    let page = Html::parse_document(&html);
+    let warning = Selector::parse("li.warning").unwrap();
+    assert_eq!(page.select(&warning).count(), 1, "{html}");
+    let back: Report = serde_json::from_str(&Format::Json.render(&report, false, "t")).unwrap();
+    assert_eq!(back.sandbox, report.sandbox);
+}
