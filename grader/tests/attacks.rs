@@ -4,10 +4,12 @@
 //! machine; what it tries is listed in `RUNTIME_ATTACKS`.
 //!
 //! These tests need the sandbox (namespaces, landlock, root); where the
-//! machine lacks it they say why and pass without grading anything.
+//! machine lacks it they say why and pass without grading anything. They
+//! run one at a time, as each looks for any sandboxed process left alive.
 
 mod common;
 
+use serial_test::serial;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -352,6 +354,7 @@ fn all_text(dir: &Path) -> String {
 }
 
 #[test]
+#[serial]
 fn every_runtime_attack_is_blocked_and_said_so() {
     needs_sandbox!();
     let dir = common::scratch("attack-one");
@@ -425,6 +428,7 @@ fn every_runtime_attack_is_blocked_and_said_so() {
 }
 
 #[test]
+#[serial]
 fn a_class_with_attackers_grades_every_honest_student_as_alone() {
     needs_sandbox!();
     let dir = common::scratch("attack-class");

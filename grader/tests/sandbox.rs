@@ -1,10 +1,12 @@
 //! The jail on its own: what a jailed program sees of its exit, its
 //! signals, its children and its limits. Skipped, saying why, where the
-//! machine cannot sandbox.
+//! machine cannot sandbox. One at a time: the jails of one test process
+//! share a user id, whose processes one test counts.
 
 use grader::process::{describe_status, Child, Program, Stream};
 use grader::sandbox::{explain, Jail, Limits};
 use grader::time::Deadline;
+use serial_test::serial;
 use std::time::{Duration, Instant};
 
 fn soon() -> Deadline {
@@ -50,6 +52,7 @@ fn processes_of(uid: u32) -> Vec<String> {
 }
 
 #[test]
+#[serial]
 fn a_jailed_program_ends_as_it_ended_itself() {
     let Some((jail, _dir)) = jail() else { return };
     let child = Child::spawn(&sh(&jail, "echo out; echo err >&2; exit 3"), false).unwrap();
@@ -63,6 +66,7 @@ fn a_jailed_program_ends_as_it_ended_itself() {
 }
 
 #[test]
+#[serial]
 fn a_jailed_program_runs_as_its_own_user_in_its_own_folder_and_pid_space() {
     let Some((jail, _dir)) = jail() else { return };
     let child = Child::spawn(
@@ -89,6 +93,7 @@ fn a_jailed_program_runs_as_its_own_user_in_its_own_folder_and_pid_space() {
 }
 
 #[test]
+#[serial]
 fn sigterm_reaches_a_jailed_program_at_once() {
     let Some((jail, _dir)) = jail() else { return };
     let mut child = Child::spawn(&sh(&jail, "echo ready; exec sleep 30"), false).unwrap();
@@ -108,6 +113,7 @@ fn sigterm_reaches_a_jailed_program_at_once() {
 }
 
 #[test]
+#[serial]
 fn what_a_jailed_program_starts_dies_with_it() {
     let Some((jail, _dir)) = jail() else { return };
     // A detached child in a session of its own, still running when its
@@ -130,6 +136,7 @@ fn what_a_jailed_program_starts_dies_with_it() {
 }
 
 #[test]
+#[serial]
 fn a_limit_that_stops_a_program_is_named() {
     let Some((jail, _dir)) = jail() else { return };
     // 20 MiB into one file: past the 16 MiB file-size limit.
@@ -158,6 +165,7 @@ fn a_limit_that_stops_a_program_is_named() {
 }
 
 #[test]
+#[serial]
 fn doctor_says_what_this_machine_gives() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_grader"))
         .arg("doctor")
