@@ -1,0 +1,295 @@
+//! A student's submission, laid onto a fresh copy of the student edition.
+//!
+//! [`edition`] writes the student edition of the instructor's workspace
+//! (solutions cut out, tests left out: see [`crate::starter`]) into a cache,
+//! once per version of the workspace. [`lay`] copies it into a temporary
+//! folder and lays the submission's task sources over it, so the reference
+//! solutions are never in the workspace a submission is built in.
+//!
+//! # What is taken from a task folder
+//! - A `src/` folder replaces the edition's `src/`. When it has no `lib.rs`,
+//!   the edition's `lib.rs` is kept, so binaries that `use` the task's
+//!   library still build.
+//! - Without `src/`, the loose files are the handouts' way to hand in:
+//!   `server.rs` and `client.rs` become `src/bin/`, and `lib.rs`, when there
+//!   is one, the library; the edition's `lib.rs` and `Cargo.toml` stay.
+//! - A binary the task folder lacks, or a task with no folder at all, gets a
+//!   file that fails to compile saying why (`compile_error!`), never the
+//!   edition's starter code: missing work is not a start on it.
+//! - The `[dependencies]` of the task's `Cargo.toml` are added when every
+//!   one is on the allow-list and a plain crates.io version. Nothing of the
+//!   student's runs while building: a `build.rs`, `build = …`,
+//!   `proc-macro = true`, `[build-dependencies]`, `path`, `git` or
+//!   `registry` dependencies, `[patch]` and `[replace]` are refused with a
+//!   note saying what and why, and the edition's manifest is used.
+//!
+//! Files are copied byte for byte (CRLF line endings stay as they are). The
+//! grader, its tests and the workspace manifest always come from the
+//! edition, so a submission that edits them gains nothing.
+//!
+//! # Where task folders are
+//! Anywhere up to four folders deep, by the names students use
+//! ([`task_number`]: `task03_echo`, `Task03`, `task3`, `task-3`, `Task 3`,
+//! `task_03`). Folders no task lives in (`.git`, `target`, `__MACOSX`,
+//! `node_modules`, hidden ones) are not searched. When two folders claim a
+//! task, one that holds sources wins, then the shallowest, then the first
+//! by name, and a note says which was used.
+//!
+//! # What is refused
+//! A submission is read as if hostile, before anything in it is used: a
+//! zip's central directory is checked before any entry is unpacked, and
+//! each entry's real bytes are counted as it is; a folder is walked without
+//! following links. Within [`Limits`] (10 000 entries, 50 MB, a compression
+//! ratio of 200 for entries over 1 MB), with no links, no special files, no
+//! absolute names and no `..` anywhere.
+//!
+//! # Outcomes
+//! - `Ok(`[`Laid`]`)`: the workspace to build, the notes for the report, the
+//!   numbers of the tasks found.
+//! - [`SubmissionError::Rejected`]: the submission broke a rule; shown as
+//!   `rejected: <rule>` (`rejected: the zip has more than 10000 entries`).
+//! - [`SubmissionError::NoTasks`]: nothing in the submission matched any of
+//!   the tasks graded: `no task files found`.
+//! - [`SubmissionError::Missing`] and [`SubmissionError::Zip`]: nothing at
+//!   the path, or a zip that does not read.
+//! - [`SubmissionError::NoEdition`], [`SubmissionError::Edition`] and
+//!   [`SubmissionError::Io`]: the grader's side failed, not the student's.
+//!
+//! # Layout
+//! - `find`: which folders of a submission are whose task.
+//! - `sources`: a task folder's sources laid over the edition's, and the
+//!   stand-ins for what is missing.
+//! - `manifest`: what of a task's `Cargo.toml` is taken, and what refused.
+//! - `edition`: the cache of student editions submissions are laid onto.
+
+mod edition;
+mod find;
+#[cfg(test)]
+mod fixtures;
+mod manifest;
+mod sources;
+
+pub use crate::archive::Limits;
+pub use edition::{edition, Places};
+pub use find::task_number;
+
+use crate::archive;
+use crate::starter::StarterError;
+use crate::tasks::Task;
+use find::{chosen_among, find_task_folders};
+use manifest::take_manifest;
+use sources::{clear_sources, copy_tree, stand_in_for_missing, take_sources};
+use std::collections::BTreeSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+use thiserror::Error;
+
+/// Crates a submission may depend on unless the instructor says otherwise.
+pub const DEFAULT_ALLOWED: &[&str] = &["clap", "socket2"];
+
+#[derive(Debug, Error)]
+pub enum SubmissionError {
+    #[error("no submission at {0}")]
+    Missing(PathBuf),
+    /// The submission broke a rule; `rule` says which, naming the entry.
+    #[error("rejected: {rule}")]
+    Rejected { rule: String },
+    /// No folder in the submission is named after a task being graded.
+    #[error("no task files found")]
+    NoTasks,
+    #[error("could not read the zip {path}: {reason}")]
+    Zip { path: PathBuf, reason: String },
+    #[error("no student edition at {0}")]
+    NoEdition(PathBuf),
+    #[error("could not write the student edition of {instructor}")]
+    Edition {
+        instructor: PathBuf,
+        source: StarterError,
+    },
+    #[error("could not prepare the submission")]
+    Io(#[from] io::Error),
+}
+
+/// A submission laid onto its own copy of the student edition. The copy is
+/// deleted when this is dropped.
+pub struct Laid {
+    /// The copy, ready to build.
+    pub workspace: PathBuf,
+    /// What was found, used and refused, for the report.
+    pub notes: Vec<String>,
+    /// The numbers of the tasks the submission has a folder for, in order.
+    pub tasks_found: Vec<u8>,
+    _dir: TempDir,
+}
+
+/// Why a task that was not handed in does not build: the compiler error
+/// its stand-in gives, and how a batch tells it from a real build failure.
+pub const NO_FOLDER: &str = "the submission has no folder for this task";
+
+/// Lays `submission` (a folder or a `.zip`) onto a copy of the student
+/// edition at `edition`, for the `tasks` graded. `allowed` names the crates
+/// a task may depend on; `limits` bound what the submission may hold.
+pub fn lay(
+    submission: &Path,
+    edition: &Path,
+    tasks: &[Task],
+    allowed: &BTreeSet<String>,
+    limits: &Limits,
+) -> Result<Laid, SubmissionError> {
+    if fs::symlink_metadata(submission).is_err() {
+        return Err(SubmissionError::Missing(submission.to_path_buf()));
+    }
+    let meta = archive::check_root(submission)?;
+    if !edition.join("Cargo.toml").is_file() {
+        return Err(SubmissionError::NoEdition(edition.to_path_buf()));
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("grader-submission-")
+        .tempdir()?;
+    let source = if meta.is_dir() {
+        archive::check_folder(submission, limits)?;
+        submission.to_path_buf()
+    } else if is_zip(submission) {
+        let unpacked = dir.path().join("unpacked");
+        archive::unzip(submission, &unpacked, limits)?;
+        unpacked
+    } else {
+        return Err(SubmissionError::Rejected {
+            rule: format!("{} is neither a folder nor a .zip", submission.display()),
+        });
+    };
+    let found = find_task_folders(&source, tasks);
+    if found.is_empty() {
+        return Err(SubmissionError::NoTasks);
+    }
+
+    let workspace = dir.path().join("workspace");
+    copy_tree(edition, &workspace)?;
+    let mut notes = Vec::new();
+    for task in tasks {
+        let target = workspace.join(task.package);
+        let mut note = |text: String| notes.push(format!("{}: {text}", task.package));
+        let Some(candidates) = found.get(&task.number) else {
+            note("no folder for this task in the submission".into());
+            // Neither the solution nor the starter code is graded in its place.
+            clear_sources(&target)?;
+            stand_in_for_missing(&target, NO_FOLDER)?;
+            continue;
+        };
+        let chosen = &candidates[0];
+        note(format!("taken from `{}`", chosen.shown));
+        if let Some(second) = candidates.get(1) {
+            note(chosen_among(candidates, second));
+        }
+        for text in take_sources(&chosen.path, &target)? {
+            note(text);
+        }
+        stand_in_for_missing(&target, "the submission's task folder has no such file")?;
+        for text in take_manifest(&chosen.path, &target, allowed)? {
+            note(text);
+        }
+    }
+    Ok(Laid {
+        workspace,
+        notes,
+        tasks_found: found.keys().copied().collect(),
+        _dir: dir,
+    })
+}
+
+fn is_zip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+    use crate::archive::write_zip;
+
+    #[test]
+    fn a_submission_with_no_task_folder_has_no_tasks() {
+        let (_dir, laid) = lay_folder(&[("notes.txt", "hi"), ("src/main.rs", "fn main() {}")]);
+        assert!(
+            matches!(laid, Err(SubmissionError::NoTasks)),
+            "{:?}",
+            laid.err()
+        );
+        let (_dir, laid) = lay_folder(&[]);
+        let err = laid.err().expect("an empty submission is refused");
+        assert_eq!(err.to_string(), "no task files found");
+    }
+
+    #[test]
+    fn a_link_anywhere_rejects_the_whole_submission() {
+        let dir = tempfile::tempdir().unwrap();
+        let edition = tiny_edition(dir.path());
+        let submission = dir.path().join("ana");
+        write_files(
+            &submission,
+            &[("task03/server.rs", "s"), ("task01/server.rs", "s")],
+        );
+        std::os::unix::fs::symlink(&edition, submission.join("task03/src")).unwrap();
+        let tasks = crate::tasks::all();
+        let err = lay(
+            &submission,
+            &edition,
+            &tasks,
+            &allowed(),
+            &Limits::default(),
+        )
+        .err();
+        assert_eq!(
+            err.map(|e| e.to_string()),
+            Some(format!(
+                "rejected: symbolic link at task03/src -> {}; submissions may not contain links",
+                edition.display()
+            ))
+        );
+        // The same in a zip.
+        let zip = dir.path().join("ana.zip");
+        let mut writer = zip::ZipWriter::new(fs::File::create(&zip).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        writer.start_file("task01/server.rs", options).unwrap();
+        writer.add_symlink("task03/src", "/etc", options).unwrap();
+        writer.finish().unwrap();
+        let err = lay(&zip, &edition, &tasks, &allowed(), &Limits::default()).err();
+        assert_eq!(
+            err.map(|e| e.to_string()),
+            Some(
+                "rejected: symbolic link at task03/src -> /etc; submissions may not contain links"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_zip_breaking_a_rule_is_rejected_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let edition = tiny_edition(dir.path());
+        let zip = dir.path().join("ana.zip");
+        write_zip(&zip, &[("task01/server.rs", b"s"), ("../../etc/x", b"x")]);
+        let limits = Limits {
+            entries: 3,
+            ..Limits::default()
+        };
+        let err = lay(&zip, &edition, &crate::tasks::all(), &allowed(), &limits).err();
+        assert_eq!(
+            err.map(|e| e.to_string()),
+            Some("rejected: entry ../../etc/x escapes the submission".into())
+        );
+        let many: Vec<(String, &[u8])> = (0..4)
+            .map(|i| (format!("task01/{i}.rs"), &b"x"[..]))
+            .collect();
+        let many: Vec<(&str, &[u8])> = many.iter().map(|(n, c)| (n.as_str(), *c)).collect();
+        write_zip(&zip, &many);
+        let err = lay(&zip, &edition, &crate::tasks::all(), &allowed(), &limits).err();
+        assert_eq!(
+            err.map(|e| e.to_string()),
+            Some("rejected: the zip has more than 3 entries".into())
+        );
+    }
+}

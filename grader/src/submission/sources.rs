@@ -1,0 +1,150 @@
+//! A task folder's sources laid over the edition's copy of the task.
+//!
+//! A `src/` folder replaces the edition's; loose `server.rs`, `client.rs`
+//! and `lib.rs` take the places of the edition's files. The edition's
+//! `lib.rs` stays when the submission has none; its binaries never do: a
+//! binary the submission lacks gets a stand-in that fails to compile saying
+//! why. Files are copied byte for byte, links never followed.
+
+use crate::archive::ignored;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+/// Empties a task's `src/` in the copy, leaving a crate that does not build.
+pub(super) fn clear_sources(task: &Path) -> io::Result<()> {
+    let src = task.join("src");
+    if src.exists() {
+        fs::remove_dir_all(&src)?;
+    }
+    Ok(())
+}
+
+/// Puts a file that fails to compile, saying `why`, where a binary's
+/// source is missing: that task does not build, with a clear error, and
+/// the workspace's other tasks still do.
+pub(super) fn stand_in_for_missing(task: &Path, why: &str) -> io::Result<()> {
+    for name in ["server.rs", "client.rs"] {
+        let file = task.join("src").join("bin").join(name);
+        if !file.exists() {
+            fs::create_dir_all(task.join("src").join("bin"))?;
+            fs::write(
+                &file,
+                format!("compile_error!(\"{name} is missing: {why}\");\n"),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Lays the sources of the task folder `folder` over the edition's task
+/// `task`; returns notes on what of the edition was kept.
+pub(super) fn take_sources(folder: &Path, task: &Path) -> io::Result<Vec<String>> {
+    let src = task.join("src");
+    let lib = src.join("lib.rs");
+    let handed_out_lib = fs::read(&lib).ok();
+    let theirs = folder.join("src");
+    let whole_src = fs::symlink_metadata(&theirs).is_ok_and(|m| m.is_dir());
+    if whole_src {
+        clear_sources(task)?;
+        copy_tree(&theirs, &src)?;
+    } else {
+        // Loose files: `server.rs` and `client.rs` are the binaries, `lib.rs`
+        // the library. The edition's binaries are starter code: they go.
+        let bin = src.join("bin");
+        if bin.exists() {
+            fs::remove_dir_all(&bin)?;
+        }
+        fs::create_dir_all(&bin)?;
+        for (name, to) in [
+            ("server.rs", bin.join("server.rs")),
+            ("client.rs", bin.join("client.rs")),
+            ("lib.rs", lib.clone()),
+        ] {
+            let from = folder.join(name);
+            if fs::symlink_metadata(&from).is_ok_and(|m| m.is_file()) {
+                fs::copy(&from, &to)?;
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    if let Some(handed_out) = handed_out_lib {
+        let (theirs_lib, what) = if whole_src {
+            (theirs.join("lib.rs"), "its src/")
+        } else {
+            (folder.join("lib.rs"), "the folder")
+        };
+        if !fs::symlink_metadata(&theirs_lib).is_ok_and(|m| m.is_file()) {
+            if !lib.exists() {
+                fs::write(&lib, handed_out)?;
+            }
+            notes.push(format!("{what} has no lib.rs; the handed-out one is used"));
+        }
+    }
+    Ok(notes)
+}
+
+/// Copies `from` to `to` byte for byte, leaving out links and the folders
+/// no task lives in ([`ignored`]); a submission's were checked with the
+/// same rule.
+pub(super) fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let kind = entry.file_type()?;
+        if kind.is_dir() && !ignored(&name.to_string_lossy()) {
+            copy_tree(&entry.path(), &to.join(&name))?;
+        } else if kind.is_file() {
+            fs::copy(entry.path(), to.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+
+    #[test]
+    fn loose_files_keep_the_handed_out_lib_and_manifest() {
+        let crlf = "use task01_connect::address;\r\nfn main() {}\r\n";
+        let (_dir, laid) = lay_folder(&[("Task01/server.rs", crlf), ("Task01/client.rs", "c")]);
+        let laid = laid.unwrap();
+        assert_eq!(read(&laid, "task01_connect/src/lib.rs"), "// handed out\n");
+        assert_eq!(read(&laid, "task01_connect/src/bin/server.rs"), crlf);
+        assert_eq!(read(&laid, "task01_connect/src/bin/client.rs"), "c");
+        assert!(read(&laid, "task01_connect/Cargo.toml").contains("name = \"task01_connect\""));
+        assert!(laid.notes.contains(
+            &"task01_connect: the folder has no lib.rs; the handed-out one is used".into()
+        ));
+    }
+
+    #[test]
+    fn a_src_without_lib_keeps_the_handed_out_lib_and_missing_binaries_stand_in() {
+        let (_dir, laid) = lay_folder(&[
+            ("task02/src/bin/server.rs", "s"),
+            ("task3/lib.rs", "// theirs\n"),
+        ]);
+        let laid = laid.unwrap();
+        assert_eq!(read(&laid, "task02_greeting/src/lib.rs"), "// handed out\n");
+        assert_eq!(read(&laid, "task02_greeting/src/bin/server.rs"), "s");
+        let client = read(&laid, "task02_greeting/src/bin/client.rs");
+        assert_eq!(
+            client,
+            "compile_error!(\"client.rs is missing: the submission's task folder has no such file\");\n"
+        );
+        assert_eq!(read(&laid, "task03_echo/src/lib.rs"), "// theirs\n");
+        assert!(read(&laid, "task03_echo/src/bin/server.rs").starts_with("compile_error!"));
+        // A task with no folder: neither the starter code nor a library.
+        assert_eq!(
+            read(&laid, "task04_multithreaded/src/bin/server.rs"),
+            "compile_error!(\"server.rs is missing: the submission has no folder for this task\");\n"
+        );
+        assert!(!laid
+            .workspace
+            .join("task04_multithreaded/src/lib.rs")
+            .exists());
+        assert_eq!(laid.tasks_found, [2, 3]);
+    }
+}
