@@ -1,172 +1,19 @@
-//! What a submission may hold, checked before anything in it is used.
+//! A zip judged from its central directory, then unpacked.
 //!
-//! A submission is a folder or a `.zip` the grader did not make, so it is
-//! read as if it were hostile:
-//! - a zip is judged from its central directory before a byte is unpacked:
-//!   the number of entries, the sum of the sizes its entries declare, each
-//!   large entry's compression ratio, each name (no absolute paths, no
-//!   `..`), each kind (files and folders only: no links, no devices). Then
-//!   it is unpacked entry by entry, counting the bytes really written, so an
-//!   entry that holds more than its header says is stopped as soon as it
-//!   does;
-//! - a folder is walked without following links, with the same limits on
-//!   entries and bytes, and the same refusal of links and special files.
-//!
-//! Folders no task lives in ([`ignored`]: `.git`, `target`, `__MACOSX`, …)
-//! are neither entered in a folder nor unpacked from a zip; a zip's entries
-//! there still count towards its number of entries and may not be links.
-//! Every refusal is a [`SubmissionError::Rejected`] naming the rule.
+//! Every entry is checked before a byte is written: the number of entries,
+//! the sum of the sizes they declare, each large entry's compression ratio,
+//! each name ([`safe_path`]: no absolute paths, no `..`), each kind (files
+//! and folders only). Then entries are unpacked one by one, counting the
+//! bytes really written, so an entry holding more than its header declares
+//! is stopped as soon as it does. Entries in folders no task lives in
+//! ([`ignored`]) are counted and checked for links, never unpacked.
 
+use super::{amount, ignored, link_refused, rejected, special_refused, Limits};
 use crate::submission::SubmissionError;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{Read, Write};
-use std::os::unix::fs::FileTypeExt;
 use std::path::{Component, Path, PathBuf};
-
-/// How much a submission may hold. The defaults suit a socket lab with room
-/// to spare; tests use small ones.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Limits {
-    /// Files and folders, at most.
-    pub entries: usize,
-    /// Bytes of all files together, at most (unpacked, for a zip).
-    pub bytes: u64,
-    /// The highest compression ratio of a zip entry larger than
-    /// `ratio_from` bytes.
-    pub ratio: u64,
-    pub ratio_from: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            entries: 10_000,
-            bytes: 50 * MB,
-            ratio: 200,
-            ratio_from: MB,
-        }
-    }
-}
-
-const MB: u64 = 1_000_000;
-
-/// `bytes` as a person would say it in a limit: `50 MB`, or `300 bytes`.
-fn amount(bytes: u64) -> String {
-    if bytes >= MB && bytes.is_multiple_of(MB) {
-        format!("{} MB", bytes / MB)
-    } else {
-        format!("{bytes} bytes")
-    }
-}
-
-fn rejected(rule: String) -> SubmissionError {
-    SubmissionError::Rejected { rule }
-}
-
-/// Folders no task lives in, which are never entered: version control,
-/// build output, macOS's resource forks, and hidden folders.
-pub fn ignored(name: &str) -> bool {
-    matches!(name, "__MACOSX" | "target" | "node_modules") || name.starts_with('.')
-}
-
-/// Why a link at `shown` (pointing at `target`) is refused.
-fn link_refused(shown: &str, target: &str) -> SubmissionError {
-    rejected(format!(
-        "symbolic link at {shown} -> {target}; submissions may not contain links"
-    ))
-}
-
-fn special_refused(shown: &str, kind: &str) -> SubmissionError {
-    rejected(format!(
-        "{kind} at {shown}; submissions may hold only files and folders"
-    ))
-}
-
-/// What a file type is, in words, when it is neither a file, a folder nor
-/// a link.
-fn special_kind(kind: &fs::FileType) -> &'static str {
-    if kind.is_fifo() {
-        "a named pipe"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_block_device() || kind.is_char_device() {
-        "a device"
-    } else {
-        "a special file"
-    }
-}
-
-/// Refuses a submission at `path` that is itself a link or a special file.
-pub fn check_root(path: &Path) -> Result<fs::Metadata, SubmissionError> {
-    let meta = fs::symlink_metadata(path)?;
-    let shown = path.display().to_string();
-    let kind = meta.file_type();
-    if kind.is_symlink() {
-        let target = fs::read_link(path)?;
-        return Err(link_refused(&shown, &target.display().to_string()));
-    }
-    if !kind.is_dir() && !kind.is_file() {
-        return Err(special_refused(&shown, special_kind(&kind)));
-    }
-    Ok(meta)
-}
-
-/// Walks the folder `root` without following links: refuses links,
-/// special files, and more entries or bytes than `limits` allow.
-pub fn check_folder(root: &Path, limits: &Limits) -> Result<(), SubmissionError> {
-    let mut entries = 0usize;
-    let mut bytes = 0u64;
-    let mut folders = vec![root.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let mut inside: Vec<fs::DirEntry> = fs::read_dir(&folder)?.collect::<Result<_, _>>()?;
-        inside.sort_by_key(|e| e.file_name());
-        for entry in inside {
-            let path = entry.path();
-            let shown = shown(root, &path);
-            // The entry's own type: `file_type` does not follow links.
-            let kind = entry.file_type()?;
-            if kind.is_symlink() {
-                let target = fs::read_link(&path)?;
-                return Err(link_refused(&shown, &target.display().to_string()));
-            }
-            if kind.is_dir() {
-                if ignored(&entry.file_name().to_string_lossy()) {
-                    continue;
-                }
-                folders.push(path);
-            } else if kind.is_file() {
-                bytes += entry.metadata()?.len();
-                if bytes > limits.bytes {
-                    return Err(rejected(format!(
-                        "the submission holds more than {}",
-                        amount(limits.bytes)
-                    )));
-                }
-            } else {
-                return Err(special_refused(&shown, special_kind(&kind)));
-            }
-            entries += 1;
-            if entries > limits.entries {
-                return Err(rejected(format!(
-                    "the submission has more than {} entries",
-                    limits.entries
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `path` below `root`, with `/` between its parts, as reports show it.
-pub fn shown(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
 
 /// One zip entry as the checks judged it.
 struct Entry {
@@ -368,25 +215,9 @@ pub(crate) fn write_zip(path: &Path, entries: &[(&str, &[u8])]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{rule, small};
     use super::*;
     use zip::write::SimpleFileOptions;
-
-    fn small() -> Limits {
-        Limits {
-            entries: 5,
-            bytes: 10_000,
-            ratio: 20,
-            ratio_from: 1_000,
-        }
-    }
-
-    /// The rule a refusal names, or a panic saying what happened instead.
-    fn rule(result: Result<(), SubmissionError>) -> String {
-        match result {
-            Err(SubmissionError::Rejected { rule }) => rule,
-            other => panic!("expected a refusal, got {other:?}"),
-        }
-    }
 
     fn unzipped(
         entries: &[(&str, &[u8])],
@@ -567,69 +398,5 @@ mod tests {
         assert!(out.join("task01/server.rs").is_file());
         assert!(!out.join("target").exists());
         assert!(!out.join(".git").exists());
-    }
-
-    #[test]
-    fn a_folder_with_a_link_or_a_special_file_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("ana");
-        fs::create_dir_all(root.join("task03")).unwrap();
-        fs::write(root.join("task03/server.rs"), "x").unwrap();
-        check_folder(&root, &small()).unwrap();
-        std::os::unix::fs::symlink("/etc", root.join("task03/src")).unwrap();
-        assert_eq!(
-            rule(check_folder(&root, &small())),
-            "symbolic link at task03/src -> /etc; submissions may not contain links"
-        );
-        fs::remove_file(root.join("task03/src")).unwrap();
-        let _socket = std::os::unix::net::UnixListener::bind(root.join("task03/sock")).unwrap();
-        assert_eq!(
-            rule(check_folder(&root, &small())),
-            "a socket at task03/sock; submissions may hold only files and folders"
-        );
-        // The submission itself may not be a link either.
-        fs::remove_file(root.join("task03/sock")).unwrap();
-        let link = dir.path().join("link");
-        std::os::unix::fs::symlink(&root, &link).unwrap();
-        let refused = check_root(&link).map(|_| ());
-        assert_eq!(
-            rule(refused),
-            format!(
-                "symbolic link at {} -> {}; submissions may not contain links",
-                link.display(),
-                root.display()
-            )
-        );
-    }
-
-    #[test]
-    fn a_folder_is_held_to_the_same_limits() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        for i in 0..6 {
-            fs::write(root.join(format!("f{i}.rs")), "x").unwrap();
-        }
-        assert_eq!(
-            rule(check_folder(root, &small())),
-            "the submission has more than 5 entries"
-        );
-        let root = dir.path().join("big");
-        fs::create_dir(&root).unwrap();
-        fs::write(root.join("a.rs"), vec![b'a'; 10_001]).unwrap();
-        assert_eq!(
-            rule(check_folder(&root, &small())),
-            "the submission holds more than 10000 bytes"
-        );
-        // What lies in an ignored folder is not looked at.
-        let root = dir.path().join("ws");
-        fs::create_dir_all(root.join("target/debug")).unwrap();
-        fs::write(root.join("target/debug/big"), vec![b'a'; 20_000]).unwrap();
-        check_folder(&root, &small()).unwrap();
-    }
-
-    #[test]
-    fn amounts_read_as_people_say_them() {
-        assert_eq!(amount(50 * MB), "50 MB");
-        assert_eq!(amount(10_000), "10000 bytes");
     }
 }
