@@ -1,0 +1,146 @@
+//! A supervised child process.
+//!
+//! Every program the grader runs is a [`Child`]: started in a process group
+//! of its own, its stdout and stderr pumped into lines on background threads
+//! (keeping at most [`KEPT_BYTES`] of each, so a program printing forever
+//! can't eat the grader's memory), and killed as a group (SIGTERM, a short
+//! grace, SIGKILL) and reaped when the `Child` is dropped, whatever path the
+//! grader takes out. Every live group is also in a registry that
+//! [`kill_all`] empties, for Ctrl-C.
+//!
+//! Nothing here sleeps to wait: lines and exits are waited for on condition
+//! variables with a [`Deadline`](crate::time::Deadline).
+//!
+//! # Layout
+//! - `child`: the [`Child`]: started, waited on, killed as a group, reaped.
+//! - `lines`: the pumps that turn a child's output into bounded lines, and
+//!   the [`Tap`] that keeps them after the child is gone.
+//! - `registry`: the process groups alive now, for [`kill_all`].
+//! - here: what is run ([`Program`]), which stream, and how an exit reads.
+
+mod child;
+mod lines;
+mod registry;
+
+pub use child::Child;
+pub use lines::Tap;
+pub use registry::{kill_all, stopping};
+
+use crate::sandbox::Jail;
+use nix::sys::signal::Signal;
+use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
+use std::time::Duration;
+
+/// How much of each output stream is kept; the rest is read and counted.
+pub const KEPT_BYTES: usize = 256 * 1024;
+/// A line longer than this is split, so one endless line stays bounded.
+pub const LONGEST_LINE: usize = 16 * 1024;
+/// How long a program has to exit after SIGTERM before it gets SIGKILL.
+pub const GRACE: Duration = Duration::from_millis(300);
+
+/// A command line to run: the program and its arguments, and the jail it
+/// runs in when it is untrusted code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    pub argv: Vec<String>,
+    pub jail: Option<Jail>,
+}
+
+impl Program {
+    pub fn new(argv: Vec<String>) -> Self {
+        Program { argv, jail: None }
+    }
+
+    /// This program, confined by `jail` every time it is started.
+    pub fn jailed(mut self, jail: Jail) -> Self {
+        self.jail = Some(jail);
+        self
+    }
+
+    /// The executable at `path`, with no arguments.
+    pub fn from_path(path: &std::path::Path) -> Self {
+        Program::new(vec![path.display().to_string()])
+    }
+
+    /// This program with `more` arguments appended.
+    pub fn with_args<S: AsRef<str>>(&self, more: &[S]) -> Program {
+        let mut argv = self.argv.clone();
+        argv.extend(more.iter().map(|s| s.as_ref().to_string()));
+        Program {
+            argv,
+            jail: self.jail.clone(),
+        }
+    }
+
+    /// The command line as a shell would take it back.
+    pub fn display(&self) -> String {
+        shlex::try_join(self.argv.iter().map(String::as_str))
+            .unwrap_or_else(|_| self.argv.join(" "))
+    }
+}
+
+/// Which output stream of a child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
+    }
+}
+
+/// Why a wait for a line ended without one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoLine {
+    /// The deadline passed.
+    Timeout,
+    /// The stream closed (usually: the program exited) with no such line.
+    Closed,
+}
+
+/// How an exit status reads in a message: `exit status 1`, `killed by
+/// signal 9`.
+pub fn describe_status(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit status {code}"),
+        (None, Some(signal)) => match Signal::try_from(signal) {
+            Ok(name) => format!("killed by signal {signal} ({})", name.as_str()),
+            Err(_) => format!("killed by signal {signal}"),
+        },
+        (None, None) => "an unknown exit".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Deadline;
+
+    pub(super) fn sh(script: &str) -> Program {
+        Program::new(vec!["sh".into(), "-c".into(), script.into()])
+    }
+
+    pub(super) fn soon() -> Deadline {
+        Deadline::after(Duration::from_secs(10))
+    }
+    #[test]
+    fn exit_statuses_read_naturally() {
+        let child = Child::spawn(&sh("exit 3"), false).unwrap();
+        assert_eq!(
+            describe_status(child.wait(soon()).unwrap()),
+            "exit status 3"
+        );
+        let child = Child::spawn(&sh("kill -9 $$"), false).unwrap();
+        assert_eq!(
+            describe_status(child.wait(soon()).unwrap()),
+            "killed by signal 9 (SIGKILL)"
+        );
+    }
+}
