@@ -1,9 +1,10 @@
 //! Showing bytes to a human: the one way every failure message quotes data.
 //!
 //! Bytes are shown in double quotes with everything invisible made visible
-//! (`\n`, `\r`, `\t`, `\0`, `\x07`), invalid UTF-8 as `\xNN`, and long data
-//! cut short with its full length, so a missing newline or a stray `\r` is
-//! plain to see.
+//! (`\n`, `\r`, `\t`, `\0`, any other control character as its code point,
+//! `\u{7}` for a bell), `"` and `\` escaped, invalid UTF-8 as `\xNN`, and
+//! long data cut short with its full length, so a missing newline or a stray
+//! `\r` is plain to see.
 
 use std::fmt::Write;
 
