@@ -143,6 +143,19 @@ fn a_refused_connection_is_an_error_line_not_a_panic() {
 }
 
 #[test]
+fn connections_accepted_by_listen_have_nagle_off() {
+    // `listen` sets TCP_NODELAY on the listener and counts on each accepted
+    // connection inheriting it; this holds it to that.
+    let listener = task04_multithreaded::listen("127.0.0.1:0").unwrap();
+    let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (accepted, _) = listener.accept().unwrap();
+    assert!(
+        accepted.nodelay().unwrap(),
+        "expected TCP_NODELAY on an accepted connection, it is off"
+    );
+}
+
+#[test]
 fn a_bad_port_is_refused_by_clap() {
     for bin in [cargo_bin!("task04-server"), cargo_bin!("task04-client")] {
         assert_cmd::Command::new(bin)

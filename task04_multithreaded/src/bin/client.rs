@@ -37,8 +37,12 @@ fn chat(addr: &str) -> Result<(), String> {
     // STARTER: todo!("connect to {addr}; send stdin line by line, print each reply, end with BYE")
     let stream =
         TcpStream::connect(addr).map_err(|e| format!("could not connect to {addr}: {e}"))?;
-    let mut writer = &stream;
-    let mut replies = BufReader::new(&stream);
+    // A second handle to the same socket: one to write on, the other for
+    // the buffered reader.
+    let mut writer = stream
+        .try_clone()
+        .map_err(|e| format!("could not use the connection to {addr}: {e}"))?;
+    let mut replies = BufReader::new(stream);
     let send_error = |e: io::Error| format!("could not send to {addr}: {e}");
     let read_error = |e: io::Error| format!("could not read from {addr}: {e}");
 

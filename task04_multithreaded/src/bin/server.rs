@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use task04_multithreaded::address;
 
 // BEGIN SOLUTION
-use socket2::{Domain, Socket, Type};
 use std::io::{self, BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::thread;
+use task04_multithreaded::listen;
 // END SOLUTION
 
 /// Line echo server that serves every client at the same time.
@@ -36,7 +36,9 @@ fn main() -> ExitCode {
 
 fn serve(addr: &str) -> Result<(), String> {
     // BEGIN SOLUTION
-    // STARTER: todo!("listen on {addr}; give each client its own thread that answers its lines")
+    // STARTER: todo!("listen on {addr} with `listen` from lib.rs; give each client a thread for its lines")
+    // `listen` (in lib.rs) is `TcpListener::bind` with the tuning a busy
+    // server needs: a longer queue of connections and no Nagle delays.
     let listener = listen(addr).map_err(|e| format!("could not listen on {addr}: {e}"))?;
     let local = listener
         .local_addr()
@@ -47,13 +49,6 @@ fn serve(addr: &str) -> Result<(), String> {
         match listener.accept() {
             Ok((stream, peer)) => {
                 println!("Connection from {peer} has been established");
-                // Replies are small and should leave at once. Nagle's
-                // algorithm would hold a small write back until the previous
-                // one is acknowledged, which can stall a reply for tens of
-                // milliseconds; this switches it off for this connection.
-                if let Err(e) = stream.set_nodelay(true) {
-                    eprintln!("error: could not set TCP_NODELAY for {peer}: {e}");
-                }
                 // A thread per client: this loop goes straight back to
                 // `accept` while the new thread blocks on its own client's
                 // reads. A slow client holds up only its own thread, and a
@@ -75,29 +70,10 @@ fn serve(addr: &str) -> Result<(), String> {
 }
 
 // BEGIN SOLUTION
-/// `TcpListener::bind`, with a longer queue for connections not yet
-/// accepted.
-fn listen(addr: &str) -> io::Result<TcpListener> {
-    let addr = addr
-        .to_socket_addrs()?
-        .next()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "the host has no address"))?;
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    // As std does: a restarted server may bind at once, while the old
-    // connections still wait out their TIME_WAIT.
-    socket.set_reuse_address(true)?;
-    socket.bind(&addr.into())?;
-    // The backlog: how many connections the OS completes and queues for us
-    // before we accept them (the number in Python's `listen(5)`). std asks
-    // for 128. When a thousand clients arrive at once the queue overflows,
-    // the OS drops the extra handshakes, and those clients retry a second
-    // later; 1024 takes them all at once.
-    socket.listen(1024)?;
-    Ok(socket.into())
-}
-
 /// Answers each line with its own text until the client says `BYE` or leaves.
 fn converse(stream: TcpStream) -> io::Result<()> {
+    // A second handle to the same socket: one to write on, the other for
+    // the buffered reader.
     let mut writer = stream.try_clone()?;
     // Bytes arrive in pieces that need not match lines; the buffered reader
     // collects them and hands us one whole line at a time.
