@@ -1,6 +1,6 @@
 //! A student's submission, laid onto a fresh copy of the student edition.
 //!
-//! [`edition`] writes the student edition of the instructor's workspace
+//! [`edition()`] writes the student edition of the instructor's workspace
 //! (solutions cut out, tests left out: see [`crate::starter`]) into a cache,
 //! once per version of the workspace. [`lay`] copies it into a temporary
 //! folder and lays the submission's task sources over it, so the reference
