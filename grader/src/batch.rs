@@ -23,9 +23,6 @@ use crate::time::Deadline;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::thread;
 use std::time::Duration;
 use thiserror::Error;
 
@@ -151,30 +148,12 @@ pub fn run(options: &Options, done: &(dyn Fn(&Graded) + Sync)) -> Result<Vec<Gra
     if !options.unsandboxed && !submissions.is_empty() {
         prepare(options)?;
     }
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Graded>>> =
-        Mutex::new((0..submissions.len()).map(|_| None).collect());
-    thread::scope(|scope| {
-        for _ in 0..options.jobs.max(1) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((student, path)) = submissions.get(i) else {
-                    break;
-                };
-                if crate::process::stopping() {
-                    break;
-                }
-                let graded = grade_one(options, &private, student, path);
-                done(&graded);
-                if let Ok(mut results) = results.lock() {
-                    results[i] = Some(graded);
-                }
-            });
-        }
-    });
-    let results: Vec<Graded> = results
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    let results: Vec<Graded> =
+        crate::pool::parallel_map(&submissions, options.jobs, |(student, path)| {
+            let graded = grade_one(options, &private, student, path);
+            done(&graded);
+            graded
+        })
         .into_iter()
         .flatten()
         .collect();

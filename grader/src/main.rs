@@ -2,9 +2,10 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use grader::cargo::Workspace;
 use grader::cli::{self as args, Batch, Cli, Command, Format, Grade, Submissions};
-use grader::process::{self, Program};
+use grader::process::Program;
 use grader::report::Report;
 use grader::run::{self, Options, Progress};
+use grader::signal;
 use grader::submission::{self, Limits, DEFAULT_ALLOWED};
 use grader::tasks::{self, Task};
 use grader::time::Timing;
@@ -16,14 +17,7 @@ use std::time::Duration;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Ctrl-C or SIGTERM: the children live in their own process groups, so
-    // the terminal's signal does not reach them; stop them here. Grading
-    // then stops too and writes what it has; give it a moment to.
-    let _ = ctrlc::set_handler(|| {
-        process::kill_all();
-        FINISHED.wait_for(INTERRUPTED_REPORT);
-        std::process::exit(130);
-    });
+    signal::install();
     let outcome = match &cli.command {
         Some(Command::Batch(batch)) => grade_class(batch),
         Some(Command::Starter(starter)) => write_starter(starter),
@@ -42,39 +36,8 @@ fn main() -> ExitCode {
             2
         }
     };
-    FINISHED.set();
-    ExitCode::from(if process::stopping() { 130 } else { code })
-}
-
-/// How long an interrupted grader has to write the results it has.
-const INTERRUPTED_REPORT: Duration = Duration::from_secs(5);
-
-/// Set once the grader has written its report, for the Ctrl-C handler.
-static FINISHED: Flag = Flag::new();
-
-/// A flag one thread sets and another waits for, with a time limit.
-struct Flag {
-    set: std::sync::Mutex<bool>,
-    changed: std::sync::Condvar,
-}
-
-impl Flag {
-    const fn new() -> Self {
-        Flag {
-            set: std::sync::Mutex::new(false),
-            changed: std::sync::Condvar::new(),
-        }
-    }
-
-    fn set(&self) {
-        *self.set.lock().unwrap_or_else(|p| p.into_inner()) = true;
-        self.changed.notify_all();
-    }
-
-    fn wait_for(&self, limit: Duration) {
-        let set = self.set.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = self.changed.wait_timeout_while(set, limit, |set| !*set);
-    }
+    signal::finished();
+    ExitCode::from(signal::exit_code(code))
 }
 
 fn grade(cli: &Grade) -> anyhow::Result<u8> {
@@ -144,7 +107,7 @@ fn grade(cli: &Grade) -> anyhow::Result<u8> {
     if unsandboxed {
         report.sandbox = Some(grader::sandbox::Protection::unsandboxed());
     }
-    if process::stopping() {
+    if signal::stopping() {
         let run: usize = report.tasks.iter().map(|t| t.checks.len()).sum();
         let all: usize = tasks.iter().map(|t| t.checks.len()).sum();
         report.notes.push(format!(
