@@ -220,7 +220,7 @@ fn grade_one(options: &Options, grader: &PrivateGrader, student: &str, path: &Pa
         "--timeout-scale".into(),
         options.timeout_scale.to_string(),
         "--format".into(),
-        "json".into(),
+        Format::Json.as_str().into(),
     ];
     if let Some(dir) = &options.target_dir {
         argv.extend(["--target-dir".into(), dir.display().to_string()]);
@@ -403,6 +403,107 @@ fn write_class(options: &Options, results: &[Graded]) -> Result<(), BatchError> 
         options.out.join("index.html"),
         class::index("Socket lab: class results", &tasks, &rows),
     )
+}
+
+impl Options {
+    /// The options `grader batch` was given; the grader to run for each
+    /// submission is this one.
+    pub fn from_cli(cli: &crate::cli::Batch) -> anyhow::Result<Options> {
+        use anyhow::Context;
+        Ok(Options {
+            dir: cli.dir.clone(),
+            out: cli.out.clone(),
+            jobs: cli.jobs,
+            formats: cli.format.clone(),
+            budget: Duration::from_secs(cli.budget),
+            grader: std::env::current_exe()
+                .context("could not find the grader's own executable")?,
+            workspace: cli.workspace.resolve()?,
+            allow_crates: cli.submissions.allow_crate.clone(),
+            target_dir: cli.submissions.target_dir.clone(),
+            timeout_scale: cli.timing.timeout_scale,
+            unsandboxed: cli.submissions.unsandboxed,
+        })
+    }
+}
+
+/// The progress bar of a batch on the terminal: how many are graded, how
+/// many of those failed.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    failed: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    /// A bar for `count` submissions.
+    pub fn new(count: usize) -> Progress {
+        let bar = indicatif::ProgressBar::new(count as u64).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} graded, {msg} [{elapsed}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message("0 failed");
+        Progress {
+            bar,
+            failed: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// One more submission graded.
+    pub fn graded(&self, graded: &Graded) {
+        if graded.standing != Standing::Graded {
+            let n = self
+                .failed
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                + 1;
+            self.bar.set_message(format!("{n} failed"));
+        }
+        self.bar.inc(1);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// The summary `grader batch` prints: a line per student (score, standing,
+/// why), then where the class results are.
+pub fn summary(results: &[Graded], out: &Path) -> String {
+    let mut summary = String::new();
+    for graded in results {
+        let score = graded.report.as_ref().map_or("–".to_string(), |r| {
+            format!("{}/{}", r.score, r.max_score)
+        });
+        let reason = if graded.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", graded.reason)
+        };
+        summary.push_str(&format!(
+            "{:<24} {:>7}  {}{reason}\n",
+            graded.student,
+            score,
+            graded.standing.as_str()
+        ));
+    }
+    summary.push_str(&format!(
+        "Wrote {} and {}\n",
+        out.join("grades.csv").display(),
+        out.join("index.html").display()
+    ));
+    summary
+}
+
+/// 2 when the grader could not grade a submission (not the student's
+/// doing); a batch that graded everyone, however well, succeeded.
+pub fn exit_code(results: &[Graded]) -> u8 {
+    let any_error = results.iter().any(|g| g.standing == Standing::Error);
+    if any_error {
+        2
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]

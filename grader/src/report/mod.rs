@@ -154,6 +154,19 @@ pub enum Format {
 }
 
 impl Format {
+    /// Its name, as `--format` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Gradescope => "gradescope",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
+
     /// The report in this format; `title` heads the HTML page.
     pub fn render(self, report: &Report, verbose: bool, title: &str) -> String {
         match self {
