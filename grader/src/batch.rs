@@ -366,7 +366,7 @@ fn write_class(options: &Options, results: &[Graded]) -> Result<(), BatchError> 
         })?;
         let Some(report) = &graded.report else {
             // A submission with no report still gets a page, saying why.
-            let page = class::no_report(&graded.student, graded.standing.as_str(), &graded.reason);
+            let page = class::no_report(&graded.student, graded.standing, &graded.reason);
             write(folder.join("report.html"), page)?;
             continue;
         };
@@ -391,7 +391,7 @@ fn write_class(options: &Options, results: &[Graded]) -> Result<(), BatchError> 
         .iter()
         .map(|g| Row {
             student: &g.student,
-            status: g.standing.as_str(),
+            status: g.standing,
             reason: &g.reason,
             report: g.report.as_ref(),
             link: format!("students/{}/report.html", folder_name(&g.student)),
