@@ -516,4 +516,31 @@ mod tests {
         assert_eq!(folder_name("../../etc"), ".._.._etc");
         assert_eq!(folder_name("Zoë Smith"), "Zoë_Smith");
     }
+
+    #[test]
+    fn the_summary_has_a_line_per_student_and_says_where_the_results_are() {
+        let graded = |student: &str, standing, reason: &str| Graded {
+            student: student.to_string(),
+            standing,
+            report: None,
+            reason: reason.to_string(),
+        };
+        let results = [
+            graded("ana", Standing::TimedOut, "still grading after 300 s"),
+            graded("bo", Standing::Rejected, ""),
+        ];
+        let summary = summary(&results, Path::new("out"));
+        let lines: Vec<&str> = summary.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "ana                            –  timed out (still grading after 300 s)",
+                "bo                             –  rejected",
+                "Wrote out/grades.csv and out/index.html",
+            ],
+            "{summary}"
+        );
+        assert_eq!(exit_code(&results), 0);
+        assert_eq!(exit_code(&[graded("cy", Standing::Error, "crash")]), 2);
+    }
 }

@@ -13,7 +13,7 @@ use crate::cli::{self, Format, Grade, Submissions};
 use crate::output::emit;
 use crate::report::{human, Report};
 use crate::run::{self, ConfinedBuild, Options};
-use crate::sandbox::{self, Jail, Protection};
+use crate::sandbox::{self, Protection};
 use crate::submission::{self, Limits, DEFAULT_ALLOWED};
 use crate::tasks::Task;
 use crate::time::Timing;
@@ -51,7 +51,7 @@ pub struct Grading {
     pub options: Options,
     laid: Option<LaidSubmission>,
     unsandboxed: bool,
-    _jail: Option<tempfile::TempDir>,
+    _jail_dir: Option<tempfile::TempDir>,
 }
 
 impl Grading {
@@ -66,11 +66,12 @@ impl Grading {
         let workspace = cli::workspace(cli.workspace.as_deref())?;
         let untrusted = cli.submission.is_some();
         let unsandboxed = untrusted && cli.submissions.unsandboxed;
-        // The jail's folder lives until grading ends.
-        let jail = if (untrusted && !unsandboxed) || cli.sandbox {
-            Some(sandbox::doctor::enter()?)
+        // The jail's folder lives until grading ends (in `Grading`).
+        let (jail, jail_dir) = if (untrusted && !unsandboxed) || cli.sandbox {
+            let (jail, dir) = sandbox::doctor::enter()?;
+            (Some(jail), Some(dir))
         } else {
-            None
+            (None, None)
         };
         // A submission is graded in a copy of the student edition that
         // holds the student's task sources; the copy lives until grading
@@ -96,14 +97,14 @@ impl Grading {
             transcripts: cli.verbose,
             shared_target: laid.as_ref().map(|laid| laid.places.shared.clone()),
             repeat: cli.repeat,
-            jail: jail.as_ref().map(|(jail, _): &(Jail, _)| jail.clone()),
+            jail,
             confined_build,
         };
         Ok(Grading {
             options,
             laid,
             unsandboxed,
-            _jail: jail.map(|(_, dir)| dir),
+            _jail_dir: jail_dir,
         })
     }
 
