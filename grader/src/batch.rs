@@ -23,9 +23,6 @@ use crate::time::Deadline;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::thread;
 use std::time::Duration;
 use thiserror::Error;
 
@@ -151,30 +148,12 @@ pub fn run(options: &Options, done: &(dyn Fn(&Graded) + Sync)) -> Result<Vec<Gra
     if !options.unsandboxed && !submissions.is_empty() {
         prepare(options)?;
     }
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Graded>>> =
-        Mutex::new((0..submissions.len()).map(|_| None).collect());
-    thread::scope(|scope| {
-        for _ in 0..options.jobs.max(1) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((student, path)) = submissions.get(i) else {
-                    break;
-                };
-                if crate::process::stopping() {
-                    break;
-                }
-                let graded = grade_one(options, &private, student, path);
-                done(&graded);
-                if let Ok(mut results) = results.lock() {
-                    results[i] = Some(graded);
-                }
-            });
-        }
-    });
-    let results: Vec<Graded> = results
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    let results: Vec<Graded> =
+        crate::pool::parallel_map(&submissions, options.jobs, |(student, path)| {
+            let graded = grade_one(options, &private, student, path);
+            done(&graded);
+            graded
+        })
         .into_iter()
         .flatten()
         .collect();
@@ -241,7 +220,7 @@ fn grade_one(options: &Options, grader: &PrivateGrader, student: &str, path: &Pa
         "--timeout-scale".into(),
         options.timeout_scale.to_string(),
         "--format".into(),
-        "json".into(),
+        Format::Json.as_str().into(),
     ];
     if let Some(dir) = &options.target_dir {
         argv.extend(["--target-dir".into(), dir.display().to_string()]);
@@ -387,7 +366,7 @@ fn write_class(options: &Options, results: &[Graded]) -> Result<(), BatchError> 
         })?;
         let Some(report) = &graded.report else {
             // A submission with no report still gets a page, saying why.
-            let page = class::no_report(&graded.student, graded.standing.as_str(), &graded.reason);
+            let page = class::no_report(&graded.student, graded.standing, &graded.reason);
             write(folder.join("report.html"), page)?;
             continue;
         };
@@ -412,7 +391,7 @@ fn write_class(options: &Options, results: &[Graded]) -> Result<(), BatchError> 
         .iter()
         .map(|g| Row {
             student: &g.student,
-            status: g.standing.as_str(),
+            status: g.standing,
             reason: &g.reason,
             report: g.report.as_ref(),
             link: format!("students/{}/report.html", folder_name(&g.student)),
@@ -426,6 +405,107 @@ fn write_class(options: &Options, results: &[Graded]) -> Result<(), BatchError> 
     )
 }
 
+impl Options {
+    /// The options `grader batch` was given; the grader to run for each
+    /// submission is this one.
+    pub fn from_cli(cli: &crate::cli::Batch) -> anyhow::Result<Options> {
+        use anyhow::Context;
+        Ok(Options {
+            dir: cli.dir.clone(),
+            out: cli.out.clone(),
+            jobs: cli.jobs,
+            formats: cli.format.clone(),
+            budget: Duration::from_secs(cli.budget),
+            grader: std::env::current_exe()
+                .context("could not find the grader's own executable")?,
+            workspace: cli.workspace.resolve()?,
+            allow_crates: cli.submissions.allow_crate.clone(),
+            target_dir: cli.submissions.target_dir.clone(),
+            timeout_scale: cli.timing.timeout_scale,
+            unsandboxed: cli.submissions.unsandboxed,
+        })
+    }
+}
+
+/// The progress bar of a batch on the terminal: how many are graded, how
+/// many of those failed.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    failed: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    /// A bar for `count` submissions.
+    pub fn new(count: usize) -> Progress {
+        let bar = indicatif::ProgressBar::new(count as u64).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} graded, {msg} [{elapsed}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message("0 failed");
+        Progress {
+            bar,
+            failed: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// One more submission graded.
+    pub fn graded(&self, graded: &Graded) {
+        if graded.standing != Standing::Graded {
+            let n = self
+                .failed
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                + 1;
+            self.bar.set_message(format!("{n} failed"));
+        }
+        self.bar.inc(1);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// The summary `grader batch` prints: a line per student (score, standing,
+/// why), then where the class results are.
+pub fn summary(results: &[Graded], out: &Path) -> String {
+    let mut summary = String::new();
+    for graded in results {
+        let score = graded.report.as_ref().map_or("–".to_string(), |r| {
+            format!("{}/{}", r.score, r.max_score)
+        });
+        let reason = if graded.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", graded.reason)
+        };
+        summary.push_str(&format!(
+            "{:<24} {:>7}  {}{reason}\n",
+            graded.student,
+            score,
+            graded.standing.as_str()
+        ));
+    }
+    summary.push_str(&format!(
+        "Wrote {} and {}\n",
+        out.join("grades.csv").display(),
+        out.join("index.html").display()
+    ));
+    summary
+}
+
+/// 2 when the grader could not grade a submission (not the student's
+/// doing); a batch that graded everyone, however well, succeeded.
+pub fn exit_code(results: &[Graded]) -> u8 {
+    let any_error = results.iter().any(|g| g.standing == Standing::Error);
+    if any_error {
+        2
+    } else {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,5 +515,32 @@ mod tests {
         assert_eq!(folder_name("ana.lima@uni"), "ana.lima@uni");
         assert_eq!(folder_name("../../etc"), ".._.._etc");
         assert_eq!(folder_name("Zoë Smith"), "Zoë_Smith");
+    }
+
+    #[test]
+    fn the_summary_has_a_line_per_student_and_says_where_the_results_are() {
+        let graded = |student: &str, standing, reason: &str| Graded {
+            student: student.to_string(),
+            standing,
+            report: None,
+            reason: reason.to_string(),
+        };
+        let results = [
+            graded("ana", Standing::TimedOut, "still grading after 300 s"),
+            graded("bo", Standing::Rejected, ""),
+        ];
+        let summary = summary(&results, Path::new("out"));
+        let lines: Vec<&str> = summary.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "ana                            –  timed out (still grading after 300 s)",
+                "bo                             –  rejected",
+                "Wrote out/grades.csv and out/index.html",
+            ],
+            "{summary}"
+        );
+        assert_eq!(exit_code(&results), 0);
+        assert_eq!(exit_code(&[graded("cy", Standing::Error, "crash")]), 2);
     }
 }

@@ -380,6 +380,98 @@ pub fn plot(path: &std::path::Path, series: &[(&str, &[Level])]) -> Result<(), S
     root.present().map_err(|e| e.to_string())
 }
 
+/// `grader bench`: builds the chosen tasks' servers (or takes the one at
+/// `--addr`), loads each at every level, prints a table per server and
+/// draws the chart. The exit code is 1 when any message went wrong.
+pub fn load_servers(cli: &crate::cli::Bench) -> anyhow::Result<u8> {
+    use crate::output::emit;
+    use crate::process::Program;
+    use crate::tasks::Task;
+    use anyhow::Context;
+    use std::io::IsTerminal;
+    let protocol = |task: &Task| match task.number {
+        3 => Ok(Protocol::Bytes),
+        4 => Ok(Protocol::Lines),
+        _ => Err(anyhow::anyhow!(
+            "{} has no echo server to load: bench task03 or task04",
+            task.package
+        )),
+    };
+    let mut names = vec![cli.task.clone()];
+    names.extend(cli.compare.iter().cloned());
+    let mut tasks: Vec<Task> = Vec::new();
+    for name in &names {
+        tasks.extend(crate::cli::chosen_tasks(std::slice::from_ref(name))?);
+    }
+    let root = crate::cargo::Workspace::open(&cli.workspace.resolve()?)?;
+    let packages: Vec<&str> = tasks.iter().map(|t| t.package).collect();
+    let built = match (&cli.addr, cli.release) {
+        (Some(_), _) => Default::default(),
+        (None, true) => root.build_release(&packages)?,
+        (None, false) => root.build(&packages)?,
+    };
+    let load = |conns| Load {
+        conns,
+        messages: cli.messages,
+        size: cli.size.max(2),
+        limit: Duration::from_secs(cli.limit),
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let mut results = Vec::new();
+    for task in &tasks {
+        let protocol = protocol(task)?;
+        // The server under load: one given by address, or the task's own,
+        // started on a free loopback port and stopped when done.
+        let (addr, _server) = match &cli.addr {
+            Some(addr) => {
+                let addr = std::net::ToSocketAddrs::to_socket_addrs(addr.as_str())
+                    .with_context(|| format!("could not resolve {addr}"))?
+                    .next()
+                    .with_context(|| format!("{addr} resolves to no address"))?;
+                (addr, None)
+            }
+            None => {
+                let exe = built
+                    .executable(&task.server_bin())
+                    .with_context(|| format!("{} did not build", task.server_bin()))?;
+                let program =
+                    Program::from_path(exe).with_args(&["--host", "127.0.0.1", "--port", "0"]);
+                let server =
+                    crate::check::Server::start(&program, Deadline::after(Duration::from_secs(10)))
+                        .map_err(|o| anyhow::anyhow!("{}: {}", task.server_bin(), o.message))?;
+                (server.addr, Some(server))
+            }
+        };
+        let mut levels = Vec::new();
+        for &conns in &cli.conns {
+            if show_progress {
+                eprint!("\r\x1b[2K{}: {conns} clients…", task.package);
+            }
+            levels.push(run(addr, protocol, load(conns)));
+        }
+        if show_progress {
+            eprint!("\r\x1b[2K");
+        }
+        emit(
+            &format!(
+                "{}\n",
+                table(&format!("{} at {addr}", task.package), &levels)
+            ),
+            false,
+        )?;
+        results.push((task.package, levels));
+    }
+    if let Some(path) = &cli.plot {
+        let series: Vec<(&str, &[Level])> =
+            results.iter().map(|(n, l)| (*n, l.as_slice())).collect();
+        plot(path, &series)
+            .map_err(|e| anyhow::anyhow!("could not draw {}: {e}", path.display()))?;
+        emit(&format!("Wrote {}\n", path.display()), false)?;
+    }
+    let errors: usize = results.iter().flat_map(|(_, l)| l).map(|l| l.errors).sum();
+    Ok(if errors == 0 { 0 } else { 1 })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

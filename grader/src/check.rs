@@ -44,6 +44,15 @@ impl Role {
     pub fn needs_client(self) -> bool {
         matches!(self, Role::Client | Role::Pair)
     }
+
+    /// Its name, as the JSON report writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Server => "server",
+            Role::Client => "client",
+            Role::Pair => "pair",
+        }
+    }
 }
 
 /// What a check found, when it is not a pass.
@@ -64,6 +73,18 @@ pub enum Status {
     /// The grader could not run the check: never the student's fault.
     Error,
     Skipped,
+}
+
+impl Status {
+    /// Its name, as the JSON report writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Skipped => "skipped",
+        }
+    }
 }
 
 impl Outcome {

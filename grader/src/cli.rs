@@ -1,8 +1,17 @@
-//! The grader's command line: every flag in one place.
+//! The grader's command line: every flag in one place, and what turns a
+//! flag's text into what the grader works with (a workspace folder, tasks,
+//! a program).
+//!
+//! Its helpers return `anyhow` errors, as the modes of the grader do: they
+//! end up as the binary's `grader: …` message.
 
+use crate::process::Program;
 pub use crate::report::Format;
+use crate::tasks::{self, Task};
+use crate::time::Timing;
+use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Grades the socket lab tasks by playing the other side of each socket.
 #[derive(Parser, Debug)]
@@ -41,9 +50,8 @@ pub struct Replay {
     /// The check's id, as reports show it (`task03.server.echo_1mib`)
     pub check: String,
 
-    /// The workspace (default: the one the current folder is in)
-    #[arg(long, value_name = "DIR")]
-    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub workspace: WorkspaceDir,
 
     /// Run this command as the server, as when grading with --server-cmd
     #[arg(long, value_name = "COMMAND")]
@@ -53,9 +61,8 @@ pub struct Replay {
     #[arg(long, value_name = "COMMAND")]
     pub client_cmd: Option<String>,
 
-    /// Multiply every timeout by this factor (for slow machines)
-    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = positive)]
-    pub timeout_scale: f64,
+    #[command(flatten)]
+    pub timing: TimeoutScale,
 }
 
 /// The load generator.
@@ -97,9 +104,8 @@ pub struct Bench {
     #[arg(long)]
     pub release: bool,
 
-    /// The workspace (default: the one the current folder is in)
-    #[arg(long, value_name = "DIR")]
-    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub workspace: WorkspaceDir,
 }
 
 /// Writing the student edition.
@@ -113,9 +119,8 @@ pub struct Starter {
     #[arg(long)]
     pub force: bool,
 
-    /// The instructor's workspace (default: the one the current folder is in)
-    #[arg(long, value_name = "DIR")]
-    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub workspace: InstructorWorkspace,
 }
 
 /// Writing the Gradescope autograder zip.
@@ -125,9 +130,8 @@ pub struct Autograder {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 
-    /// The instructor's workspace (default: the one the current folder is in)
-    #[arg(long, value_name = "DIR")]
-    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub workspace: InstructorWorkspace,
 }
 
 /// Asking for a hint.
@@ -140,9 +144,8 @@ pub struct Hint {
     #[arg(long, action = clap::ArgAction::Count)]
     pub more: u8,
 
-    /// The workspace (default: the one the current folder is in)
-    #[arg(long, value_name = "DIR")]
-    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub workspace: WorkspaceDir,
 }
 
 /// Watch mode.
@@ -151,13 +154,11 @@ pub struct Watch {
     /// The task to watch (`task01`, `1`); all when none is given
     pub task: Option<String>,
 
-    /// The workspace (default: the one the current folder is in)
-    #[arg(long, value_name = "DIR")]
-    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub workspace: WorkspaceDir,
 
-    /// Multiply every timeout by this factor (for slow machines)
-    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = positive)]
-    pub timeout_scale: f64,
+    #[command(flatten)]
+    pub timing: TimeoutScale,
 }
 
 /// Grading one workspace or submission (the default command).
@@ -206,9 +207,8 @@ pub struct Grade {
     #[arg(long, value_name = "COMMAND")]
     pub client_cmd: Option<String>,
 
-    /// Multiply every timeout by this factor (for slow machines)
-    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = positive)]
-    pub timeout_scale: f64,
+    #[command(flatten)]
+    pub timing: TimeoutScale,
 
     /// Show each check's duration and transcript
     #[arg(long, short)]
@@ -268,16 +268,104 @@ pub struct Batch {
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub budget: u64,
 
-    /// The instructor's workspace (default: the one the current folder is in)
-    #[arg(long, value_name = "DIR")]
-    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub workspace: InstructorWorkspace,
 
     #[command(flatten)]
     pub submissions: Submissions,
 
+    #[command(flatten)]
+    pub timing: TimeoutScale,
+}
+
+// The flags several commands share. Plain comments, not doc comments, on
+// these structs: a flattened struct's doc comment would stand in for the
+// command's own help.
+
+// `--workspace` where it is the workspace worked in.
+#[derive(Args, Debug)]
+pub struct WorkspaceDir {
+    /// The workspace (default: the one the current folder is in)
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+}
+
+// `--workspace` where it is the instructor's.
+#[derive(Args, Debug)]
+pub struct InstructorWorkspace {
+    /// The instructor's workspace (default: the one the current folder is in)
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+}
+
+// `--timeout-scale`.
+#[derive(Args, Debug)]
+pub struct TimeoutScale {
     /// Multiply every timeout by this factor (for slow machines)
     #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = positive)]
     pub timeout_scale: f64,
+}
+
+impl WorkspaceDir {
+    /// The folder given, else the default ([`workspace`]).
+    pub fn resolve(&self) -> anyhow::Result<PathBuf> {
+        workspace(self.workspace.as_deref())
+    }
+}
+
+impl InstructorWorkspace {
+    /// The folder given, else the default ([`workspace`]).
+    pub fn resolve(&self) -> anyhow::Result<PathBuf> {
+        workspace(self.workspace.as_deref())
+    }
+}
+
+impl TimeoutScale {
+    pub fn timing(&self) -> Timing {
+        Timing::new(self.timeout_scale)
+    }
+}
+
+/// `--workspace`, else the current folder, else the workspace the grader
+/// was built in (for a grader run from outside any workspace).
+pub fn workspace(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = given {
+        return dir
+            .canonicalize()
+            .with_context(|| format!("no workspace at {}", dir.display()));
+    }
+    let here = std::env::current_dir().context("could not read the current folder")?;
+    if here.ancestors().any(|dir| dir.join("Cargo.toml").is_file()) {
+        return Ok(here);
+    }
+    Ok(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+}
+
+/// The tasks named (`task03`, `3`, `task03_echo`), all when none is.
+pub fn chosen_tasks(names: &[String]) -> anyhow::Result<Vec<Task>> {
+    let all = tasks::all();
+    if names.is_empty() {
+        return Ok(all);
+    }
+    for name in names {
+        if !all.iter().any(|task| task.is_named(name)) {
+            let known: Vec<&str> = all.iter().map(|t| t.package).collect();
+            bail!("no task `{name}`; the tasks are {}", known.join(", "));
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|task| names.iter().any(|n| task.is_named(n)))
+        .collect())
+}
+
+/// The program of a `--server-cmd` or `--client-cmd` command line.
+pub fn command(text: Option<&str>, flag: &str) -> anyhow::Result<Option<Program>> {
+    let Some(text) = text else { return Ok(None) };
+    match shlex::split(text) {
+        Some(argv) if !argv.is_empty() => Ok(Some(Program::new(argv))),
+        _ => bail!("{flag} `{text}` is not a command line (empty, or unbalanced quotes)"),
+    }
 }
 
 fn output(text: &str) -> Result<(Format, PathBuf), String> {

@@ -3,20 +3,33 @@
 //! # Layout
 //! Data flows one way: arguments → build → supervise → play the peer →
 //! judge → report.
-//! - [`cli`]: the command line.
+//! - [`cli`]: the command line, and what reads its flags (the workspace,
+//!   the tasks, a program).
 //! - [`cargo`]: builds the tasks and finds their executables.
 //! - [`process`]: a supervised child (own process group, output as lines,
 //!   waits with deadlines, killed and reaped on every path out).
+//! - [`signal`]: Ctrl-C and SIGTERM: every child stopped, nothing new
+//!   started, the report written, exit 130.
 //! - [`peer`]: the grader's own sockets, all with deadlines.
 //! - [`check`]: checks as data, their outcomes, the context they run in.
 //! - [`tasks`]: each task's checks.
+//! - [`pool`]: a few things at once (checks, submissions), stopping with
+//!   the grader.
 //! - [`run`]: runs the checks of the chosen tasks into a [`report`].
 //! - [`report`]: the report model and its renderers.
+//! - [`output`]: writing to stdout.
+//!
+//! The grader's modes, one module each, called by the binary:
+//! - [`grade`]: the default mode, a workspace or a submission graded and
+//!   the report written.
 //! - [`batch`]: a class's submissions graded by child graders.
 //! - [`submission`]: a student's sources laid onto a copy of the student
 //!   edition, after `archive` has checked what the submission holds.
 //! - [`sandbox`]: untrusted code confined: its own network, processes,
-//!   files and limits.
+//!   files and limits; `grader doctor` says which this machine has.
+//! - [`hint`]: hints for the first failing check, a level at a time.
+//! - [`replay`]: one check run again, its transcript printed.
+//! - [`bench`](mod@bench): an echo server under load.
 //! - [`starter`]: the student edition, solutions cut out.
 //! - [`autograder`]: the Gradescope autograder zip, made of the edition.
 //! - [`watch`]: re-grading as files are saved.
@@ -29,13 +42,19 @@ pub mod bench;
 pub mod cargo;
 pub mod check;
 pub mod cli;
+pub mod grade;
+pub mod hint;
 pub mod hygiene;
+pub mod output;
 pub mod peer;
+pub mod pool;
 pub mod process;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod sandbox;
 pub mod show;
+pub mod signal;
 pub mod starter;
 pub mod submission;
 pub mod tasks;

@@ -10,9 +10,6 @@ use crate::tasks::Task;
 use crate::time::Timing;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::thread;
 use std::time::Instant;
 
 /// What to grade and how.
@@ -105,34 +102,20 @@ pub fn grade(
         .enumerate()
         .flat_map(|(t, task)| (0..task.checks.len()).map(move |c| (t, c)))
         .collect();
-    let results: Vec<Mutex<Option<CheckReport>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    thread::scope(|scope| {
-        for _ in 0..CHECKS_AT_ONCE.min(jobs.len()) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(&(t, c)) = jobs.get(i) else { break };
-                // Once the grader is being stopped (Ctrl-C), no more checks
-                // run: the report holds those that did.
-                if crate::process::stopping() {
-                    break;
-                }
-                let check = &tasks[t].checks[c];
-                progress(Progress::Checking(check));
-                let task = &prepared[t];
-                // A task that does not build scores 0, as the contract
-                // says: its checks are not run, and each one says why.
-                let report = match task.build {
-                    Build::Ok => run_repeated(check, &task.subjects, options),
-                    Build::Failed => not_built(check, &task.build_errors),
-                };
-                *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(report);
-            });
+    // Once the grader is being stopped (Ctrl-C), no more checks run: the
+    // report holds those that did.
+    let results = crate::pool::parallel_map(&jobs, CHECKS_AT_ONCE, |&(t, c)| {
+        let check = &tasks[t].checks[c];
+        progress(Progress::Checking(check));
+        let task = &prepared[t];
+        // A task that does not build scores 0, as the contract says: its
+        // checks are not run, and each one says why.
+        match task.build {
+            Build::Ok => run_repeated(check, &task.subjects, options),
+            Build::Failed => not_built(check, &task.build_errors),
         }
     });
-    let mut results = results
-        .into_iter()
-        .map(|r| r.into_inner().unwrap_or_else(|p| p.into_inner()));
+    let mut results = results.into_iter();
     let reports = tasks
         .iter()
         .zip(prepared)
@@ -300,7 +283,7 @@ pub fn run_check(
             });
             // Starter code that is not filled in yet says so, rather than
             // whatever the check saw go wrong because of it.
-            if crate::process::stopping() {
+            if crate::signal::stopping() {
                 // Its programs were stopped under it: no verdict on them.
                 return report(
                     check,

@@ -87,6 +87,35 @@ fn relevant(event: notify::Result<notify::Event>, folders: &[PathBuf]) -> Vec<Pa
         .collect()
 }
 
+/// `grader watch`: grades the chosen tasks as a dashboard on the
+/// terminal, again after every save, until Ctrl-C.
+pub fn dashboard(cli: &crate::cli::Watch) -> anyhow::Result<u8> {
+    use crate::report::human;
+    let names: Vec<String> = cli.task.iter().cloned().collect();
+    let tasks = crate::cli::chosen_tasks(&names)?;
+    let root = crate::cargo::Workspace::open(&cli.workspace.resolve()?)?.root;
+    let folders: Vec<PathBuf> = tasks.iter().map(|t| root.join(t.package)).collect();
+    let options = crate::grade::plain_options(root, cli.timing.timing());
+    watch(&folders, |changed| {
+        let report = crate::run::grade(&tasks, &options, &|_| {});
+        // Clear the screen and start at the top, as a dashboard would.
+        let mut text = String::from("\x1b[2J\x1b[H");
+        if let Some(path) = changed.first() {
+            text.push_str(&format!("changed: {}\n\n", path.display()));
+        }
+        match report {
+            Ok(report) => {
+                text.push_str(&human::render(&report, false));
+                text.push_str(&human::progress_bar(report.score, report.max_score));
+            }
+            Err(e) => text.push_str(&format!("grader: {e:#}\n")),
+        }
+        text.push_str("\nWatching for changes; Ctrl-C to stop.\n");
+        let _ = crate::output::emit(&text, true);
+    })?;
+    Ok(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 
 use super::html::{esc, page};
 use super::{Build, Report};
+use crate::batch::Standing;
 use crate::check::Status;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -14,8 +15,8 @@ use std::fmt::Write;
 /// One student's line in the class results.
 pub struct Row<'a> {
     pub student: &'a str,
-    /// graded, did not build, timed out, or error.
-    pub status: &'a str,
+    /// How the submission's grading ended.
+    pub status: Standing,
     /// Why there is no report, when there is none.
     pub reason: &'a str,
     pub report: Option<&'a Report>,
@@ -45,7 +46,7 @@ pub fn csv(tasks: &[&str], rows: &[Row]) -> Result<String, csv::Error> {
             row.report
                 .map_or(String::new(), |r| r.max_score.to_string()),
         );
-        record.push(row.status.to_string());
+        record.push(row.status.as_str().to_string());
         record.push(row.reason.to_string());
         writer.write_record(&record)?;
     }
@@ -72,11 +73,11 @@ document.querySelectorAll('th[data-sort]').forEach((th, column) => {
 ";
 
 /// The page of a student whose submission has no report.
-pub fn no_report(student: &str, status: &str, reason: &str) -> String {
+pub fn no_report(student: &str, status: Standing, reason: &str) -> String {
     let body = format!(
         "<h1>{}</h1>\n<p class=\"fail\">{}</p>\n<pre>{}</pre>\n",
         esc(student),
-        esc(status),
+        esc(status.as_str()),
         esc(reason)
     );
     page(student, &body)
@@ -114,7 +115,7 @@ pub fn index(title: &str, tasks: &[&str], rows: &[Row]) -> String {
     let mut body = format!("<h1>{}</h1>\n", esc(title));
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for row in rows {
-        *counts.entry(row.status).or_default() += 1;
+        *counts.entry(row.status.as_str()).or_default() += 1;
     }
     let counts: Vec<String> = counts
         .iter()
@@ -174,7 +175,7 @@ pub fn index(title: &str, tasks: &[&str], rows: &[Row]) -> String {
             }
             None => body.push_str("<td class=\"num muted\" data-value=\"-1\">–</td>"),
         }
-        let _ = writeln!(body, "<td>{}</td></tr>", esc(row.status));
+        let _ = writeln!(body, "<td>{}</td></tr>", esc(row.status.as_str()));
     }
     body.push_str("</tbody>\n</table>\n");
 

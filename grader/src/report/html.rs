@@ -110,6 +110,6 @@ fn row(check: &CheckReport) -> String {
         check.points,
         check.max_points,
         id = esc(&check.id),
-        status = format!("{:?}", check.status).to_lowercase(),
+        status = check.status.as_str(),
     )
 }

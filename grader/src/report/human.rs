@@ -115,3 +115,53 @@ fn render_check(out: &mut String, check: &CheckReport, width: usize, verbose: bo
         }
     }
 }
+
+/// The checks of `tasks` and their points, for `grader --list`.
+pub fn list(tasks: &[crate::tasks::Task]) -> String {
+    let mut out = String::new();
+    for task in tasks {
+        let _ = writeln!(out, "{} ({} points)", task.package, task.max_points());
+        for check in &task.checks {
+            let _ = writeln!(
+                out,
+                "  {:<32} {:<6} {:>2}  {}",
+                check.id,
+                check.role.as_str(),
+                check.points,
+                check.title
+            );
+        }
+    }
+    out
+}
+
+/// `[██████░░░░] 60% of full marks`
+pub fn progress_bar(score: u32, max: u32) -> String {
+    let share = if max == 0 {
+        0.0
+    } else {
+        f64::from(score) / f64::from(max)
+    };
+    let filled = (share * 30.0).round() as usize;
+    format!(
+        "[{}{}] {:.0}% of full marks\n",
+        "█".repeat(filled),
+        "░".repeat(30 - filled),
+        share * 100.0
+    )
+}
+
+/// The progress line a grading run keeps on stderr, at a terminal: what it
+/// is doing now, overwritten by the next step and cleared by [`done`].
+pub fn progress(step: crate::run::Progress) {
+    let what = match step {
+        crate::run::Progress::Building => "building the tasks…".to_string(),
+        crate::run::Progress::Checking(check) => format!("checking {}…", check.id),
+    };
+    eprint!("\r\x1b[2K{what}");
+}
+
+/// Clears the progress line.
+pub fn done() {
+    eprint!("\r\x1b[2K");
+}

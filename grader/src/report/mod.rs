@@ -154,6 +154,19 @@ pub enum Format {
 }
 
 impl Format {
+    /// Its name, as `--format` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Gradescope => "gradescope",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
+
     /// The report in this format; `title` heads the HTML page.
     pub fn render(self, report: &Report, verbose: bool, title: &str) -> String {
         match self {
@@ -205,6 +218,36 @@ impl TaskReport {
             build,
             build_errors,
             checks,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    /// One name per thing: what `as_str` says is what the JSON report and
+    /// `--format` say.
+    #[test]
+    fn names_match_the_json_and_the_command_line() {
+        for status in [Status::Pass, Status::Fail, Status::Error, Status::Skipped] {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                status.as_str(),
+                "{status:?}"
+            );
+        }
+        for role in [Role::Server, Role::Client, Role::Pair] {
+            assert_eq!(
+                serde_json::to_value(role).unwrap(),
+                role.as_str(),
+                "{role:?}"
+            );
+        }
+        for format in Format::value_variants() {
+            let name = format.to_possible_value().unwrap();
+            assert_eq!(name.get_name(), format.as_str(), "{format:?}");
         }
     }
 }

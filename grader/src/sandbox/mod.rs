@@ -18,9 +18,10 @@
 //!   ([`Limits`]), named in the failure message when hit ([`explain`]).
 //!
 //! [`support`] says which of these this machine has; `grader doctor`
-//! prints it.
+//! prints it ([`doctor`]).
 
 pub mod build;
+pub mod doctor;
 pub mod jail;
 pub mod net;
 
