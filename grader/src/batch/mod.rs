@@ -15,16 +15,21 @@
 //! `index.html`, once the child and everything it started are dead.
 
 use crate::cargo::Workspace;
-use crate::process::{Child, Program, Stream};
-use crate::report::class::{self, Row};
-use crate::report::{Build, Format, Report};
-use crate::submission::{Places, NO_FOLDER};
-use crate::time::Deadline;
+
+use crate::report::{Format, Report};
+use crate::submission::Places;
+
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thiserror::Error;
+
+mod child;
+mod write;
+
+use child::{grade_one, PrivateGrader};
+use write::write_class;
 
 #[derive(Debug, Error)]
 pub enum BatchError {
@@ -39,9 +44,6 @@ pub enum BatchError {
     #[error("could not build the student edition's dependencies")]
     Seed(#[from] crate::cargo::BuildError),
 }
-
-/// How long a child grader that ran out of time has to stop its programs.
-const CLEANUP: Duration = Duration::from_secs(5);
 
 /// What to grade and where the results go.
 pub struct Options {
@@ -171,240 +173,6 @@ fn prepare(options: &Options) -> Result<(), BatchError> {
     Ok(())
 }
 
-/// A student's folder under `out/students`: the id, made safe as a name.
-fn folder_name(student: &str) -> String {
-    student
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || "-_.@".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-fn extension(format: Format) -> &'static str {
-    match format {
-        Format::Human => "txt",
-        Format::Json => "json",
-        Format::Junit => "junit.xml",
-        Format::Gradescope => "gradescope.json",
-        Format::Github => "github.txt",
-        Format::Markdown => "md",
-        Format::Html => "html",
-    }
-}
-
-fn grade_one(options: &Options, grader: &PrivateGrader, student: &str, path: &Path) -> Graded {
-    let graded = |standing, report, reason: String| Graded {
-        student: student.to_string(),
-        standing,
-        report,
-        reason,
-    };
-    let Some(exe) = grader.checked() else {
-        return graded(
-            Standing::Error,
-            None,
-            "the grader's private copy changed; refusing to run it".into(),
-        );
-    };
-    let mut argv: Vec<String> = vec![
-        exe.display().to_string(),
-        "--submission".into(),
-        path.display().to_string(),
-        "--workspace".into(),
-        options.workspace.display().to_string(),
-        "--timeout-scale".into(),
-        options.timeout_scale.to_string(),
-        "--format".into(),
-        Format::Json.as_str().into(),
-    ];
-    if let Some(dir) = &options.target_dir {
-        argv.extend(["--target-dir".into(), dir.display().to_string()]);
-    }
-    for name in &options.allow_crates {
-        argv.extend(["--allow-crate".into(), name.clone()]);
-    }
-    if options.unsandboxed {
-        argv.push("--unsandboxed".into());
-    }
-
-    let mut child = match Child::spawn(&Program::new(argv), false) {
-        Ok(child) => child,
-        Err(e) => {
-            return graded(
-                Standing::Error,
-                None,
-                format!("could not start the grader: {e}"),
-            )
-        }
-    };
-    let status = child.wait(Deadline::after(options.budget));
-    // SIGTERM lets the child grader stop the programs it started (each in a
-    // process group of its own) before it goes; then its whole group dies.
-    child.kill_with_grace(CLEANUP);
-    let Some(status) = status else {
-        return graded(
-            Standing::TimedOut,
-            None,
-            format!("still grading after {} s", options.budget.as_secs()),
-        );
-    };
-    let said = child.output(Stream::Stderr);
-    let complaint = said
-        .iter()
-        .rev()
-        .find_map(|line| line.strip_prefix("grader: "))
-        .unwrap_or_default()
-        .to_string();
-    let report = (child.dropped(Stream::Stdout) == 0)
-        .then(|| child.output(Stream::Stdout).join("\n"))
-        .and_then(|text| serde_json::from_str::<Report>(&text).ok());
-    match report {
-        Some(report) => {
-            // A task not handed in scores 0 but is no build failure.
-            let (missing, failed): (Vec<_>, Vec<_>) = report
-                .tasks
-                .iter()
-                .filter(|t| t.build == Build::Failed)
-                .partition(|t| t.build_errors.iter().all(|e| e.contains(NO_FOLDER)));
-            let mut reason: Vec<String> = failed.iter().map(|t| build_failure(t)).collect();
-            if !missing.is_empty() {
-                let names: Vec<&str> = missing.iter().map(|t| t.task.as_str()).collect();
-                reason.push(format!("not handed in: {}", names.join(", ")));
-            }
-            let standing = if failed.is_empty() {
-                Standing::Graded
-            } else {
-                Standing::DidNotBuild
-            };
-            graded(standing, Some(report), reason.join("; "))
-        }
-        None if complaint.starts_with("rejected: ") => graded(
-            Standing::Rejected,
-            None,
-            complaint["rejected: ".len()..].to_string(),
-        ),
-        None if complaint.starts_with("no task files found") => {
-            graded(Standing::NoTasks, None, complaint)
-        }
-        None => graded(
-            Standing::Error,
-            None,
-            format!(
-                "the grader ended with {status}{}",
-                if complaint.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {complaint}")
-                }
-            ),
-        ),
-    }
-}
-
-/// `task03_echo (first error: expected `;`, found `}`)`
-fn build_failure(task: &crate::report::TaskReport) -> String {
-    let first = task
-        .build_errors
-        .first()
-        .and_then(|e| e.lines().next())
-        .unwrap_or("no error shown");
-    format!("{} ({first})", task.task)
-}
-
-/// A copy of the grader's executable in a folder only this process's user
-/// can reach, checked against its hash before each start: no submission's
-/// code can have written what the batch runs.
-struct PrivateGrader {
-    exe: PathBuf,
-    hash: blake3::Hash,
-    _dir: tempfile::TempDir,
-}
-
-impl PrivateGrader {
-    fn copy(grader: &Path) -> io::Result<PrivateGrader> {
-        let dir = tempfile::Builder::new().prefix("grader-batch-").tempdir()?;
-        let exe = dir.path().join("grader");
-        let bytes = fs::read(grader)?;
-        fs::write(&exe, &bytes)?;
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&exe, fs::Permissions::from_mode(0o500))?;
-        Ok(PrivateGrader {
-            exe,
-            hash: blake3::hash(&bytes),
-            _dir: dir,
-        })
-    }
-
-    fn checked(&self) -> Option<&Path> {
-        let bytes = fs::read(&self.exe).ok()?;
-        (blake3::hash(&bytes) == self.hash).then_some(self.exe.as_path())
-    }
-}
-
-fn write_class(options: &Options, results: &[Graded]) -> Result<(), BatchError> {
-    let write = |path: PathBuf, text: String| {
-        // A fresh file: whatever stood at that path (a link, a pipe, an
-        // earlier batch's report) is replaced, never written through.
-        let _ = fs::remove_file(&path);
-        fs::write(&path, text).map_err(|source| BatchError::Write { path, source })
-    };
-    for graded in results {
-        let folder = options
-            .out
-            .join("students")
-            .join(folder_name(&graded.student));
-        // Reports of an earlier batch must not pass for this one's.
-        let _ = fs::remove_dir_all(&folder);
-        fs::create_dir_all(&folder).map_err(|source| BatchError::Write {
-            path: folder.clone(),
-            source,
-        })?;
-        let Some(report) = &graded.report else {
-            // A submission with no report still gets a page, saying why.
-            let page = class::no_report(&graded.student, graded.standing, &graded.reason);
-            write(folder.join("report.html"), page)?;
-            continue;
-        };
-        let title = format!("Socket lab: {}", graded.student);
-        let mut formats = vec![Format::Json, Format::Html];
-        formats.extend(
-            options
-                .formats
-                .iter()
-                .filter(|f| !matches!(f, Format::Json | Format::Html)),
-        );
-        for format in formats {
-            let text = format.render(report, false, &title);
-            let text = match format {
-                Format::Human => anstream::adapter::strip_str(&text).to_string(),
-                _ => text,
-            };
-            write(folder.join(format!("report.{}", extension(format))), text)?;
-        }
-    }
-    let rows: Vec<Row> = results
-        .iter()
-        .map(|g| Row {
-            student: &g.student,
-            status: g.standing,
-            reason: &g.reason,
-            report: g.report.as_ref(),
-            link: format!("students/{}/report.html", folder_name(&g.student)),
-        })
-        .collect();
-    let tasks: Vec<&str> = crate::tasks::all().iter().map(|t| t.package).collect();
-    write(options.out.join("grades.csv"), class::csv(&tasks, &rows)?)?;
-    write(
-        options.out.join("index.html"),
-        class::index("Socket lab: class results", &tasks, &rows),
-    )
-}
-
 impl Options {
     /// The options `grader batch` was given; the grader to run for each
     /// submission is this one.
@@ -508,6 +276,7 @@ pub fn exit_code(results: &[Graded]) -> u8 {
 
 #[cfg(test)]
 mod tests {
+    use super::write::folder_name;
     use super::*;
 
     #[test]

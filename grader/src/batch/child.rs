@@ -1,0 +1,170 @@
+//! One submission, graded by a child grader: started from a private,
+//! hash-checked copy of this grader, within its budget, its report read
+//! back from its stdout once it and everything it started are dead.
+
+use super::{Graded, Options, Standing};
+use crate::process::{Child, Program, Stream};
+use crate::report::{Build, Format, Report};
+use crate::submission::NO_FOLDER;
+use crate::time::Deadline;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a child grader that ran out of time has to stop its programs.
+const CLEANUP: Duration = Duration::from_secs(5);
+
+pub(super) fn grade_one(
+    options: &Options,
+    grader: &PrivateGrader,
+    student: &str,
+    path: &Path,
+) -> Graded {
+    let graded = |standing, report, reason: String| Graded {
+        student: student.to_string(),
+        standing,
+        report,
+        reason,
+    };
+    let Some(exe) = grader.checked() else {
+        return graded(
+            Standing::Error,
+            None,
+            "the grader's private copy changed; refusing to run it".into(),
+        );
+    };
+    let mut argv: Vec<String> = vec![
+        exe.display().to_string(),
+        "--submission".into(),
+        path.display().to_string(),
+        "--workspace".into(),
+        options.workspace.display().to_string(),
+        "--timeout-scale".into(),
+        options.timeout_scale.to_string(),
+        "--format".into(),
+        Format::Json.as_str().into(),
+    ];
+    if let Some(dir) = &options.target_dir {
+        argv.extend(["--target-dir".into(), dir.display().to_string()]);
+    }
+    for name in &options.allow_crates {
+        argv.extend(["--allow-crate".into(), name.clone()]);
+    }
+    if options.unsandboxed {
+        argv.push("--unsandboxed".into());
+    }
+
+    let mut child = match Child::spawn(&Program::new(argv), false) {
+        Ok(child) => child,
+        Err(e) => {
+            return graded(
+                Standing::Error,
+                None,
+                format!("could not start the grader: {e}"),
+            )
+        }
+    };
+    let status = child.wait(Deadline::after(options.budget));
+    // SIGTERM lets the child grader stop the programs it started (each in a
+    // process group of its own) before it goes; then its whole group dies.
+    child.kill_with_grace(CLEANUP);
+    let Some(status) = status else {
+        return graded(
+            Standing::TimedOut,
+            None,
+            format!("still grading after {} s", options.budget.as_secs()),
+        );
+    };
+    let said = child.output(Stream::Stderr);
+    let complaint = said
+        .iter()
+        .rev()
+        .find_map(|line| line.strip_prefix("grader: "))
+        .unwrap_or_default()
+        .to_string();
+    let report = (child.dropped(Stream::Stdout) == 0)
+        .then(|| child.output(Stream::Stdout).join("\n"))
+        .and_then(|text| serde_json::from_str::<Report>(&text).ok());
+    match report {
+        Some(report) => {
+            // A task not handed in scores 0 but is no build failure.
+            let (missing, failed): (Vec<_>, Vec<_>) = report
+                .tasks
+                .iter()
+                .filter(|t| t.build == Build::Failed)
+                .partition(|t| t.build_errors.iter().all(|e| e.contains(NO_FOLDER)));
+            let mut reason: Vec<String> = failed.iter().map(|t| build_failure(t)).collect();
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|t| t.task.as_str()).collect();
+                reason.push(format!("not handed in: {}", names.join(", ")));
+            }
+            let standing = if failed.is_empty() {
+                Standing::Graded
+            } else {
+                Standing::DidNotBuild
+            };
+            graded(standing, Some(report), reason.join("; "))
+        }
+        None if complaint.starts_with("rejected: ") => graded(
+            Standing::Rejected,
+            None,
+            complaint["rejected: ".len()..].to_string(),
+        ),
+        None if complaint.starts_with("no task files found") => {
+            graded(Standing::NoTasks, None, complaint)
+        }
+        None => graded(
+            Standing::Error,
+            None,
+            format!(
+                "the grader ended with {status}{}",
+                if complaint.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {complaint}")
+                }
+            ),
+        ),
+    }
+}
+
+/// `task03_echo (first error: expected `;`, found `}`)`
+fn build_failure(task: &crate::report::TaskReport) -> String {
+    let first = task
+        .build_errors
+        .first()
+        .and_then(|e| e.lines().next())
+        .unwrap_or("no error shown");
+    format!("{} ({first})", task.task)
+}
+
+/// A copy of the grader's executable in a folder only this process's user
+/// can reach, checked against its hash before each start: no submission's
+/// code can have written what the batch runs.
+pub(super) struct PrivateGrader {
+    exe: PathBuf,
+    hash: blake3::Hash,
+    _dir: tempfile::TempDir,
+}
+
+impl PrivateGrader {
+    pub(super) fn copy(grader: &Path) -> io::Result<PrivateGrader> {
+        let dir = tempfile::Builder::new().prefix("grader-batch-").tempdir()?;
+        let exe = dir.path().join("grader");
+        let bytes = fs::read(grader)?;
+        fs::write(&exe, &bytes)?;
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&exe, fs::Permissions::from_mode(0o500))?;
+        Ok(PrivateGrader {
+            exe,
+            hash: blake3::hash(&bytes),
+            _dir: dir,
+        })
+    }
+
+    fn checked(&self) -> Option<&Path> {
+        let bytes = fs::read(&self.exe).ok()?;
+        (blake3::hash(&bytes) == self.hash).then_some(self.exe.as_path())
+    }
+}
