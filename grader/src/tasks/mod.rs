@@ -292,37 +292,13 @@ fn loopback_default(ctx: &mut Ctx) -> CheckResult {
                 .actual(server.addr.to_string()),
         );
     }
-    if let Some(wildcard) = listens_on_all_interfaces(server.addr.port()) {
+    if let Some(wildcard) = hygiene::wildcard_listener(server.addr.port()) {
         return Err(Outcome::fail(format!(
             "without --host the server listens on {wildcard}, every interface, though it announced {}",
             server.addr
         )));
     }
     Ok(())
-}
-
-/// Whether the OS shows a wildcard listener on `port` (Linux `/proc`; on
-/// other systems the announced address is all there is to go on).
-fn listens_on_all_interfaces(port: u16) -> Option<&'static str> {
-    let tables = [
-        ("/proc/net/tcp", "00000000", "0.0.0.0"),
-        ("/proc/net/tcp6", "00000000000000000000000000000000", "[::]"),
-    ];
-    for (path, any, shown) in tables {
-        let Ok(table) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        let wanted = format!("{any}:{port:04X}");
-        // Columns: slot, local address, remote address, state (0A = LISTEN).
-        let found = table.lines().skip(1).any(|row| {
-            let columns: Vec<&str> = row.split_whitespace().collect();
-            columns.get(1) == Some(&wanted.as_str()) && columns.get(3) == Some(&"0A")
-        });
-        if found {
-            return Some(shown);
-        }
-    }
-    None
 }
 
 fn connection_line(ctx: &mut Ctx) -> CheckResult {
