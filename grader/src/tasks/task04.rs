@@ -6,7 +6,7 @@ use super::{
 };
 use crate::check::{lines_or_nothing, CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
 use crate::hygiene;
-use crate::peer::{self, End, LineReader};
+use crate::peer::{self, ByeError, End, LineConn, LineError};
 use crate::show;
 use crate::time::{human, Deadline};
 use std::net::SocketAddr;
@@ -167,10 +167,10 @@ impl Lesson for Lines {
     }
 }
 
-/// The grader's connection to the server, read line by line.
+/// The grader's connection to the server, named for the transcript.
 struct Conn {
     name: String,
-    reader: LineReader,
+    conn: LineConn,
 }
 
 impl Conn {
@@ -178,33 +178,27 @@ impl Conn {
         let stream = connect(ctx, server)?;
         Ok(Conn {
             name: name.to_string(),
-            reader: LineReader::new(stream),
+            conn: LineConn::new(stream, LINE_CAP),
         })
     }
 
     fn send(&self, ctx: &mut Ctx, line: &str) -> CheckResult {
         ctx.note(format!("{} sends {}", self.name, show::text(line)));
-        peer::write_all(
-            self.reader.stream(),
-            format!("{line}\n").as_bytes(),
-            ctx.deadline(REPLY_WAIT),
-        )
-        .map_err(|e| {
-            Outcome::fail(format!(
-                "{} could not send {}: {e}",
-                self.name,
-                show::text(line)
-            ))
-        })
+        self.conn
+            .send(line.as_bytes(), ctx.deadline(REPLY_WAIT))
+            .map_err(|e| judge_reply(&self.name, line, LineError::Unsent(e), REPLY_WAIT))
     }
 
     /// Reads one reply and expects its text to be `text`.
     fn expect_reply(&mut self, ctx: &mut Ctx, text: &str, within: Duration) -> CheckResult {
         let deadline = ctx.deadline(within);
-        let reply = self.reader.read_line(LINE_CAP, deadline);
-        judge_reply(&self.name, text, reply, deadline).inspect(|()| {
-            ctx.note(format!("{} got its reply", self.name));
-        })
+        match self.conn.reply_to(text.as_bytes(), deadline) {
+            Ok(_) => {
+                ctx.note(format!("{} got its reply", self.name));
+                Ok(())
+            }
+            Err(error) => Err(judge_reply(&self.name, text, error, deadline.budget())),
+        }
     }
 
     fn exchange(&mut self, ctx: &mut Ctx, line: &str, within: Duration) -> CheckResult {
@@ -214,56 +208,51 @@ impl Conn {
 
     /// Sends `BYE`, expects `BYE` back and the connection closed.
     fn say_bye(&mut self, ctx: &mut Ctx) -> CheckResult {
-        self.exchange(ctx, "BYE", REPLY_WAIT)?;
-        let deadline = ctx.deadline(REPLY_WAIT);
-        let rest = self.reader.read_to_end(LINE_CAP, deadline);
-        match rest.end {
-            End::Eof | End::Failed(_) if rest.bytes.is_empty() => Ok(()),
-            End::Timeout if rest.bytes.is_empty() => Err(Outcome::fail(format!(
+        ctx.note(format!("{} sends {}", self.name, show::text("BYE")));
+        let within = ctx.timing.scaled(REPLY_WAIT);
+        match self.conn.say_bye(within) {
+            Ok(()) => {
+                ctx.note(format!("{} got its reply", self.name));
+                Ok(())
+            }
+            Err(ByeError::Reply(error)) => Err(judge_reply(&self.name, "BYE", error, within)),
+            Err(ByeError::StillOpen) => Err(Outcome::fail(format!(
                 "{}: the server answered BYE but kept the connection open for {}",
                 self.name,
-                human(deadline.budget())
+                human(within)
             ))),
-            _ => Err(
-                Outcome::fail(format!("{}: the server sent more after BYE", self.name))
-                    .actual(show::bytes(&rest.bytes)),
-            ),
+            Err(ByeError::More(bytes)) => Err(Outcome::fail(format!(
+                "{}: the server sent more after BYE",
+                self.name
+            ))
+            .actual(show::bytes(&bytes))),
         }
     }
 }
 
-/// A reply line is `text` followed by `\n` or `\r\n`.
-fn judge_reply(
-    who: &str,
-    text: &str,
-    reply: Result<Vec<u8>, peer::Received>,
-    deadline: Deadline,
-) -> CheckResult {
+/// What went wrong with `who`'s reply to `text`, waited for `budget`.
+fn judge_reply(who: &str, text: &str, error: LineError, budget: Duration) -> Outcome {
     let expected = show::text(&format!("{text}\n"));
-    match reply {
-        Ok(line) => {
-            let body = line.strip_suffix(b"\n").unwrap_or(&line);
-            let body = body.strip_suffix(b"\r").unwrap_or(body);
-            if body == text.as_bytes() {
-                Ok(())
-            } else {
-                Err(Outcome::fail(format!("{who} got a wrong reply"))
-                    .expected(expected)
-                    .actual(show::bytes(&line)))
-            }
+    let (what, got) = match error {
+        LineError::Unsent(e) => {
+            return Outcome::fail(format!("{who} could not send {}: {e}", show::text(text)))
         }
-        Err(partial) => {
-            let what = match partial.end {
-                End::Timeout => format!("no reply within {}", human(deadline.budget())),
-                ref other => format!("no complete reply line: {}", other.describe()),
-            };
-            let outcome = Outcome::fail(format!("{who}: {what}")).expected(expected);
-            Err(if partial.bytes.is_empty() {
-                outcome
-            } else {
-                outcome.actual(show::bytes(&partial.bytes))
-            })
+        LineError::Wrong(line) => {
+            return Outcome::fail(format!("{who} got a wrong reply"))
+                .expected(expected)
+                .actual(show::bytes(&line))
         }
+        LineError::Timeout(bytes) => (format!("no reply within {}", human(budget)), bytes),
+        LineError::Closed(partial) => (
+            format!("no complete reply line: {}", partial.end.describe()),
+            partial.bytes,
+        ),
+    };
+    let outcome = Outcome::fail(format!("{who}: {what}")).expected(expected);
+    if got.is_empty() {
+        outcome
+    } else {
+        outcome.actual(show::bytes(&got))
     }
 }
 
@@ -282,7 +271,7 @@ fn line_echo(ctx: &mut Ctx) -> CheckResult {
     // A line ended by \r\n is answered with its text alone.
     ctx.note("client sends \"crlf line\\r\\n\"");
     peer::write_all(
-        conn.reader.stream(),
+        conn.conn.stream(),
         b"crlf line\r\n",
         ctx.deadline(REPLY_WAIT),
     )
@@ -308,9 +297,14 @@ fn expect_served_while_other_waits(
 ) -> CheckResult {
     second.send(ctx, line)?;
     let started = Instant::now();
-    match second.expect_reply(ctx, line, CONCURRENT_REPLY) {
-        Ok(()) => Ok(()),
-        Err(outcome) if outcome.message.contains("no reply within") => {
+    let deadline = ctx.deadline(CONCURRENT_REPLY);
+    match second.conn.reply_to(line.as_bytes(), deadline) {
+        Ok(_) => {
+            ctx.note(format!("{} got its reply", second.name));
+            Ok(())
+        }
+        Err(error @ LineError::Timeout(_)) => {
+            let outcome = judge_reply(&second.name, line, error, deadline.budget());
             drop(first);
             ctx.note("grader closes client 1 to see whether client 2 is answered then");
             let late = second.expect_reply(ctx, line, REPLY_WAIT);
@@ -325,7 +319,7 @@ fn expect_served_while_other_waits(
             };
             Err(Outcome { message, ..outcome })
         }
-        Err(outcome) => Err(outcome),
+        Err(error) => Err(judge_reply(&second.name, line, error, deadline.budget())),
     }
 }
 
@@ -464,25 +458,29 @@ fn one_of_many(
     let connected = peer::connect(addr, deadline);
     all_connected.wait();
     let stream = connected.map_err(|e| format!("client {i} could not connect: {e}"))?;
-    let mut reader = LineReader::new(stream);
+    let mut conn = LineConn::new(stream, LINE_CAP);
     let name = format!("client {i}");
+    let judged = |line: &str, error, within: Deadline| {
+        describe(&judge_reply(&name, line, error, within.budget()))
+    };
     for j in 0..LINES_EACH {
         let line = format!("client {i} line {j}: {}", "x".repeat((i * 7 + j * 13) % 50));
-        peer::write_all(reader.stream(), format!("{line}\n").as_bytes(), deadline)
+        conn.send(line.as_bytes(), deadline)
             .map_err(|e| format!("{name} could not send line {j}: {e}"))?;
         let within = if j == 0 { together.deadline } else { deadline };
-        let reply = reader.read_line(LINE_CAP, within);
-        judge_reply(&name, &line, reply, within).map_err(|outcome| describe(&outcome))?;
+        conn.reply_to(line.as_bytes(), within)
+            .map_err(|error| judged(&line, error, within))?;
         if j == 0 && !together.answered_and_wait() {
             return Err(format!(
                 "{name} was answered, but not every other connected client was"
             ));
         }
     }
-    peer::write_all(reader.stream(), b"BYE\n", deadline)
+    conn.send(b"BYE", deadline)
         .map_err(|e| format!("{name} could not send BYE: {e}"))?;
-    let reply = reader.read_line(LINE_CAP, deadline);
-    judge_reply(&name, "BYE", reply, deadline).map_err(|outcome| describe(&outcome))
+    conn.reply_to(b"BYE", deadline)
+        .map(drop)
+        .map_err(|error| judged("BYE", error, deadline))
 }
 
 fn describe(outcome: &Outcome) -> String {
@@ -519,13 +517,13 @@ fn invalid_utf8(ctx: &mut Ctx) -> CheckResult {
     let mut junk = Conn::open(ctx, &server, "client 2")?;
     ctx.note("client 2 sends \"\\xff\\xfe not text\\n\"");
     peer::write_all(
-        junk.reader.stream(),
+        junk.conn.stream(),
         b"\xff\xfe not text\n",
         ctx.deadline(REPLY_WAIT),
     )
     .map_err(|e| Outcome::fail(format!("could not send: {e}")))?;
     // Answered or hung up on: either is allowed. What matters is the rest.
-    let answer = junk.reader.read_line(LINE_CAP, ctx.deadline(REPLY_WAIT));
+    let answer = junk.conn.line(ctx.deadline(REPLY_WAIT));
     ctx.note(format!(
         "client 2's answer: {}",
         match &answer {
@@ -622,11 +620,11 @@ fn chat_with_client(
     delay: Duration,
 ) -> CheckResult {
     let session = session(ctx, at, &[], input)?;
-    let mut reader = LineReader::new(session.stream);
+    let mut reader = LineConn::new(session.stream, LINE_CAP);
     let mut received = Vec::new();
     loop {
         let deadline = ctx.deadline(REPLY_WAIT);
-        let line = match reader.read_line(LINE_CAP, deadline) {
+        let line = match reader.line(deadline) {
             Ok(line) => line,
             Err(partial) => {
                 let what = match partial.end {
@@ -648,12 +646,9 @@ fn chat_with_client(
         if !delay.is_zero() {
             thread::sleep(delay);
         }
-        peer::write_all(
-            reader.stream(),
-            format!("{text}\n").as_bytes(),
-            ctx.deadline(REPLY_WAIT),
-        )
-        .map_err(|e| Outcome::fail(format!("could not reply to the client: {e}")))?;
+        reader
+            .send(text.as_bytes(), ctx.deadline(REPLY_WAIT))
+            .map_err(|e| Outcome::fail(format!("could not reply to the client: {e}")))?;
         let was_bye = text == "BYE";
         received.push(text);
         if was_bye || received.len() > expected.len() + 5 {
