@@ -8,7 +8,9 @@
 //! - [`process`]: a supervised child (own process group, output as lines,
 //!   waits with deadlines, killed and reaped on every path out).
 //! - [`peer`]: the grader's own sockets, all with deadlines.
-//! - [`check`]: checks as data, their outcomes, the context they run in.
+//! - [`check`]: checks as data, and their outcomes.
+//! - [`harness`]: running a check: starting the programs, playing the
+//!   grader's side, judging what came back.
 //! - [`tasks`]: each task's checks.
 //! - [`run`]: runs the checks of the chosen tasks into a [`report`].
 //! - [`report`]: the report model and its renderers.
@@ -29,6 +31,7 @@ pub mod bench;
 pub mod cargo;
 pub mod check;
 pub mod cli;
+pub mod harness;
 pub mod hygiene;
 pub mod peer;
 pub mod process;

@@ -1,10 +1,11 @@
 //! Task 02: the server speaks first.
 
-use super::{
-    check, client_checks, connect, expect_line, expect_success, finish_pair, send_then_close,
-    server_checks, session, Input, Lesson, Listen, Task, LOOPBACK,
+use super::{check, client_checks, server_checks, Lesson, Task};
+use crate::check::{CheckResult, Outcome, Role};
+use crate::harness::{
+    connect, expect_line, expect_success, finish_pair, send_then_close, session, Ctx, Input,
+    Listen, Server, LOOPBACK, REPLY_WAIT,
 };
-use crate::check::{CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
 use crate::peer::{self, End};
 use crate::show;
 use crate::time::human;

@@ -1,11 +1,10 @@
 //! Task 03: an echo server, and a client that checks its echo.
 
-use super::{
-    check, client_checks, connect, expect_line, expect_success, finish_pair, send_then_close,
-    server_checks, session, Input, Lesson, Listen, Task, LOOPBACK,
-};
-use crate::check::{
-    lines_or_nothing, CheckResult, Ctx, Finished, Outcome, Role, Server, REPLY_WAIT,
+use super::{check, client_checks, server_checks, Lesson, Task};
+use crate::check::{CheckResult, Outcome, Role};
+use crate::harness::{
+    connect, expect_line, expect_success, finish_pair, lines_or_nothing, send_then_close, session,
+    Ctx, Finished, Input, Listen, Server, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::{self, End, Received};
 use crate::process::describe_status;

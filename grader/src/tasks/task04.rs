@@ -1,10 +1,11 @@
 //! Task 04: a line echo server that serves many clients at once.
 
-use super::{
-    check, client_checks, connect, expect_success, finish_pair, server_checks, session, Input,
-    Lesson, Listen, Task, LOOPBACK,
+use super::{check, client_checks, server_checks, Lesson, Task};
+use crate::check::{CheckResult, Outcome, Role};
+use crate::harness::{
+    connect, expect_success, finish_pair, lines_or_nothing, session, Ctx, Input, Listen, Server,
+    LOOPBACK, REPLY_WAIT,
 };
-use crate::check::{lines_or_nothing, CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
 use crate::hygiene;
 use crate::peer::{self, ByeError, End, LineConn, LineError};
 use crate::show;
