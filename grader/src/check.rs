@@ -21,6 +21,16 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role a check's name starts with: `server.`, `client.` or `pair.`.
+    pub fn of_name(name: &str) -> Option<Role> {
+        match name.split_once('.')?.0 {
+            "server" => Some(Role::Server),
+            "client" => Some(Role::Client),
+            "pair" => Some(Role::Pair),
+            _ => None,
+        }
+    }
+
     pub fn needs_server(self) -> bool {
         matches!(self, Role::Server | Role::Pair)
     }
@@ -85,7 +95,48 @@ impl Outcome {
 
 pub type CheckResult = Result<(), Outcome>;
 
-/// One graded behaviour.
+/// One check as its task's file writes it: everything about it in one
+/// literal. The role and the full id are derived from `name`, so they can't
+/// disagree with it.
+pub struct CheckDef {
+    /// The id without `taskNN.`, starting with the role: `server.closes`.
+    pub name: &'static str,
+    pub title: &'static str,
+    pub points: u32,
+    /// Hint levels, most general first: level 1 is shown with a failure
+    /// (where to look, not the answer), level 2 on by `grader hint` (the
+    /// calls and the shape of the fix, still not the code).
+    pub hints: &'static [&'static str],
+    pub run: fn(&mut Ctx) -> CheckResult,
+}
+
+impl CheckDef {
+    /// The check as task `number` grades it.
+    ///
+    /// # Panics
+    /// When the name does not start with `server.`, `client.` or `pair.`:
+    /// a mistake in the grader's own tables, caught by its tests.
+    pub fn in_task(self, number: u8) -> Check {
+        let role = Role::of_name(self.name).unwrap_or_else(|| {
+            panic!(
+                "check `{}`: a name starts with server., client. or pair.",
+                self.name
+            )
+        });
+        let (hint, deeper) = self.hints.split_first().unwrap_or((&"", &[]));
+        Check {
+            id: format!("task{number:02}.{}", self.name),
+            title: self.title,
+            role,
+            points: self.points,
+            hint,
+            deeper,
+            run: self.run,
+        }
+    }
+}
+
+/// One graded behaviour, as the runner and the reports see it.
 pub struct Check {
     /// Stable id, `task03.server.echo_1mib`: the same in code, reports and docs.
     pub id: String,
@@ -94,5 +145,7 @@ pub struct Check {
     pub points: u32,
     /// Shown with a failure: where to look, not the answer.
     pub hint: &'static str,
+    /// The hints past the first, for `grader hint`.
+    pub deeper: &'static [&'static str],
     pub run: fn(&mut Ctx) -> CheckResult,
 }

@@ -403,7 +403,7 @@ fn give_hint(cli: &args::Hint) -> anyhow::Result<u8> {
         return Ok(0);
     };
     let mut levels = vec![check.hint.clone()];
-    levels.extend(tasks::hints::deeper(&check.id).map(String::from));
+    levels.extend(tasks::deeper(&check.id).iter().map(|h| h.to_string()));
     let mut seen = vec![check.message.clone()];
     seen.extend(check.expected.iter().map(|e| format!("expected: {e}")));
     seen.extend(check.actual.iter().map(|a| format!("actual:   {a}")));
