@@ -1,8 +1,11 @@
 //! Checks as data, and their outcomes.
 //!
-//! A [`Check`] is an id, a title, a role, points, a hint and a function.
-//! The function gets a [`Ctx`] (see [`crate::harness`], which runs it) and
-//! returns `Ok(())` for a pass or an [`Outcome`] saying what went wrong.
+//! A task's file writes each check as one [`CheckDef`] literal: name, title,
+//! points, every hint level and a function. [`CheckDef::in_task`] makes it
+//! the [`Check`] the runner and the reports see, its role and full id
+//! derived from the name. The function gets a [`Ctx`] (see
+//! [`crate::harness`], which runs it) and returns `Ok(())` for a pass or an
+//! [`Outcome`] saying what went wrong.
 
 use serde::{Deserialize, Serialize};
 
