@@ -7,7 +7,7 @@
 //! in time; a client that runs out of time counts its unsent messages as
 //! errors. Only the address it is given is ever targeted.
 
-use crate::peer::{self, End, LineReader};
+use crate::peer::{self, End};
 use crate::time::Deadline;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::{Barrier, Mutex};
@@ -200,28 +200,28 @@ fn talk_lines(
     deadline: Deadline,
     tally: &mut Tally,
 ) -> Result<(), String> {
-    let mut reader = LineReader::new(stream);
+    use peer::LineError;
+    let mut conn = peer::LineConn::new(stream, load.size * 2 + 16);
     for j in 0..load.messages {
-        let mut line = message(i, j, load.size.saturating_sub(1));
-        line.push(b'\n');
+        let line = message(i, j, load.size.saturating_sub(1));
         let sent = Instant::now();
-        peer::write_all(reader.stream(), &line, deadline)
-            .map_err(|e| format!("client {i}: {e}"))?;
-        let reply = reader
-            .read_line(load.size * 2 + 16, deadline)
-            .map_err(|got| format!("client {i}: no echo ({})", got.end.describe()))?;
-        let reply = reply
-            .strip_suffix(b"\r\n")
-            .or_else(|| reply.strip_suffix(b"\n"))
-            .unwrap_or(&reply);
-        if reply != &line[..line.len() - 1] {
-            return Err(format!("client {i}: message {j} came back changed"));
+        match conn.exchange(&line, deadline) {
+            Ok(_) => {}
+            Err(LineError::Unsent(e)) => return Err(format!("client {i}: {e}")),
+            Err(LineError::Wrong(_)) => {
+                return Err(format!("client {i}: message {j} came back changed"))
+            }
+            Err(LineError::Timeout(_)) => {
+                return Err(format!("client {i}: no echo ({})", End::Timeout.describe()))
+            }
+            Err(LineError::Closed(got)) => {
+                return Err(format!("client {i}: no echo ({})", got.end.describe()))
+            }
         }
         tally.latencies.push(sent.elapsed());
         tally.ok += 1;
     }
-    let _ = peer::write_all(reader.stream(), b"BYE\n", deadline);
-    let _ = reader.read_line(64, deadline);
+    let _ = conn.exchange(b"BYE", deadline);
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! at a time, as rustlings gives them: only on demand.
 //!
 //! The levels, shallow to deep: the check's own hint, the deeper hints
-//! written for it ([`crate::tasks::hints::deeper`]), then what the check
+//! written for it ([`crate::tasks::deeper`]), then what the check
 //! saw, with where to read more. `--more` shows one level further.
 
 use crate::cli::{self, Hint};
@@ -28,7 +28,7 @@ pub fn hint(cli: &Hint) -> anyhow::Result<String> {
         ));
     };
     let mut levels = vec![check.hint.clone()];
-    levels.extend(tasks::hints::deeper(&check.id).map(String::from));
+    levels.extend(tasks::deeper(&check.id).iter().map(|h| h.to_string()));
     let mut seen = vec![check.message.clone()];
     seen.extend(check.expected.iter().map(|e| format!("expected: {e}")));
     seen.extend(check.actual.iter().map(|a| format!("actual:   {a}")));

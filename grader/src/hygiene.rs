@@ -62,30 +62,58 @@ pub fn threads(group: u32) -> Option<usize> {
     })
 }
 
+/// A TCP socket as `/proc/net/tcp` (or `tcp6`) lists it.
+struct TcpSocket {
+    /// `0.0.0.0` or `[::]` when bound to every interface.
+    wildcard: Option<&'static str>,
+    port: u16,
+    /// The kernel's state number: 0x0A is LISTEN, 0x08 CLOSE_WAIT.
+    state: u8,
+}
+
+const LISTEN: u8 = 0x0A;
+const CLOSE_WAIT: u8 = 0x08;
+
+/// Every TCP socket of the machine, IPv4 and IPv6; empty without `/proc`.
+fn tcp_sockets() -> Vec<TcpSocket> {
+    let tables = [("/proc/net/tcp", "0.0.0.0"), ("/proc/net/tcp6", "[::]")];
+    let mut sockets = Vec::new();
+    for (path, any) in tables {
+        let Ok(text) = fs::read_to_string(path) else {
+            continue;
+        };
+        // Columns: slot, local address (hex ip:port), remote address, state.
+        sockets.extend(text.lines().skip(1).filter_map(|row| {
+            let columns: Vec<&str> = row.split_whitespace().collect();
+            let (ip, port) = columns.get(1)?.split_once(':')?;
+            Some(TcpSocket {
+                wildcard: ip.bytes().all(|b| b == b'0').then_some(any),
+                port: u16::from_str_radix(port, 16).ok()?,
+                state: u8::from_str_radix(columns.get(3)?, 16).ok()?,
+            })
+        }));
+    }
+    sockets
+}
+
 /// TCP connections on local port `port` in state CLOSE_WAIT: the peer
 /// closed, and the program has not closed its side.
 pub fn close_waits(port: u16) -> Option<usize> {
-    if !available() {
-        return None;
-    }
-    let mut count = 0;
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        let Ok(text) = fs::read_to_string(table) else {
-            continue;
-        };
-        let suffix = format!(":{port:04X}");
-        // Columns: slot, local address, remote address, state (08 = CLOSE_WAIT).
-        count += text
-            .lines()
-            .skip(1)
-            .filter(|row| {
-                let columns: Vec<&str> = row.split_whitespace().collect();
-                columns.get(1).is_some_and(|local| local.ends_with(&suffix))
-                    && columns.get(3) == Some(&"08")
-            })
-            .count();
-    }
-    Some(count)
+    available().then(|| {
+        tcp_sockets()
+            .iter()
+            .filter(|s| s.port == port && s.state == CLOSE_WAIT)
+            .count()
+    })
+}
+
+/// The wildcard address (`0.0.0.0` or `[::]`) a listener on `port` is
+/// bound to, if the OS shows one (Linux `/proc`; elsewhere `None`).
+pub fn wildcard_listener(port: u16) -> Option<&'static str> {
+    tcp_sockets()
+        .iter()
+        .find(|s| s.port == port && s.state == LISTEN && s.wildcard.is_some())
+        .and_then(|s| s.wildcard)
 }
 
 /// Reads `measure` until `done` holds or the deadline passes; returns the
@@ -153,5 +181,19 @@ mod tests {
             |n| n == 1,
         );
         assert_eq!(seen, Some(1));
+    }
+
+    #[test]
+    fn a_wildcard_listener_is_seen_and_a_loopback_one_is_not() {
+        if !available() {
+            return;
+        }
+        let any = TcpListener::bind("0.0.0.0:0").unwrap();
+        assert_eq!(
+            wildcard_listener(any.local_addr().unwrap().port()),
+            Some("0.0.0.0")
+        );
+        let lo = TcpListener::bind("127.0.0.1:0").unwrap();
+        assert_eq!(wildcard_listener(lo.local_addr().unwrap().port()), None);
     }
 }

@@ -11,7 +11,9 @@
 //! - [`signal`]: Ctrl-C and SIGTERM: every child stopped, nothing new
 //!   started, the report written, exit 130.
 //! - [`peer`]: the grader's own sockets, all with deadlines.
-//! - [`check`]: checks as data, their outcomes, the context they run in.
+//! - [`check`]: checks as data, and their outcomes.
+//! - [`harness`]: running a check: starting the programs, playing the
+//!   grader's side, judging what came back.
 //! - [`tasks`]: each task's checks.
 //! - [`pool`]: a few things at once (checks, submissions), stopping with
 //!   the grader.
@@ -43,6 +45,7 @@ pub mod cargo;
 pub mod check;
 pub mod cli;
 pub mod grade;
+pub mod harness;
 pub mod hint;
 pub mod hygiene;
 pub mod output;

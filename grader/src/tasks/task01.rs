@@ -1,57 +1,70 @@
 //! Task 01: a client connects to a server.
 
-use super::{
-    check, client_checks, connect, expect_success, finish_pair, server_checks, session, Input,
-    Lesson, Listen, Task, LOOPBACK,
+use super::{client_checks, server_checks, Lesson};
+use crate::check::{CheckDef, CheckResult, Outcome};
+use crate::harness::{
+    connect, expect_success, finish_pair, lines_or_nothing, session, Ctx, Input, Listen, Server,
+    LOOPBACK, REPLY_WAIT,
 };
-use crate::check::{lines_or_nothing, CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
 use crate::peer::{self, End};
 use crate::process::Stream;
 use crate::show;
 use crate::time::human;
 use std::net::SocketAddr;
 
-struct Connect;
-
-pub fn task() -> Task {
-    let mut checks = server_checks::<Connect>();
-    checks.push(check::<Connect>(
-        "server.closes",
-        "closes each connection after accepting it",
-        Role::Server,
-        2,
-        "Once the connection line is printed the server is done with that client: drop the stream to close it.",
-        |ctx| {
-            let server = ctx.server(&[])?;
-            Connect::probe(ctx, &server, 1)
-        },
-    ));
-    checks.push(check::<Connect>(
-        "client.connects",
-        "connects and prints `Connected to <addr>`",
-        Role::Client,
-        3,
-        "After connect() succeeds, print `Connected to` and the address you reached (peer_addr()).",
-        |ctx| Connect::play_server(ctx, LOOPBACK),
-    ));
-    checks.extend(client_checks::<Connect>());
-    checks.push(check::<Connect>(
-        "pair.connect",
-        "your client connects to your server",
-        Role::Pair,
-        2,
-        "Run both in two terminals: the server's port must be the client's port.",
-        pair,
-    ));
-    Task {
-        number: 1,
-        package: "task01_connect",
-        checks,
-    }
-}
+pub struct Connect;
 
 impl Lesson for Connect {
     const NUMBER: u8 = 1;
+    const PACKAGE: &'static str = "task01_connect";
+
+    fn checks() -> Vec<CheckDef> {
+        let mut checks = server_checks::<Connect>();
+        checks.push(CheckDef {
+            name: "server.closes",
+            title: "closes each connection after accepting it",
+            points: 2,
+            hints: &[
+                "Once the connection line is printed the server is done with that client: drop the stream to close it.",
+                "The TcpStream that accept() hands you closes the connection when it is dropped, so let it \
+                    go out of scope at the end of the loop body (or drop it) once the line is printed. Don't \
+                    keep it alive in a Vec or a variable outside the loop, and don't read from it: the grader \
+                    sends nothing and waits for your close.",
+            ],
+            run: |ctx| {
+                let server = ctx.server(&[])?;
+                Connect::probe(ctx, &server, 1)
+            },
+        });
+        checks.push(CheckDef {
+            name: "client.connects",
+            title: "connects and prints `Connected to <addr>`",
+            points: 3,
+            hints: &[
+                "After connect() succeeds, print `Connected to` and the address you reached (peer_addr()).",
+                "Once TcpStream::connect has succeeded, ask the stream for peer_addr(), a SocketAddr, print \
+                    it after `Connected to ` and return normally so the exit status is 0. The SocketAddr's \
+                    Display already writes an IPv6 address in brackets.",
+            ],
+            run: |ctx| Connect::play_server(ctx, LOOPBACK),
+        });
+        checks.extend(client_checks::<Connect>());
+        checks.push(CheckDef {
+            name: "pair.connect",
+            title: "your client connects to your server",
+            points: 2,
+            hints: &[
+                "Run both in two terminals: the server's port must be the client's port.",
+                "The grader starts your server with --port 0, reads the port from its `Listening on` line \
+                    and runs your client with --host 127.0.0.1 --port <that port>, so both programs must use \
+                    their arguments, not a fixed 5001. Then your client must print `Connected to …` and exit \
+                    0 and your server must print `Connection from 127.0.0.1:<port>`: the missing line tells \
+                    you which side to fix.",
+            ],
+            run: pair,
+        });
+        checks
+    }
 
     fn probe(ctx: &mut Ctx, server: &Server, _round: usize) -> CheckResult {
         let stream = connect(ctx, server)?;

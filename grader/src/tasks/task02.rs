@@ -1,15 +1,16 @@
 //! Task 02: the server speaks first.
 
-use super::{
-    check, client_checks, connect, expect_line, expect_success, finish_pair, send_then_close,
-    server_checks, session, Input, Lesson, Listen, Task, LOOPBACK,
+use super::{client_checks, server_checks, Lesson};
+use crate::check::{CheckDef, CheckResult, Outcome};
+use crate::harness::{
+    connect, expect_line, expect_success, finish_pair, send_then_close, session, Ctx, Input,
+    Listen, Server, LOOPBACK, REPLY_WAIT,
 };
-use crate::check::{CheckResult, Ctx, Outcome, Role, Server, REPLY_WAIT};
 use crate::peer::{self, End};
 use crate::show;
 use crate::time::human;
 
-struct Greeting;
+pub struct Greeting;
 
 const DEFAULT: &str = "Thank you for connecting";
 /// A custom greeting: non-ASCII text, and spaces at both ends that must survive.
@@ -17,90 +18,122 @@ const CUSTOM: &str = " Grüße aus dem Labor — 你好, 🦀  ";
 /// Longest greeting the grader reads back from a server.
 const READ_CAP: usize = 64 * 1024;
 
-pub fn task() -> Task {
-    let mut checks = server_checks::<Greeting>();
-    checks.extend([
-        check::<Greeting>(
-            "server.greeting_default",
-            "sends `Thank you for connecting` and a newline, then closes",
-            Role::Server,
-            3,
-            "Write the greeting followed by \\n with write_all, then drop the stream: the client reads until you close.",
-            |ctx| {
-                let server = ctx.server(&[])?;
-                expect_greeting(ctx, &server, DEFAULT)
-            },
-        ),
-        check::<Greeting>(
-            "server.greeting_custom",
-            "sends the `--message` text exactly, UTF-8 and spaces included",
-            Role::Server,
-            2,
-            "Send the message's bytes as given: no trimming, no re-encoding.",
-            |ctx| {
-                let server = ctx.server(&["--message", CUSTOM])?;
-                expect_greeting(ctx, &server, CUSTOM)
-            },
-        ),
-        check::<Greeting>(
-            "client.greeting",
-            "prints `Received from server: <greeting>`",
-            Role::Client,
-            2,
-            "Print exactly `Received from server: ` followed by the greeting without its line ending.",
-            |ctx| Greeting::play_server(ctx, LOOPBACK),
-        ),
-        check::<Greeting>(
-            "client.fragments",
-            "prints the whole greeting when it arrives in pieces",
-            Role::Client,
-            2,
-            "One read returns what has arrived so far. Keep reading until a read returns 0 (the server closed).",
-            |ctx| greet_client(ctx, "Welcome to the socket lab, have fun!\n", 4, "Welcome to the socket lab, have fun!"),
-        ),
-        check::<Greeting>(
-            "client.long_greeting",
-            "prints a greeting longer than 1024 bytes in full",
-            Role::Client,
-            2,
-            "A fixed 1024-byte buffer read once loses the rest: read until the server closes.",
-            long_greeting,
-        ),
-        check::<Greeting>(
-            "client.keeps_spaces",
-            "removes only the line ending and keeps the spaces",
-            Role::Client,
-            1,
-            "Strip the trailing \\n and nothing else: trim() would eat the spaces the server sent.",
-            |ctx| greet_client(ctx, "  spaced out  \n", 1, "  spaced out  "),
-        ),
-        check::<Greeting>(
-            "client.crlf",
-            "removes a `\\r\\n` line ending too",
-            Role::Client,
-            1,
-            "A server may end its line with \\r\\n: strip a \\r left before the \\n as well.",
-            |ctx| greet_client(ctx, "Windows says hello\r\n", 1, "Windows says hello"),
-        ),
-    ]);
-    checks.extend(client_checks::<Greeting>());
-    checks.push(check::<Greeting>(
-        "pair.greeting",
-        "your client prints your server's custom greeting",
-        Role::Pair,
-        2,
-        "Start the server with --message, then run the client against its port.",
-        pair,
-    ));
-    Task {
-        number: 2,
-        package: "task02_greeting",
-        checks,
-    }
-}
-
 impl Lesson for Greeting {
     const NUMBER: u8 = 2;
+    const PACKAGE: &'static str = "task02_greeting";
+
+    fn checks() -> Vec<CheckDef> {
+        let mut checks = server_checks::<Greeting>();
+        checks.extend([
+            CheckDef {
+                name: "server.greeting_default",
+                title: "sends `Thank you for connecting` and a newline, then closes",
+                points: 3,
+                hints: &[
+                    "Write the greeting followed by \\n with write_all, then drop the stream: the client reads until you close.",
+                    "For each accepted client, build the greeting plus \"\\n\" as one buffer (format! it, then \
+                        as_bytes()), send it with write_all and let the stream drop, so the client's read_to_end \
+                        ends. Don't read from the client first (the grader sends nothing), and check that the clap \
+                        default_value is exactly `Thank you for connecting`.",
+                ],
+                run: |ctx| {
+                    let server = ctx.server(&[])?;
+                    expect_greeting(ctx, &server, DEFAULT)
+                },
+            },
+            CheckDef {
+                name: "server.greeting_custom",
+                title: "sends the `--message` text exactly, UTF-8 and spaces included",
+                points: 2,
+                hints: &[
+                    "Send the message's bytes as given: no trimming, no re-encoding.",
+                    "Take the --message String from the arguments and write its as_bytes() followed by the \
+                        newline: a Rust str is already UTF-8. Avoid trim() and writing character by character with \
+                        `as u8`, which cuts every non-ASCII character down to one byte.",
+                ],
+                run: |ctx| {
+                    let server = ctx.server(&["--message", CUSTOM])?;
+                    expect_greeting(ctx, &server, CUSTOM)
+                },
+            },
+            CheckDef {
+                name: "client.greeting",
+                title: "prints `Received from server: <greeting>`",
+                points: 2,
+                hints: &[
+                    "Print exactly `Received from server: ` followed by the greeting without its line ending.",
+                    "Read everything into a Vec<u8> with read_to_end, turn it into text once with \
+                        String::from_utf8_lossy, remove the line ending with strip_suffix, and println! the rest \
+                        right after `Received from server: ` (one space after the colon). Then return normally so \
+                        the exit status is 0.",
+                ],
+                run: |ctx| Greeting::play_server(ctx, LOOPBACK),
+            },
+            CheckDef {
+                name: "client.fragments",
+                title: "prints the whole greeting when it arrives in pieces",
+                points: 2,
+                hints: &[
+                    "One read returns what has arrived so far. Keep reading until a read returns 0 (the server closed).",
+                    "Replace the single read() with read_to_end, or with your own loop that calls read and \
+                        extend_from_slice until read returns Ok(0). Print once, after the loop: a \
+                        `Received from server:` line per read is just as wrong.",
+                ],
+                run: |ctx| greet_client(ctx, "Welcome to the socket lab, have fun!\n", 4, "Welcome to the socket lab, have fun!"),
+            },
+            CheckDef {
+                name: "client.long_greeting",
+                title: "prints a greeting longer than 1024 bytes in full",
+                points: 2,
+                hints: &[
+                    "A fixed 1024-byte buffer read once loses the rest: read until the server closes.",
+                    "Collect into a growable Vec<u8>, not a [u8; 1024] array: read_to_end grows it as needed, \
+                        or read into a fixed chunk and extend_from_slice each piece onto the Vec. Convert to text \
+                        only once the server has closed.",
+                ],
+                run: long_greeting,
+            },
+            CheckDef {
+                name: "client.keeps_spaces",
+                title: "removes only the line ending and keeps the spaces",
+                points: 1,
+                hints: &[
+                    "Strip the trailing \\n and nothing else: trim() would eat the spaces the server sent.",
+                    "trim() and trim_end() remove every kind of whitespace; use strip_suffix('\\n') (keeping \
+                        the text as it is when it returns None) or trim_end_matches with only the line-ending \
+                        characters, so the spaces at both ends survive.",
+                ],
+                run: |ctx| greet_client(ctx, "  spaced out  \n", 1, "  spaced out  "),
+            },
+            CheckDef {
+                name: "client.crlf",
+                title: "removes a `\\r\\n` line ending too",
+                points: 1,
+                hints: &[
+                    "A server may end its line with \\r\\n: strip a \\r left before the \\n as well.",
+                    "Strip the '\\n' first and then a '\\r' from what is left (two strip_suffix calls, in that \
+                        order), or use trim_end_matches with just those two characters. Stripping '\\r' first \
+                        finds nothing, because the text still ends in '\\n' at that point.",
+                ],
+                run: |ctx| greet_client(ctx, "Windows says hello\r\n", 1, "Windows says hello"),
+            },
+        ]);
+        checks.extend(client_checks::<Greeting>());
+        checks.push(CheckDef {
+                name: "pair.greeting",
+                title: "your client prints your server's custom greeting",
+                points: 2,
+                hints: &[
+                    "Start the server with --message, then run the client against its port.",
+                    "The grader runs your server with a --message that begins and ends with spaces and holds \
+                        non-ASCII text (ü, —, 你好, 🦀), then your client against the port the server announced. \
+                        The client must print that text unchanged, so neither side may trim or re-encode it; try \
+                        it yourself with a quoted message such as `  héllo  `.",
+                ],
+                run: pair,
+            });
+        checks
+    }
 
     fn probe(ctx: &mut Ctx, server: &Server, _round: usize) -> CheckResult {
         expect_greeting(ctx, server, DEFAULT)

@@ -1,11 +1,10 @@
 //! Task 03: an echo server, and a client that checks its echo.
 
-use super::{
-    check, client_checks, connect, expect_line, expect_success, finish_pair, send_then_close,
-    server_checks, session, Input, Lesson, Listen, Task, LOOPBACK,
-};
-use crate::check::{
-    lines_or_nothing, CheckResult, Ctx, Finished, Outcome, Role, Server, REPLY_WAIT,
+use super::{client_checks, server_checks, Lesson};
+use crate::check::{CheckDef, CheckResult, Outcome};
+use crate::harness::{
+    connect, expect_line, expect_success, finish_pair, lines_or_nothing, send_then_close, session,
+    Ctx, Finished, Input, Listen, Server, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::{self, End, Received};
 use crate::process::describe_status;
@@ -16,113 +15,9 @@ use std::net::Shutdown;
 use std::thread;
 use std::time::Duration;
 
-struct Echo;
+pub struct Echo;
 
 const MIB: usize = 1024 * 1024;
-
-pub fn task() -> Task {
-    let mut checks = server_checks::<Echo>();
-    checks.extend([
-        check::<Echo>(
-            "server.echo_text",
-            "echoes a line of text, then closes the connection",
-            Role::Server,
-            2,
-            "Read in a loop and write back what each read returned; when a read returns 0 the client is done: close.",
-            |ctx| echo_case(ctx, b"Hello, Server!\n", 1),
-        ),
-        check::<Echo>(
-            "server.echo_utf8",
-            "echoes UTF-8 text byte for byte",
-            Role::Server,
-            1,
-            "Echo bytes, not characters: a read may end in the middle of a multi-byte character.",
-            |ctx| echo_case(ctx, "Grüße, 世界! 🦀 — ünïcödé\n".as_bytes(), 1),
-        ),
-        check::<Echo>(
-            "server.echo_binary",
-            "echoes binary data: NUL bytes and invalid UTF-8",
-            Role::Server,
-            2,
-            "Don't turn the bytes into a String (from_utf8 fails, lossy changes them): write back the &[u8] you read.",
-            |ctx| {
-                let mut data: Vec<u8> = (0..=255u8).collect();
-                data.extend_from_slice(b"\0\0\xff\xfe\xc3(\x80 not utf-8 \0");
-                echo_case(ctx, &data, 1)
-            },
-        ),
-        check::<Echo>(
-            "server.echo_1mib",
-            "echoes 1 MiB of random bytes exactly",
-            Role::Server,
-            3,
-            "One read returns at most one buffer's worth: loop until read returns 0, writing back every chunk with write_all.",
-            |ctx| echo_case(ctx, &random_bytes(MIB, 3), 1),
-        ),
-        check::<Echo>(
-            "server.echo_pieces",
-            "echoes a message that arrives in pieces",
-            Role::Server,
-            2,
-            "A message sent in pieces arrives in several reads. Keep reading until the client's half-close (read returns 0).",
-            |ctx| echo_case(ctx, b"this message travels in five separate pieces\n", 5),
-        ),
-        check::<Echo>(
-            "server.survives_reset",
-            "keeps serving after a client resets the connection mid-stream",
-            Role::Server,
-            2,
-            "A read or write error with one client (connection reset) must end that client only: report it and go back to accept().",
-            survives_reset,
-        ),
-        check::<Echo>(
-            "client.echo",
-            "sends MESSAGE, half-closes, and prints the echo",
-            Role::Client,
-            3,
-            "After sending, call shutdown(Shutdown::Write): that is how the server learns the message is complete. Then read until it closes.",
-            |ctx| Echo::play_server(ctx, LOOPBACK),
-        ),
-        check::<Echo>(
-            "client.default_message",
-            "sends `Hello, Server!` when no MESSAGE is given",
-            Role::Client,
-            1,
-            "MESSAGE is an optional positional argument with the default `Hello, Server!`.",
-            |ctx| play_echo(ctx, LOOPBACK, None, 1, false),
-        ),
-        check::<Echo>(
-            "client.echo_pieces",
-            "prints the whole echo when it comes back in pieces",
-            Role::Client,
-            2,
-            "One read is not the whole echo: read until the server closes (read_to_end).",
-            |ctx| play_echo(ctx, LOOPBACK, Some("pieces of an echo, one after another"), 4, false),
-        ),
-        check::<Echo>(
-            "client.mismatch",
-            "exits 1 with `error: echo mismatch` when the echo differs",
-            Role::Client,
-            2,
-            "Compare the echo with what you sent; if they differ print `error: echo mismatch …` to stderr and exit with status 1.",
-            |ctx| play_echo(ctx, LOOPBACK, Some("check me"), 1, true),
-        ),
-    ]);
-    checks.extend(client_checks::<Echo>());
-    checks.push(check::<Echo>(
-        "pair.echo",
-        "your client gets its message back from your server",
-        Role::Pair,
-        2,
-        "Run both in two terminals and compare what each prints.",
-        pair,
-    ));
-    Task {
-        number: 3,
-        package: "task03_echo",
-        checks,
-    }
-}
 
 impl Echo {
     fn message(round: usize) -> Vec<u8> {
@@ -132,6 +27,159 @@ impl Echo {
 
 impl Lesson for Echo {
     const NUMBER: u8 = 3;
+    const PACKAGE: &'static str = "task03_echo";
+
+    fn checks() -> Vec<CheckDef> {
+        let mut checks = server_checks::<Echo>();
+        checks.extend([
+            CheckDef {
+                name: "server.echo_text",
+                title: "echoes a line of text, then closes the connection",
+                points: 2,
+                hints: &[
+                    "Read in a loop and write back what each read returned; when a read returns 0 the client is done: close.",
+                    "Loop over read on a byte buffer: a return of Ok(0) means the client half-closed, so return \
+                        and let the stream drop; any other n means write_all the first n bytes of the buffer. \
+                        Writing back the whole buffer sends zeros after the data, and staying in the loop after \
+                        Ok(0) leaves the grader waiting for your close.",
+                ],
+                run: |ctx| echo_case(ctx, b"Hello, Server!\n", 1),
+            },
+            CheckDef {
+                name: "server.echo_utf8",
+                title: "echoes UTF-8 text byte for byte",
+                points: 1,
+                hints: &[
+                    "Echo bytes, not characters: a read may end in the middle of a multi-byte character.",
+                    "Keep the data as bytes from read to write_all: no String::from_utf8, from_utf8_lossy, \
+                        chars() or read_to_string on the way. Decoding each read on its own turns a character \
+                        split between two reads into U+FFFD replacement characters.",
+                ],
+                run: |ctx| echo_case(ctx, "Grüße, 世界! 🦀 — ünïcödé\n".as_bytes(), 1),
+            },
+            CheckDef {
+                name: "server.echo_binary",
+                title: "echoes binary data: NUL bytes and invalid UTF-8",
+                points: 2,
+                hints: &[
+                    "Don't turn the bytes into a String (from_utf8 fails, lossy changes them): write back the &[u8] you read.",
+                    "Use Read::read into a [u8] buffer (or read_to_end into a Vec<u8>) and write that slice \
+                        back; read_line, lines() and read_to_string all insist on UTF-8 and fail on this data. A \
+                        NUL byte is ordinary data, not an end marker: stop only when read returns 0.",
+                ],
+                run: |ctx| {
+                    let mut data: Vec<u8> = (0..=255u8).collect();
+                    data.extend_from_slice(b"\0\0\xff\xfe\xc3(\x80 not utf-8 \0");
+                    echo_case(ctx, &data, 1)
+                },
+            },
+            CheckDef {
+                name: "server.echo_1mib",
+                title: "echoes 1 MiB of random bytes exactly",
+                points: 3,
+                hints: &[
+                    "One read returns at most one buffer's worth: loop until read returns 0, writing back every chunk with write_all.",
+                    "The grader sends 1 MiB while reading the echo, so echo each chunk as it arrives: read into \
+                        a buffer of a few KiB, write_all exactly the bytes read, and repeat until Ok(0); a plain \
+                        write() may take only part of a chunk. std::io::copy from the stream to a try_clone of it \
+                        runs the same loop for you.",
+                ],
+                run: |ctx| echo_case(ctx, &random_bytes(MIB, 3), 1),
+            },
+            CheckDef {
+                name: "server.echo_pieces",
+                title: "echoes a message that arrives in pieces",
+                points: 2,
+                hints: &[
+                    "A message sent in pieces arrives in several reads. Keep reading until the client's half-close (read returns 0).",
+                    "Don't stop after the first read or at the first '\\n': the pieces come 20 ms apart and \
+                        each read returns only what has arrived so far. The only normal way out of the loop is \
+                        read returning Ok(0), which happens after the grader's shutdown(Shutdown::Write).",
+                ],
+                run: |ctx| echo_case(ctx, b"this message travels in five separate pieces\n", 5),
+            },
+            CheckDef {
+                name: "server.survives_reset",
+                title: "keeps serving after a client resets the connection mid-stream",
+                points: 2,
+                hints: &[
+                    "A read or write error with one client (connection reset) must end that client only: report it and go back to accept().",
+                    "Put the per-client read/write loop in its own function returning io::Result and use `?` \
+                        only inside it. In the accept loop, match that result and eprintln! the error \
+                        (`Connection reset by peer` or `Broken pipe` are normal here) before going back to \
+                        accept(); an unwrap(), expect() or `?` in the accept loop itself ends the server.",
+                ],
+                run: survives_reset,
+            },
+            CheckDef {
+                name: "client.echo",
+                title: "sends MESSAGE, half-closes, and prints the echo",
+                points: 3,
+                hints: &[
+                    "After sending, call shutdown(Shutdown::Write): that is how the server learns the message is complete. Then read until it closes.",
+                    "Send exactly the message's bytes with write_all, with no newline added (the grader \
+                        compares byte for byte), then call shutdown(Shutdown::Write) on that same stream, which \
+                        stays readable. Then read_to_end, print `Received from server: ` and the text, and exit \
+                        0; dropping the stream or Shutdown::Both would close the reading side as well.",
+                ],
+                run: |ctx| Echo::play_server(ctx, LOOPBACK),
+            },
+            CheckDef {
+                name: "client.default_message",
+                title: "sends `Hello, Server!` when no MESSAGE is given",
+                points: 1,
+                hints: &[
+                    "MESSAGE is an optional positional argument with the default `Hello, Server!`.",
+                    "The kit's Args struct already declares MESSAGE as a positional field with a \
+                        default_value: pass args.message on and send it unchanged rather than a text of your \
+                        own. If you parse arguments yourself, MESSAGE must be optional and default to exactly \
+                        `Hello, Server!`, comma and exclamation mark included.",
+                ],
+                run: |ctx| play_echo(ctx, LOOPBACK, None, 1, false),
+            },
+            CheckDef {
+                name: "client.echo_pieces",
+                title: "prints the whole echo when it comes back in pieces",
+                points: 2,
+                hints: &[
+                    "One read is not the whole echo: read until the server closes (read_to_end).",
+                    "After the half-close, collect the echo with read_to_end into a Vec<u8> (or loop over \
+                        read until Ok(0)) and only then print and compare: the echo comes back in four pieces \
+                        and the server closes after the last. Printing or comparing after the first read sees \
+                        a fragment.",
+                ],
+                run: |ctx| play_echo(ctx, LOOPBACK, Some("pieces of an echo, one after another"), 4, false),
+            },
+            CheckDef {
+                name: "client.mismatch",
+                title: "exits 1 with `error: echo mismatch` when the echo differs",
+                points: 2,
+                hints: &[
+                    "Compare the echo with what you sent; if they differ print `error: echo mismatch …` to stderr and exit with status 1.",
+                    "Compare the received bytes with message.as_bytes() exactly (no trimming) and, when they \
+                        differ, return an error whose text starts with `echo mismatch`, so the kit's main prints \
+                        `error: echo mismatch …` to stderr and exits 1. A panic (assert_eq!, unwrap) exits 101 \
+                        and does not count.",
+                ],
+                run: |ctx| play_echo(ctx, LOOPBACK, Some("check me"), 1, true),
+            },
+        ]);
+        checks.extend(client_checks::<Echo>());
+        checks.push(CheckDef {
+                name: "pair.echo",
+                title: "your client gets its message back from your server",
+                points: 2,
+                hints: &[
+                    "Run both in two terminals and compare what each prints.",
+                    "Your client's shutdown(Shutdown::Write) is what makes your server's read return 0, and \
+                        your server dropping the stream after that is what ends your client's read_to_end: if \
+                        the pair hangs, one of those two steps is missing. The grader's message has spaces in it \
+                        and must come back in `Received from server: …`, with exit status 0.",
+                ],
+                run: pair,
+            });
+        checks
+    }
 
     fn probe(ctx: &mut Ctx, server: &Server, round: usize) -> CheckResult {
         echo_round(ctx, server, &Echo::message(round), 1)
@@ -194,13 +242,13 @@ fn judge_echo(
 ) -> CheckResult {
     if got.bytes == sent {
         return match &got.end {
-            End::Eof => Ok(()),
-            End::Timeout => Err(Outcome::fail(format!(
-                "the echo was complete but the server had not closed the connection {} after the grader's half-close",
-                human(waited)
-            ))),
-            other => Err(Outcome::fail(format!("after the complete echo, {}", other.describe()))),
-        };
+                End::Eof => Ok(()),
+                End::Timeout => Err(Outcome::fail(format!(
+                    "the echo was complete but the server had not closed the connection {} after the grader's half-close",
+                    human(waited)
+                ))),
+                other => Err(Outcome::fail(format!("after the complete echo, {}", other.describe()))),
+            };
     }
     let detail = match show::first_difference(sent, &got.bytes) {
         Some(at) if at == got.bytes.len() => {

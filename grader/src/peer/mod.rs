@@ -15,6 +15,9 @@ use std::os::fd::AsFd;
 use std::thread;
 use std::time::Duration;
 
+mod line;
+pub use line::{ByeError, LineConn, LineError, LineReader};
+
 /// How a read ended.
 #[derive(Debug)]
 pub enum End {
@@ -60,7 +63,7 @@ fn timed_out() -> io::Error {
     io::Error::new(io::ErrorKind::TimedOut, "deadline passed")
 }
 
-fn is_timeout(e: &io::Error) -> bool {
+pub(crate) fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
@@ -68,7 +71,7 @@ fn is_timeout(e: &io::Error) -> bool {
 }
 
 /// Sets the read timeout to what is left of the deadline; false once passed.
-fn arm_read(stream: &TcpStream, deadline: Deadline) -> io::Result<bool> {
+pub(crate) fn arm_read(stream: &TcpStream, deadline: Deadline) -> io::Result<bool> {
     match deadline.remaining() {
         Some(left) => stream.set_read_timeout(Some(left)).map(|()| true),
         None => Ok(false),
@@ -125,70 +128,6 @@ pub fn read_exact(stream: &TcpStream, len: usize, deadline: Deadline) -> Receive
 fn received(mut bytes: Vec<u8>, filled: usize, end: End) -> Received {
     bytes.truncate(filled);
     Received { bytes, end }
-}
-
-/// A socket read line by line, each line with a deadline.
-pub struct LineReader {
-    stream: TcpStream,
-    pending: Vec<u8>,
-}
-
-impl LineReader {
-    pub fn new(stream: TcpStream) -> Self {
-        LineReader {
-            stream,
-            pending: Vec::new(),
-        }
-    }
-
-    pub fn stream(&self) -> &TcpStream {
-        &self.stream
-    }
-
-    /// The next line, its `\n` included; on a short read, `Err` with what
-    /// came of the line and how the read ended.
-    pub fn read_line(&mut self, cap: usize, deadline: Deadline) -> Result<Vec<u8>, Received> {
-        let mut buffer = [0u8; 16 * 1024];
-        loop {
-            if let Some(at) = self.pending.iter().position(|&b| b == b'\n') {
-                let rest = self.pending.split_off(at + 1);
-                return Ok(std::mem::replace(&mut self.pending, rest));
-            }
-            if self.pending.len() > cap {
-                return Err(self.take(End::Capped));
-            }
-            match arm_read(&self.stream, deadline) {
-                Ok(true) => {}
-                Ok(false) => return Err(self.take(End::Timeout)),
-                Err(e) => return Err(self.take(End::Failed(e))),
-            }
-            match (&self.stream).read(&mut buffer) {
-                Ok(0) => return Err(self.take(End::Eof)),
-                Ok(n) => self.pending.extend_from_slice(&buffer[..n]),
-                Err(e) if is_timeout(&e) => return Err(self.take(End::Timeout)),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(self.take(End::Failed(e))),
-            }
-        }
-    }
-
-    /// After the last expected line: waits for the peer to close.
-    pub fn read_to_end(&mut self, cap: usize, deadline: Deadline) -> Received {
-        let mut rest = read_to_end(&self.stream, cap, deadline);
-        let mut bytes = std::mem::take(&mut self.pending);
-        bytes.append(&mut rest.bytes);
-        Received {
-            bytes,
-            end: rest.end,
-        }
-    }
-
-    fn take(&mut self, end: End) -> Received {
-        Received {
-            bytes: std::mem::take(&mut self.pending),
-            end,
-        }
-    }
 }
 
 /// Writes everything within the deadline.
@@ -280,14 +219,14 @@ pub fn accept_unless(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn soon() -> Deadline {
+    pub(crate) fn soon() -> Deadline {
         Deadline::after(Duration::from_secs(10))
     }
 
-    fn pair() -> (TcpStream, TcpStream) {
+    pub(crate) fn pair() -> (TcpStream, TcpStream) {
         let listener = listen(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
         let client = connect(listener.local_addr().unwrap(), soon()).unwrap();
         let (server, _) = accept(&listener, soon()).unwrap().unwrap();
@@ -305,19 +244,6 @@ mod tests {
         let closed = read_to_end(&client, 100, soon());
         assert!(closed.bytes.is_empty());
         assert!(matches!(closed.end, End::Eof));
-    }
-
-    #[test]
-    fn lines_are_reassembled_from_pieces() {
-        let (client, server) = pair();
-        write_in_pieces(&server, b"hello\nwor", 3, Duration::from_millis(5), soon()).unwrap();
-        let mut reader = LineReader::new(client);
-        assert_eq!(reader.read_line(100, soon()).unwrap(), b"hello\n");
-        write_all(&server, b"ld\n", soon()).unwrap();
-        assert_eq!(reader.read_line(100, soon()).unwrap(), b"world\n");
-        drop(server);
-        let rest = reader.read_line(100, soon()).unwrap_err();
-        assert!(matches!(rest.end, End::Eof));
     }
 
     #[test]

@@ -1,0 +1,131 @@
+//! Verdicts on what a program did, and what it printed shown to people.
+
+use super::Finished;
+use crate::check::{CheckResult, Outcome};
+use crate::process::{describe_status, Child, Stream};
+use crate::show;
+
+/// The client exited with status 0.
+pub fn expect_success(done: &Finished) -> CheckResult {
+    if done.status.success() {
+        return Ok(());
+    }
+    Err(Outcome::fail(format!(
+        "the client ended with {} instead of exit status 0",
+        describe_status(done.status)
+    ))
+    .actual(format!("stderr: {}", lines_or_nothing(&done.stderr))))
+}
+
+/// The client printed exactly the line `wanted` (among any others).
+pub fn expect_line(done: &Finished, wanted: &str) -> CheckResult {
+    if done.stdout.iter().any(|l| l == wanted) {
+        return Ok(());
+    }
+    Err(Outcome::fail("the expected line is not on stdout")
+        .expected(show::text(wanted))
+        .actual(lines_or_nothing(&done.stdout)))
+}
+
+/// The client failed as the contract says: exit 1, an `error:` line on
+/// stderr that names `address`, and no panic.
+pub fn expect_clean_error(done: &Finished, address: &str) -> CheckResult {
+    if let Some(panic) = done.stderr.iter().find(|l| l.contains("panicked")) {
+        return Err(
+            Outcome::fail("the client panicked instead of reporting the error")
+                .expected("a line `error: …` on stderr")
+                .actual(show::text(panic)),
+        );
+    }
+    if done.status.code() != Some(1) {
+        return Err(Outcome::fail(format!(
+            "the client ended with {}, not exit status 1",
+            describe_status(done.status)
+        )));
+    }
+    let error = done
+        .stderr
+        .iter()
+        .find(|l| l.trim_start().starts_with("error:"));
+    match error {
+        None => Err(Outcome::fail("no line starting with `error:` on stderr")
+            .expected(format!(
+                "error: could not connect to 127.0.0.1:{address}: …"
+            ))
+            .actual(lines_or_nothing(&done.stderr))),
+        Some(line) if !line.contains(address) => Err(Outcome::fail(format!(
+            "the `error:` line does not name the address (port {address})"
+        ))
+        .actual(show::text(line))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The `file:line` of a `todo!()` panic in a Rust program's stderr.
+pub fn todo_location(stderr: &[String]) -> Option<String> {
+    stderr.windows(2).find_map(|pair| {
+        let place = pair[0]
+            .split("panicked at ")
+            .nth(1)?
+            .trim()
+            .strip_suffix(':')?;
+        let unfinished =
+            pair[1].starts_with("not yet implemented") || pair[1].starts_with("not implemented");
+        let (file_line, _column) = place.rsplit_once(':')?;
+        unfinished.then(|| file_line.to_string())
+    })
+}
+
+/// " ; it printed: …" with the program's last lines, or nothing.
+pub fn printed(child: &Child) -> String {
+    let mut said = Vec::new();
+    for stream in [Stream::Stdout, Stream::Stderr] {
+        let lines = child.output(stream);
+        if !lines.is_empty() {
+            let tail = &lines[lines.len().saturating_sub(5)..];
+            let shown: Vec<String> = tail.iter().map(|l| show::text(l)).collect();
+            said.push(format!("{} {}", stream.name(), shown.join(", ")));
+        }
+    }
+    if said.is_empty() {
+        "; it printed nothing".to_string()
+    } else {
+        format!("; it printed: {}", said.join("; "))
+    }
+}
+
+/// Lines shown one after another, or "nothing".
+pub fn lines_or_nothing(lines: &[String]) -> String {
+    if lines.is_empty() {
+        "nothing".to_string()
+    } else {
+        let tail = &lines[lines.len().saturating_sub(6)..];
+        tail.iter()
+            .map(|l| show::text(l))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn todo_panics_are_found() {
+        let stderr = [
+            "thread 'main' (123) panicked at task01_connect/src/bin/server.rs:33:5:".to_string(),
+            "not yet implemented: listen on 127.0.0.1:0".to_string(),
+            "note: run with `RUST_BACKTRACE=1`".to_string(),
+        ];
+        assert_eq!(
+            todo_location(&stderr).as_deref(),
+            Some("task01_connect/src/bin/server.rs:33")
+        );
+        let other = [
+            "thread 'main' panicked at src/main.rs:3:5:".to_string(),
+            "boom".to_string(),
+        ];
+        assert_eq!(todo_location(&other), None);
+    }
+}
