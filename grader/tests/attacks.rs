@@ -292,25 +292,7 @@ fn snapshot(dir: &Path, skip: &[&str]) -> BTreeMap<PathBuf, blake3::Hash> {
 
 /// Processes of a sandbox user still alive (user ids from 1 000 000 up).
 fn jailed_processes() -> Vec<String> {
-    let mut alive = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(status) = fs::read_to_string(entry.path().join("status")) else {
-            continue;
-        };
-        let uid: u32 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Uid:"))
-            .and_then(|l| l.split_whitespace().next()?.parse().ok())
-            .unwrap_or(0);
-        if uid >= 1_000_000 && !status.contains("State:\tZ") {
-            let name = status.lines().next().unwrap_or_default().to_string();
-            alive.push(format!(
-                "{} uid {uid}: {name}",
-                entry.file_name().to_string_lossy()
-            ));
-        }
-    }
-    alive
+    common::processes_of_users(|uid| uid >= 1_000_000)
 }
 
 /// Asserts that no file of `dir` changed since `before`, naming any that did.

@@ -3,6 +3,8 @@
 //! machine cannot sandbox. One at a time: the jails of one test process
 //! share a user id, whose processes one test counts.
 
+mod common;
+
 use grader::process::{describe_status, Child, Program, Stream};
 use grader::sandbox::{explain, Jail, Limits};
 use grader::time::Deadline;
@@ -31,24 +33,6 @@ fn jail() -> Option<(Jail, tempfile::TempDir)> {
 
 fn sh(jail: &Jail, script: &str) -> Program {
     Program::new(vec!["sh".into(), "-c".into(), script.into()]).jailed(jail.clone())
-}
-
-/// Live processes of `uid`, from /proc.
-fn processes_of(uid: u32) -> Vec<String> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| {
-            let status = std::fs::read_to_string(entry.path().join("status")).ok()?;
-            let mine = status
-                .lines()
-                .find_map(|l| l.strip_prefix("Uid:"))?
-                .split_whitespace()
-                .next()?
-                == uid.to_string();
-            (mine && !status.contains("State:\tZ")).then(|| status.lines().next().unwrap().into())
-        })
-        .collect()
 }
 
 #[test]
@@ -129,8 +113,12 @@ fn what_a_jailed_program_starts_dies_with_it() {
     assert!(child.wait(soon()).unwrap().success());
     assert_eq!(child.output(Stream::Stdout), ["started"]);
     let gone = Deadline::after(Duration::from_secs(5));
-    while !processes_of(jail.uid).is_empty() {
-        assert!(!gone.expired(), "still alive: {:?}", processes_of(jail.uid));
+    while !common::processes_of_users(|uid| uid == jail.uid).is_empty() {
+        assert!(
+            !gone.expired(),
+            "still alive: {:?}",
+            common::processes_of_users(|uid| uid == jail.uid)
+        );
         std::thread::yield_now();
     }
 }

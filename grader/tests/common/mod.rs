@@ -134,3 +134,27 @@ pub fn scratch(name: &str) -> PathBuf {
 pub fn shared_target() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("submissions-target")
 }
+
+/// Live (not zombie) processes whose user id `wanted` accepts, from /proc,
+/// each as `PID uid UID: Name:\tNAME`: what a sandbox test expects to be gone.
+pub fn processes_of_users(wanted: impl Fn(u32) -> bool) -> Vec<String> {
+    let mut alive = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
+        let uid: Option<u32> = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|l| l.split_whitespace().next()?.parse().ok());
+        if uid.is_some_and(&wanted) && !status.contains("State:\tZ") {
+            let name = status.lines().next().unwrap_or_default();
+            alive.push(format!(
+                "{} uid {}: {name}",
+                entry.file_name().to_string_lossy(),
+                uid.unwrap_or_default()
+            ));
+        }
+    }
+    alive
+}
