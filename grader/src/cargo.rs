@@ -132,17 +132,23 @@ impl Workspace {
         for (package, cache) in &missing {
             let bins = self.bin_names(package);
             let all_built = bins.iter().all(|bin| fresh.executables.contains_key(bin));
-            if all_built {
-                fs::create_dir_all(cache).map_err(BuildError::Spawn)?;
-                for bin in &bins {
-                    let kept = cache.join(bin);
-                    fs::copy(&fresh.executables[bin], &kept).map_err(BuildError::Spawn)?;
-                    built.executables.insert(bin.clone(), kept);
-                }
+            // Only a complete build is found again by its hash; the binaries
+            // of a partial one are kept aside, for this grading alone.
+            let keep = if all_built {
+                cache.clone()
+            } else {
+                cache.with_extension("partial")
+            };
+            for bin in bins
+                .iter()
+                .filter(|bin| fresh.executables.contains_key(*bin))
+            {
+                fs::create_dir_all(&keep).map_err(BuildError::Spawn)?;
+                let kept = keep.join(bin);
+                fs::copy(&fresh.executables[bin], &kept).map_err(BuildError::Spawn)?;
+                built.executables.insert(bin.clone(), kept);
             }
-            if let Some(errors) = fresh.errors.get(*package) {
-                built.errors.insert(package.to_string(), errors.clone());
-            }
+            built.take_errors(&fresh, package, &bins);
         }
         Ok(built)
     }
@@ -316,6 +322,9 @@ pub struct Built {
     pub executables: BTreeMap<String, PathBuf>,
     /// Package name → its first compiler errors, rendered.
     pub errors: BTreeMap<String, Vec<String>>,
+    /// Target name (a binary's, or the package's library) → its first
+    /// compiler errors: which binary of a task failed, and why.
+    pub target_errors: BTreeMap<String, Vec<String>>,
 }
 
 impl Built {
@@ -333,10 +342,20 @@ impl Built {
                 let Some(package) = names.get(&message.package_id) else {
                     return;
                 };
-                let errors = self.errors.entry(package.clone()).or_default();
-                if errors.len() < ERRORS_KEPT {
+                let ours = self
+                    .target_errors
+                    .entry(message.target.name.clone())
+                    .or_default();
+                if ours.len() < ERRORS_KEPT {
                     let rendered = message.message.rendered.unwrap_or(message.message.message);
-                    errors.push(rendered.trim_end().to_string());
+                    let rendered = rendered.trim_end().to_string();
+                    ours.push(rendered.clone());
+                    // Each failed target gets its first errors into the
+                    // package's list, however many another target had.
+                    self.errors
+                        .entry(package.clone())
+                        .or_default()
+                        .push(rendered);
                 }
             }
             _ => {}
@@ -345,5 +364,27 @@ impl Built {
 
     pub fn executable(&self, bin: &str) -> Option<&Path> {
         self.executables.get(bin).map(PathBuf::as_path)
+    }
+
+    /// Takes `package`'s compiler errors, and those of its binaries
+    /// `bins`, from another build.
+    pub(crate) fn take_errors(&mut self, from: &Built, package: &str, bins: &[String]) {
+        if let Some(errors) = from.errors.get(package) {
+            self.errors.insert(package.to_string(), errors.clone());
+        }
+        for bin in bins {
+            if let Some(errors) = from.target_errors.get(bin) {
+                self.target_errors.insert(bin.clone(), errors.clone());
+            }
+        }
+    }
+
+    /// Why binary `bin` of `package` was not built: its own compiler
+    /// errors, else the package's (its library failed, say).
+    pub fn errors_of(&self, bin: &str, package: &str) -> &[String] {
+        self.target_errors
+            .get(bin)
+            .or_else(|| self.errors.get(package))
+            .map_or(&[], Vec::as_slice)
     }
 }

@@ -1,7 +1,7 @@
 //! Grading: build the tasks, run every check, collect the report.
 
 use crate::cargo::{BuildError, Built, Workspace};
-use crate::check::{Check, Ctx, Outcome, Status, Subjects};
+use crate::check::{Check, Ctx, Outcome, Role, Status, Subjects};
 use crate::process::Program;
 use crate::report::{Build, CheckReport, Report, TaskReport};
 use crate::sandbox::build::Store;
@@ -108,11 +108,11 @@ pub fn grade(
         let check = &tasks[t].checks[c];
         progress(Progress::Checking(check));
         let task = &prepared[t];
-        // A task that does not build scores 0, as the contract says: its
-        // checks are not run, and each one says why.
-        match task.build {
-            Build::Ok => run_repeated(check, &task.subjects, options),
-            Build::Failed => not_built(check, &task.build_errors),
+        // A check that needs a binary that did not build is not run, and
+        // says why.
+        match task.missing(check) {
+            None => run_repeated(check, &task.subjects, options),
+            Some(unbuilt) => not_built(check, unbuilt),
         }
     });
     let mut results = results.into_iter();
@@ -121,7 +121,10 @@ pub fn grade(
         .zip(prepared)
         .map(|(task, prepared)| {
             let checks = results.by_ref().take(task.checks.len()).flatten().collect();
-            TaskReport::new(task.package, prepared.build, prepared.build_errors, checks)
+            TaskReport {
+                unbuilt: prepared.unbuilt.iter().map(|u| u.role).collect(),
+                ..TaskReport::new(task.package, prepared.build, prepared.build_errors, checks)
+            }
         })
         .collect();
     let mut report = Report::new(reports);
@@ -143,6 +146,25 @@ struct Prepared {
     subjects: Subjects,
     build: Build,
     build_errors: Vec<String>,
+    /// The binaries that did not build, each with the first lines of why.
+    unbuilt: Vec<Unbuilt>,
+}
+
+/// A binary of a task that did not build.
+struct Unbuilt {
+    role: Role,
+    name: String,
+    errors: Vec<String>,
+}
+
+impl Prepared {
+    /// Why `check` can't run: a binary it needs did not build.
+    fn missing(&self, check: &Check) -> Option<&Unbuilt> {
+        self.unbuilt.iter().find(|u| match u.role {
+            Role::Server => check.role.needs_server(),
+            _ => check.role.needs_client(),
+        })
+    }
 }
 
 fn prepare(task: &Task, workspace: &Workspace, built: &Built, options: &Options) -> Prepared {
@@ -163,29 +185,44 @@ fn prepare(task: &Task, workspace: &Workspace, built: &Built, options: &Options)
             .clone()
             .or_else(|| binary(task.client_bin())),
     };
+    // Each binary stands on its own: one that does not build costs its own
+    // checks and the pair's, and the other is graded as usual.
+    let sides = [
+        (Role::Server, task.server_bin(), subjects.server.is_none()),
+        (Role::Client, task.client_bin(), subjects.client.is_none()),
+    ];
+    let unbuilt: Vec<Unbuilt> = sides
+        .into_iter()
+        .filter(|(_, _, missing)| *missing)
+        .map(|(role, name, _)| {
+            let mut errors = built.errors_of(&name, task.package).to_vec();
+            if errors.is_empty() {
+                errors.push(if workspace.has_package(task.package) {
+                    format!("cargo produced no {name} binary")
+                } else {
+                    format!("the workspace has no package {}", task.package)
+                });
+            }
+            Unbuilt { role, name, errors }
+        })
+        .collect();
     let mut build_errors = built.errors.get(task.package).cloned().unwrap_or_default();
-    let needed_missing = (subjects.server.is_none() || subjects.client.is_none())
-        && (options.server_cmd.is_none() || options.client_cmd.is_none());
-    if needed_missing && build_errors.is_empty() {
-        build_errors.push(if workspace.has_package(task.package) {
-            format!(
-                "cargo produced no {} / {} binaries",
-                task.server_bin(),
-                task.client_bin()
-            )
-        } else {
-            format!("the workspace has no package {}", task.package)
-        });
+    for missing in &unbuilt {
+        for error in &missing.errors {
+            if !build_errors.contains(error) {
+                build_errors.push(error.clone());
+            }
+        }
     }
-    let build = if needed_missing {
-        Build::Failed
-    } else {
-        Build::Ok
-    };
     Prepared {
         subjects,
-        build,
+        build: if unbuilt.is_empty() {
+            Build::Ok
+        } else {
+            Build::Failed
+        },
         build_errors,
+        unbuilt,
     }
 }
 
@@ -351,10 +388,12 @@ fn report(
     }
 }
 
-/// The report of a check whose task did not build: failed, with the
-/// first compiler error's headline, and no hint (it would not apply).
-fn not_built(check: &Check, errors: &[String]) -> CheckReport {
-    let first = errors
+/// The report of a check that needs a binary that did not build: failed,
+/// with the binary's name and the opening lines of its first compiler
+/// error, and no hint (it would not apply).
+fn not_built(check: &Check, unbuilt: &Unbuilt) -> CheckReport {
+    let first = unbuilt
+        .errors
         .first()
         .map(|error| {
             error
@@ -365,7 +404,7 @@ fn not_built(check: &Check, errors: &[String]) -> CheckReport {
                 .join(" ")
         })
         .unwrap_or_default();
-    let message = format!("the task did not build: {first}");
+    let message = format!("{} did not build: {first}", unbuilt.name);
     let mut report = report(check, Some(Outcome::fail(message)), 0, Vec::new());
     report.hint.clear();
     report

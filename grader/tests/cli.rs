@@ -142,7 +142,7 @@ fn two_graders_side_by_side_do_not_disturb_each_other() {
 }
 
 #[test]
-fn a_task_that_does_not_compile_scores_zero_and_the_rest_are_graded() {
+fn a_binary_that_does_not_compile_costs_its_own_checks_and_the_rest_are_graded() {
     let dir = common::scratch("broken");
     let copy = dir.join("workspace");
     common::copy_workspace(&common::workspace_root(), &copy);
@@ -175,20 +175,31 @@ fn a_task_that_does_not_compile_scores_zero_and_the_rest_are_graded() {
     assert_eq!(tasks[0]["build"], "ok");
     assert_eq!(tasks[0]["score"], tasks[0]["max_score"]);
     assert_eq!(tasks[1]["build"], "failed");
-    assert_eq!(tasks[1]["score"], 0);
+    assert_eq!(tasks[1]["unbuilt"], serde_json::json!(["server"]));
     let errors = tasks[1]["build_errors"].to_string();
     assert!(
         errors.contains("error[E0308]") && errors.contains("server.rs"),
         "{errors}"
     );
     assert!(dir.join("elsewhere/debug/task01-server").is_file());
+    // The server's checks and the pair's fail, each naming the binary and
+    // the compiler's error; the client, which built, is graded as usual.
+    let mut client_points = 0;
     for check in tasks[1]["checks"].as_array().unwrap() {
-        assert_eq!(check["status"], "fail", "{check:#}");
-        assert!(
-            check["message"].as_str().unwrap().contains("did not build"),
-            "{check:#}"
-        );
+        let message = check["message"].as_str().unwrap();
+        if check["role"] == "client" {
+            assert_eq!(check["status"], "pass", "{check:#}");
+            client_points += check["points"].as_u64().unwrap();
+        } else {
+            assert_eq!(check["status"], "fail", "{check:#}");
+            assert!(
+                message.starts_with("task02-server did not build: error[E0308]"),
+                "{check:#}"
+            );
+        }
     }
+    assert!(client_points > 0);
+    assert_eq!(tasks[1]["score"], client_points);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

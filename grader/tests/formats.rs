@@ -2,7 +2,7 @@
 
 mod common;
 
-use grader::check::Status;
+use grader::check::{Role, Status};
 use grader::process::Program;
 use grader::report::{Build, Format, Report, TaskReport};
 use scraper::{Html, Selector};
@@ -203,6 +203,84 @@ fn markdown_and_github_list_each_failure_once() {
         github.lines().all(|l| l.starts_with("::")),
         "one command per line: {github}"
     );
+}
+
+/// Task 01 with a client that did not compile: the server's checks ran
+/// (the server exits at once, so some failed), the client's and the
+/// pair's were lost to the build.
+fn half_built_report() -> Report {
+    let mut report = mixed_report();
+    let task = &mut report.tasks[0];
+    task.build = Build::Failed;
+    task.unbuilt = vec![Role::Client];
+    task.build_errors =
+        vec!["error[E0308]: mismatched types\n --> task01_connect/src/bin/client.rs:9:5".into()];
+    for check in task.checks.iter_mut().filter(|c| c.role != Role::Server) {
+        check.status = Status::Fail;
+        check.points = 0;
+        check.message = "task01-client did not build: error[E0308]: mismatched types".into();
+        check.hint.clear();
+    }
+    task.score = task.checks.iter().map(|c| c.points).sum();
+    report.score = task.score;
+    report
+}
+
+#[test]
+fn a_binary_that_did_not_build_is_named_once_and_the_other_is_listed() {
+    let report = half_built_report();
+    let task = &report.tasks[0];
+    let lost: Vec<&str> = task
+        .checks
+        .iter()
+        .filter(|c| task.lost_to_build(c))
+        .map(|c| c.id.as_str())
+        .collect();
+    let ran_and_failed: Vec<&str> = task
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Fail && !task.lost_to_build(c))
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(lost.iter().all(|id| !id.contains(".server.")), "{lost:?}");
+    assert!(!ran_and_failed.is_empty(), "the server exits at once");
+
+    let human = Format::Human.render(&report, false, "t");
+    let plain = anstream::adapter::strip_str(&human).to_string();
+    assert!(plain.contains("✗ task01-client did not build"), "{plain}");
+    assert!(plain.contains("client.rs:9:5"), "{plain}");
+    for id in &ran_and_failed {
+        assert!(plain.contains(&format!("✗ {id}")), "{id}:\n{plain}");
+    }
+
+    // GitHub: one annotation for the build, one per check that ran and
+    // failed, none for the checks lost to the build.
+    let github = Format::Github.render(&report, false, "t");
+    let errors: Vec<&str> = github
+        .lines()
+        .filter(|l| l.starts_with("::error"))
+        .collect();
+    assert_eq!(errors.len(), 1 + ran_and_failed.len(), "{github}");
+    assert!(
+        errors[0].starts_with("::error title=task01-client did not build ("),
+        "{github}"
+    );
+    for id in &lost {
+        assert!(!github.contains(&format!("title={id} ")), "{github}");
+    }
+
+    let markdown = Format::Markdown.render(&report, false, "t");
+    assert!(
+        markdown.contains("### task01-client did not build"),
+        "{markdown}"
+    );
+    for id in &lost {
+        assert!(!markdown.contains(&format!("| `{id}` |")), "{markdown}");
+    }
+
+    let back: Report = serde_json::from_str(&Format::Json.render(&report, false, "t")).unwrap();
+    assert_eq!(back.tasks[0].unbuilt, vec![Role::Client]);
+    assert!(!back.tasks[0].nothing_built());
 }
 
 #[test]

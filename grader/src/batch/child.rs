@@ -136,7 +136,7 @@ fn build_failure(task: &crate::report::TaskReport) -> String {
         .first()
         .and_then(|e| e.lines().next())
         .unwrap_or("no error shown");
-    format!("{} ({first})", task.task)
+    format!("{} ({first})", task.unbuilt_names())
 }
 
 /// A copy of the grader's executable in a folder only this process's user

@@ -6,7 +6,7 @@
 //! it, so the common mistakes stand out. Charts are inline SVG.
 
 use super::html::{esc, page};
-use super::{Build, Report};
+use super::Report;
 use crate::batch::Standing;
 use crate::check::Status;
 use std::collections::BTreeMap;
@@ -235,15 +235,15 @@ fn histogram(reports: &[&Report]) -> String {
 }
 
 /// For each check, how many graded students failed it, most failed first.
-/// A task that did not build is left out: its checks all fail for that one
-/// reason, which would bury the mistakes worth a lecture.
+/// A check lost to a binary that did not build is left out: all of them
+/// fail for that one reason, which would bury the mistakes worth a lecture.
 fn failures(reports: &[&Report]) -> String {
     let mut failed: BTreeMap<&str, usize> = BTreeMap::new();
     let built = reports
         .iter()
         .flat_map(|r| &r.tasks)
-        .filter(|t| t.build == Build::Ok);
-    for check in built.flat_map(|t| &t.checks) {
+        .flat_map(|t| t.checks.iter().filter(|c| !t.lost_to_build(c)));
+    for check in built {
         let count = failed.entry(check.id.as_str()).or_default();
         if check.status == Status::Fail {
             *count += 1;

@@ -19,15 +19,17 @@ pub fn render(report: &Report) -> String {
                 out,
                 "::error title={}::{}",
                 escape_property(&format!(
-                    "{} did not build (0/{})",
-                    task.task, task.max_score
+                    "{} did not build ({}/{})",
+                    task.unbuilt_names(),
+                    task.score,
+                    task.max_score
                 )),
                 escape_data(&task.build_errors.join("\n\n"))
             );
-            continue;
         }
         for check in &task.checks {
-            if check.status == Status::Fail || check.status == Status::Error {
+            let failed = check.status == Status::Fail || check.status == Status::Error;
+            if failed && !task.lost_to_build(check) {
                 let _ = writeln!(
                     out,
                     "::error title={}::{}",

@@ -52,7 +52,11 @@ pub fn render(report: &Report) -> String {
             let build = if task.build_errors.is_empty() {
                 String::new()
             } else {
-                format!(" (did not build)\n{}", task.build_errors.join("\n"))
+                format!(
+                    " ({} did not build)\n{}",
+                    task.unbuilt_names(),
+                    task.build_errors.join("\n")
+                )
             };
             format!("{}: {}/{}{build}", task.task, task.score, task.max_score)
         })

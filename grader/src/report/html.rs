@@ -69,7 +69,8 @@ pub fn render(report: &Report, title: &str) -> String {
         if !task.build_errors.is_empty() {
             let _ = write!(
                 body,
-                "<p class=\"fail\">Did not build:</p>\n<pre>{}</pre>\n",
+                "<p class=\"fail\">{} did not build:</p>\n<pre>{}</pre>\n",
+                esc(&task.unbuilt_names()),
                 esc(&task.build_errors.join("\n\n"))
             );
         }

@@ -32,7 +32,12 @@ pub fn render(report: &Report, verbose: bool) -> String {
     for task in &report.tasks {
         let _ = writeln!(out, "{BOLD}{}{BOLD:#}", task.task);
         if task.build == Build::Failed {
-            let _ = writeln!(out, "  {FAIL}✗ did not build{FAIL:#}");
+            let what = if task.nothing_built() {
+                String::new()
+            } else {
+                format!("{} ", task.unbuilt_names())
+            };
+            let _ = writeln!(out, "  {FAIL}✗ {what}did not build{FAIL:#}");
             for error in &task.build_errors {
                 for line in error.lines() {
                     let _ = writeln!(out, "      {line}");
@@ -40,8 +45,9 @@ pub fn render(report: &Report, verbose: bool) -> String {
             }
         }
         // Every check of a task that did not build fails for that reason
-        // alone; listing them would bury the compiler's errors.
-        if task.build == Build::Ok {
+        // alone; listing them would bury the compiler's errors. With one
+        // side built, its checks ran and are listed.
+        if !task.nothing_built() {
             let width = task.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
             for check in &task.checks {
                 render_check(&mut out, check, width, verbose);

@@ -32,15 +32,14 @@ pub fn render(report: &Report) -> String {
         let _ = write!(
             out,
             "\n### {} did not build\n\n```text\n{}\n```\n",
-            task.task,
+            task.unbuilt_names(),
             task.build_errors.join("\n\n")
         );
     }
     let failed: Vec<_> = report
         .tasks
         .iter()
-        .filter(|t| t.build == Build::Ok)
-        .flat_map(|t| &t.checks)
+        .flat_map(|t| t.checks.iter().filter(|c| !t.lost_to_build(c)))
         .filter(|c| c.status == Status::Fail || c.status == Status::Error)
         .collect();
     if failed.is_empty() {

@@ -47,6 +47,10 @@ pub struct TaskReport {
     /// The first compiler errors, when the task did not build.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub build_errors: Vec<String>,
+    /// The sides whose binary did not build (`build` is then `failed`):
+    /// their checks and the pair's fail, the other side's are graded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unbuilt: Vec<Role>,
     pub checks: Vec<CheckReport>,
 }
 
@@ -217,8 +221,39 @@ impl TaskReport {
             max_score: checks.iter().map(|c| c.max_points).sum(),
             build,
             build_errors,
+            unbuilt: Vec::new(),
             checks,
         }
+    }
+
+    /// Whether no check of the task ran: nothing of it was built. A task
+    /// with one side built (`build` failed all the same) was graded on that
+    /// side.
+    pub fn nothing_built(&self) -> bool {
+        self.build == Build::Failed && (self.unbuilt.len() != 1)
+    }
+
+    /// Whether `check` failed only because a binary it needs did not build.
+    pub fn lost_to_build(&self, check: &CheckReport) -> bool {
+        self.build == Build::Failed
+            && (self.nothing_built()
+                || self.unbuilt.iter().any(|side| match side {
+                    Role::Server => check.role.needs_server(),
+                    _ => check.role.needs_client(),
+                }))
+    }
+
+    /// What did not build, for a headline: `task01-client`, or the task.
+    pub fn unbuilt_names(&self) -> String {
+        if self.nothing_built() {
+            return self.task.clone();
+        }
+        let number = self.task.get(4..6).unwrap_or("??");
+        self.unbuilt
+            .iter()
+            .map(|side| format!("task{number}-{}", side.as_str()))
+            .collect::<Vec<_>>()
+            .join(" and ")
     }
 }
 

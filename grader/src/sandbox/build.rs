@@ -65,6 +65,7 @@ impl Store {
     pub fn reachable(&self, built: Built) -> io::Result<Built> {
         let mut kept = Built {
             errors: built.errors,
+            target_errors: built.target_errors,
             ..Built::default()
         };
         for (bin, file) in built.executables {
@@ -192,9 +193,7 @@ pub fn build(
             store.remember(index, &kept).map_err(spawn)?;
         }
         built.executables.extend(kept);
-        if let Some(errors) = fresh.errors.get(*package) {
-            built.errors.insert(package.to_string(), errors.clone());
-        }
+        built.take_errors(&fresh, package, &bins);
     }
     Ok(built)
 }
