@@ -18,7 +18,12 @@ pub fn replay(cli: &Replay) -> anyhow::Result<Replayed> {
     let task = tasks::all()
         .into_iter()
         .find(|t| t.checks.iter().any(|c| c.id == cli.check))
-        .with_context(|| format!("no check `{}`; `grader --list` shows them all", cli.check))?;
+        .with_context(|| {
+            format!(
+                "no check `{}`; `cargo run -p grader -- --list` shows them all",
+                cli.check
+            )
+        })?;
     let only = vec![task.package.to_string()];
     let mut chosen = cli::chosen_tasks(&only)?;
     chosen[0].checks.retain(|c| c.id == cli.check);

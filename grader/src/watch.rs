@@ -51,14 +51,16 @@ pub fn watch(folders: &[PathBuf], mut grade: impl FnMut(&[PathBuf])) -> Result<(
             })?;
     }
     grade(&[]);
-    loop {
-        // Block until something worth a re-grade changes…
+    while !crate::signal::stopping() {
+        // Wait until something worth a re-grade changes, looking up often
+        // enough to stop promptly on Ctrl-C…
         let mut changed: Vec<PathBuf> = Vec::new();
         while changed.is_empty() {
-            let Ok(event) = changes.recv() else {
-                return Ok(());
-            };
-            changed.extend(relevant(event, folders));
+            match changes.recv_timeout(LOOK_UP) {
+                Ok(event) => changed.extend(relevant(event, folders)),
+                Err(mpsc::RecvTimeoutError::Timeout) if !crate::signal::stopping() => {}
+                Err(_) => return Ok(()),
+            }
         }
         // …then take the rest of that save's events.
         while let Ok(event) = changes.recv_timeout(QUIET) {
@@ -68,7 +70,11 @@ pub fn watch(folders: &[PathBuf], mut grade: impl FnMut(&[PathBuf])) -> Result<(
         changed.dedup();
         grade(&changed);
     }
+    Ok(())
 }
+
+/// How often an idle watch looks up to see whether it is being stopped.
+const LOOK_UP: Duration = Duration::from_millis(100);
 
 fn relevant(event: notify::Result<notify::Event>, folders: &[PathBuf]) -> Vec<PathBuf> {
     let Ok(event) = event else { return Vec::new() };
@@ -113,6 +119,9 @@ pub fn dashboard(cli: &crate::cli::Watch) -> anyhow::Result<u8> {
         text.push_str("\nWatching for changes; Ctrl-C to stop.\n");
         let _ = crate::output::emit(&text, true);
     })?;
+    eprintln!("stopped watching");
+    // Nothing is left to write: the Ctrl-C handler may exit now.
+    crate::signal::finished();
     Ok(0)
 }
 

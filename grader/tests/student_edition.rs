@@ -262,4 +262,23 @@ fn watch_regrades_when_a_task_is_filled_in() {
         "no full marks after filling in: {:?}",
         watcher.output(Stream::Stdout)
     );
+    // Ctrl-C while it waits for the next save: it stops at once and says so
+    // (it used to sit out the interrupted-report wait of 5 s in silence).
+    let pid = nix::unistd::Pid::from_raw(watcher.pid() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let status = watcher.wait(Deadline::after(Duration::from_secs(3)));
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(130),
+        "still watching 3 s after Ctrl-C: {:?}",
+        watcher.output(Stream::Stderr)
+    );
+    assert!(
+        watcher
+            .output(Stream::Stderr)
+            .iter()
+            .any(|l| l == "stopped watching"),
+        "{:?}",
+        watcher.output(Stream::Stderr)
+    );
 }
