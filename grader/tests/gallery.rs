@@ -52,6 +52,16 @@ fn wrong_t01_client_parses_socketaddr() {
 }
 
 #[test]
+fn wrong_t01_client_prints_host() {
+    // With --host 127.0.0.1 the host it was given is the address it reached.
+    client(
+        1,
+        "wrong_t01_client_prints_host",
+        &["task01.client.ipv6", "task01.client.localhost"],
+    );
+}
+
+#[test]
 fn wrong_t01_server_accepts_once() {
     server(
         1,
