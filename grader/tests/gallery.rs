@@ -322,6 +322,7 @@ fn wrong_t04_server_no_bye() {
         &[
             "task04.server.keeps_accepting",
             "task04.server.bye",
+            "task04.server.bye_crlf",
             "task04.server.reverse_order",
             "task04.server.broken_client",
             "task04.server.long_line",
@@ -337,12 +338,31 @@ fn wrong_t04_server_no_bye() {
 
 #[test]
 fn wrong_t04_server_trims() {
-    // concurrent_100 too: client 0's first line is `client 0 line 0: `.
+    // concurrent_100 too: client 0's first line is `client 0 line 0: `;
+    // bye_exact too: `BYE ` trimmed is `BYE`, which ends the connection.
     server(
         4,
         "wrong_t04_server_trims",
-        &["task04.server.line_echo", "task04.server.concurrent_100"],
+        &[
+            "task04.server.line_echo",
+            "task04.server.bye_exact",
+            "task04.server.concurrent_100",
+        ],
     );
+}
+
+#[test]
+fn wrong_t04_server_bye_any_case() {
+    server(
+        4,
+        "wrong_t04_server_bye_any_case",
+        &["task04.server.bye_exact"],
+    );
+}
+
+#[test]
+fn wrong_t04_server_keeps_cr() {
+    server(4, "wrong_t04_server_keeps_cr", &["task04.server.bye_crlf"]);
 }
 
 #[test]

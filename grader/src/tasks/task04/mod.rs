@@ -20,8 +20,8 @@ use client::{bye_typed, chat_with_client, pair, slow_replies};
 use conn::Conn;
 use many::concurrent_100;
 use server::{
-    broken_client, bye, bye_only_own, idle_client, invalid_utf8, line_echo, long_line,
-    reverse_order, thread_per_client,
+    broken_client, bye, bye_crlf, bye_exact, bye_only_own, idle_client, invalid_utf8, line_echo,
+    long_line, reverse_order, thread_per_client,
 };
 
 pub struct Lines;
@@ -64,6 +64,33 @@ impl Lesson for Lines {
                         the connection open, so drop it too or call shutdown(Shutdown::Both).",
                 ],
                 run: bye,
+            },
+            CheckDef {
+                name: "server.bye_exact",
+                title: "echoes `bye`, ` BYE` and `BYE `: only a line that is exactly `BYE` ends the connection",
+                points: 1,
+                hints: &[
+                    "Compare the line, without its line ending, to \"BYE\" exactly: no trimming of spaces, no ignoring case.",
+                    "Remove only the line ending (the '\\n', then a '\\r' left before it) and test what is left \
+                        with == \"BYE\". trim(), trim_end() or eq_ignore_ascii_case make ` BYE`, `BYE ` or `bye` \
+                        end the connection, yet those are ordinary lines: the grader sends them one after another \
+                        on one connection and expects each echoed, the connection still open.",
+                ],
+                run: bye_exact,
+            },
+            CheckDef {
+                name: "server.bye_crlf",
+                title: "takes `BYE\\r\\n` for `BYE`: answers it and closes the connection",
+                points: 1,
+                hints: &[
+                    "A line may end in \\r\\n: remove the \\r as well as the \\n before comparing with \"BYE\".",
+                    "After read_line or read_until, strip the '\\n' and then a '\\r' left before it (two \
+                        strip_suffix calls, in that order, or trim_end_matches with just those two characters), \
+                        and compare what is left. Stripping only the '\\n' leaves `BYE\\r`, which is echoed like \
+                        any line while the connection stays open; the grader sends `BYE\\r\\n` and waits for the \
+                        close.",
+                ],
+                run: bye_crlf,
             },
             CheckDef {
                 name: "server.idle_client",
