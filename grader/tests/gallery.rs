@@ -382,9 +382,12 @@ fn wrong_t04_client_no_bye_at_eof() {
     client(
         4,
         "wrong_t04_client_no_bye_at_eof",
+        // Every check that closes the client's stdin waits for its BYE.
         &[
             "task04.client.lines",
             "task04.client.slow_replies",
+            "task04.client.long_reply",
+            "task04.client.waits_for_close",
             "task04.client.ipv6",
             "task04.pair.chat",
             "task04.client.localhost",
@@ -397,7 +400,27 @@ fn wrong_t04_client_reads_after_bye() {
     client(
         4,
         "wrong_t04_client_reads_after_bye",
-        &["task04.client.bye_typed"],
+        // waits_for_close too: after its own BYE at the end of input it
+        // returns at once, never reading on to the server's close.
+        &["task04.client.bye_typed", "task04.client.waits_for_close"],
+    );
+}
+
+#[test]
+fn wrong_t04_client_exits_on_bye() {
+    client(
+        4,
+        "wrong_t04_client_exits_on_bye",
+        &["task04.client.waits_for_close"],
+    );
+}
+
+#[test]
+fn wrong_t04_client_fixed_buffer() {
+    client(
+        4,
+        "wrong_t04_client_fixed_buffer",
+        &["task04.client.long_reply"],
     );
 }
 

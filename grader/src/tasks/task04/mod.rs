@@ -16,7 +16,7 @@ mod conn;
 mod many;
 mod server;
 
-use client::{bye_typed, chat_with_client, pair, slow_replies};
+use client::{bye_typed, long_reply, pair, slow_replies, waits_for_close, Chat};
 use conn::Conn;
 use many::concurrent_100;
 use server::{
@@ -236,6 +236,32 @@ impl Lesson for Lines {
                 ],
                 run: slow_replies,
             },
+            CheckDef {
+                name: "client.long_reply",
+                title: "prints a 64 KiB reply that arrives in pieces as one line",
+                points: 2,
+                hints: &[
+                    "A reply can be longer than one read: collect bytes up to the '\\n' before printing (BufReader::read_line does).",
+                    "One read returns what has arrived so far, at most the buffer's size, not one line, and \
+                        the grader sends its 64 KiB reply in pieces. Make one BufReader around the stream before \
+                        the loop and call read_line for each reply: it keeps reading until the newline. Print \
+                        the reply once it is whole, then go on to the next input line.",
+                ],
+                run: long_reply,
+            },
+            CheckDef {
+                name: "client.waits_for_close",
+                title: "after the server's `BYE`, waits for the connection to close, then exits",
+                points: 1,
+                hints: &[
+                    "Printing the server's BYE is not the end: keep reading until the server closes the connection (a read returns 0), then exit.",
+                    "The contract has the client wait for the server's close after its BYE, so it knows the \
+                        conversation ended cleanly. After printing the BYE reply, call read_to_end on the same \
+                        BufReader (or loop on read until Ok(0)) and only then return. The grader keeps the \
+                        connection open for a moment after its BYE and fails a client that has already exited.",
+                ],
+                run: waits_for_close,
+            },
         ]);
         checks.extend(client_checks::<Lines>());
         checks.push(CheckDef {
@@ -262,12 +288,7 @@ impl Lesson for Lines {
     }
 
     fn play_server(ctx: &mut Ctx, at: Listen) -> CheckResult {
-        chat_with_client(
-            ctx,
-            at,
-            Input::Closed(b"first line\nsecond  line  \n"),
-            &["first line", "second  line  ", "BYE"],
-            Duration::ZERO,
-        )
+        let input = Input::Closed(b"first line\nsecond  line  \n");
+        Chat::new(at, input, &["first line", "second  line  ", "BYE"]).run(ctx)
     }
 }
