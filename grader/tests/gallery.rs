@@ -52,6 +52,16 @@ fn wrong_t01_client_parses_socketaddr() {
 }
 
 #[test]
+fn wrong_t01_client_prints_host() {
+    // With --host 127.0.0.1 the host it was given is the address it reached.
+    client(
+        1,
+        "wrong_t01_client_prints_host",
+        &["task01.client.ipv6", "task01.client.localhost"],
+    );
+}
+
+#[test]
 fn wrong_t01_server_accepts_once() {
     server(
         1,
@@ -312,6 +322,7 @@ fn wrong_t04_server_no_bye() {
         &[
             "task04.server.keeps_accepting",
             "task04.server.bye",
+            "task04.server.bye_crlf",
             "task04.server.reverse_order",
             "task04.server.broken_client",
             "task04.server.long_line",
@@ -327,12 +338,31 @@ fn wrong_t04_server_no_bye() {
 
 #[test]
 fn wrong_t04_server_trims() {
-    // concurrent_100 too: client 0's first line is `client 0 line 0: `.
+    // concurrent_100 too: client 0's first line is `client 0 line 0: `;
+    // bye_exact too: `BYE ` trimmed is `BYE`, which ends the connection.
     server(
         4,
         "wrong_t04_server_trims",
-        &["task04.server.line_echo", "task04.server.concurrent_100"],
+        &[
+            "task04.server.line_echo",
+            "task04.server.bye_exact",
+            "task04.server.concurrent_100",
+        ],
     );
+}
+
+#[test]
+fn wrong_t04_server_bye_any_case() {
+    server(
+        4,
+        "wrong_t04_server_bye_any_case",
+        &["task04.server.bye_exact"],
+    );
+}
+
+#[test]
+fn wrong_t04_server_keeps_cr() {
+    server(4, "wrong_t04_server_keeps_cr", &["task04.server.bye_crlf"]);
 }
 
 #[test]
@@ -352,9 +382,12 @@ fn wrong_t04_client_no_bye_at_eof() {
     client(
         4,
         "wrong_t04_client_no_bye_at_eof",
+        // Every check that closes the client's stdin waits for its BYE.
         &[
             "task04.client.lines",
             "task04.client.slow_replies",
+            "task04.client.long_reply",
+            "task04.client.waits_for_close",
             "task04.client.ipv6",
             "task04.pair.chat",
             "task04.client.localhost",
@@ -367,7 +400,27 @@ fn wrong_t04_client_reads_after_bye() {
     client(
         4,
         "wrong_t04_client_reads_after_bye",
-        &["task04.client.bye_typed"],
+        // waits_for_close too: after its own BYE at the end of input it
+        // returns at once, never reading on to the server's close.
+        &["task04.client.bye_typed", "task04.client.waits_for_close"],
+    );
+}
+
+#[test]
+fn wrong_t04_client_exits_on_bye() {
+    client(
+        4,
+        "wrong_t04_client_exits_on_bye",
+        &["task04.client.waits_for_close"],
+    );
+}
+
+#[test]
+fn wrong_t04_client_fixed_buffer() {
+    client(
+        4,
+        "wrong_t04_client_fixed_buffer",
+        &["task04.client.long_reply"],
     );
 }
 

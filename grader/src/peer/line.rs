@@ -170,8 +170,16 @@ impl LineConn {
     /// Sends `BYE`, expects `BYE` back and then the connection closed,
     /// each within `within`.
     pub fn say_bye(&mut self, within: Duration) -> Result<(), ByeError> {
-        self.exchange(b"BYE", Deadline::after(within))
-            .map_err(ByeError::Reply)?;
+        self.say_bye_as(b"BYE\n", within)
+    }
+
+    /// Sends `raw`, a `BYE` line with its ending (`BYE\r\n`, say), expects
+    /// `BYE` back and then the connection closed, each within `within`.
+    pub fn say_bye_as(&mut self, raw: &[u8], within: Duration) -> Result<(), ByeError> {
+        let deadline = Deadline::after(within);
+        write_all(self.stream(), raw, deadline)
+            .map_err(|e| ByeError::Reply(LineError::Unsent(e)))?;
+        self.reply_to(b"BYE", deadline).map_err(ByeError::Reply)?;
         let rest = self.read_to_end(Deadline::after(within));
         match rest.end {
             End::Eof | End::Failed(_) if rest.bytes.is_empty() => Ok(()),

@@ -55,19 +55,38 @@ impl Conn {
 
     /// Sends `BYE`, expects `BYE` back and the connection closed.
     pub(super) fn say_bye(&mut self, ctx: &mut Ctx) -> CheckResult {
-        ctx.note(format!("{} sends {}", self.name, show::text("BYE")));
+        self.say_bye_ended(ctx, "\n")
+    }
+
+    /// Sends `BYE` ended by `ending` (`\n` or `\r\n`), expects `BYE` back
+    /// and the connection closed.
+    pub(super) fn say_bye_ended(&mut self, ctx: &mut Ctx, ending: &str) -> CheckResult {
+        let line = format!("BYE{ending}");
+        // Shown as every line sent is, without its `\n`, unless the ending
+        // is the point.
+        let shown = match ending {
+            "\n" => show::text("BYE"),
+            _ => show::text(&line),
+        };
+        ctx.note(format!("{} sends {shown}", self.name));
         let within = ctx.timing.scaled(REPLY_WAIT);
-        match self.conn.say_bye(within) {
+        match self.conn.say_bye_as(line.as_bytes(), within) {
             Ok(()) => {
                 ctx.note(format!("{} got its reply", self.name));
                 Ok(())
             }
             Err(ByeError::Reply(error)) => Err(judge_reply(&self.name, "BYE", error, within)),
-            Err(ByeError::StillOpen) => Err(Outcome::fail(format!(
-                "{}: the server answered BYE but kept the connection open for {}",
-                self.name,
-                human(within)
-            ))),
+            Err(ByeError::StillOpen) => {
+                let answered = match ending {
+                    "\n" => "answered BYE".to_string(),
+                    _ => format!("replied to {shown}"),
+                };
+                Err(Outcome::fail(format!(
+                    "{}: the server {answered} but kept the connection open for {}",
+                    self.name,
+                    human(within)
+                )))
+            }
             Err(ByeError::More(bytes)) => Err(Outcome::fail(format!(
                 "{}: the server sent more after BYE",
                 self.name

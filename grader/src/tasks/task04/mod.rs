@@ -16,12 +16,12 @@ mod conn;
 mod many;
 mod server;
 
-use client::{bye_typed, chat_with_client, pair, slow_replies};
+use client::{bye_typed, long_reply, pair, slow_replies, waits_for_close, Chat};
 use conn::Conn;
 use many::concurrent_100;
 use server::{
-    broken_client, bye, bye_only_own, idle_client, invalid_utf8, line_echo, long_line,
-    reverse_order, thread_per_client,
+    broken_client, bye, bye_crlf, bye_exact, bye_only_own, idle_client, invalid_utf8, line_echo,
+    long_line, reverse_order, thread_per_client,
 };
 
 pub struct Lines;
@@ -64,6 +64,33 @@ impl Lesson for Lines {
                         the connection open, so drop it too or call shutdown(Shutdown::Both).",
                 ],
                 run: bye,
+            },
+            CheckDef {
+                name: "server.bye_exact",
+                title: "echoes `bye`, ` BYE` and `BYE `: only a line that is exactly `BYE` ends the connection",
+                points: 1,
+                hints: &[
+                    "Compare the line, without its line ending, to \"BYE\" exactly: no trimming of spaces, no ignoring case.",
+                    "Remove only the line ending (the '\\n', then a '\\r' left before it) and test what is left \
+                        with == \"BYE\". trim(), trim_end() or eq_ignore_ascii_case make ` BYE`, `BYE ` or `bye` \
+                        end the connection, yet those are ordinary lines: the grader sends them one after another \
+                        on one connection and expects each echoed, the connection still open.",
+                ],
+                run: bye_exact,
+            },
+            CheckDef {
+                name: "server.bye_crlf",
+                title: "takes `BYE\\r\\n` for `BYE`: answers it and closes the connection",
+                points: 1,
+                hints: &[
+                    "A line may end in \\r\\n: remove the \\r as well as the \\n before comparing with \"BYE\".",
+                    "After read_line or read_until, strip the '\\n' and then a '\\r' left before it (two \
+                        strip_suffix calls, in that order, or trim_end_matches with just those two characters), \
+                        and compare what is left. Stripping only the '\\n' leaves `BYE\\r`, which is echoed like \
+                        any line while the connection stays open; the grader sends `BYE\\r\\n` and waits for the \
+                        close.",
+                ],
+                run: bye_crlf,
             },
             CheckDef {
                 name: "server.idle_client",
@@ -209,6 +236,32 @@ impl Lesson for Lines {
                 ],
                 run: slow_replies,
             },
+            CheckDef {
+                name: "client.long_reply",
+                title: "prints a 64 KiB reply that arrives in pieces as one line",
+                points: 2,
+                hints: &[
+                    "A reply can be longer than one read: collect bytes up to the '\\n' before printing (BufReader::read_line does).",
+                    "One read returns what has arrived so far, at most the buffer's size, not one line, and \
+                        the grader sends its 64 KiB reply in pieces. Make one BufReader around the stream before \
+                        the loop and call read_line for each reply: it keeps reading until the newline. Print \
+                        the reply once it is whole, then go on to the next input line.",
+                ],
+                run: long_reply,
+            },
+            CheckDef {
+                name: "client.waits_for_close",
+                title: "after the server's `BYE`, waits for the connection to close, then exits",
+                points: 1,
+                hints: &[
+                    "Printing the server's BYE is not the end: keep reading until the server closes the connection (a read returns 0), then exit.",
+                    "The contract has the client wait for the server's close after its BYE, so it knows the \
+                        conversation ended cleanly. After printing the BYE reply, call read_to_end on the same \
+                        BufReader (or loop on read until Ok(0)) and only then return. The grader keeps the \
+                        connection open for a moment after its BYE and fails a client that has already exited.",
+                ],
+                run: waits_for_close,
+            },
         ]);
         checks.extend(client_checks::<Lines>());
         checks.push(CheckDef {
@@ -235,12 +288,7 @@ impl Lesson for Lines {
     }
 
     fn play_server(ctx: &mut Ctx, at: Listen) -> CheckResult {
-        chat_with_client(
-            ctx,
-            at,
-            Input::Closed(b"first line\nsecond  line  \n"),
-            &["first line", "second  line  ", "BYE"],
-            Duration::ZERO,
-        )
+        let input = Input::Closed(b"first line\nsecond  line  \n");
+        Chat::new(at, input, &["first line", "second  line  ", "BYE"]).run(ctx)
     }
 }

@@ -40,6 +40,70 @@ pub(super) fn bye(ctx: &mut Ctx) -> CheckResult {
     conn.say_bye(ctx)
 }
 
+/// Lines that look like `BYE` and are not: each is an ordinary line.
+const NOT_BYE: [&str; 3] = ["bye", " BYE", "BYE "];
+
+pub(super) fn bye_exact(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let mut conn = Conn::open(ctx, &server, "client")?;
+    // The line after each look-alike shows the connection still open.
+    let mut answered: Option<&str> = None;
+    for line in NOT_BYE.into_iter().chain(["still here"]) {
+        ctx.note(format!("client sends {}", show::text(line)));
+        let deadline = ctx.deadline(REPLY_WAIT);
+        let reply = match conn.conn.send(line.as_bytes(), deadline) {
+            Ok(()) => conn.conn.reply_to(line.as_bytes(), deadline),
+            Err(e) => Err(LineError::Unsent(e)),
+        };
+        let gone = match reply {
+            Ok(_) => {
+                ctx.note("client got its reply");
+                answered = Some(line);
+                continue;
+            }
+            Err(LineError::Wrong(reply)) => {
+                return Err(Outcome::fail(format!(
+                    "{} was answered with something else: only a line that is exactly `BYE` is special, this one is echoed",
+                    show::text(line)
+                ))
+                .expected(show::text(&format!("{line}\n")))
+                .actual(show::bytes(&reply)))
+            }
+            Err(LineError::Unsent(e)) => e.to_string(),
+            Err(LineError::Closed(partial)) if partial.bytes.is_empty() => partial.end.describe(),
+            Err(error) => return Err(judge_reply("client", line, error, deadline.budget())),
+        };
+        let message = match answered {
+            Some(before) => format!(
+                "after answering {}, the server closed the connection ({} got no reply: {gone}): only a line that is exactly `BYE` ends it",
+                show::text(before),
+                show::text(line)
+            ),
+            None => format!(
+                "the server closed the connection instead of answering {} ({gone}): only a line that is exactly `BYE` ends it",
+                show::text(line)
+            ),
+        };
+        return Err(Outcome::fail(message).expected(format!(
+            "{} echoed, the connection still open",
+            show::text(answered.unwrap_or(line))
+        )));
+    }
+    Ok(())
+}
+
+pub(super) fn bye_crlf(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let mut conn = Conn::open(ctx, &server, "client")?;
+    conn.say_bye_ended(ctx, "\r\n").map_err(|outcome| Outcome {
+        message: format!(
+            "{}; with its \\r\\n removed, that line is `BYE`",
+            outcome.message
+        ),
+        ..outcome
+    })
+}
+
 /// Expects `second`'s reply within [`CONCURRENT_REPLY`] while `first` holds
 /// its connection; on a timeout, measures how long the reply takes once
 /// `first` leaves, so the message says what happened.
