@@ -88,6 +88,7 @@ fn wrong_t01_server_prints_requested_port() {
             "task01.server.no_close_wait",
             "task01.server.releases_sockets",
             "task01.server.restarts",
+            "task01.server.stops",
         ],
     );
 }
