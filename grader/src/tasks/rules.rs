@@ -285,10 +285,8 @@ fn server_stops(ctx: &mut Ctx) -> CheckResult {
     stops(
         ctx,
         Role::Server,
-        [
-            (&mut interrupted.child, Signal::SIGINT),
-            (&mut terminated.child, Signal::SIGTERM),
-        ],
+        &mut interrupted.child,
+        &mut terminated.child,
     )
 }
 
@@ -301,18 +299,22 @@ fn client_stops<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
     stops(
         ctx,
         Role::Client,
-        [
-            (&mut interrupted.client, Signal::SIGINT),
-            (&mut terminated.client, Signal::SIGTERM),
-        ],
+        &mut interrupted.client,
+        &mut terminated.client,
     )
 }
 
-/// Sends each program its signal, then gives them [`STOP_WAIT`] together
-/// to end, however they end. One still running is killed at once: it
-/// has shown that SIGTERM's grace would be lost on it.
-fn stops(ctx: &mut Ctx, role: Role, runs: [(&mut Child, Signal); 2]) -> CheckResult {
+/// Sends SIGINT to one program and SIGTERM to the other, then gives them
+/// [`STOP_WAIT`] together to end, however they end. One still running is
+/// killed at once: it has shown that SIGTERM's grace would be lost on it.
+fn stops(
+    ctx: &mut Ctx,
+    role: Role,
+    interrupted: &mut Child,
+    terminated: &mut Child,
+) -> CheckResult {
     let who = role.as_str();
+    let runs = [(interrupted, Signal::SIGINT), (terminated, Signal::SIGTERM)];
     for (child, signal) in &runs {
         ctx.note(format!("grader sends {} to a {who}", said(*signal)));
         if let Err(e) = child.signal(*signal) {
