@@ -98,6 +98,7 @@ fn wrong_t01_server_prints_requested_port() {
             "task01.server.no_close_wait",
             "task01.server.releases_sockets",
             "task01.server.restarts",
+            "task01.server.stops",
         ],
     );
 }
@@ -463,4 +464,35 @@ fn wrong_t04_server_ignores_eof() {
         "wrong_t04_server_ignores_eof",
         &["task04.server.no_close_wait"],
     );
+}
+
+// ---- the command line and signals, every task ----
+
+#[test]
+fn wrong_t01_client_no_version() {
+    client(1, "wrong_t01_client_no_version", &["task01.client.version"]);
+}
+
+#[test]
+fn wrong_t03_server_hand_parsed_args() {
+    // `--version` and `--help` start the server; `--port nope` panics.
+    server(
+        3,
+        "wrong_t03_server_hand_parsed_args",
+        &["task03.server.version", "task03.server.arguments"],
+    );
+}
+
+#[test]
+fn wrong_t04_server_graceful_flag() {
+    server(
+        4,
+        "wrong_t04_server_graceful_flag",
+        &["task04.server.stops"],
+    );
+}
+
+#[test]
+fn wrong_t04_client_bye_on_ctrlc() {
+    client(4, "wrong_t04_client_bye_on_ctrlc", &["task04.client.stops"]);
 }

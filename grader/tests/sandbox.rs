@@ -8,6 +8,7 @@ mod common;
 use grader::process::{describe_status, Child, Program, Stream};
 use grader::sandbox::{explain, Jail, Limits};
 use grader::time::Deadline;
+use nix::sys::signal::Signal;
 use serial_test::serial;
 use std::time::{Duration, Instant};
 
@@ -91,6 +92,27 @@ fn sigterm_reaches_a_jailed_program_at_once() {
     // Well inside the grace before SIGKILL: SIGTERM itself ended it.
     assert!(
         started.elapsed() < grader::process::GRACE,
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+#[serial]
+fn sigint_reaches_a_jailed_program_as_ctrl_c_would() {
+    // Sent to `outer` alone, as the stops checks send it: `outer` and
+    // `init` pass it on, and the program dies of it.
+    let Some((jail, _dir)) = jail() else { return };
+    let child = Child::spawn(&sh(&jail, "echo ready; exec sleep 30"), false).unwrap();
+    child
+        .wait_for_line(Stream::Stdout, soon(), |l| l == "ready")
+        .unwrap();
+    let started = Instant::now();
+    child.signal(Signal::SIGINT).unwrap();
+    let status = child.wait(soon()).unwrap();
+    assert_eq!(describe_status(status), "killed by signal 2 (SIGINT)");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
         "{:?}",
         started.elapsed()
     );

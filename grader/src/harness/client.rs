@@ -77,7 +77,9 @@ pub fn session(
     )?;
     // Typed before the connection is accepted: a client may read its input
     // before it connects.
-    if let Input::Closed(data) | Input::Open(data) = input {
+    if let Input::Open(b"") = input {
+        ctx.note("grader types nothing on the client's stdin and leaves it open");
+    } else if let Input::Closed(data) | Input::Open(data) = input {
         ctx.note(format!(
             "grader types on the client's stdin: {}",
             show::bytes(data)

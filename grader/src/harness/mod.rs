@@ -24,7 +24,7 @@ pub use verdict::{
     expect_clean_error, expect_line, expect_success, lines_or_nothing, printed, todo_location,
 };
 
-use crate::check::Outcome;
+use crate::check::{Outcome, Role};
 use crate::process::{describe_status, Child, Program, Stream, Tap};
 use crate::time::{human, Deadline, Timing};
 use server::spawn;
@@ -181,7 +181,21 @@ impl<'a> Ctx<'a> {
         self.start("client", &program, stdin)
     }
 
-    /// Starts `program` as this check's `name` ("server" or "client"),
+    /// Starts the server (`Role::Server`) or the client (`Role::Client`)
+    /// with exactly `args`, stdin `/dev/null`, waiting for nothing: for
+    /// the checks of the command line itself.
+    pub fn start_bare(&mut self, role: Role, args: &[&str]) -> Result<Child, Outcome> {
+        let program = match role {
+            Role::Server => self.server_program()?,
+            Role::Client => self.client_program()?,
+            Role::Pair => return Err(Outcome::error("a pair is two programs, not one")),
+        };
+        let name = format!("{} `{}`", role.as_str(), args.join(" "));
+        self.start(&name, &program.with_args(args), false)
+    }
+
+    /// Starts `program` as this check's `name` ("server", "client", or
+    /// either with its arguments for a bare run),
     /// keeping what it prints for the transcript.
     fn start(&mut self, name: &str, program: &Program, stdin: bool) -> Result<Child, Outcome> {
         self.note(format!("start {name}: {}", program.display()));

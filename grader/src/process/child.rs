@@ -11,7 +11,7 @@ use super::lines::{Lines, Tap};
 use super::registry::{live, stopping};
 use super::{NoLine, Program, Stream, GRACE};
 use crate::time::Deadline;
-use nix::sys::signal::{killpg, Signal};
+use nix::sys::signal::{kill, killpg, Signal};
 use nix::unistd::Pid;
 use std::io::{self, Write};
 use std::os::unix::process::CommandExt;
@@ -71,6 +71,10 @@ impl Child {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
+        // SAFETY: signal(2) is async-signal-safe and allocates nothing.
+        unsafe {
+            command.pre_exec(default_stop_signals);
+        }
         if let Some(jail) = &program.jail {
             // Nothing of the grader's environment (a CI token, say) reaches
             // untrusted code.
@@ -245,6 +249,20 @@ impl Child {
         status
     }
 
+    /// Sends `signal` the way it reaches a program in real life. A plain
+    /// program gets it as a terminal's Ctrl-C does: its whole process group
+    /// (a wrapper such as `sh -c` and what it runs). A jailed one gets it
+    /// as a supervisor sends it, to the one process the grader started,
+    /// whose `outer` and `init` pass it on: sent to the group, the program
+    /// would get it from each of them again.
+    pub fn signal(&self, signal: Signal) -> nix::Result<()> {
+        if self.program.jail.is_some() {
+            kill(self.group, signal)
+        } else {
+            killpg(self.group, signal)
+        }
+    }
+
     /// Kills the whole process group (SIGTERM, [`GRACE`], SIGKILL) and
     /// reaps the program. Safe to call more than once.
     pub fn kill(&mut self) {
@@ -271,6 +289,21 @@ impl Drop for Child {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// In the child before exec: SIGINT and SIGTERM as a terminal leaves
+/// them, whatever the grader inherited (a shell script's `grader &`
+/// ignores SIGINT, and an ignored signal stays ignored across exec), so
+/// that a program's answer to them is its own.
+fn default_stop_signals() -> io::Result<()> {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: resets a disposition; no handler of this process is
+        // involved.
+        if unsafe { libc::signal(signal, libc::SIG_DFL) } == libc::SIG_ERR {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// The file `name` runs: itself when it has a slash, else the first match
@@ -320,6 +353,25 @@ mod tests {
         let status = child.wait(soon()).unwrap();
         assert!(status.success());
         assert_eq!(child.output(Stream::Stdout), ["echoed"]);
+    }
+
+    #[test]
+    fn sigint_stops_a_program_though_the_grader_ignores_it() {
+        // As under a shell script's `grader &`; put back at once, since
+        // the other tests share this process.
+        let ignored = unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+        let child = Child::spawn(&sh("echo ready; exec sleep 30"), false);
+        unsafe { libc::signal(libc::SIGINT, ignored) };
+        let child = child.unwrap();
+        child
+            .wait_for_line(Stream::Stdout, soon(), |l| l == "ready")
+            .unwrap();
+        child.signal(Signal::SIGINT).unwrap();
+        let status = child.wait(soon()).unwrap();
+        assert_eq!(
+            super::super::describe_status(status),
+            "killed by signal 2 (SIGINT)"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! ([`shared`]) need: one correct exchange with its server, and the
 //! grader's part against its client. The table in [`all`] lists the tasks.
 
+mod rules;
 mod shared;
 mod task01;
 mod task02;
@@ -15,7 +16,7 @@ mod task04;
 pub use shared::{client_checks, server_checks};
 
 use crate::check::{Check, CheckDef, CheckResult};
-use crate::harness::{Ctx, Listen, Server};
+use crate::harness::{Ctx, Input, Listen, Server};
 
 /// A task of the lab.
 pub struct Task {
@@ -90,6 +91,11 @@ pub trait Lesson {
     const NUMBER: u8;
     /// The cargo package, which is also the task's folder.
     const PACKAGE: &'static str;
+    /// What the client is given (`Input`) so that it connects to the
+    /// grader and then waits, the grader saying nothing: where the
+    /// `client.stops` check signals it. `None` for a client that never
+    /// waits (task 01's connects and exits), which has no such check.
+    const WAITING_CLIENT: Option<Input<'static>>;
     /// Every check of the task, in the order they run and are reported.
     fn checks() -> Vec<CheckDef>;
     /// One correct exchange with a running server, on a new connection.

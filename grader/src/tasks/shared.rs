@@ -1,8 +1,10 @@
 //! The checks every task has, written once against the task's [`Lesson`]:
 //! a server that announces itself, listens on loopback, names its peers,
 //! keeps accepting and releases its sockets; a client that fails cleanly
-//! and works over IPv6 and by host name.
+//! and works over IPv6 and by host name. Both also keep the rules of the
+//! command line and of signals, from [`super::rules`].
 
+use super::rules::{client_rules, server_rules};
 use super::Lesson;
 use crate::check::{CheckDef, CheckResult, Outcome};
 use crate::harness::{connect, expect_clean_error, Ctx, IPV6, LOCALHOST, REPLY_WAIT};
@@ -13,7 +15,7 @@ use crate::time::human;
 
 /// The server checks every task has.
 pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
-    vec![
+    let mut checks = vec![
         CheckDef {
             name: "server.listening",
             title: "announces `Listening on <addr>` once it listens",
@@ -105,7 +107,9 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             ],
             run: restarts::<L>,
         },
-    ]
+    ];
+    checks.extend(server_rules::<L>());
+    checks
 }
 
 /// How long the OS has to show that sockets or threads were released.
@@ -189,7 +193,7 @@ fn restarts<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
 
 /// The client checks every task has.
 pub fn client_checks<L: Lesson>() -> Vec<CheckDef> {
-    vec![
+    let mut checks = vec![
         CheckDef {
             name: "client.refused",
             title: "reports a refused connection with `error:` and exit status 1",
@@ -230,7 +234,9 @@ pub fn client_checks<L: Lesson>() -> Vec<CheckDef> {
             ],
             run: |ctx| L::play_server(ctx, LOCALHOST),
         },
-    ]
+    ];
+    checks.extend(client_rules::<L>());
+    checks
 }
 
 /// How long a server that has announced itself must then stay up.

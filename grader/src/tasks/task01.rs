@@ -17,6 +17,8 @@ pub struct Connect;
 impl Lesson for Connect {
     const NUMBER: u8 = 1;
     const PACKAGE: &'static str = "task01_connect";
+    /// The client connects and exits at once: it never waits.
+    const WAITING_CLIENT: Option<Input<'static>> = None;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Connect>();

@@ -21,6 +21,8 @@ const READ_CAP: usize = 64 * 1024;
 impl Lesson for Greeting {
     const NUMBER: u8 = 2;
     const PACKAGE: &'static str = "task02_greeting";
+    /// The client waits for the server's greeting.
+    const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Nothing);
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Greeting>();

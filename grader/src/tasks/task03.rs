@@ -28,6 +28,8 @@ impl Echo {
 impl Lesson for Echo {
     const NUMBER: u8 = 3;
     const PACKAGE: &'static str = "task03_echo";
+    /// The client waits for the server's echo.
+    const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Nothing);
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Echo>();

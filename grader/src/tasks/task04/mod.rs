@@ -34,6 +34,8 @@ const LINE_CAP: usize = 256 * 1024;
 impl Lesson for Lines {
     const NUMBER: u8 = 4;
     const PACKAGE: &'static str = "task04_multithreaded";
+    /// The client waits for input, stdin open and nothing typed.
+    const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Open(b""));
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Lines>();
