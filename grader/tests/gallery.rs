@@ -10,10 +10,29 @@
 mod common;
 
 use common::{assert_fails_exactly, binary, grade};
+use grader::check::Status;
 use grader::process::Program;
 
 fn server(number: u8, name: &str, failing: &[&str]) {
     assert_fails_exactly(&grade(number, Some(binary(name)), None), failing);
+}
+
+/// Like [`server`], and every failure's message holds each of `wording`:
+/// one mistake told one way, whichever check met it.
+fn server_saying(number: u8, name: &str, failing: &[&str], wording: &[&str]) {
+    let reports = grade(number, Some(binary(name)), None);
+    assert_fails_exactly(&reports, failing);
+    for report in reports.iter().filter(|r| r.status == Status::Fail) {
+        for words in wording {
+            assert!(
+                report.message.contains(words),
+                "{}: {:?} is not in its message: {}",
+                report.id,
+                words,
+                report.message
+            );
+        }
+    }
 }
 
 fn client(number: u8, name: &str, failing: &[&str]) {
@@ -135,6 +154,33 @@ fn wrong_t02_server_ignores_message() {
         2,
         "wrong_t02_server_ignores_message",
         &["task02.server.greeting_custom", "task02.pair.greeting"],
+    );
+}
+
+#[test]
+fn wrong_t02_server_ignores_port() {
+    // It really binds port 5002, once per check that starts it: the first
+    // of the checks running at once gets it, the others find it taken, and
+    // every one of them says the same.
+    server_saying(
+        2,
+        "wrong_t02_server_ignores_port",
+        &[
+            "task02.server.listening",
+            "task02.server.loopback_default",
+            "task02.server.connection_line",
+            "task02.server.keeps_accepting",
+            "task02.server.releases_sockets",
+            "task02.server.no_close_wait",
+            "task02.server.restarts",
+            "task02.server.greeting_default",
+            "task02.server.greeting_custom",
+            "task02.pair.greeting",
+        ],
+        &[
+            "the server ignores --port: asked for port ",
+            ", it binds port 5002 (its default port); bind the port that the --port argument gives",
+        ],
     );
 }
 

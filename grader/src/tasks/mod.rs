@@ -33,7 +33,7 @@ impl Task {
             package: L::PACKAGE,
             checks: L::checks()
                 .into_iter()
-                .map(|def| def.in_task(L::NUMBER))
+                .map(|def| def.in_task(L::NUMBER, L::DEFAULT_PORT))
                 .collect(),
         }
     }
@@ -90,6 +90,9 @@ pub trait Lesson {
     const NUMBER: u8;
     /// The cargo package, which is also the task's folder.
     const PACKAGE: &'static str;
+    /// The port a server binds without `--port` (the contract's layout
+    /// table: 5000 and the task's number).
+    const DEFAULT_PORT: u16;
     /// Every check of the task, in the order they run and are reported.
     fn checks() -> Vec<CheckDef>;
     /// One correct exchange with a running server, on a new connection.

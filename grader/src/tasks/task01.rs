@@ -17,6 +17,7 @@ pub struct Connect;
 impl Lesson for Connect {
     const NUMBER: u8 = 1;
     const PACKAGE: &'static str = "task01_connect";
+    const DEFAULT_PORT: u16 = 5001;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Connect>();

@@ -21,6 +21,7 @@ const READ_CAP: usize = 64 * 1024;
 impl Lesson for Greeting {
     const NUMBER: u8 = 2;
     const PACKAGE: &'static str = "task02_greeting";
+    const DEFAULT_PORT: u16 = 5002;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Greeting>();

@@ -28,6 +28,7 @@ impl Echo {
 impl Lesson for Echo {
     const NUMBER: u8 = 3;
     const PACKAGE: &'static str = "task03_echo";
+    const DEFAULT_PORT: u16 = 5003;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Echo>();

@@ -34,6 +34,7 @@ const LINE_CAP: usize = 256 * 1024;
 impl Lesson for Lines {
     const NUMBER: u8 = 4;
     const PACKAGE: &'static str = "task04_multithreaded";
+    const DEFAULT_PORT: u16 = 5004;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Lines>();
