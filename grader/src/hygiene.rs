@@ -62,6 +62,31 @@ pub fn threads(group: u32) -> Option<usize> {
     })
 }
 
+/// Threads of every process in the group that are not stopped: 0 once a
+/// SIGSTOP has taken hold of them all.
+pub fn unstopped_threads(group: u32) -> Option<usize> {
+    available().then(|| {
+        members(group)
+            .iter()
+            .flat_map(|pid| {
+                fs::read_dir(format!("/proc/{pid}/task"))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+            })
+            .filter(|task| {
+                let stat = fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+                // `tid (name) state …`: T stopped, t traced, Z and X gone.
+                let state = stat
+                    .rsplit_once(')')
+                    .map_or("", |(_, rest)| rest)
+                    .trim_start();
+                !state.is_empty() && !state.starts_with(['T', 't', 'Z', 'X'])
+            })
+            .count()
+    })
+}
+
 /// A TCP socket as `/proc/net/tcp` (or `tcp6`) lists it.
 struct TcpSocket {
     /// `0.0.0.0` or `[::]` when bound to every interface.
@@ -162,6 +187,27 @@ mod tests {
         assert_eq!(threads(child.pid()), Some(1));
         // stdin, stdout, stderr at least.
         assert!(open_files(child.pid()).unwrap() >= 3);
+    }
+
+    #[test]
+    fn a_paused_group_has_no_running_thread() {
+        if !available() {
+            return;
+        }
+        let child = Child::spawn(&Program::new(vec!["sleep".into(), "30".into()]), false).unwrap();
+        assert_eq!(unstopped_threads(child.pid()), Some(1));
+        let paused = child.pause();
+        let soon = Deadline::after(Duration::from_secs(5));
+        assert_eq!(
+            settle(soon, || unstopped_threads(child.pid()), |n| n == 0),
+            Some(0)
+        );
+        drop(paused);
+        let soon = Deadline::after(Duration::from_secs(5));
+        assert_eq!(
+            settle(soon, || unstopped_threads(child.pid()), |n| n == 1),
+            Some(1)
+        );
     }
 
     #[test]
