@@ -77,6 +77,7 @@ fn wrong_t01_server_accepts_once() {
         "wrong_t01_server_accepts_once",
         &[
             "task01.server.keeps_accepting",
+            "task01.server.hangups",
             "task01.server.releases_sockets",
         ],
     );
@@ -102,6 +103,7 @@ fn wrong_t01_server_prints_requested_port() {
             "task01.server.loopback_default",
             "task01.server.connection_line",
             "task01.server.keeps_accepting",
+            "task01.server.hangups",
             "task01.server.closes",
             "task01.pair.connect",
             "task01.server.no_close_wait",
@@ -117,6 +119,15 @@ fn wrong_t01_server_prints_ip_only() {
         1,
         "wrong_t01_server_prints_ip_only",
         &["task01.server.connection_line", "task01.pair.connect"],
+    );
+}
+
+#[test]
+fn wrong_t01_server_unwraps_peer_addr() {
+    server(
+        1,
+        "wrong_t01_server_unwraps_peer_addr",
+        &["task01.server.hangups"],
     );
 }
 
@@ -139,6 +150,7 @@ fn wrong_t02_server_no_newline_never_closes() {
         "wrong_t02_server_no_newline_never_closes",
         &[
             "task02.server.keeps_accepting",
+            "task02.server.hangups",
             "task02.server.greeting_default",
             "task02.server.greeting_custom",
             "task02.pair.greeting",
@@ -158,6 +170,15 @@ fn wrong_t02_server_ignores_message() {
 }
 
 #[test]
+fn wrong_t02_server_question_mark_write() {
+    server(
+        2,
+        "wrong_t02_server_question_mark_write",
+        &["task02.server.hangups"],
+    );
+}
+
+#[test]
 fn wrong_t02_server_ignores_port() {
     // It really binds port 5002, once per check that starts it: the first
     // of the checks running at once gets it, the others find it taken, and
@@ -170,6 +191,7 @@ fn wrong_t02_server_ignores_port() {
             "task02.server.loopback_default",
             "task02.server.connection_line",
             "task02.server.keeps_accepting",
+            "task02.server.hangups",
             "task02.server.releases_sockets",
             "task02.server.no_close_wait",
             "task02.server.restarts",
@@ -251,10 +273,11 @@ fn wrong_t03_server_lossy() {
 
 #[test]
 fn wrong_t03_server_question_mark() {
+    // Any client's error ends it, one that resets at once included.
     server(
         3,
         "wrong_t03_server_question_mark",
-        &["task03.server.survives_reset"],
+        &["task03.server.survives_reset", "task03.server.hangups"],
     );
 }
 
@@ -357,6 +380,7 @@ fn wrong_t04_server_no_bye() {
         "wrong_t04_server_no_bye",
         &[
             "task04.server.keeps_accepting",
+            "task04.server.hangups",
             "task04.server.bye",
             "task04.server.reverse_order",
             "task04.server.broken_client",

@@ -30,11 +30,11 @@ pub fn expect_line(done: &Finished, wanted: &str) -> CheckResult {
 /// The client failed as the contract says: exit 1, an `error:` line on
 /// stderr that names `address`, and no panic.
 pub fn expect_clean_error(done: &Finished, address: &str) -> CheckResult {
-    if let Some(panic) = done.stderr.iter().find(|l| l.contains("panicked")) {
+    if let Some(panic) = panicked(&done.stderr) {
         return Err(
             Outcome::fail("the client panicked instead of reporting the error")
                 .expected("a line `error: …` on stderr")
-                .actual(show::text(panic)),
+                .actual(panic),
         );
     }
     if done.status.code() != Some(1) {
@@ -59,6 +59,17 @@ pub fn expect_clean_error(done: &Finished, address: &str) -> CheckResult {
         .actual(show::text(line))),
         Some(_) => Ok(()),
     }
+}
+
+/// Where `stderr` says the program panicked (Rust: the `panicked at` line
+/// and the message under it) or died of an exception it did not catch
+/// (Python: the traceback's first line), shown.
+pub fn panicked(stderr: &[String]) -> Option<String> {
+    let at = stderr.iter().position(|l| {
+        l.contains("panicked") || l.starts_with("Traceback (most recent call last)")
+    })?;
+    let shown: Vec<String> = stderr[at..].iter().take(2).map(|l| show::text(l)).collect();
+    Some(shown.join(", "))
 }
 
 /// The `file:line` of a `todo!()` panic in a Rust program's stderr.

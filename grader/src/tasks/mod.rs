@@ -11,6 +11,7 @@ mod task01;
 mod task02;
 mod task03;
 mod task04;
+mod trouble;
 
 pub use shared::{client_checks, server_checks};
 

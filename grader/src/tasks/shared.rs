@@ -1,8 +1,10 @@
 //! The checks every task has, written once against the task's [`Lesson`]:
 //! a server that announces itself, listens on loopback, names its peers,
-//! keeps accepting and releases its sockets; a client that fails cleanly
-//! and works over IPv6 and by host name.
+//! keeps accepting (whatever its clients do: [`super::trouble`]) and
+//! releases its sockets; a client that fails cleanly and works over IPv6
+//! and by host name.
 
+use super::trouble::hangups;
 use super::Lesson;
 use crate::check::{CheckDef, CheckResult, Outcome};
 use crate::harness::{connect, expect_clean_error, Ctx, IPV6, LOCALHOST, REPLY_WAIT};
@@ -67,6 +69,22 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
                     read or write: both leave serve() or panic, and the grader's next client finds nobody.",
             ],
             run: keeps_accepting::<L>,
+        },
+        CheckDef {
+            name: "server.hangups",
+            title: "survives clients that connect and reset or close at once",
+            points: 2,
+            hints: &[
+                "A client may be gone by the time you accept it: an error from peer_addr(), a read or a write concerns that one client. Report it and go back to accept().",
+                "The grader connects 20 clients that reset at once and 20 that close at once, the first \
+                    while your server is stopped, so it accepts a connection that is already dead: on it \
+                    peer_addr() fails (`Transport endpoint is not connected`) and a write fails \
+                    (`Connection reset by peer`, `Broken pipe`). Take the client's address from what \
+                    accept() returns, and serve each client in a function returning io::Result whose Err \
+                    the accept loop prints with eprintln! and moves past: no unwrap(), expect() or `?` in \
+                    the loop itself.",
+            ],
+            run: hangups::<L>,
         },
         CheckDef {
             name: "server.releases_sockets",

@@ -3,8 +3,8 @@
 use super::{client_checks, server_checks, Lesson};
 use crate::check::{CheckDef, CheckResult, Outcome};
 use crate::harness::{
-    connect, expect_line, expect_success, finish_pair, lines_or_nothing, send_then_close, session,
-    Ctx, Finished, Input, Listen, Server, LOOPBACK, REPLY_WAIT,
+    connect, expect_line, expect_success, finish_pair, lines_or_nothing, panicked, send_then_close,
+    session, Ctx, Finished, Input, Listen, Server, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::{self, End, Received};
 use crate::process::describe_status;
@@ -350,8 +350,8 @@ fn play_echo(
 
 /// The contract's answer to a wrong echo: `error: echo mismatch …`, exit 1.
 fn expect_mismatch_error(done: &Finished) -> CheckResult {
-    if let Some(panic) = done.stderr.iter().find(|l| l.contains("panicked")) {
-        return Err(Outcome::fail("the client panicked on a wrong echo").actual(show::text(panic)));
+    if let Some(panic) = panicked(&done.stderr) {
+        return Err(Outcome::fail("the client panicked on a wrong echo").actual(panic));
     }
     let said = done
         .stderr

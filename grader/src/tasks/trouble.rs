@@ -1,0 +1,123 @@
+//! The server checks about trouble, written once against the task's
+//! [`Lesson`]: clients that hang up the moment they connect.
+
+use super::Lesson;
+use crate::check::{CheckResult, Outcome};
+use crate::harness::{panicked, printed, Ctx, Server, REPLY_WAIT};
+use crate::hygiene;
+use crate::peer;
+use crate::process::{describe_status, Paused, Stream};
+use std::time::Duration;
+
+/// How many clients of each kind hang up at once.
+const HANGUPS: usize = 20;
+/// How long a SIGSTOP has to take hold of every thread of the server.
+const STOPS: Duration = Duration::from_millis(500);
+/// How long a server has to show it has ended, once a connection fails.
+const ENDS: Duration = Duration::from_secs(1);
+
+/// 20 clients connect and reset at once, 20 connect and close at once; then
+/// one ordinary client must be served, by a server still running that
+/// never panicked.
+pub(super) fn hangups<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    {
+        // The first one resets while the server is stopped, so the server
+        // accepts a connection that is already dead, whatever its speed.
+        let _paused = pause(ctx, &server);
+        hang_up(ctx, &server, 1, true)?;
+        // Until the OS shows it queued, its reset taken (at once where the
+        // OS can't tell).
+        let port = server.addr.port();
+        hygiene::settle(
+            ctx.deadline(STOPS),
+            || hygiene::queued_dead(port),
+            |n| n > 0,
+        );
+    }
+    for n in 2..=HANGUPS {
+        hang_up(ctx, &server, n, true)?;
+    }
+    ctx.note(format!(
+        "{HANGUPS} clients connected and reset at once, the first while the server was stopped"
+    ));
+    for n in 1..=HANGUPS {
+        hang_up(ctx, &server, n, false)?;
+    }
+    ctx.note(format!("{HANGUPS} clients connected and closed at once"));
+    let what = "clients hung up at once";
+    let served = L::probe(ctx, &server, 1);
+    survived(ctx, &server, what, served)?;
+    let stderr = server.child.output(Stream::Stderr);
+    let Some(panic) = panicked(&stderr) else {
+        return match server.child.status() {
+            Some(status) => Err(ended(&server, status, what)),
+            None => Ok(()),
+        };
+    };
+    // A panic in the main thread ends the server once its message is out.
+    if let Some(status) = server.child.wait(ctx.deadline(ENDS)) {
+        return Err(ended(&server, status, what));
+    }
+    Err(Outcome::fail(format!(
+        "the server panicked when {what}: an error with one client must be reported and survived"
+    ))
+    .actual(panic))
+}
+
+/// Stops the server until the guard drops, once `/proc` shows every one of
+/// its threads stopped (at once where there is no `/proc`).
+fn pause<'a>(ctx: &mut Ctx, server: &'a Server) -> Paused<'a> {
+    let paused = server.child.pause();
+    let group = server.child.pid();
+    let left = hygiene::settle(
+        ctx.deadline(STOPS),
+        || hygiene::unstopped_threads(group),
+        |n| n == 0,
+    );
+    ctx.note(match left {
+        Some(n) if n > 0 => format!("server paused (SIGSTOP), {n} threads still running"),
+        _ => "server paused (SIGSTOP)".to_string(),
+    });
+    paused
+}
+
+/// Client `n` connects, then resets (`reset`) or closes at once.
+fn hang_up(ctx: &mut Ctx, server: &Server, n: usize, reset: bool) -> CheckResult {
+    let how = if reset { "reset" } else { "closed" };
+    match peer::connect(server.addr, ctx.deadline(REPLY_WAIT)) {
+        Ok(stream) if reset => peer::reset(stream),
+        Ok(stream) => drop(stream),
+        Err(e) => {
+            let failed = Outcome::fail(format!(
+                "client {n} of {HANGUPS} that connected and {how} at once could not connect: {e}"
+            ));
+            return survived(ctx, server, "clients hung up at once", Err(failed));
+        }
+    }
+    Ok(())
+}
+
+/// `result` of serving a client after `what`: a failure says first that
+/// the server has ended, if it has.
+fn survived(ctx: &Ctx, server: &Server, what: &str, result: CheckResult) -> CheckResult {
+    result.map_err(|outcome| match server.child.wait(ctx.deadline(ENDS)) {
+        Some(status) => ended(server, status, what),
+        None => Outcome {
+            message: format!("after {what}: {}", outcome.message),
+            ..outcome
+        },
+    })
+}
+
+fn ended(server: &Server, status: std::process::ExitStatus, what: &str) -> Outcome {
+    let outcome = Outcome::fail(format!(
+        "the server ended ({}) when {what}: whatever one client does, a server goes on serving the others{}",
+        describe_status(status),
+        printed(&server.child)
+    ));
+    match panicked(&server.child.output(Stream::Stderr)) {
+        Some(panic) => outcome.actual(panic),
+        None => outcome,
+    }
+}
