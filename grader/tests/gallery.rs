@@ -132,6 +132,15 @@ fn wrong_t01_server_unwraps_peer_addr() {
 }
 
 #[test]
+fn wrong_t01_server_unwraps_bind() {
+    server(
+        1,
+        "wrong_t01_server_unwraps_bind",
+        &["task01.server.port_in_use"],
+    );
+}
+
+#[test]
 fn ok_t01_server_chatty() {
     server(1, "ok_t01_server_chatty", &[]);
 }
@@ -195,6 +204,7 @@ fn wrong_t02_server_ignores_port() {
             "task02.server.releases_sockets",
             "task02.server.no_close_wait",
             "task02.server.restarts",
+            "task02.server.port_in_use",
             "task02.server.greeting_default",
             "task02.server.greeting_custom",
             "task02.pair.greeting",

@@ -1,10 +1,10 @@
 //! The checks every task has, written once against the task's [`Lesson`]:
 //! a server that announces itself, listens on loopback, names its peers,
-//! keeps accepting (whatever its clients do: [`super::trouble`]) and
-//! releases its sockets; a client that fails cleanly and works over IPv6
-//! and by host name.
+//! keeps accepting (whatever its clients do: [`super::trouble`]), releases
+//! its sockets and reports a port in use; a client that fails cleanly and
+//! works over IPv6 and by host name.
 
-use super::trouble::hangups;
+use super::trouble::{hangups, port_in_use};
 use super::Lesson;
 use crate::check::{CheckDef, CheckResult, Outcome};
 use crate::harness::{connect, expect_clean_error, Ctx, IPV6, LOCALHOST, REPLY_WAIT};
@@ -122,6 +122,21 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
                     you; a hand-made socket (socket2, or Python's socket.socket) needs it set before bind.",
             ],
             run: restarts::<L>,
+        },
+        CheckDef {
+            name: "server.port_in_use",
+            title: "reports a port already in use with `error:` and exit status 1",
+            points: 1,
+            hints: &[
+                "Match on the result of bind: print `error: could not listen on <addr>: <reason>` to stderr and exit with status 1, without unwrap().",
+                "TcpListener::bind returns an io::Result: map_err its Err into a message that names the \
+                    address (host and port as given) and includes the io::Error, and return it, so that \
+                    main prints `error: ` and that message and returns ExitCode::FAILURE. unwrap() or \
+                    expect() panic with exit status 101, and `fn main() -> io::Result<()>` prints `Error:` \
+                    with a capital E. The grader holds the port itself and then starts your server on it: \
+                    no `Listening on` may appear.",
+            ],
+            run: port_in_use,
         },
     ]
 }

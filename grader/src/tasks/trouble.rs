@@ -1,12 +1,19 @@
 //! The server checks about trouble, written once against the task's
-//! [`Lesson`]: clients that hang up the moment they connect.
+//! [`Lesson`]: clients that hang up the moment they connect, and a port
+//! that is already taken.
 
 use super::Lesson;
 use crate::check::{CheckResult, Outcome};
-use crate::harness::{panicked, printed, Ctx, Server, REPLY_WAIT};
+use crate::harness::{
+    expect_error_exit, ignored_port, lines_or_nothing, listening_address, panicked, printed, Ctx,
+    Finished, Server, EXIT_WAIT, REPLY_WAIT,
+};
 use crate::hygiene;
 use crate::peer;
-use crate::process::{describe_status, Paused, Stream};
+use crate::process::{describe_status, NoLine, Paused, Stream};
+use crate::show;
+use crate::time::human;
+use std::net::{Ipv4Addr, TcpListener};
 use std::time::Duration;
 
 /// How many clients of each kind hang up at once.
@@ -120,4 +127,54 @@ fn ended(server: &Server, status: std::process::ExitStatus, what: &str) -> Outco
         Some(panic) => outcome.actual(panic),
         None => outcome,
     }
+}
+
+/// The grader holds a port; the server, asked for it, must say it can't
+/// listen there and exit 1, without a panic or a `Listening on`.
+pub(super) fn port_in_use(ctx: &mut Ctx) -> CheckResult {
+    let holder = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| Ok((listener.local_addr()?.port(), listener)));
+    let (port, _holder) =
+        holder.map_err(|e| Outcome::error(format!("could not listen on 127.0.0.1: {e}")))?;
+    ctx.note(format!("the grader itself listens on 127.0.0.1:{port}"));
+    let asked = port.to_string();
+    let child = ctx.spawn_server(&["--host", "127.0.0.1", "--port", &asked])?;
+    let deadline = ctx.deadline(EXIT_WAIT);
+    match child.wait_for_line(Stream::Stdout, deadline, |l| l.contains("Listening on")) {
+        Ok(line) => {
+            let announced = listening_address(&line).map(|addr| addr.port());
+            let ignored = ignored_port(port, ctx.default_port(), announced, &[]);
+            return Err(ignored.unwrap_or_else(|| {
+                Outcome::fail(format!(
+                    "the server printed `Listening on` though port {port} was taken by another program"
+                ))
+                .actual(show::text(&line))
+            }));
+        }
+        Err(NoLine::Timeout) => {
+            return Err(Outcome::fail(format!(
+                "started on port {port}, which another program holds, the server was still running {} later: it must exit with status 1 when it cannot listen{}",
+                human(deadline.budget()),
+                printed(&child)
+            )))
+        }
+        Err(NoLine::Closed) => {}
+    }
+    let status = child.wait(ctx.deadline(EXIT_WAIT)).ok_or_else(|| {
+        Outcome::fail("the server closed its stdout but did not exit")
+            .actual(lines_or_nothing(&child.output(Stream::Stderr)))
+    })?;
+    ctx.note(format!("server ended: {}", describe_status(status)));
+    let done = Finished {
+        stdout: child.output(Stream::Stdout),
+        stderr: child.output(Stream::Stderr),
+        status,
+    };
+    if let Some(ignored) = ignored_port(port, ctx.default_port(), None, &done.stderr) {
+        return Err(ignored);
+    }
+    let example = format!(
+        "error: could not listen on 127.0.0.1:{port}: Address already in use (os error 98)"
+    );
+    expect_error_exit(&done, "server", &example, &asked)
 }
