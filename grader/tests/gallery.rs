@@ -283,11 +283,26 @@ fn wrong_t03_server_lossy() {
 
 #[test]
 fn wrong_t03_server_question_mark() {
-    // Any client's error ends it, one that resets at once included.
+    // Any client's error ends it: one that resets at once, and one that
+    // resets in the middle of an echo (it does print that error, as it
+    // exits).
     server(
         3,
         "wrong_t03_server_question_mark",
-        &["task03.server.survives_reset", "task03.server.hangups"],
+        &[
+            "task03.server.survives_reset",
+            "task03.server.hangups",
+            "task03.server.reports_client_error",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t03_server_silent_errors() {
+    server(
+        3,
+        "wrong_t03_server_silent_errors",
+        &["task03.server.reports_client_error"],
     );
 }
 
@@ -394,6 +409,7 @@ fn wrong_t04_server_no_bye() {
             "task04.server.bye",
             "task04.server.reverse_order",
             "task04.server.broken_client",
+            "task04.server.reports_client_error",
             "task04.server.long_line",
             "task04.server.bye_only_own",
             "task04.pair.chat",

@@ -1,5 +1,6 @@
 //! Task 03: an echo server, and a client that checks its echo.
 
+use super::trouble::reports_client_error;
 use super::{client_checks, server_checks, Lesson};
 use crate::check::{CheckDef, CheckResult, Outcome};
 use crate::harness::{
@@ -111,6 +112,20 @@ impl Lesson for Echo {
                         accept(); an unwrap(), expect() or `?` in the accept loop itself ends the server.",
                 ],
                 run: survives_reset,
+            },
+            CheckDef {
+                name: "server.reports_client_error",
+                title: "reports a client's failed read or write as an `error:` line, and goes on",
+                points: 1,
+                hints: &[
+                    "When echoing to one client fails, print the error to stderr on a line starting with `error:` before accepting the next client; don't drop it silently.",
+                    "The grader sends a lot without reading the echo and resets the connection, so your \
+                        read or write_all fails with `Connection reset by peer` or `Broken pipe`. In the accept \
+                        loop, match the io::Result of the client's function: Err(e) => eprintln!(\"error: lost \
+                        {peer}: {e}\"). `let _ =`, .ok() or an `if let Ok(..)` without an else throw the error \
+                        away, and so does a read loop that treats an Err like the end of the stream.",
+                ],
+                run: reports_client_error::<Echo>,
             },
             CheckDef {
                 name: "client.echo",

@@ -1,12 +1,12 @@
 //! The server checks about trouble, written once against the task's
-//! [`Lesson`]: clients that hang up the moment they connect, and a port
-//! that is already taken.
+//! [`Lesson`]: clients that hang up the moment they connect, a port that is
+//! already taken, and an error with one client reported and survived.
 
 use super::Lesson;
 use crate::check::{CheckResult, Outcome};
 use crate::harness::{
-    expect_error_exit, ignored_port, lines_or_nothing, listening_address, panicked, printed, Ctx,
-    Finished, Server, EXIT_WAIT, REPLY_WAIT,
+    connect, expect_error_exit, ignored_port, lines_or_nothing, listening_address, panicked,
+    printed, Ctx, Finished, Server, EXIT_WAIT, REPLY_WAIT,
 };
 use crate::hygiene;
 use crate::peer;
@@ -20,6 +20,8 @@ use std::time::Duration;
 const HANGUPS: usize = 20;
 /// How long a SIGSTOP has to take hold of every thread of the server.
 const STOPS: Duration = Duration::from_millis(500);
+/// How much a client that resets mid-exchange sends at most: 1 MiB.
+const UNREAD: usize = 1 << 20;
 /// How long a server has to show it has ended, once a connection fails.
 const ENDS: Duration = Duration::from_secs(1);
 
@@ -177,4 +179,52 @@ pub(super) fn port_in_use(ctx: &mut Ctx) -> CheckResult {
         "error: could not listen on 127.0.0.1:{port}: Address already in use (os error 98)"
     );
     expect_error_exit(&done, "server", &example, &asked)
+}
+
+/// A client sends up to [`UNREAD`] bytes of lines, as much as the
+/// connection takes at once, reads no reply and resets while the server
+/// still has bytes to read or to send back, so the server's read or write
+/// fails for certain (an echo server of either kind: bytes or lines). The
+/// server must say so on stderr with an `error:` line, then serve the next
+/// client.
+pub(super) fn reports_client_error<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
+    let stream = connect(ctx, &server)?;
+    let me = stream
+        .local_addr()
+        .map_err(|e| Outcome::error(format!("could not read the grader's own address: {e}")))?;
+    let data = b"a line whose echo nobody reads\n".repeat(UNREAD / 31);
+    let sent = peer::write_what_fits(&stream, &data);
+    // A server that ends the exchange itself (one read, then close) has no
+    // error to report; the echo checks judge it. Such a server closes as
+    // soon as its first read returns, long before the grader has sent what
+    // fits and asked the OS whether the server's side is still open.
+    let open = hygiene::established(server.addr.port(), me.port()).unwrap_or(true);
+    if sent.is_err() || !open || peer::closed_by_peer(&stream) {
+        ctx.note("the server closed the connection itself: no client error to report");
+        return Ok(());
+    }
+    peer::reset(stream);
+    ctx.note(format!(
+        "grader sent {} bytes, read no reply and reset the connection",
+        sent.unwrap_or_default()
+    ));
+    let what = "a client reset its connection in the middle of an exchange";
+    let deadline = ctx.deadline(REPLY_WAIT);
+    let said = server.child.wait_for_line(Stream::Stderr, deadline, |l| {
+        l.trim_start().starts_with("error:")
+    });
+    if said.is_err() {
+        if let Some(status) = server.child.status() {
+            return Err(ended(&server, status, what));
+        }
+        return Err(Outcome::fail(format!(
+            "the server printed no `error:` line within {} after {what}: an error with one client is reported on stderr",
+            human(deadline.budget())
+        ))
+        .expected("a line such as `error: lost 127.0.0.1:40212: Connection reset by peer (os error 104)` on stderr")
+        .actual(format!("stderr: {}", lines_or_nothing(&server.child.output(Stream::Stderr)))));
+    }
+    let served = L::probe(ctx, &server, 1);
+    survived(ctx, &server, what, served)
 }
