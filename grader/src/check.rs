@@ -135,12 +135,13 @@ pub struct CheckDef {
 }
 
 impl CheckDef {
-    /// The check as task `number` grades it.
+    /// The check as task `number`, whose default port is `default_port`,
+    /// grades it.
     ///
     /// # Panics
     /// When the name does not start with `server.`, `client.` or `pair.`:
     /// a mistake in the grader's own tables, caught by its tests.
-    pub fn in_task(self, number: u8) -> Check {
+    pub fn in_task(self, number: u8, default_port: u16) -> Check {
         let role = Role::of_name(self.name).unwrap_or_else(|| {
             panic!(
                 "check `{}`: a name starts with server., client. or pair.",
@@ -156,6 +157,7 @@ impl CheckDef {
             hint,
             deeper,
             run: self.run,
+            default_port,
         }
     }
 }
@@ -172,4 +174,7 @@ pub struct Check {
     /// The hints past the first, for `grader hint`.
     pub deeper: &'static [&'static str],
     pub run: fn(&mut Ctx) -> CheckResult,
+    /// The task's default port (the contract's layout table): a server that
+    /// binds it whatever `--port` says is told so.
+    pub default_port: u16,
 }

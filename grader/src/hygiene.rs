@@ -4,7 +4,11 @@
 //!
 //! A program started by the grader leads its own process group, so a
 //! wrapper (`sh -c`, `python3 server.py`) and what it starts are counted
-//! together.
+//! together. The sockets on one port, asked for while a check waits on
+//! them, come from netlink instead ([`sockdiag`]), which costs little
+//! however many sockets the machine has.
+
+mod sockdiag;
 
 use crate::time::Deadline;
 use std::fs;
@@ -62,6 +66,31 @@ pub fn threads(group: u32) -> Option<usize> {
     })
 }
 
+/// Threads of every process in the group that are not stopped: 0 once a
+/// SIGSTOP has taken hold of them all.
+pub fn unstopped_threads(group: u32) -> Option<usize> {
+    available().then(|| {
+        members(group)
+            .iter()
+            .flat_map(|pid| {
+                fs::read_dir(format!("/proc/{pid}/task"))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+            })
+            .filter(|task| {
+                let stat = fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+                // `tid (name) state …`: T stopped, t traced, Z and X gone.
+                let state = stat
+                    .rsplit_once(')')
+                    .map_or("", |(_, rest)| rest)
+                    .trim_start();
+                !state.is_empty() && !state.starts_with(['T', 't', 'Z', 'X'])
+            })
+            .count()
+    })
+}
+
 /// A TCP socket as `/proc/net/tcp` (or `tcp6`) lists it.
 struct TcpSocket {
     /// `0.0.0.0` or `[::]` when bound to every interface.
@@ -105,6 +134,28 @@ pub fn close_waits(port: u16) -> Option<usize> {
             .filter(|s| s.port == port && s.state == CLOSE_WAIT)
             .count()
     })
+}
+
+/// Whether the connection between local port `port` and remote port `peer`
+/// is still open on this side: ESTABLISHED, neither closed nor closing.
+pub fn established(port: u16, peer: u16) -> Option<bool> {
+    let entries = sockdiag::on_port(port).ok()?;
+    Some(
+        entries
+            .iter()
+            .any(|e| e.peer == peer && e.state == sockdiag::ESTABLISHED),
+    )
+}
+
+/// Connections in the accept queue of the listener on `port` that the OS
+/// has already closed (reset, say): the queue's length less the live
+/// connections on the port. Exact while the program accepts none.
+pub fn queued_dead(port: u16) -> Option<usize> {
+    let entries = sockdiag::on_port(port).ok()?;
+    let (listeners, live): (Vec<&sockdiag::Entry>, Vec<_>) =
+        entries.iter().partition(|e| e.state == sockdiag::LISTEN);
+    let queued: u32 = listeners.iter().map(|e| e.queue).sum();
+    Some((queued as usize).saturating_sub(live.len()))
 }
 
 /// The wildcard address (`0.0.0.0` or `[::]`) a listener on `port` is
@@ -165,13 +216,40 @@ mod tests {
     }
 
     #[test]
+    fn a_paused_group_has_no_running_thread() {
+        if !available() {
+            return;
+        }
+        let child = Child::spawn(&Program::new(vec!["sleep".into(), "30".into()]), false).unwrap();
+        assert_eq!(unstopped_threads(child.pid()), Some(1));
+        let paused = child.pause();
+        let soon = Deadline::after(Duration::from_secs(5));
+        assert_eq!(
+            settle(soon, || unstopped_threads(child.pid()), |n| n == 0),
+            Some(0)
+        );
+        drop(paused);
+        let soon = Deadline::after(Duration::from_secs(5));
+        assert_eq!(
+            settle(soon, || unstopped_threads(child.pid()), |n| n == 1),
+            Some(1)
+        );
+    }
+
+    /// A loopback listener, its port, and a client connected to it.
+    fn connected() -> (TcpListener, u16, std::net::TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        (listener, port, client)
+    }
+
+    #[test]
     fn close_wait_is_seen_on_the_port() {
         if !available() {
             return;
         }
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (listener, port, client) = connected();
         let (_kept, _) = listener.accept().unwrap();
         assert_eq!(close_waits(port), Some(0));
         drop(client);
@@ -181,6 +259,23 @@ mod tests {
             |n| n == 1,
         );
         assert_eq!(seen, Some(1));
+    }
+
+    #[test]
+    fn a_reset_connection_waits_dead_in_the_queue() {
+        if !available() {
+            return;
+        }
+        let (listener, port, client) = connected();
+        assert_eq!(queued_dead(port), Some(0));
+        let me = client.local_addr().unwrap().port();
+        assert_eq!(established(port, me), Some(true));
+        crate::peer::reset(client);
+        let soon = Deadline::after(Duration::from_secs(5));
+        assert_eq!(settle(soon, || queued_dead(port), |n| n == 1), Some(1));
+        assert_eq!(established(port, me), Some(false));
+        let (accepted, _) = listener.accept().unwrap();
+        assert!(accepted.peer_addr().is_err());
     }
 
     #[test]

@@ -298,7 +298,7 @@ pub fn run_check(
         (None, _) if check.role.needs_server() => Err(Outcome::error("no server program to run")),
         (_, None) if check.role.needs_client() => Err(Outcome::error("no client program to run")),
         _ => {
-            let mut ctx = Ctx::new(subjects, timing);
+            let mut ctx = Ctx::new(subjects, timing).with_default_port(check.default_port);
             let result =
                 catch_unwind(AssertUnwindSafe(|| (check.run)(&mut ctx))).unwrap_or_else(|panic| {
                     Err(Outcome::error(format!(

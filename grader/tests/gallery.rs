@@ -10,10 +10,29 @@
 mod common;
 
 use common::{assert_fails_exactly, binary, grade};
+use grader::check::Status;
 use grader::process::Program;
 
 fn server(number: u8, name: &str, failing: &[&str]) {
     assert_fails_exactly(&grade(number, Some(binary(name)), None), failing);
+}
+
+/// Like [`server`], and every failure's message holds each of `wording`:
+/// one mistake told one way, whichever check met it.
+fn server_saying(number: u8, name: &str, failing: &[&str], wording: &[&str]) {
+    let reports = grade(number, Some(binary(name)), None);
+    assert_fails_exactly(&reports, failing);
+    for report in reports.iter().filter(|r| r.status == Status::Fail) {
+        for words in wording {
+            assert!(
+                report.message.contains(words),
+                "{}: {:?} is not in its message: {}",
+                report.id,
+                words,
+                report.message
+            );
+        }
+    }
 }
 
 fn client(number: u8, name: &str, failing: &[&str]) {
@@ -68,6 +87,7 @@ fn wrong_t01_server_accepts_once() {
         "wrong_t01_server_accepts_once",
         &[
             "task01.server.keeps_accepting",
+            "task01.server.hangups",
             "task01.server.releases_sockets",
         ],
     );
@@ -93,6 +113,7 @@ fn wrong_t01_server_prints_requested_port() {
             "task01.server.loopback_default",
             "task01.server.connection_line",
             "task01.server.keeps_accepting",
+            "task01.server.hangups",
             "task01.server.closes",
             "task01.pair.connect",
             "task01.server.no_close_wait",
@@ -109,6 +130,24 @@ fn wrong_t01_server_prints_ip_only() {
         1,
         "wrong_t01_server_prints_ip_only",
         &["task01.server.connection_line", "task01.pair.connect"],
+    );
+}
+
+#[test]
+fn wrong_t01_server_unwraps_peer_addr() {
+    server(
+        1,
+        "wrong_t01_server_unwraps_peer_addr",
+        &["task01.server.hangups"],
+    );
+}
+
+#[test]
+fn wrong_t01_server_unwraps_bind() {
+    server(
+        1,
+        "wrong_t01_server_unwraps_bind",
+        &["task01.server.port_in_use"],
     );
 }
 
@@ -131,6 +170,7 @@ fn wrong_t02_server_no_newline_never_closes() {
         "wrong_t02_server_no_newline_never_closes",
         &[
             "task02.server.keeps_accepting",
+            "task02.server.hangups",
             "task02.server.greeting_default",
             "task02.server.greeting_custom",
             "task02.pair.greeting",
@@ -146,6 +186,45 @@ fn wrong_t02_server_ignores_message() {
         2,
         "wrong_t02_server_ignores_message",
         &["task02.server.greeting_custom", "task02.pair.greeting"],
+    );
+}
+
+#[test]
+fn wrong_t02_server_question_mark_write() {
+    server(
+        2,
+        "wrong_t02_server_question_mark_write",
+        &["task02.server.hangups"],
+    );
+}
+
+#[test]
+fn wrong_t02_server_ignores_port() {
+    // It really binds port 5002, once per check that starts it: the first
+    // of the checks running at once gets it, the others find it taken, and
+    // every one of them says the same.
+    server_saying(
+        2,
+        "wrong_t02_server_ignores_port",
+        &[
+            "task02.server.listening",
+            "task02.server.loopback_default",
+            "task02.server.connection_line",
+            "task02.server.keeps_accepting",
+            "task02.server.hangups",
+            "task02.server.releases_sockets",
+            "task02.server.no_close_wait",
+            "task02.server.restarts",
+            "task02.server.port_in_use",
+            "task02.server.stops",
+            "task02.server.greeting_default",
+            "task02.server.greeting_custom",
+            "task02.pair.greeting",
+        ],
+        &[
+            "the server ignores --port: asked for port ",
+            ", it binds port 5002 (its default port); bind the port that the --port argument gives",
+        ],
     );
 }
 
@@ -216,10 +295,26 @@ fn wrong_t03_server_lossy() {
 
 #[test]
 fn wrong_t03_server_question_mark() {
+    // Any client's error ends it: one that resets at once, and one that
+    // resets in the middle of an echo (it does print that error, as it
+    // exits).
     server(
         3,
         "wrong_t03_server_question_mark",
-        &["task03.server.survives_reset"],
+        &[
+            "task03.server.survives_reset",
+            "task03.server.hangups",
+            "task03.server.reports_client_error",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t03_server_silent_errors() {
+    server(
+        3,
+        "wrong_t03_server_silent_errors",
+        &["task03.server.reports_client_error"],
     );
 }
 
@@ -322,10 +417,12 @@ fn wrong_t04_server_no_bye() {
         "wrong_t04_server_no_bye",
         &[
             "task04.server.keeps_accepting",
+            "task04.server.hangups",
             "task04.server.bye",
             "task04.server.bye_crlf",
             "task04.server.reverse_order",
             "task04.server.broken_client",
+            "task04.server.reports_client_error",
             "task04.server.long_line",
             "task04.server.bye_only_own",
             "task04.pair.chat",

@@ -19,9 +19,10 @@ mod verdict;
 pub use client::{
     finish_pair, send_then_close, session, Input, Listen, Session, IPV6, LOCALHOST, LOOPBACK,
 };
-pub use server::{connect, connection_line_names, listening_address, Server};
+pub use server::{connect, connection_line_names, ignored_port, listening_address, Server};
 pub use verdict::{
-    expect_clean_error, expect_line, expect_success, lines_or_nothing, printed, todo_location,
+    expect_clean_error, expect_error_exit, expect_line, expect_success, lines_or_nothing, panicked,
+    printed, todo_location,
 };
 
 use crate::check::{Outcome, Role};
@@ -64,6 +65,8 @@ pub struct Ctx<'a> {
     printed: Vec<(String, Tap, Tap)>,
     /// The stderr of every program this check started.
     taps: Vec<Tap>,
+    /// The task's default port, when the check belongs to a task.
+    default_port: Option<u16>,
 }
 
 impl<'a> Ctx<'a> {
@@ -75,7 +78,20 @@ impl<'a> Ctx<'a> {
             started: Instant::now(),
             printed: Vec::new(),
             taps: Vec::new(),
+            default_port: None,
         }
+    }
+
+    /// This context for a check of a task whose default port is `port`: a
+    /// server that binds it whatever `--port` says fails for that, by name.
+    pub fn with_default_port(mut self, port: u16) -> Self {
+        self.default_port = Some(port);
+        self
+    }
+
+    /// The task's default port, when known.
+    pub fn default_port(&self) -> Option<u16> {
+        self.default_port
     }
 
     /// A deadline `nominal` from now, stretched by `--timeout-scale`.
@@ -157,12 +173,32 @@ impl<'a> Ctx<'a> {
     }
 
     /// Starts the server with exactly `args` and waits for `Listening on`.
+    /// A server that binds another port than `--port` asked for (its
+    /// default one, typically) fails with one message saying so, whether
+    /// it announced that port or found it taken.
     pub fn server_with(&mut self, args: &[&str]) -> Result<Server, Outcome> {
-        let program = self.server_program()?.with_args(args);
-        let child = self.start("server", &program, false)?;
-        let server = Server::announced(child, self.deadline(LISTEN_WAIT))?;
+        let child = self.spawn_server(args)?;
+        let stderr = child.stderr_tap();
+        let announced = Server::announced(child, self.deadline(LISTEN_WAIT));
+        let asked = args
+            .windows(2)
+            .find(|pair| pair[0] == "--port")
+            .and_then(|pair| pair[1].parse::<u16>().ok());
+        if let Some(asked) = asked {
+            let port = announced.as_ref().ok().map(|server| server.addr.port());
+            if let Some(outcome) = ignored_port(asked, self.default_port, port, &stderr.lines()) {
+                return Err(outcome);
+            }
+        }
+        let server = announced?;
         self.note(format!("server listens on {}", server.addr));
         Ok(server)
+    }
+
+    /// Starts the server with exactly `args`, waiting for nothing.
+    pub fn spawn_server(&mut self, args: &[&str]) -> Result<Child, Outcome> {
+        let program = self.server_program()?.with_args(args);
+        self.start("server", &program, false)
     }
 
     /// Starts the client against `host:port`, with `extra` arguments after

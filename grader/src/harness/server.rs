@@ -111,6 +111,64 @@ pub fn connection_line_names(line: &str, peer: SocketAddr) -> bool {
     })
 }
 
+/// The failure of a server that ignores `--port`, when what it did shows
+/// it: asked for port `asked`, it announced port `announced`, or, announcing
+/// none, it printed `stderr`, where a line says a port is already in use.
+/// `default` is the task's default port. One message for both, so that a
+/// server binding its default port reads the same whether that port was
+/// free or taken by another copy of it.
+pub fn ignored_port(
+    asked: u16,
+    default: Option<u16>,
+    announced: Option<u16>,
+    stderr: &[String],
+) -> Option<Outcome> {
+    let (bound, seen) = match announced {
+        // Port 0 lets the OS choose, and it never chooses a task's default
+        // port, which lies below the range it chooses from.
+        Some(port) if asked == 0 && Some(port) != default => return None,
+        Some(port) if asked != 0 && port == asked => return None,
+        Some(port) => (Some(port), format!("it announced port {port}")),
+        None => {
+            let taken = stderr.iter().find(|line| says_in_use(line))?;
+            let fixed = default.filter(|&port| names_port(taken, port));
+            // A port that was asked for and is taken: saying so is right.
+            if asked != 0 && (fixed.is_none() || names_port(taken, asked)) {
+                return None;
+            }
+            (fixed, show::text(taken))
+        }
+    };
+    let what = match bound {
+        Some(port) if Some(port) == default => format!("port {port} (its default port)"),
+        Some(port) => format!("port {port}"),
+        None => "a fixed port".to_string(),
+    };
+    Some(
+        Outcome::fail(format!(
+            "the server ignores --port: asked for port {asked}, it binds {what}; bind the port that the --port argument gives"
+        ))
+        .expected(format!("a listener on port {asked}"))
+        .actual(seen),
+    )
+}
+
+/// Whether `line` is the OS saying a port is taken (Rust's and Python's
+/// words).
+fn says_in_use(line: &str) -> bool {
+    line.contains("Address already in use") || line.contains("os error 98")
+}
+
+/// Whether `line` holds `port` as a number of its own, not inside a longer one.
+pub fn names_port(line: &str, port: u16) -> bool {
+    let digits = port.to_string();
+    line.match_indices(&digits).any(|(at, _)| {
+        let before = line[..at].chars().next_back();
+        let after = line[at + digits.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
 /// The address in a `Listening on <addr>` line.
 pub fn listening_address(line: &str) -> Option<SocketAddr> {
     let rest = &line[line.find("Listening on")? + "Listening on".len()..];
@@ -154,5 +212,48 @@ mod tests {
             peer
         ));
         assert!(!connection_line_names("Connection from 127.0.0.1", peer));
+    }
+
+    #[test]
+    fn a_server_binding_its_default_port_ignores_port() {
+        let lines = |l: &str| vec![l.to_string()];
+        let none: Vec<String> = Vec::new();
+        let message = |o: Option<Outcome>| o.map(|o| o.message).unwrap_or_default();
+        // Port 0: any port the OS picks but the default one.
+        assert!(ignored_port(0, Some(5002), Some(40211), &none).is_none());
+        let announced = message(ignored_port(0, Some(5002), Some(5002), &none));
+        assert!(announced.contains("asked for port 0, it binds port 5002 (its default port)"));
+        // Taken by another copy of it: the same message.
+        let taken = lines(
+            "error: could not listen on 127.0.0.1:5002: Address already in use (os error 98)",
+        );
+        assert_eq!(
+            message(ignored_port(0, Some(5002), None, &taken)),
+            announced
+        );
+        // A port asked for, and another announced.
+        assert!(ignored_port(40211, Some(5002), Some(40211), &none).is_none());
+        assert!(
+            message(ignored_port(40211, Some(5002), Some(5002), &none)).contains("ignores --port")
+        );
+        assert!(message(ignored_port(40211, None, Some(40212), &none)).contains("binds port 40212"));
+        // A port asked for and taken: the right error, or a panic about it.
+        let right = lines(
+            "error: could not listen on 127.0.0.1:40211: Address already in use (os error 98)",
+        );
+        assert!(ignored_port(40211, Some(5002), None, &right).is_none());
+        let panic = lines("called `Result::unwrap()` on an `Err` value: Os { code: 98, kind: AddrInUse, message: \"Address already in use\" }");
+        assert!(ignored_port(40211, Some(5002), None, &panic).is_none());
+        assert!(message(ignored_port(0, Some(5002), None, &panic)).contains("binds a fixed port"));
+        assert!(ignored_port(40211, Some(5002), None, &taken).is_some());
+        assert!(ignored_port(0, Some(5002), None, &lines("error: something else")).is_none());
+    }
+
+    #[test]
+    fn ports_are_named_as_whole_numbers() {
+        assert!(names_port("on 127.0.0.1:5002: taken", 5002));
+        assert!(names_port("5002", 5002));
+        assert!(!names_port("on 127.0.0.1:50021", 5002));
+        assert!(!names_port("port 15002", 5002));
     }
 }

@@ -30,16 +30,24 @@ pub fn expect_line(done: &Finished, wanted: &str) -> CheckResult {
 /// The client failed as the contract says: exit 1, an `error:` line on
 /// stderr that names `address`, and no panic.
 pub fn expect_clean_error(done: &Finished, address: &str) -> CheckResult {
-    if let Some(panic) = done.stderr.iter().find(|l| l.contains("panicked")) {
+    let example = format!("error: could not connect to 127.0.0.1:{address}: …");
+    expect_error_exit(done, "client", &example, address)
+}
+
+/// `who` (the client, the server) ended as the contract says a program
+/// ends on an error: exit 1, an `error:` line on stderr that names
+/// `address` (`example` shows one), and no panic.
+pub fn expect_error_exit(done: &Finished, who: &str, example: &str, address: &str) -> CheckResult {
+    if let Some(panic) = panicked(&done.stderr) {
         return Err(
-            Outcome::fail("the client panicked instead of reporting the error")
+            Outcome::fail(format!("the {who} panicked instead of reporting the error"))
                 .expected("a line `error: …` on stderr")
-                .actual(show::text(panic)),
+                .actual(panic),
         );
     }
     if done.status.code() != Some(1) {
         return Err(Outcome::fail(format!(
-            "the client ended with {}, not exit status 1",
+            "the {who} ended with {}, not exit status 1",
             describe_status(done.status)
         )));
     }
@@ -49,16 +57,26 @@ pub fn expect_clean_error(done: &Finished, address: &str) -> CheckResult {
         .find(|l| l.trim_start().starts_with("error:"));
     match error {
         None => Err(Outcome::fail("no line starting with `error:` on stderr")
-            .expected(format!(
-                "error: could not connect to 127.0.0.1:{address}: …"
-            ))
+            .expected(example.to_string())
             .actual(lines_or_nothing(&done.stderr))),
         Some(line) if !line.contains(address) => Err(Outcome::fail(format!(
             "the `error:` line does not name the address (port {address})"
         ))
+        .expected(example.to_string())
         .actual(show::text(line))),
         Some(_) => Ok(()),
     }
+}
+
+/// Where `stderr` says the program panicked (Rust: the `panicked at` line
+/// and the message under it) or died of an exception it did not catch
+/// (Python: the traceback's first line), shown.
+pub fn panicked(stderr: &[String]) -> Option<String> {
+    let at = stderr.iter().position(|l| {
+        l.contains("panicked") || l.starts_with("Traceback (most recent call last)")
+    })?;
+    let shown: Vec<String> = stderr[at..].iter().take(2).map(|l| show::text(l)).collect();
+    Some(shown.join(", "))
 }
 
 /// The `file:line` of a `todo!()` panic in a Rust program's stderr.

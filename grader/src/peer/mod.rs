@@ -137,6 +137,47 @@ pub fn write_all(stream: &TcpStream, data: &[u8], deadline: Deadline) -> io::Res
     (&*stream).write_all(data)
 }
 
+/// Writes as much of `data` as the connection takes at once, without
+/// waiting for the peer to read; returns how many bytes went.
+pub fn write_what_fits(stream: &TcpStream, data: &[u8]) -> io::Result<usize> {
+    stream.set_nonblocking(true)?;
+    let mut sent = 0;
+    let ended = loop {
+        match (&*stream).write(&data[sent..]) {
+            Ok(0) => break Ok(()),
+            Ok(n) => {
+                sent += n;
+                if sent == data.len() {
+                    break Ok(());
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(e),
+        }
+    };
+    stream.set_nonblocking(false)?;
+    ended.map(|()| sent)
+}
+
+/// Whether the peer has already closed or reset the connection, as far as
+/// this side can tell without waiting.
+pub fn closed_by_peer(stream: &TcpStream) -> bool {
+    if !matches!(stream.take_error(), Ok(None)) {
+        return true;
+    }
+    if stream.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let peeked = stream.peek(&mut [0u8; 1]);
+    let _ = stream.set_nonblocking(false);
+    match peeked {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !is_timeout(&e) && e.kind() != io::ErrorKind::Interrupted,
+    }
+}
+
 /// Writes `data` in `pieces` parts with `pause` between them, so the other
 /// side's reads see it split: a peer that treats one read as the whole
 /// message is caught.
@@ -257,6 +298,25 @@ pub(crate) mod tests {
             "{:?}",
             got.end
         );
+    }
+
+    #[test]
+    fn what_fits_is_written_without_waiting() {
+        let (client, _server) = pair();
+        let data = vec![7u8; 64 << 20];
+        let sent = write_what_fits(&client, &data).unwrap();
+        assert!(sent > 0 && sent < data.len(), "{sent}");
+    }
+
+    #[test]
+    fn a_close_is_seen_without_waiting() {
+        let (client, server) = pair();
+        assert!(!closed_by_peer(&client));
+        write_all(&server, b"data", soon()).unwrap();
+        drop(server);
+        // The data comes first: it does not count as a close.
+        assert_eq!(read_exact(&client, 4, soon()).bytes, b"data");
+        assert!(closed_by_peer(&client));
     }
 
     #[test]

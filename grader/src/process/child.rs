@@ -263,6 +263,17 @@ impl Child {
         }
     }
 
+    /// Stops the whole process group (SIGSTOP) until the returned guard is
+    /// dropped, which continues it (SIGCONT). A stopped program runs none of
+    /// its own code: connections that come and go meanwhile wait in the
+    /// OS's queue for it, however fast the program would have been.
+    pub fn pause(&self) -> Paused<'_> {
+        if self.status().is_none() {
+            let _ = killpg(self.group, Signal::SIGSTOP);
+        }
+        Paused(self)
+    }
+
     /// Kills the whole process group (SIGTERM, [`GRACE`], SIGKILL) and
     /// reaps the program. Safe to call more than once.
     pub fn kill(&mut self) {
@@ -282,6 +293,17 @@ impl Child {
         let _ = killpg(self.group, Signal::SIGKILL);
         self.wait(Deadline::after(Duration::from_secs(5)));
         live().retain(|&group| group != self.group.as_raw());
+    }
+}
+
+/// A [`Child`] stopped by [`Child::pause`]; dropped, it continues.
+pub struct Paused<'a>(&'a Child);
+
+impl Drop for Paused<'_> {
+    fn drop(&mut self) {
+        if self.0.status().is_none() {
+            let _ = killpg(self.0.group, Signal::SIGCONT);
+        }
     }
 }
 

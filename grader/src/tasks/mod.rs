@@ -12,6 +12,7 @@ mod task01;
 mod task02;
 mod task03;
 mod task04;
+mod trouble;
 
 pub use shared::{client_checks, server_checks};
 
@@ -34,7 +35,7 @@ impl Task {
             package: L::PACKAGE,
             checks: L::checks()
                 .into_iter()
-                .map(|def| def.in_task(L::NUMBER))
+                .map(|def| def.in_task(L::NUMBER, L::DEFAULT_PORT))
                 .collect(),
         }
     }
@@ -96,6 +97,9 @@ pub trait Lesson {
     /// `client.stops` check signals it. `None` for a client that never
     /// waits (task 01's connects and exits), which has no such check.
     const WAITING_CLIENT: Option<Input<'static>>;
+    /// The port a server binds without `--port` (the contract's layout
+    /// table: 5000 and the task's number).
+    const DEFAULT_PORT: u16;
     /// Every check of the task, in the order they run and are reported.
     fn checks() -> Vec<CheckDef>;
     /// One correct exchange with a running server, on a new connection.

@@ -1,10 +1,12 @@
 //! The checks every task has, written once against the task's [`Lesson`]:
 //! a server that announces itself, listens on loopback, names its peers,
-//! keeps accepting and releases its sockets; a client that fails cleanly
-//! and works over IPv6 and by host name. Both also keep the rules of the
+//! keeps accepting (whatever its clients do: [`super::trouble`]), releases
+//! its sockets and reports a port in use; a client that fails cleanly and
+//! works over IPv6 and by host name. Both also keep the rules of the
 //! command line and of signals, from [`super::rules`].
 
 use super::rules::{client_rules, server_rules};
+use super::trouble::{hangups, port_in_use};
 use super::Lesson;
 use crate::check::{CheckDef, CheckResult, Outcome};
 use crate::harness::{connect, expect_clean_error, Ctx, IPV6, LOCALHOST, REPLY_WAIT};
@@ -71,6 +73,22 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             run: keeps_accepting::<L>,
         },
         CheckDef {
+            name: "server.hangups",
+            title: "survives clients that connect and reset or close at once",
+            points: 2,
+            hints: &[
+                "A client may be gone by the time you accept it: an error from peer_addr(), a read or a write concerns that one client. Report it and go back to accept().",
+                "The grader connects 20 clients that reset at once and 20 that close at once, the first \
+                    while your server is stopped, so it accepts a connection that is already dead: on it \
+                    peer_addr() fails (`Transport endpoint is not connected`) and a write fails \
+                    (`Connection reset by peer`, `Broken pipe`). Take the client's address from what \
+                    accept() returns, and serve each client in a function returning io::Result whose Err \
+                    the accept loop prints with eprintln! and moves past: no unwrap(), expect() or `?` in \
+                    the loop itself.",
+            ],
+            run: hangups::<L>,
+        },
+        CheckDef {
             name: "server.releases_sockets",
             title: "closes every client's socket: its open files return to where they were",
             points: 1,
@@ -106,6 +124,21 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
                     you; a hand-made socket (socket2, or Python's socket.socket) needs it set before bind.",
             ],
             run: restarts::<L>,
+        },
+        CheckDef {
+            name: "server.port_in_use",
+            title: "reports a port already in use with `error:` and exit status 1",
+            points: 1,
+            hints: &[
+                "Match on the result of bind: print `error: could not listen on <addr>: <reason>` to stderr and exit with status 1, without unwrap().",
+                "TcpListener::bind returns an io::Result: map_err its Err into a message that names the \
+                    address (host and port as given) and includes the io::Error, and return it, so that \
+                    main prints `error: ` and that message and returns ExitCode::FAILURE. unwrap() or \
+                    expect() panic with exit status 101, and `fn main() -> io::Result<()>` prints `Error:` \
+                    with a capital E. The grader holds the port itself and then starts your server on it: \
+                    no `Listening on` may appear.",
+            ],
+            run: port_in_use,
         },
     ];
     checks.extend(server_rules::<L>());

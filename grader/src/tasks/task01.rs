@@ -19,6 +19,7 @@ impl Lesson for Connect {
     const PACKAGE: &'static str = "task01_connect";
     /// The client connects and exits at once: it never waits.
     const WAITING_CLIENT: Option<Input<'static>> = None;
+    const DEFAULT_PORT: u16 = 5001;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Connect>();

@@ -23,6 +23,7 @@ impl Lesson for Greeting {
     const PACKAGE: &'static str = "task02_greeting";
     /// The client waits for the server's greeting.
     const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Nothing);
+    const DEFAULT_PORT: u16 = 5002;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Greeting>();

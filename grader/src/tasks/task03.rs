@@ -1,10 +1,11 @@
 //! Task 03: an echo server, and a client that checks its echo.
 
+use super::trouble::reports_client_error;
 use super::{client_checks, server_checks, Lesson};
 use crate::check::{CheckDef, CheckResult, Outcome};
 use crate::harness::{
-    connect, expect_line, expect_success, finish_pair, lines_or_nothing, send_then_close, session,
-    Ctx, Finished, Input, Listen, Server, LOOPBACK, REPLY_WAIT,
+    connect, expect_line, expect_success, finish_pair, lines_or_nothing, panicked, send_then_close,
+    session, Ctx, Finished, Input, Listen, Server, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::{self, End, Received};
 use crate::process::describe_status;
@@ -30,6 +31,7 @@ impl Lesson for Echo {
     const PACKAGE: &'static str = "task03_echo";
     /// The client waits for the server's echo.
     const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Nothing);
+    const DEFAULT_PORT: u16 = 5003;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Echo>();
@@ -112,6 +114,20 @@ impl Lesson for Echo {
                         accept(); an unwrap(), expect() or `?` in the accept loop itself ends the server.",
                 ],
                 run: survives_reset,
+            },
+            CheckDef {
+                name: "server.reports_client_error",
+                title: "reports a client's failed read or write as an `error:` line, and goes on",
+                points: 1,
+                hints: &[
+                    "When echoing to one client fails, print the error to stderr on a line starting with `error:` before accepting the next client; don't drop it silently.",
+                    "The grader sends a lot without reading the echo and resets the connection, so your \
+                        read or write_all fails with `Connection reset by peer` or `Broken pipe`. In the accept \
+                        loop, match the io::Result of the client's function: Err(e) => eprintln!(\"error: lost \
+                        {peer}: {e}\"). `let _ =`, .ok() or an `if let Ok(..)` without an else throw the error \
+                        away, and so does a read loop that treats an Err like the end of the stream.",
+                ],
+                run: reports_client_error::<Echo>,
             },
             CheckDef {
                 name: "client.echo",
@@ -351,8 +367,8 @@ fn play_echo(
 
 /// The contract's answer to a wrong echo: `error: echo mismatch …`, exit 1.
 fn expect_mismatch_error(done: &Finished) -> CheckResult {
-    if let Some(panic) = done.stderr.iter().find(|l| l.contains("panicked")) {
-        return Err(Outcome::fail("the client panicked on a wrong echo").actual(show::text(panic)));
+    if let Some(panic) = panicked(&done.stderr) {
+        return Err(Outcome::fail("the client panicked on a wrong echo").actual(panic));
     }
     let said = done
         .stderr

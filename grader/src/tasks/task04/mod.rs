@@ -6,6 +6,7 @@
 //! - [`many`]: `server.concurrent_100`, a hundred clients at once.
 //! - [`client`]: the client checks, the grader playing the server.
 
+use super::trouble::reports_client_error;
 use super::{client_checks, server_checks, Lesson};
 use crate::check::{CheckDef, CheckResult};
 use crate::harness::{Ctx, Input, Listen, Server, LOOPBACK, REPLY_WAIT};
@@ -36,6 +37,7 @@ impl Lesson for Lines {
     const PACKAGE: &'static str = "task04_multithreaded";
     /// The client waits for input, stdin open and nothing typed.
     const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Open(b""));
+    const DEFAULT_PORT: u16 = 5004;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Lines>();
@@ -147,6 +149,20 @@ impl Lesson for Lines {
                         threads use.",
                 ],
                 run: broken_client,
+            },
+            CheckDef {
+                name: "server.reports_client_error",
+                title: "reports a client's failed read or write as an `error:` line, and goes on",
+                points: 1,
+                hints: &[
+                    "When a client's thread ends with an error, print it to stderr on a line starting with `error:`; don't let the thread swallow it.",
+                    "The grader sends many lines without reading the replies and resets the connection, so \
+                        the thread's read_line or write_all fails with `Connection reset by peer` or `Broken \
+                        pipe`. In the thread's closure, match the io::Result of the client's function: Err(e) \
+                        => eprintln!(\"error: lost {peer}: {e}\"). `let _ =`, .ok(), lines().flatten() and \
+                        `while let Some(Ok(line))` all stop at the error without a word.",
+                ],
+                run: reports_client_error::<Lines>,
             },
             CheckDef {
                 name: "server.invalid_utf8",
