@@ -1,12 +1,13 @@
-//! What the OS says about a program: its open files, threads and TCP
-//! connections, read from Linux's `/proc`. Elsewhere these readings are
-//! `None`, and the checks that need them are skipped with a note.
+//! What the OS says about a program: its open files and threads, read
+//! from Linux's `/proc`, and its TCP connections. Elsewhere these readings
+//! are `None`, and the checks that need them are skipped with a note.
 //!
 //! A program started by the grader leads its own process group, so a
 //! wrapper (`sh -c`, `python3 server.py`) and what it starts are counted
-//! together. The sockets on one port, asked for while a check waits on
-//! them, come from netlink instead ([`sockdiag`]), which costs little
-//! however many sockets the machine has.
+//! together. The sockets on one port come from netlink ([`sockdiag`]),
+//! which costs little however many sockets the machine has: reading
+//! `/proc/net/tcp` took a quarter of a second with thousands of sockets in
+//! TIME_WAIT, and held up every check that asked.
 
 mod sockdiag;
 
@@ -91,49 +92,16 @@ pub fn unstopped_threads(group: u32) -> Option<usize> {
     })
 }
 
-/// A TCP socket as `/proc/net/tcp` (or `tcp6`) lists it.
-struct TcpSocket {
-    /// `0.0.0.0` or `[::]` when bound to every interface.
-    wildcard: Option<&'static str>,
-    port: u16,
-    /// The kernel's state number: 0x0A is LISTEN, 0x08 CLOSE_WAIT.
-    state: u8,
-}
-
-const LISTEN: u8 = 0x0A;
-const CLOSE_WAIT: u8 = 0x08;
-
-/// Every TCP socket of the machine, IPv4 and IPv6; empty without `/proc`.
-fn tcp_sockets() -> Vec<TcpSocket> {
-    let tables = [("/proc/net/tcp", "0.0.0.0"), ("/proc/net/tcp6", "[::]")];
-    let mut sockets = Vec::new();
-    for (path, any) in tables {
-        let Ok(text) = fs::read_to_string(path) else {
-            continue;
-        };
-        // Columns: slot, local address (hex ip:port), remote address, state.
-        sockets.extend(text.lines().skip(1).filter_map(|row| {
-            let columns: Vec<&str> = row.split_whitespace().collect();
-            let (ip, port) = columns.get(1)?.split_once(':')?;
-            Some(TcpSocket {
-                wildcard: ip.bytes().all(|b| b == b'0').then_some(any),
-                port: u16::from_str_radix(port, 16).ok()?,
-                state: u8::from_str_radix(columns.get(3)?, 16).ok()?,
-            })
-        }));
-    }
-    sockets
-}
-
 /// TCP connections on local port `port` in state CLOSE_WAIT: the peer
 /// closed, and the program has not closed its side.
 pub fn close_waits(port: u16) -> Option<usize> {
-    available().then(|| {
-        tcp_sockets()
+    let entries = sockdiag::on_port(port).ok()?;
+    Some(
+        entries
             .iter()
-            .filter(|s| s.port == port && s.state == CLOSE_WAIT)
-            .count()
-    })
+            .filter(|e| e.state == sockdiag::CLOSE_WAIT)
+            .count(),
+    )
 }
 
 /// Whether the connection between local port `port` and remote port `peer`
@@ -159,12 +127,13 @@ pub fn queued_dead(port: u16) -> Option<usize> {
 }
 
 /// The wildcard address (`0.0.0.0` or `[::]`) a listener on `port` is
-/// bound to, if the OS shows one (Linux `/proc`; elsewhere `None`).
+/// bound to, if the OS shows one (Linux; elsewhere `None`).
 pub fn wildcard_listener(port: u16) -> Option<&'static str> {
-    tcp_sockets()
+    sockdiag::on_port(port)
+        .ok()?
         .iter()
-        .find(|s| s.port == port && s.state == LISTEN && s.wildcard.is_some())
-        .and_then(|s| s.wildcard)
+        .filter(|e| e.state == sockdiag::LISTEN)
+        .find_map(|e| e.wildcard)
 }
 
 /// Reads `measure` until `done` holds or the deadline passes; returns the

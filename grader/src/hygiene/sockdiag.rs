@@ -20,9 +20,13 @@ pub struct Entry {
     /// For a listener, the connections waiting in its accept queue; for a
     /// connection, the bytes received and not yet read.
     pub queue: u32,
+    /// Bound to every interface: the wildcard of its family, `0.0.0.0` or
+    /// `[::]`; `None` for a socket bound to one address.
+    pub wildcard: Option<&'static str>,
 }
 
 pub const ESTABLISHED: u8 = 1;
+pub const CLOSE_WAIT: u8 = 8;
 pub const LISTEN: u8 = 10;
 
 /// `SOCK_DIAG_BY_FAMILY`: the request for one address family's sockets.
@@ -89,10 +93,19 @@ fn dump(family: u8, port: u16) -> io::Result<Vec<Entry>> {
                 _ if body.len() >= RECORD => {
                     let local = u16::from_be_bytes([body[4], body[5]]);
                     if local == port {
+                        // The local address, 16 bytes from offset 8 (an
+                        // IPv4 one in the first 4, the rest zero).
+                        let any = body[8..24].iter().all(|&b| b == 0);
+                        let wildcard = match family {
+                            _ if !any => None,
+                            f if f == libc::AF_INET as u8 => Some("0.0.0.0"),
+                            _ => Some("[::]"),
+                        };
                         entries.push(Entry {
                             state: body[1],
                             peer: u16::from_be_bytes([body[6], body[7]]),
                             queue: u32::from_ne_bytes([body[56], body[57], body[58], body[59]]),
+                            wildcard,
                         });
                     }
                 }
@@ -118,7 +131,8 @@ mod tests {
         assert!(entries.contains(&Entry {
             state: LISTEN,
             peer: 0,
-            queue: 1
+            queue: 1,
+            wildcard: None,
         }));
         assert!(entries
             .iter()
