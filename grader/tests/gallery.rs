@@ -571,6 +571,17 @@ fn wrong_t01_client_no_version() {
 }
 
 #[test]
+fn wrong_t02_client_port_as_string() {
+    // `--help`, `--version` and an unknown flag are clap's; only a port
+    // that is not a number reaches the program's own unwrap().
+    client(
+        2,
+        "wrong_t02_client_port_as_string",
+        &["task02.client.arguments"],
+    );
+}
+
+#[test]
 fn wrong_t03_server_hand_parsed_args() {
     // `--version` and `--help` start the server; `--port nope` panics.
     server(
