@@ -59,6 +59,102 @@ pub struct Outcome {
     pub message: String,
     pub expected: Option<String>,
     pub actual: Option<String>,
+    /// The reason behind it, when it is one that fails other checks too
+    /// (boxed: most outcomes have none, and every check returns one).
+    pub cause: Option<Box<Cause>>,
+}
+
+/// A reason that fails many checks at once (the starter code is not filled
+/// in, the server never announced itself): the report shows it once for
+/// all of them, with a hint that speaks to it rather than to each check.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Cause {
+    pub kind: CauseKind,
+    /// The program it concerns: `server` or `client`.
+    pub program: String,
+    /// What pins it down: a `file:line`, an exit status, a compiler error.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+/// The kinds of [`Cause`], as the JSON report names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CauseKind {
+    /// It stopped at a `todo!()` of the starter code.
+    NotImplemented,
+    /// Its binary did not compile.
+    DidNotBuild,
+    /// A server that never printed `Listening on`.
+    NeverAnnounced,
+    /// A server that ended (or closed its stdout) before announcing itself.
+    ExitedEarly,
+    /// A `Listening on` line without an address the grader can read.
+    UnreadableAddress,
+    /// A server that announced port 0: the port it asked for.
+    AnnouncedPortZero,
+    /// A server that binds a port of its own, whatever `--port` says.
+    IgnoresPort,
+    /// It was stopped by a limit of the sandbox.
+    SandboxLimit,
+}
+
+impl CauseKind {
+    /// What went wrong, in words that follow "the server" or "the client".
+    pub fn words(self) -> &'static str {
+        match self {
+            CauseKind::NotImplemented => "is not implemented yet",
+            CauseKind::DidNotBuild => "did not build",
+            CauseKind::NeverAnnounced => "never printed `Listening on <addr>`",
+            CauseKind::ExitedEarly => "ended before it printed `Listening on <addr>`",
+            CauseKind::UnreadableAddress => {
+                "printed a `Listening on` line without an address such as 127.0.0.1:40211"
+            }
+            CauseKind::AnnouncedPortZero => "announced port 0, not the port it got",
+            CauseKind::IgnoresPort => "ignores --port",
+            CauseKind::SandboxLimit => "hit a limit of the sandbox",
+        }
+    }
+
+    /// Where to look: the hint shown for every check that failed this way,
+    /// in place of the checks' own hints, which assume it works this far.
+    pub fn hint(self) -> &'static str {
+        match self {
+            CauseKind::NotImplemented => {
+                "Replace the todo!() at that line with your code; the task's README.md says what it must do, step by step."
+            }
+            CauseKind::DidNotBuild => "Fix the first compiler error shown; the others often follow from it.",
+            CauseKind::NeverAnnounced => {
+                "After bind() succeeds, print `Listening on` and the listener's local_addr(), before the accept loop; a program in another language must flush stdout."
+            }
+            CauseKind::ExitedEarly => {
+                "Run the server by hand with the same arguments (--host 127.0.0.1 --port 0) and read its last lines: it stops before it listens."
+            }
+            CauseKind::UnreadableAddress => {
+                "Print the listener's local_addr() with {} right after `Listening on `: `Listening on 127.0.0.1:40211`."
+            }
+            CauseKind::AnnouncedPortZero => {
+                "Print listener.local_addr(), the address the OS gave you, not the one you asked for: with --port 0 the port is chosen at bind()."
+            }
+            CauseKind::IgnoresPort => {
+                "Bind the address built from the --host and --port arguments: the grader passes --port 0 and learns the real port from your `Listening on` line."
+            }
+            CauseKind::SandboxLimit => {
+                "Look for a loop that opens files, starts threads or allocates without end: a correct program stays far below every limit."
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Cause {
+    /// `the server is not implemented yet (task01_connect/src/bin/server.rs:31)`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the {} {}", self.program, self.kind.words())?;
+        if !self.detail.is_empty() {
+            write!(f, " ({})", self.detail)?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +187,7 @@ impl Outcome {
             message: message.into(),
             expected: None,
             actual: None,
+            cause: None,
         }
     }
 
@@ -113,6 +210,16 @@ impl Outcome {
 
     pub fn actual(mut self, actual: impl Into<String>) -> Self {
         self.actual = Some(actual.into());
+        self
+    }
+
+    /// Names the reason behind it, one that fails other checks too.
+    pub fn because(mut self, kind: CauseKind, program: &str, detail: impl Into<String>) -> Self {
+        self.cause = Some(Box::new(Cause {
+            kind,
+            program: program.to_string(),
+            detail: detail.into(),
+        }));
         self
     }
 }

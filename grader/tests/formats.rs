@@ -51,8 +51,9 @@ fn failed_ids(report: &Report) -> Vec<String> {
 
 #[test]
 fn the_human_report_marks_each_check() {
+    // Verbose: each check on a line of its own, a shared cause or not.
     let report = mixed_report();
-    let human = Format::Human.render(&report, false, "t");
+    let human = Format::Human.render(&report, true, "t");
     let plain = anstream::adapter::strip_str(&human).to_string();
     for (id, status) in statuses(&report) {
         let mark = if status == Status::Pass { "✓" } else { "✗" };
@@ -245,7 +246,7 @@ fn a_binary_that_did_not_build_is_named_once_and_the_other_is_listed() {
     assert!(lost.iter().all(|id| !id.contains(".server.")), "{lost:?}");
     assert!(!ran_and_failed.is_empty(), "the server exits at once");
 
-    let human = Format::Human.render(&report, false, "t");
+    let human = Format::Human.render(&report, true, "t");
     let plain = anstream::adapter::strip_str(&human).to_string();
     assert!(plain.contains("✗ task01-client did not build"), "{plain}");
     assert!(plain.contains("client.rs:9:5"), "{plain}");

@@ -123,7 +123,24 @@ fn the_student_edition_builds_tests_and_grades_to_zero() {
                 message.contains("/src/bin/") && message.ends_with(|c: char| c.is_ascii_digit()),
                 "{message}"
             );
+            assert_eq!(check["cause"]["kind"], "not_implemented", "{check:#}");
         }
+    }
+
+    // As a student first sees it: one group per binary still to write, on
+    // one screen.
+    let shown = cargo(&edition, &["run", "-q", "-p", "grader"]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.lines().count() <= 40, "{text}");
+    for side in ["server", "client"] {
+        assert_eq!(
+            text.matches(&format!(
+                "for one reason: the {side} is not implemented yet"
+            ))
+            .count(),
+            4,
+            "{text}"
+        );
     }
 }
 

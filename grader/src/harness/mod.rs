@@ -146,8 +146,11 @@ impl<'a> Ctx<'a> {
     /// Where a program this check started stopped at a `todo!()` (or
     /// `unimplemented!()`), as `file:line`: the student edition's starter
     /// code, not yet filled in.
-    pub fn not_implemented(&self) -> Option<String> {
-        self.taps.iter().find_map(|tap| todo_location(&tap.lines()))
+    /// With it, the name of that program ("server" or "client").
+    pub fn not_implemented(&self) -> Option<(String, String)> {
+        self.printed
+            .iter()
+            .find_map(|(name, _, stderr)| Some((name.clone(), todo_location(&stderr.lines())?)))
     }
 
     fn server_program(&self) -> Result<&'a Program, Outcome> {

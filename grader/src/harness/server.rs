@@ -1,7 +1,7 @@
 //! The submission's server under test: started, announced, connected to.
 
 use super::{lines_or_nothing, printed, Ctx, REPLY_WAIT};
-use crate::check::{CheckResult, Outcome};
+use crate::check::{CauseKind, CheckResult, Outcome};
 use crate::peer;
 use crate::process::{describe_status, Child, NoLine, Program, Stream};
 use crate::show;
@@ -24,38 +24,56 @@ impl Server {
 
     /// Waits until the deadline for `child` to print `Listening on`.
     pub fn announced(child: Child, deadline: Deadline) -> Result<Server, Outcome> {
-        let line =
-            match child.wait_for_line(Stream::Stdout, deadline, |l| l.contains("Listening on")) {
-                Ok(line) => line,
-                Err(NoLine::Timeout) => {
-                    return Err(Outcome::fail(format!(
-                        "no `Listening on` line after {}{}",
-                        human(deadline.budget()),
-                        printed(&child)
-                    )))
-                }
-                Err(NoLine::Closed) => {
-                    let how = match child.wait(Deadline::after(Duration::from_secs(1))) {
-                        Some(status) => format!("the server ended ({})", describe_status(status)),
-                        None => "the server closed its stdout".to_string(),
-                    };
-                    return Err(Outcome::fail(format!(
-                        "{how} without printing `Listening on`{}",
-                        printed(&child)
-                    )));
-                }
-            };
+        let line = match child
+            .wait_for_line(Stream::Stdout, deadline, |l| l.contains("Listening on"))
+        {
+            Ok(line) => line,
+            Err(NoLine::Timeout) => {
+                return Err(Outcome::fail(format!(
+                    "no `Listening on` line after {}{}",
+                    human(deadline.budget()),
+                    printed(&child)
+                ))
+                .because(CauseKind::NeverAnnounced, "server", ""))
+            }
+            Err(NoLine::Closed) => {
+                let (how, status) = match child.wait(Deadline::after(Duration::from_secs(1))) {
+                    Some(status) => (
+                        format!("the server ended ({})", describe_status(status)),
+                        describe_status(status),
+                    ),
+                    None => (
+                        "the server closed its stdout".to_string(),
+                        "it closed its stdout".to_string(),
+                    ),
+                };
+                // The same words every time: its status, and the last
+                // thing it said on stderr, which is usually why.
+                let last = child.output(Stream::Stderr).pop();
+                let detail = match last {
+                    Some(line) => format!("{status}; its last stderr line: {}", show::text(&line)),
+                    None => status,
+                };
+                return Err(Outcome::fail(format!(
+                    "{how} without printing `Listening on`{}",
+                    printed(&child)
+                ))
+                .because(CauseKind::ExitedEarly, "server", detail));
+            }
+        };
         let addr = listening_address(&line).ok_or_else(|| {
             Outcome::fail(
                 "the `Listening on` line does not end in an address such as 127.0.0.1:40211",
             )
             .actual(show::text(&line))
+            .because(CauseKind::UnreadableAddress, "server", show::text(&line))
         })?;
         if addr.port() == 0 {
             return Err(Outcome::fail(
                 "the server announced port 0: print the listener's local address, not the port you asked for",
             )
-            .actual(show::text(&line)));
+            .actual(show::text(&line))
+            .because(CauseKind::AnnouncedPortZero, "server", show::text(&line)));
         }
         Ok(Server { child, addr })
     }
@@ -149,7 +167,8 @@ pub fn ignored_port(
             "the server ignores --port: asked for port {asked}, it binds {what}; bind the port that the --port argument gives"
         ))
         .expected(format!("a listener on port {asked}"))
-        .actual(seen),
+        .actual(seen)
+        .because(CauseKind::IgnoresPort, "server", format!("it binds {what}")),
     )
 }
 

@@ -6,7 +6,7 @@
 //! drops them when stdout is not a terminal or `NO_COLOR` is set.
 
 use super::{Build, CheckReport, Report};
-use crate::check::Status;
+use crate::check::{Cause, Status};
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
@@ -49,8 +49,31 @@ pub fn render(report: &Report, verbose: bool) -> String {
         // side built, its checks ran and are listed.
         if !task.nothing_built() {
             let width = task.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+            // A cause that failed several checks is shown once, where its
+            // first check would be; `--verbose` lists every check instead.
+            let groups = if verbose {
+                Vec::new()
+            } else {
+                shared_causes(&task.checks)
+            };
+            // With a cause shown for many checks, the passes are only
+            // counted (on the score line): what is left to do comes first.
+            let compact = !groups.is_empty();
+            let mut shown = Vec::new();
             for check in &task.checks {
-                render_check(&mut out, check, width, verbose);
+                let group = check
+                    .cause
+                    .as_ref()
+                    .and_then(|cause| groups.iter().find(|(c, _)| *c == cause));
+                match group {
+                    None if compact && check.status == Status::Pass => {}
+                    None => render_check(&mut out, check, width, verbose),
+                    Some((cause, members)) if !shown.contains(cause) => {
+                        shown.push(*cause);
+                        render_group(&mut out, cause, members);
+                    }
+                    Some(_) => {}
+                }
             }
         }
         let style = if task.score == task.max_score {
@@ -58,9 +81,20 @@ pub fn render(report: &Report, verbose: bool) -> String {
         } else {
             FAIL
         };
+        let passed = task
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Pass)
+            .count();
+        let counted =
+            if verbose || passed == task.checks.len() || shared_causes(&task.checks).is_empty() {
+                String::new()
+            } else {
+                format!(" ({passed} of {} checks passed)", task.checks.len())
+            };
         let _ = writeln!(
             out,
-            "  {style}score {}/{}{style:#}\n",
+            "  {style}score {}/{}{style:#}{counted}\n",
             task.score, task.max_score
         );
     }
@@ -75,6 +109,49 @@ pub fn render(report: &Report, verbose: bool) -> String {
         report.score, report.max_score
     );
     out
+}
+
+/// The causes that failed two checks or more, each with its checks.
+fn shared_causes(checks: &[CheckReport]) -> Vec<(&Cause, Vec<&CheckReport>)> {
+    let mut groups: Vec<(&Cause, Vec<&CheckReport>)> = Vec::new();
+    for check in checks.iter().filter(|c| c.status == Status::Fail) {
+        let Some(cause) = &check.cause else { continue };
+        match groups.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, members)) => members.push(check),
+            None => groups.push((cause, vec![check])),
+        }
+    }
+    groups.retain(|(_, members)| members.len() > 1);
+    groups
+}
+
+/// One cause and the checks it failed: the cause in words, what the first
+/// of them expected and saw, the cause's hint, and the checks on one line.
+fn render_group(out: &mut String, cause: &Cause, members: &[&CheckReport]) {
+    let lost: u32 = members.iter().map(|c| c.max_points).sum();
+    let _ = writeln!(
+        out,
+        "  {FAIL}✗{FAIL:#} {} checks failed for one reason: {cause}  {FAIL}0/{lost}{FAIL:#}",
+        members.len()
+    );
+    let detail = |out: &mut String, label: &str, text: &str| {
+        let _ = writeln!(out, "      {DIM}{label}{DIM:#} {text}");
+    };
+    let first = members[0];
+    if let Some(expected) = &first.expected {
+        detail(out, "expected:", expected);
+    }
+    if let Some(actual) = &first.actual {
+        detail(out, "actual:  ", actual);
+    }
+    if !first.hint.is_empty() {
+        detail(out, "hint:    ", &first.hint);
+    }
+    let ids: Vec<&str> = members
+        .iter()
+        .map(|c| c.id.split_once('.').map_or(c.id.as_str(), |(_, rest)| rest))
+        .collect();
+    detail(out, "checks:  ", &ids.join(", "));
 }
 
 fn render_check(out: &mut String, check: &CheckReport, width: usize, verbose: bool) {

@@ -12,7 +12,7 @@ pub mod human;
 pub mod junit;
 pub mod markdown;
 
-use crate::check::{Role, Status};
+use crate::check::{Cause, Role, Status};
 use crate::sandbox::{Mode, Protection};
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +71,10 @@ pub struct CheckReport {
     pub actual: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transcript: Vec<String>,
+    /// The reason behind a failure that fails other checks too (the
+    /// starter code is not filled in, the server never announced itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
     /// The check's verdict changed between runs of `--repeat`: a grader
     /// bug to fix, never the student's fault.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
