@@ -181,7 +181,7 @@ pub fn index(title: &str, tasks: &[&str], rows: &[Row]) -> String {
 
     body.push_str("<h2>Total scores</h2>\n");
     body.push_str(&histogram(&graded));
-    body.push_str("<h2>Checks students failed most</h2>\n");
+    body.push_str("<h2>Most common mistakes</h2>\n");
     body.push_str(&failures(&graded));
     let _ = writeln!(body, "<script>{SORTING}</script>");
     page(title, &body)
@@ -234,51 +234,161 @@ fn histogram(reports: &[&Report]) -> String {
     svg
 }
 
-/// For each check, how many graded students failed it, most failed first.
-/// A check lost to a binary that did not build is left out: all of them
-/// fail for that one reason, which would bury the mistakes worth a lecture.
-fn failures(reports: &[&Report]) -> String {
-    let mut failed: BTreeMap<&str, usize> = BTreeMap::new();
-    let built = reports
-        .iter()
-        .flat_map(|r| &r.tasks)
-        .flat_map(|t| t.checks.iter().filter(|c| !t.lost_to_build(c)));
-    for check in built {
-        let count = failed.entry(check.id.as_str()).or_default();
-        if check.status == Status::Fail {
-            *count += 1;
+/// The mistakes of the class, most common first: how many graded students
+/// made each, and in how many checks. A failure with a cause (the server
+/// ignores --port, is not implemented yet…) is one mistake however many
+/// checks it failed; any other failed check is a mistake of its own. A
+/// check lost to a binary that did not build is left out: all of them fail
+/// for that one reason, which would bury the mistakes worth a lecture.
+fn mistakes(reports: &[&Report]) -> Vec<(String, usize, usize)> {
+    // Mistake → (students who made it, the most checks it failed for one).
+    let mut seen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for report in reports {
+        let mut own: BTreeMap<String, usize> = BTreeMap::new();
+        for task in &report.tasks {
+            let failed = task
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Fail && !task.lost_to_build(c));
+            for check in failed {
+                let mistake = match &check.cause {
+                    Some(cause) => format!(
+                        "{}: the {} {}",
+                        task.task,
+                        cause.program,
+                        cause.kind.words()
+                    ),
+                    None => check.id.clone(),
+                };
+                *own.entry(mistake).or_default() += 1;
+            }
+        }
+        for (mistake, checks) in own {
+            let entry = seen.entry(mistake).or_default();
+            entry.0 += 1;
+            entry.1 = entry.1.max(checks);
         }
     }
-    let mut ranked: Vec<(&str, usize)> = failed.into_iter().filter(|&(_, n)| n > 0).collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut ranked: Vec<(String, usize, usize)> = seen
+        .into_iter()
+        .map(|(mistake, (students, checks))| (mistake, students, checks))
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked
+}
+
+/// The class's most common mistakes as a bar chart.
+fn failures(reports: &[&Report]) -> String {
+    let ranked = mistakes(reports);
     if ranked.is_empty() {
         return "<p>No check was failed.</p>\n".to_string();
     }
     let total = reports.len().max(1);
-    let (row, label, chart) = (22, 260, 300);
+    let longest = ranked
+        .iter()
+        .map(|(m, _, _)| m.chars().count())
+        .max()
+        .unwrap_or(0);
+    // Monospace at 12 px is about 7.3 px a character.
+    let (row, label, chart) = (22, (longest * 73 / 10 + 12).max(260), 300);
     let height = ranked.len() * row + 10;
     let mut svg = format!(
         "<svg id=\"failures\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" \
          aria-label=\"failed checks\">\n",
         label + chart + 80
     );
-    for (i, (id, count)) in ranked.iter().enumerate() {
+    for (i, (id, count, checks)) in ranked.iter().enumerate() {
         let y = 5 + i * row;
         let w = count * chart / total;
         let _ = writeln!(
             svg,
             "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" font-family=\"monospace\">{}</text>\
              <rect class=\"bar\" x=\"{}\" y=\"{y}\" width=\"{w}\" height=\"{}\" fill=\"#d9534f\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"12\">{count} of {total}</text>",
+             <text x=\"{}\" y=\"{}\" font-size=\"12\">{count} of {total}{}</text>",
             label - 6,
             y + 14,
             esc(id),
             label,
             row - 6,
             label + w + 6,
-            y + 14
+            y + 14,
+            if *checks > 1 {
+                format!(", {checks} checks each")
+            } else {
+                String::new()
+            }
         );
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Cause, CauseKind, Role};
+    use crate::report::{Build, CheckReport, TaskReport};
+
+    fn check(id: &str, status: Status, cause: Option<CauseKind>) -> CheckReport {
+        CheckReport {
+            id: id.into(),
+            title: String::new(),
+            role: Role::Server,
+            status,
+            points: 0,
+            max_points: 1,
+            message: String::new(),
+            hint: String::new(),
+            duration_ms: 0,
+            expected: None,
+            actual: None,
+            transcript: Vec::new(),
+            cause: cause.map(|kind| Cause {
+                kind,
+                program: "server".into(),
+                detail: String::new(),
+            }),
+            flaky: false,
+        }
+    }
+
+    fn student(checks: Vec<CheckReport>) -> Report {
+        Report::new(vec![TaskReport::new(
+            "task02_greeting",
+            Build::Ok,
+            Vec::new(),
+            checks,
+        )])
+    }
+
+    #[test]
+    fn checks_failed_for_one_cause_are_one_mistake() {
+        let ignores = Some(CauseKind::IgnoresPort);
+        let ana = student(vec![
+            check("task02.server.listening", Status::Fail, ignores),
+            check("task02.server.restarts", Status::Fail, ignores),
+            check("task02.server.greeting_default", Status::Fail, ignores),
+            check("task02.client.crlf", Status::Fail, None),
+        ]);
+        let ben = student(vec![
+            check("task02.server.listening", Status::Fail, ignores),
+            check("task02.server.restarts", Status::Fail, ignores),
+            check("task02.client.crlf", Status::Pass, None),
+        ]);
+        let ranked = mistakes(&[&ana, &ben]);
+        assert_eq!(
+            ranked,
+            vec![
+                (
+                    "task02_greeting: the server ignores --port".to_string(),
+                    2,
+                    3
+                ),
+                ("task02.client.crlf".to_string(), 1, 1),
+            ]
+        );
+        let chart = failures(&[&ana, &ben]);
+        assert!(chart.contains("2 of 2, 3 checks each"), "{chart}");
+        assert!(!chart.contains("task02.server.restarts"), "{chart}");
+    }
 }
