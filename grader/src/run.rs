@@ -209,6 +209,7 @@ fn prepare(task: &Task, workspace: &Workspace, built: &Built, options: &Options)
         })
     };
     let subjects = Subjects {
+        known: Default::default(),
         server: options
             .server_cmd
             .clone()
@@ -272,6 +273,7 @@ pub fn failures(
     let subjects = Subjects {
         server: Some(Program::from_path(server)),
         client: Some(Program::from_path(client)),
+        known: Default::default(),
     };
     run_task(&task, &subjects, Timing::default())
         .into_iter()
@@ -286,7 +288,13 @@ fn run_repeated(check: &Check, subjects: &Subjects, options: &Options) -> CheckR
     let first = run_check(check, subjects, options.timing, options.transcripts);
     let mut verdicts = vec![first.status];
     for _ in 1..options.repeat.max(1) {
-        verdicts.push(run_check(check, subjects, options.timing, false).status);
+        // Each run finds out for itself: a verdict the first run learned
+        // must not be taken over, or a flaky start would look steady.
+        let fresh = Subjects {
+            known: Default::default(),
+            ..subjects.clone()
+        };
+        verdicts.push(run_check(check, &fresh, options.timing, false).status);
     }
     if verdicts.iter().all(|&v| v == first.status) {
         return first;

@@ -17,6 +17,7 @@ fn graded(number: u8, server: Program, scale: f64) -> Vec<CheckReport> {
     let subjects = Subjects {
         server: Some(server),
         client: Some(binary(&task.client_bin())),
+        known: Default::default(),
     };
     grader::run::run_task(&task, &subjects, Timing::new(scale))
 }
@@ -107,8 +108,29 @@ fn a_server_that_exits_at_once_is_named_once_with_its_last_words() {
 
 #[test]
 fn a_server_that_never_announces_itself_is_named_once() {
-    // Every check waits for the line: shortened waits keep this quick.
     shown_once(1, shell("exec sleep 60"), 0.1, CauseKind::NeverAnnounced, 9);
+}
+
+#[test]
+fn a_start_that_failed_for_good_is_not_waited_out_again() {
+    // The checks run one after another here: only the first that starts
+    // the server with the usual arguments waits for its line.
+    let reports = graded(1, shell("exec sleep 60"), 0.2);
+    let waited: Vec<&str> = reports
+        .iter()
+        .filter(|r| r.cause.is_some())
+        .filter(|r| {
+            !r.transcript
+                .iter()
+                .any(|l| l.contains("not started: an earlier check"))
+        })
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(
+        waited,
+        ["task01.server.listening", "task01.server.loopback_default"],
+        "{reports:#?}"
+    );
 }
 
 #[test]

@@ -41,7 +41,11 @@ fn run(id: &str, server: Option<Program>, client: Option<Program>) -> (CheckRepo
     let number: u8 = id[4..6].parse().unwrap();
     let task = grader::tasks::by_number(number).unwrap();
     let check = task.checks.iter().find(|c| c.id == id).unwrap();
-    let subjects = Subjects { server, client };
+    let subjects = Subjects {
+        server,
+        client,
+        known: Default::default(),
+    };
     let started = Instant::now();
     let report = grader::run::run_check(check, &subjects, Timing::default(), true);
     (report, started.elapsed())

@@ -13,6 +13,7 @@
 //! however it ends: each [`Child`] kills its process group when dropped.
 
 mod client;
+mod known;
 mod server;
 mod verdict;
 
@@ -28,6 +29,7 @@ pub use verdict::{
 use crate::check::{Outcome, Role};
 use crate::process::{describe_status, Child, Program, Stream, Tap};
 use crate::time::{human, Deadline, Timing};
+pub use known::Known;
 use server::spawn;
 use std::time::{Duration, Instant};
 
@@ -46,6 +48,8 @@ pub const NOTE_CHARS: usize = 300;
 pub struct Subjects {
     pub server: Option<Program>,
     pub client: Option<Program>,
+    /// What earlier checks learned about the server, shared by all.
+    pub known: Known,
 }
 
 /// A client run to its end.
@@ -180,6 +184,18 @@ impl<'a> Ctx<'a> {
     /// default one, typically) fails with one message saying so, whether
     /// it announced that port or found it taken.
     pub fn server_with(&mut self, args: &[&str]) -> Result<Server, Outcome> {
+        if let Some(outcome) = self.subjects.known.start(args) {
+            self.note("not started: an earlier check started the server with the same arguments, and it failed for a reason that comes back every time");
+            return Err(outcome);
+        }
+        let started = self.announce(args);
+        if let Err(outcome) = &started {
+            self.subjects.known.remember(args, outcome);
+        }
+        started
+    }
+
+    fn announce(&mut self, args: &[&str]) -> Result<Server, Outcome> {
         let child = self.spawn_server(args)?;
         let stderr = child.stderr_tap();
         let announced = Server::announced(child, self.deadline(LISTEN_WAIT));
