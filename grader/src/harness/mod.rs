@@ -189,8 +189,12 @@ impl<'a> Ctx<'a> {
             return Err(outcome);
         }
         let started = self.announce(args);
+        // Starter code ends at its todo!(), which this check will name:
+        // each later check finds that out for itself, quickly.
         if let Err(outcome) = &started {
-            self.subjects.known.remember(args, outcome);
+            if self.not_implemented().is_none() {
+                self.subjects.known.remember(args, outcome);
+            }
         }
         started
     }
