@@ -181,3 +181,33 @@ fn a_lone_failure_is_shown_as_before() {
     assert!(text.contains("✓ task01.server.listening"), "{text}");
     assert!(!text.contains("for one reason"), "{text}");
 }
+
+#[test]
+fn bytes_without_a_line_ending_are_shown() {
+    // A task 04 client that writes its line without the `\n`.
+    let script = r#"exec 3<>"/dev/tcp/$2/$4"; printf hello >&3; exec sleep 30"#;
+    let client = Program::new(vec![
+        "bash".into(),
+        "-c".into(),
+        script.into(),
+        "client".into(),
+    ]);
+    let task = grader::tasks::by_number(4).unwrap();
+    let check = task
+        .checks
+        .iter()
+        .find(|c| c.id == "task04.client.lines")
+        .unwrap();
+    let subjects = Subjects {
+        server: None,
+        client: Some(client),
+        known: Default::default(),
+    };
+    let lines = grader::run::run_check(check, &subjects, Timing::new(0.3), false);
+    assert_eq!(lines.status, Status::Fail, "{lines:#?}");
+    assert!(
+        lines.message.contains("hello") && lines.message.contains("with no line ending"),
+        "{}",
+        lines.message
+    );
+}

@@ -76,6 +76,15 @@ impl<'a> Chat<'a> {
                         }
                         ref other => format!("before the client sent BYE, {}", other.describe()),
                     };
+                    // Bytes without their `\n` are the likeliest reason: say so.
+                    let what = if partial.bytes.is_empty() {
+                        what
+                    } else {
+                        format!(
+                            "{what}; it sent {} with no line ending",
+                            show::bytes(&partial.bytes)
+                        )
+                    };
                     return Err(Outcome::fail(what)
                         .expected(lines_shown(self.expected))
                         .actual(lines_shown(&received)));
