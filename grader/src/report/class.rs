@@ -9,7 +9,7 @@ use super::html::{esc, page};
 use super::Report;
 use crate::batch::Standing;
 use crate::check::Status;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 /// One student's line in the class results.
@@ -240,11 +240,12 @@ fn histogram(reports: &[&Report]) -> String {
 /// checks it failed; any other failed check is a mistake of its own. A
 /// check lost to a binary that did not build is left out: all of them fail
 /// for that one reason, which would bury the mistakes worth a lecture.
-fn mistakes(reports: &[&Report]) -> Vec<(String, usize, usize)> {
-    // Mistake → (students who made it, the most checks it failed for one).
-    let mut seen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+fn mistakes(reports: &[&Report]) -> Vec<Mistake> {
+    // Mistake → (students who made it, the most checks it failed for one,
+    // every check it failed).
+    let mut seen: BTreeMap<String, (usize, usize, BTreeSet<String>)> = BTreeMap::new();
     for report in reports {
-        let mut own: BTreeMap<String, usize> = BTreeMap::new();
+        let mut own: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for task in &report.tasks {
             let failed = task
                 .checks
@@ -260,21 +261,38 @@ fn mistakes(reports: &[&Report]) -> Vec<(String, usize, usize)> {
                     ),
                     None => check.id.clone(),
                 };
-                *own.entry(mistake).or_default() += 1;
+                own.entry(mistake).or_default().push(&check.id);
             }
         }
         for (mistake, checks) in own {
             let entry = seen.entry(mistake).or_default();
             entry.0 += 1;
-            entry.1 = entry.1.max(checks);
+            entry.1 = entry.1.max(checks.len());
+            entry.2.extend(checks.into_iter().map(String::from));
         }
     }
-    let mut ranked: Vec<(String, usize, usize)> = seen
+    let mut ranked: Vec<Mistake> = seen
         .into_iter()
-        .map(|(mistake, (students, checks))| (mistake, students, checks))
+        .map(|(name, (students, most, checks))| Mistake {
+            name,
+            students,
+            most,
+            checks: checks.into_iter().collect(),
+        })
         .collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.sort_by(|a, b| b.students.cmp(&a.students).then(a.name.cmp(&b.name)));
     ranked
+}
+
+/// A mistake of the class: a cause in words (or a check's id, when the
+/// failure has no cause), how many students made it, the most checks it
+/// cost one of them, and every check it failed.
+#[derive(Debug, PartialEq)]
+struct Mistake {
+    name: String,
+    students: usize,
+    most: usize,
+    checks: Vec<String>,
 }
 
 /// The class's most common mistakes as a bar chart.
@@ -286,7 +304,7 @@ fn failures(reports: &[&Report]) -> String {
     let total = reports.len().max(1);
     let longest = ranked
         .iter()
-        .map(|(m, _, _)| m.chars().count())
+        .map(|m| m.name.chars().count())
         .max()
         .unwrap_or(0);
     // Monospace at 12 px is about 7.3 px a character.
@@ -297,22 +315,26 @@ fn failures(reports: &[&Report]) -> String {
          aria-label=\"failed checks\">\n",
         label + chart + 80
     );
-    for (i, (id, count, checks)) in ranked.iter().enumerate() {
+    for (i, mistake) in ranked.iter().enumerate() {
+        let (count, checks) = (mistake.students, mistake.most);
         let y = 5 + i * row;
         let w = count * chart / total;
+        // Pointing at a row shows the checks the mistake failed.
         let _ = writeln!(
             svg,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" font-family=\"monospace\">{}</text>\
+            "<g><title>checks: {}</title>\
+             <text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" font-family=\"monospace\">{}</text>\
              <rect class=\"bar\" x=\"{}\" y=\"{y}\" width=\"{w}\" height=\"{}\" fill=\"#d9534f\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"12\">{count} of {total}{}</text>",
+             <text x=\"{}\" y=\"{}\" font-size=\"12\">{count} of {total}{}</text></g>",
+            esc(&mistake.checks.join(", ")),
             label - 6,
             y + 14,
-            esc(id),
+            esc(&mistake.name),
             label,
             row - 6,
             label + w + 6,
             y + 14,
-            if *checks > 1 {
+            if checks > 1 {
                 format!(", {checks} checks each")
             } else {
                 String::new()
@@ -376,19 +398,33 @@ mod tests {
             check("task02.client.crlf", Status::Pass, None),
         ]);
         let ranked = mistakes(&[&ana, &ben]);
+        let named: Vec<(&str, usize, usize)> = ranked
+            .iter()
+            .map(|m| (m.name.as_str(), m.students, m.most))
+            .collect();
         assert_eq!(
-            ranked,
+            named,
             vec![
-                (
-                    "task02_greeting: the server ignores --port".to_string(),
-                    2,
-                    3
-                ),
-                ("task02.client.crlf".to_string(), 1, 1),
+                ("task02_greeting: the server ignores --port", 2, 3),
+                ("task02.client.crlf", 1, 1),
+            ]
+        );
+        assert_eq!(
+            ranked[0].checks,
+            [
+                "task02.server.greeting_default",
+                "task02.server.listening",
+                "task02.server.restarts"
             ]
         );
         let chart = failures(&[&ana, &ben]);
         assert!(chart.contains("2 of 2, 3 checks each"), "{chart}");
-        assert!(!chart.contains("task02.server.restarts"), "{chart}");
+        // The checks are named once, in the row's title, not as rows.
+        assert_eq!(
+            chart.matches("task02.server.restarts").count(),
+            1,
+            "{chart}"
+        );
+        assert!(chart.contains("<title>checks: task02.server.greeting_default, task02.server.listening, task02.server.restarts</title>"), "{chart}");
     }
 }

@@ -6,7 +6,7 @@
 //! drops them when stdout is not a terminal or `NO_COLOR` is set.
 
 use super::{Build, CheckReport, Report};
-use crate::check::{Cause, Status};
+use crate::check::{Cause, CauseKind, Status};
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
@@ -138,6 +138,22 @@ fn render_group(out: &mut String, cause: &Cause, members: &[&CheckReport]) {
         let _ = writeln!(out, "      {DIM}{label}{DIM:#} {text}");
     };
     let first = members[0];
+    let short_id = |c: &CheckReport| {
+        c.id.split_once('.')
+            .map_or(c.id.clone(), |(_, rest)| rest.to_string())
+    };
+    // The first check's own words pin the cause down, unless the cause
+    // already says everything (a line of starter code, a build error).
+    if !matches!(
+        cause.kind,
+        CauseKind::NotImplemented | CauseKind::DidNotBuild
+    ) {
+        detail(
+            out,
+            "first:   ",
+            &format!("{}: {}", short_id(first), first.message),
+        );
+    }
     if let Some(expected) = &first.expected {
         detail(out, "expected:", expected);
     }
@@ -147,10 +163,7 @@ fn render_group(out: &mut String, cause: &Cause, members: &[&CheckReport]) {
     if !first.hint.is_empty() {
         detail(out, "hint:    ", &first.hint);
     }
-    let ids: Vec<&str> = members
-        .iter()
-        .map(|c| c.id.split_once('.').map_or(c.id.as_str(), |(_, rest)| rest))
-        .collect();
+    let ids: Vec<String> = members.iter().map(|c| short_id(c)).collect();
     detail(out, "checks:  ", &ids.join(", "));
 }
 
