@@ -97,6 +97,20 @@ pub enum CauseKind {
     IgnoresPort,
     /// It was stopped by a limit of the sandbox.
     SandboxLimit,
+    /// A server that answered `BYE` and kept the connection open.
+    KeepsOpenAfterBye,
+    /// A server whose greeting has no line ending.
+    GreetingUnended,
+    /// A client that never shut down its sending side after its message.
+    NoHalfClose,
+    /// A server that exited while a check was talking to it.
+    Exited,
+    /// A server that ended at once after announcing itself (one that
+    /// forks into the background, say).
+    EndedAfterAnnouncing,
+    /// A server that leaves a client unanswered while others are
+    /// connected: one at a time, or a few at a time.
+    OneAtATime,
 }
 
 impl CauseKind {
@@ -113,6 +127,12 @@ impl CauseKind {
             CauseKind::AnnouncedPortZero => "announced port 0, not the port it got",
             CauseKind::IgnoresPort => "ignores --port",
             CauseKind::SandboxLimit => "hit a limit of the sandbox",
+            CauseKind::KeepsOpenAfterBye => "answers `BYE` but keeps the connection open",
+            CauseKind::GreetingUnended => "sends its greeting with no line ending",
+            CauseKind::NoHalfClose => "never shuts down its sending side after the message",
+            CauseKind::Exited => "exited while a client was talking to it",
+            CauseKind::EndedAfterAnnouncing => "ended right after announcing itself",
+            CauseKind::OneAtATime => "does not serve its clients at the same time",
         }
     }
 
@@ -141,6 +161,24 @@ impl CauseKind {
             }
             CauseKind::SandboxLimit => {
                 "Look for a loop that opens files, starts threads or allocates without end: a correct program stays far below every limit."
+            }
+            CauseKind::KeepsOpenAfterBye => {
+                "After writing the `BYE` reply, leave that client's loop and return, so its stream is dropped and the connection closes."
+            }
+            CauseKind::GreetingUnended => {
+                "Write the greeting followed by \"\\n\": a client reads up to the line ending, and a line without one never ends."
+            }
+            CauseKind::NoHalfClose => {
+                "After write_all, call stream.shutdown(Shutdown::Write): the server reads until end-of-stream, and only that tells it the message is complete while you still read the echo."
+            }
+            CauseKind::EndedAfterAnnouncing => {
+                "The program the grader starts must itself serve until it is stopped: don't exit, or fork into the background, after printing `Listening on`."
+            }
+            CauseKind::OneAtATime => {
+                "Give each accepted connection its own thread (thread::spawn with a move closure that owns the stream), so the accept loop is back at accept() at once."
+            }
+            CauseKind::Exited => {
+                "Read why the server ended, shown here: an error that concerns one client must be reported with `error:` and that client dropped, never end the server (no unwrap, no `?` out of the accept loop)."
             }
         }
     }

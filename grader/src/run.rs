@@ -360,6 +360,16 @@ pub fn run_check(
                 .because(CauseKind::SandboxLimit, "program", limit),
                 _ => outcome,
             });
+            // A server that ended during the check says so, the same way
+            // every run, rather than whatever the check saw go wrong after.
+            let result =
+                result.map_err(|outcome| match ctx.server_exit() {
+                    Some(how) if outcome.status == Status::Fail && outcome.cause.is_none() => {
+                        Outcome::fail(format!("the server exited during this check ({how})"))
+                            .because(CauseKind::Exited, "server", how)
+                    }
+                    _ => outcome,
+                });
             // Starter code that is not filled in yet says so, rather than
             // whatever the check saw go wrong because of it.
             if crate::signal::stopping() {

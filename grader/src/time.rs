@@ -61,6 +61,12 @@ impl Deadline {
         self.remaining().is_none()
     }
 
+    /// The next `most` of this deadline (less when less is left): a long
+    /// wait taken in steps, to look up between them.
+    pub fn step(&self, most: Duration) -> Deadline {
+        Deadline::after(self.remaining().unwrap_or_default().min(most))
+    }
+
     /// The whole wait this deadline allowed, for messages ("after 5 s").
     pub fn budget(&self) -> Duration {
         self.budget

@@ -13,10 +13,21 @@ use grader::time::Timing;
 /// Task `number` graded with `server` and the reference client, `scale`
 /// stretching (or shrinking) every wait.
 fn graded(number: u8, server: Program, scale: f64) -> Vec<CheckReport> {
+    graded_pair(number, Some(server), None, scale)
+}
+
+/// Task `number` graded with `server` and `client`, the reference standing
+/// in for a side not given.
+fn graded_pair(
+    number: u8,
+    server: Option<Program>,
+    client: Option<Program>,
+    scale: f64,
+) -> Vec<CheckReport> {
     let task = grader::tasks::by_number(number).expect("the task exists");
     let subjects = Subjects {
-        server: Some(server),
-        client: Some(binary(&task.client_bin())),
+        server: server.or_else(|| Some(binary(&task.server_bin()))),
+        client: client.or_else(|| Some(binary(&task.client_bin()))),
         known: Default::default(),
     };
     grader::run::run_task(&task, &subjects, Timing::new(scale))
@@ -38,8 +49,15 @@ fn human(package: &str, checks: Vec<CheckReport>) -> String {
 /// cause all have `kind` (at least `least` of them), carry its hint, and
 /// are shown once, as one group, without any check's own hint.
 fn shown_once(number: u8, server: Program, scale: f64, kind: CauseKind, least: usize) {
-    let task = grader::tasks::by_number(number).unwrap();
     let reports = graded(number, server, scale);
+    grouped(number, reports, "server", kind, least);
+}
+
+/// Asserts that the failures of `reports` with a cause all have `kind` (at
+/// least `least` of them), found in `program`, carry its hint, and are
+/// shown once, as one group, without any check's own hint.
+fn grouped(number: u8, reports: Vec<CheckReport>, program: &str, kind: CauseKind, least: usize) {
+    let task = grader::tasks::by_number(number).unwrap();
     let caused: Vec<&CheckReport> = reports
         .iter()
         .filter(|r| r.status == Status::Fail && r.cause.is_some())
@@ -52,7 +70,7 @@ fn shown_once(number: u8, server: Program, scale: f64, kind: CauseKind, least: u
     }
     let text = human(task.package, reports.clone());
     let headline = format!(
-        "{} checks failed for one reason: the server {}",
+        "{} checks failed for one reason: the {program} {}",
         caused.len(),
         kind.words()
     );
@@ -210,4 +228,93 @@ fn bytes_without_a_line_ending_are_shown() {
         "{}",
         lines.message
     );
+}
+
+#[test]
+fn a_server_that_keeps_the_connection_open_after_bye_is_named_once() {
+    shown_once(
+        4,
+        binary("wrong_t04_server_no_bye"),
+        1.0,
+        CauseKind::KeepsOpenAfterBye,
+        10,
+    );
+}
+
+#[test]
+fn a_greeting_without_a_line_ending_is_named_once() {
+    shown_once(
+        2,
+        binary("wrong_t02_server_no_newline_never_closes"),
+        1.0,
+        CauseKind::GreetingUnended,
+        6,
+    );
+}
+
+#[test]
+fn a_server_that_serves_one_client_at_a_time_is_named_once() {
+    shown_once(
+        4,
+        binary("wrong_t04_server_iterative"),
+        1.0,
+        CauseKind::OneAtATime,
+        5,
+    );
+}
+
+#[test]
+fn a_client_that_never_half_closes_is_named_once() {
+    let client = binary("wrong_t03_client_no_shutdown");
+    let reports = graded_pair(3, None, Some(client), 1.0);
+    grouped(3, reports, "client", CauseKind::NoHalfClose, 6);
+}
+
+#[test]
+fn what_one_check_waited_for_in_vain_is_not_waited_out_again() {
+    // The checks run one after another here: once a check has waited its
+    // whole deadline for the close after `BYE`, the others stop waiting
+    // for it at once, the pair check included.
+    let reports = graded(4, binary("wrong_t04_server_no_bye"), 1.0);
+    let wait = grader::harness::REPLY_WAIT.as_millis() as u64;
+    let (waited, quick): (Vec<&CheckReport>, Vec<&CheckReport>) = reports
+        .iter()
+        .filter(|r| {
+            r.cause
+                .as_ref()
+                .is_some_and(|c| c.kind == CauseKind::KeepsOpenAfterBye)
+        })
+        .partition(|r| r.duration_ms >= wait);
+    assert_eq!(waited.len(), 1, "{reports:#?}");
+    assert!(quick.len() >= 10, "{reports:#?}");
+    assert!(
+        quick.iter().any(|r| r.id == "task04.pair.chat"),
+        "{quick:#?}"
+    );
+}
+
+#[test]
+fn a_server_that_exits_during_a_check_is_told_the_same_way_every_time() {
+    let messages: Vec<String> = (0..3)
+        .map(|_| {
+            let reports = graded(1, binary("wrong_t01_server_unwraps_peer_addr"), 1.0);
+            let failed: Vec<&CheckReport> = reports
+                .iter()
+                .filter(|r| r.status == Status::Fail)
+                .collect();
+            assert_eq!(failed.len(), 1, "{reports:#?}");
+            let cause = failed[0].cause.as_ref().expect("a cause");
+            assert_eq!(cause.kind, CauseKind::Exited, "{cause:?}");
+            assert_eq!(failed[0].hint, CauseKind::Exited.hint());
+            failed[0].message.clone()
+        })
+        .collect();
+    assert!(
+        messages[0]
+            .starts_with("the server exited during this check (exit status 101; it panicked at "),
+        "{}",
+        messages[0]
+    );
+    assert!(messages[0].contains("unwrap()"), "{}", messages[0]);
+    assert!(messages.iter().all(|m| *m == messages[0]), "{messages:#?}");
 }

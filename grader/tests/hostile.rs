@@ -2,9 +2,10 @@
 //! deadline, and no process of it is left behind.
 
 use grader::check::{Status, Subjects};
+use grader::harness::{EXIT_WAIT, LISTEN_WAIT, REPLY_WAIT};
 use grader::process::Program;
 use grader::report::CheckReport;
-use grader::time::{Deadline, Timing};
+use grader::time::{human, Deadline, Timing};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -49,6 +50,11 @@ fn run(id: &str, server: Option<Program>, client: Option<Program>) -> (CheckRepo
     let started = Instant::now();
     let report = grader::run::run_check(check, &subjects, Timing::default(), true);
     (report, started.elapsed())
+}
+
+/// What a server that never prints `Listening on` is told.
+fn no_announcement() -> String {
+    format!("no `Listening on` line after {}", human(LISTEN_WAIT))
 }
 
 fn assert_failed_with(report: &CheckReport, words: &[&str]) {
@@ -96,7 +102,7 @@ fn a_server_that_never_announces_itself() {
             Some(sh("sleep 60", &token)),
             None,
         ),
-        &["no `Listening on` line after 5 s", "printed nothing"],
+        &[&no_announcement(), "printed nothing"],
         7,
     );
 }
@@ -111,7 +117,7 @@ fn a_server_that_prints_forever() {
             Some(sh("yes spam spam spam", &token)),
             None,
         ),
-        &["no `Listening on` line after 5 s", "spam"],
+        &[&no_announcement(), "spam"],
         7,
     );
     assert!(
@@ -169,7 +175,7 @@ fn a_client_that_never_connects() {
     caught(
         &token,
         run("task01.client.connects", None, Some(sh("sleep 60", &token))),
-        &["did not connect", "within 3 s"],
+        &["did not connect", &format!("within {}", human(REPLY_WAIT))],
         5,
     );
 }
@@ -307,7 +313,7 @@ fn a_server_that_prints_one_endless_line_of_binary() {
     let report = caught(
         &token,
         run("task04.server.listening", Some(sh(script, &token)), None),
-        &["no `Listening on` line after 5 s"],
+        &[&no_announcement()],
         7,
     );
     assert!(
@@ -357,7 +363,7 @@ fn a_client_that_reads_stdin_forever() {
             None,
             Some(sh("cat > /dev/null; sleep 60", &token)),
         ),
-        &["did not connect", "within 3 s"],
+        &["did not connect", &format!("within {}", human(REPLY_WAIT))],
         5,
     );
 }
@@ -379,7 +385,10 @@ fn a_client_that_connects_thousands_of_times() {
     caught(
         &token,
         run("task01.client.connects", None, Some(client)),
-        &["still running 5 s after its work was done"],
+        &[&format!(
+            "still running {} after its work was done",
+            human(EXIT_WAIT)
+        )],
         10,
     );
 }

@@ -1,7 +1,7 @@
 //! The submission's client under test: against the grader, which
 //! listens and plays the server, or against the submission's own server.
 
-use super::{lines_or_nothing, printed, Ctx, Finished, REPLY_WAIT};
+use super::{lines_or_nothing, printed, Ctx, Finished, EXIT_WAIT, REPLY_WAIT, STEP};
 use crate::check::Outcome;
 use crate::peer;
 use crate::process::{describe_status, Child};
@@ -154,11 +154,31 @@ pub fn send_then_close(
     }
 }
 
+/// How long a pair's client is given before what earlier checks saw can
+/// end the wait.
+const PAIR_GRACE: Duration = Duration::from_millis(250);
+
 /// Waits for the student's client in a pair check. When it does not end,
 /// the student's server may be the one holding it up, and the message
 /// says so rather than blaming the client alone.
 pub fn finish_pair(ctx: &mut Ctx, client: &Child) -> Result<Finished, Outcome> {
-    ctx.finish(client).map_err(|outcome| Outcome {
+    let deadline = ctx.deadline(EXIT_WAIT);
+    // An earlier check may have seen one side never do what the other
+    // waits for (close after `BYE`, end its greeting, half-close): then
+    // the pair can't finish, and waiting it out would teach nothing more.
+    // The client gets a moment first, in case it finishes all the same.
+    let mut ended = client.wait(ctx.deadline(PAIR_GRACE)).is_some();
+    while !ended && !deadline.expired() {
+        if let Some(blocked) = ctx.subjects.known.blocks_pair() {
+            ctx.note("not waited out: an earlier check saw what keeps this pair from finishing");
+            return Err(Outcome {
+                message: format!("the pair could not finish: {}", blocked.message),
+                ..blocked
+            });
+        }
+        ended = client.wait(deadline.step(STEP)).is_some();
+    }
+    ctx.finish_by(client, deadline).map_err(|outcome| Outcome {
         message: format!(
             "{}; with your own server, that can be the server's fault: does it reply, and close the connection when it should?",
             outcome.message

@@ -27,18 +27,63 @@ pub use verdict::{
 };
 
 use crate::check::{Outcome, Role};
-use crate::process::{describe_status, Child, Program, Stream, Tap};
+use crate::peer::{End, Received};
+use crate::process::{describe_status, Child, ExitWatch, Program, Stream, Tap};
+use crate::show;
 use crate::time::{human, Deadline, Timing};
-pub use known::Known;
+pub use known::{Known, Never};
 use server::spawn;
 use std::time::{Duration, Instant};
 
+// A correct program does each of these within milliseconds on loopback.
+// The waits are hundreds of times that, for a loaded machine, and short
+// enough that a wrong program is graded in seconds (students spend most of
+// their time there). `--timeout-scale` stretches them all.
+
 /// How long a server has to print `Listening on`.
-pub const LISTEN_WAIT: Duration = Duration::from_secs(5);
+pub const LISTEN_WAIT: Duration = Duration::from_millis(2500);
 /// How long any single exchange (a reply, a line, an exit) may take.
-pub const REPLY_WAIT: Duration = Duration::from_secs(3);
+pub const REPLY_WAIT: Duration = Duration::from_secs(2);
 /// How long a program has to exit once it has done its job.
-pub const EXIT_WAIT: Duration = Duration::from_secs(5);
+pub const EXIT_WAIT: Duration = Duration::from_millis(2500);
+
+/// How often a long wait looks up to see whether an earlier check has
+/// already found what it waits for will never come.
+pub const STEP: Duration = Duration::from_millis(100);
+
+/// Reads with `read` until the peer closes or `deadline` passes, as
+/// [`crate::peer::read_to_end`] does, but gives up as soon as an earlier check
+/// has seen `never`: what this wait is for.
+pub fn read_to_end_unless(
+    ctx: &Ctx,
+    never: Never,
+    deadline: Deadline,
+    mut read: impl FnMut(Deadline) -> Received,
+) -> Received {
+    let mut bytes = Vec::new();
+    loop {
+        let mut got = read(deadline.step(STEP));
+        bytes.append(&mut got.bytes);
+        let look_again = matches!(got.end, End::Timeout)
+            && !deadline.expired()
+            && ctx.subjects.known.never(never).is_none();
+        if !look_again {
+            return Received {
+                bytes,
+                end: got.end,
+            };
+        }
+    }
+}
+
+/// `panicked at src/main.rs:20:5: the message` from a Rust panic on
+/// stderr, without the thread's id, which changes every run.
+fn panic_place(stderr: &[String]) -> Option<String> {
+    let at = stderr.iter().position(|l| l.contains("panicked at "))?;
+    let (_, place) = stderr[at].split_once("panicked at ")?;
+    let message = stderr.get(at + 1).map_or("", String::as_str);
+    Some(format!("panicked at {place} {}", show::text(message)))
+}
 
 /// The longest transcript line kept, in characters.
 pub const NOTE_CHARS: usize = 300;
@@ -71,6 +116,9 @@ pub struct Ctx<'a> {
     taps: Vec<Tap>,
     /// The task's default port, when the check belongs to a task.
     default_port: Option<u16>,
+    /// Every server this check started that announced itself, with its
+    /// stderr: whether it ended of its own accord, and its last words.
+    servers: Vec<(ExitWatch, Tap)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -83,6 +131,7 @@ impl<'a> Ctx<'a> {
             printed: Vec::new(),
             taps: Vec::new(),
             default_port: None,
+            servers: Vec::new(),
         }
     }
 
@@ -214,6 +263,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let server = announced?;
+        self.servers.push((server.child.exit_watch(), stderr));
         self.note(format!("server listens on {}", server.addr));
         Ok(server)
     }
@@ -265,9 +315,31 @@ impl<'a> Ctx<'a> {
         Ok(child)
     }
 
+    /// How a server of this check ended of its own accord, if one did: its
+    /// status, and its panic or last stderr line (usually why), in the same
+    /// words every time.
+    pub fn server_exit(&self) -> Option<String> {
+        self.servers.iter().find_map(|(watch, stderr)| {
+            let status = describe_status(watch.on_its_own()?);
+            let stderr = stderr.lines();
+            Some(match (panic_place(&stderr), stderr.last()) {
+                (Some(panic), _) => format!("{status}; it {panic}"),
+                (None, Some(line)) => {
+                    format!("{status}; its last stderr line: {}", show::text(line))
+                }
+                (None, None) => status,
+            })
+        })
+    }
+
     /// Waits for a client to exit and collects what it printed.
     pub fn finish(&mut self, client: &Child) -> Result<Finished, Outcome> {
         let deadline = self.deadline(EXIT_WAIT);
+        self.finish_by(client, deadline)
+    }
+
+    /// [`Ctx::finish`], the wait ending at `deadline`.
+    pub fn finish_by(&mut self, client: &Child, deadline: Deadline) -> Result<Finished, Outcome> {
         let status = client.wait(deadline).ok_or_else(|| {
             Outcome::fail(format!(
                 "the client was still running {} after its work was done{}",

@@ -32,7 +32,8 @@ impl LineReader {
     }
 
     /// The next line, its `\n` included; on a short read, `Err` with what
-    /// came of the line and how the read ended.
+    /// came of the line and how the read ended. After a timeout what came
+    /// is kept, so a wait may go on where it left off.
     pub fn read_line(&mut self, cap: usize, deadline: Deadline) -> Result<Vec<u8>, Received> {
         let mut buffer = [0u8; 16 * 1024];
         loop {
@@ -45,13 +46,13 @@ impl LineReader {
             }
             match arm_read(&self.stream, deadline) {
                 Ok(true) => {}
-                Ok(false) => return Err(self.take(End::Timeout)),
+                Ok(false) => return Err(self.so_far()),
                 Err(e) => return Err(self.take(End::Failed(e))),
             }
             match (&self.stream).read(&mut buffer) {
                 Ok(0) => return Err(self.take(End::Eof)),
                 Ok(n) => self.pending.extend_from_slice(&buffer[..n]),
-                Err(e) if is_timeout(&e) => return Err(self.take(End::Timeout)),
+                Err(e) if is_timeout(&e) => return Err(self.so_far()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(self.take(End::Failed(e))),
             }
@@ -66,6 +67,13 @@ impl LineReader {
         Received {
             bytes,
             end: rest.end,
+        }
+    }
+
+    fn so_far(&self) -> Received {
+        Received {
+            bytes: self.pending.clone(),
+            end: End::Timeout,
         }
     }
 
@@ -170,27 +178,33 @@ impl LineConn {
     /// Sends `BYE`, expects `BYE` back and then the connection closed,
     /// each within `within`.
     pub fn say_bye(&mut self, within: Duration) -> Result<(), ByeError> {
-        self.say_bye_as(b"BYE\n", within)
+        self.send_bye(b"BYE\n", within)?;
+        let rest = self.read_to_end(Deadline::after(within));
+        closed_after_bye(rest)
     }
 
-    /// Sends `raw`, a `BYE` line with its ending (`BYE\r\n`, say), expects
-    /// `BYE` back and then the connection closed, each within `within`.
-    pub fn say_bye_as(&mut self, raw: &[u8], within: Duration) -> Result<(), ByeError> {
+    /// Sends `raw`, a `BYE` line with its ending (`BYE\r\n`, say), and
+    /// expects `BYE` back within `within`.
+    pub fn send_bye(&mut self, raw: &[u8], within: Duration) -> Result<(), ByeError> {
         let deadline = Deadline::after(within);
         write_all(self.stream(), raw, deadline)
             .map_err(|e| ByeError::Reply(LineError::Unsent(e)))?;
         self.reply_to(b"BYE", deadline).map_err(ByeError::Reply)?;
-        let rest = self.read_to_end(Deadline::after(within));
-        match rest.end {
-            End::Eof | End::Failed(_) if rest.bytes.is_empty() => Ok(()),
-            End::Timeout if rest.bytes.is_empty() => Err(ByeError::StillOpen),
-            _ => Err(ByeError::More(rest.bytes)),
-        }
+        Ok(())
     }
 
     /// After the last expected line: waits for the peer to close.
     pub fn read_to_end(&mut self, deadline: Deadline) -> Received {
         self.reader.read_to_end(self.cap, deadline)
+    }
+}
+
+/// What came after the reply to `BYE`: nothing, then the close.
+pub fn closed_after_bye(rest: Received) -> Result<(), ByeError> {
+    match rest.end {
+        End::Eof | End::Failed(_) if rest.bytes.is_empty() => Ok(()),
+        End::Timeout if rest.bytes.is_empty() => Err(ByeError::StillOpen),
+        _ => Err(ByeError::More(rest.bytes)),
     }
 }
 

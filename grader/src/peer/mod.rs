@@ -16,7 +16,7 @@ use std::thread;
 use std::time::Duration;
 
 mod line;
-pub use line::{ByeError, LineConn, LineError, LineReader};
+pub use line::{closed_after_bye, ByeError, LineConn, LineError, LineReader};
 
 /// How a read ended.
 #[derive(Debug)]

@@ -16,6 +16,7 @@ use nix::unistd::Pid;
 use std::io::{self, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
@@ -27,6 +28,24 @@ const JAILED_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 struct Exit {
     status: Mutex<Option<ExitStatus>>,
     changed: Condvar,
+    /// Set before the grader signals the program: an exit after it is the
+    /// grader's doing.
+    signalled: AtomicBool,
+    /// Whether it exited before the grader signalled it.
+    on_its_own: AtomicBool,
+}
+
+/// Watches whether a [`Child`] ended of its own accord, after the `Child`
+/// is gone.
+#[derive(Clone)]
+pub struct ExitWatch(Arc<Exit>);
+
+impl ExitWatch {
+    /// Its exit status, if it exited before the grader signalled it.
+    pub fn on_its_own(&self) -> Option<ExitStatus> {
+        let status = *self.0.lock();
+        status.filter(|_| self.0.on_its_own.load(Ordering::SeqCst))
+    }
 }
 
 impl Exit {
@@ -108,6 +127,8 @@ impl Child {
         let reaper = Arc::clone(&exit);
         thread::spawn(move || {
             if let Ok(status) = child.wait() {
+                let own = !reaper.signalled.load(Ordering::SeqCst);
+                reaper.on_its_own.store(own, Ordering::SeqCst);
                 *reaper.lock() = Some(status);
                 reaper.changed.notify_all();
             }
@@ -222,6 +243,11 @@ impl Child {
         self.stdin = None;
     }
 
+    /// Something to ask later whether the program ended of its own accord.
+    pub fn exit_watch(&self) -> ExitWatch {
+        ExitWatch(Arc::clone(&self.exit))
+    }
+
     /// The exit status, if the program has exited.
     pub fn status(&self) -> Option<ExitStatus> {
         *self.exit.lock()
@@ -256,6 +282,7 @@ impl Child {
     /// whose `outer` and `init` pass it on: sent to the group, the program
     /// would get it from each of them again.
     pub fn signal(&self, signal: Signal) -> nix::Result<()> {
+        self.exit.signalled.store(true, Ordering::SeqCst);
         if self.program.jail.is_some() {
             kill(self.group, signal)
         } else {
@@ -284,6 +311,7 @@ impl Child {
     /// of its own to stop when it gets SIGTERM (a child grader in a batch).
     pub fn kill_with_grace(&mut self, grace: Duration) {
         self.stdin = None;
+        self.exit.signalled.store(true, Ordering::SeqCst);
         if self.status().is_none() {
             let _ = killpg(self.group, Signal::SIGTERM);
             self.wait(Deadline::after(grace));

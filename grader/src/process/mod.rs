@@ -22,7 +22,7 @@ mod child;
 mod lines;
 mod registry;
 
-pub use child::{Child, Paused};
+pub use child::{Child, ExitWatch, Paused};
 pub use lines::Tap;
 pub use registry::{kill_all, stopping};
 

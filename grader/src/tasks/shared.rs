@@ -8,7 +8,7 @@
 use super::rules::{client_rules, server_rules};
 use super::trouble::{hangups, port_in_use};
 use super::Lesson;
-use crate::check::{CheckDef, CheckResult, Outcome};
+use crate::check::{CauseKind, CheckDef, CheckResult, Outcome};
 use crate::harness::{connect, expect_clean_error, Ctx, IPV6, LOCALHOST, REPLY_WAIT};
 use crate::hygiene;
 use crate::peer;
@@ -284,7 +284,8 @@ fn listening(ctx: &mut Ctx) -> CheckResult {
         Some(status) => Err(Outcome::fail(format!(
             "the server ended ({}) right after announcing itself: the program the grader starts must keep serving until it is stopped",
             describe_status(status)
-        ))),
+        ))
+        .because(CauseKind::EndedAfterAnnouncing, "server", describe_status(status))),
     }
 }
 

@@ -1,10 +1,10 @@
 //! Task 02: the server speaks first.
 
 use super::{client_checks, server_checks, Lesson};
-use crate::check::{CheckDef, CheckResult, Outcome};
+use crate::check::{CauseKind, CheckDef, CheckResult, Outcome};
 use crate::harness::{
-    connect, expect_line, expect_success, finish_pair, send_then_close, session, Ctx, Input,
-    Listen, Server, LOOPBACK, REPLY_WAIT,
+    connect, expect_line, expect_success, finish_pair, read_to_end_unless, send_then_close,
+    session, Ctx, Input, Listen, Never, Server, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::{self, End};
 use crate::show;
@@ -155,7 +155,9 @@ impl Lesson for Greeting {
 fn expect_greeting(ctx: &mut Ctx, server: &Server, text: &str) -> CheckResult {
     let stream = connect(ctx, server)?;
     let deadline = ctx.deadline(REPLY_WAIT);
-    let got = peer::read_to_end(&stream, READ_CAP, deadline);
+    let got = read_to_end_unless(ctx, Never::EndsGreeting, deadline, |step| {
+        peer::read_to_end(&stream, READ_CAP, step)
+    });
     ctx.note(format!("grader received {}", show::bytes(&got.bytes)));
     let with_lf = format!("{text}\n");
     let with_crlf = format!("{text}\r\n");
@@ -167,9 +169,14 @@ fn expect_greeting(ctx: &mut Ctx, server: &Server, text: &str) -> CheckResult {
             human(deadline.budget())
         ))),
         (End::Eof | End::Timeout, false) if got.bytes == text.as_bytes() => {
-            Err(Outcome::fail("the greeting has no line ending")
+            let outcome = Outcome::fail("the greeting has no line ending")
                 .expected(show::text(&with_lf))
-                .actual(show::bytes(&got.bytes)))
+                .actual(show::bytes(&got.bytes))
+                .because(CauseKind::GreetingUnended, "server", "");
+            if matches!(got.end, End::Timeout) {
+                ctx.subjects.known.saw_never(Never::EndsGreeting, &outcome);
+            }
+            Err(outcome)
         }
         (End::Timeout, false) if got.bytes.is_empty() => Err(Outcome::fail(format!(
             "nothing arrived within {}",

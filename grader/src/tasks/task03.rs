@@ -2,10 +2,11 @@
 
 use super::trouble::reports_client_error;
 use super::{client_checks, server_checks, Lesson};
-use crate::check::{CheckDef, CheckResult, Outcome};
+use crate::check::{CauseKind, CheckDef, CheckResult, Outcome};
 use crate::harness::{
-    connect, expect_line, expect_success, finish_pair, lines_or_nothing, panicked, send_then_close,
-    session, Ctx, Finished, Input, Listen, Server, LOOPBACK, REPLY_WAIT,
+    connect, expect_line, expect_success, finish_pair, lines_or_nothing, panicked,
+    read_to_end_unless, send_then_close, session, Ctx, Finished, Input, Listen, Never, Server,
+    LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::{self, End, Received};
 use crate::process::describe_status;
@@ -321,7 +322,9 @@ fn play_echo(
     let expected = message.unwrap_or("Hello, Server!");
     let session = session(ctx, at, &extra, Input::Nothing)?;
     let deadline = ctx.deadline(REPLY_WAIT);
-    let got = peer::read_to_end(&session.stream, 256 * 1024, deadline);
+    let got = read_to_end_unless(ctx, Never::HalfCloses, deadline, |step| {
+        peer::read_to_end(&session.stream, 256 * 1024, step)
+    });
     ctx.note(format!(
         "grader received {} ({})",
         show::bytes(&got.bytes),
@@ -330,11 +333,13 @@ fn play_echo(
     match got.end {
         End::Eof => {}
         End::Timeout => {
-            return Err(Outcome::fail(format!(
-            "the client never shut down its sending side: no end-of-stream within {} (received {})",
-            human(deadline.budget()),
-            show::bytes(&got.bytes)
-        )))
+            let outcome = Outcome::fail(format!(
+                "the client never shut down its sending side: no end-of-stream after its message (received {})",
+                show::bytes(&got.bytes)
+            ))
+            .because(CauseKind::NoHalfClose, "client", "");
+            ctx.subjects.known.saw_never(Never::HalfCloses, &outcome);
+            return Err(outcome);
         }
         other => {
             return Err(Outcome::fail(format!(

@@ -110,7 +110,13 @@ fn hang_up(ctx: &mut Ctx, server: &Server, n: usize, reset: bool) -> CheckResult
 /// `result` of serving a client after `what`: a failure says first that
 /// the server has ended, if it has.
 fn survived(ctx: &Ctx, server: &Server, what: &str, result: CheckResult) -> CheckResult {
-    result.map_err(|outcome| match server.child.wait(ctx.deadline(ENDS)) {
+    // A failure whose cause is known (it answered and kept the connection
+    // open, say) came from a server that is still there.
+    let ends = |outcome: &Outcome| match outcome.cause {
+        Some(_) => server.child.status(),
+        None => server.child.wait(ctx.deadline(ENDS)),
+    };
+    result.map_err(|outcome| match ends(&outcome) {
         Some(status) => ended(server, status, what),
         None => Outcome {
             message: format!("after {what}: {}", outcome.message),

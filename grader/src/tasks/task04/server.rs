@@ -2,8 +2,8 @@
 
 use super::conn::judge_reply;
 use super::{Conn, CONCURRENT_REPLY};
-use crate::check::{CheckResult, Outcome};
-use crate::harness::{connect, Ctx, REPLY_WAIT};
+use crate::check::{CauseKind, CheckResult, Outcome};
+use crate::harness::{connect, Ctx, Never, REPLY_WAIT};
 use crate::hygiene;
 use crate::peer::{self, LineError};
 use crate::show;
@@ -94,7 +94,10 @@ pub(super) fn bye_exact(ctx: &mut Ctx) -> CheckResult {
 
 pub(super) fn bye_crlf(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
-    let mut conn = Conn::open(ctx, &server, "client")?;
+    // A server that keeps the connection open after a plain `BYE` fails
+    // for that, not for the `\r`.
+    Conn::open(ctx, &server, "client 1")?.say_bye(ctx)?;
+    let mut conn = Conn::open(ctx, &server, "client 2")?;
     conn.say_bye_ended(ctx, "\r\n").map_err(|outcome| Outcome {
         message: format!(
             "{}; with its \\r\\n removed, that line is `BYE`",
@@ -127,15 +130,23 @@ fn expect_served_while_other_waits(
             ctx.note("grader closes client 1 to see whether client 2 is answered then");
             let late = second.expect_reply(ctx, line, REPLY_WAIT);
             let waited = human(started.elapsed());
-            let message = match late {
-                    Ok(()) => format!(
-                        "client 2 waited {waited} and was answered only after client 1 closed: the server serves one client at a time"
-                    ),
-                    Err(_) => format!(
-                        "client 2 got no reply in {waited}, even after client 1 closed, while client 1 was connected first"
-                    ),
-                };
-            Err(Outcome { message, ..outcome })
+            let Ok(()) = late else {
+                let message = format!(
+                    "client 2 got no reply in {waited}, even after client 1 closed, while client 1 was connected first"
+                );
+                return Err(Outcome { message, ..outcome });
+            };
+            let one_at_a_time = Outcome::fail(
+                "a second client got no reply until the first had left: the server serves one client at a time",
+            )
+            .because(CauseKind::OneAtATime, "server", "");
+            ctx.subjects
+                .known
+                .saw_never(Never::ServesTwo, &one_at_a_time);
+            let message = format!(
+                "client 2 waited {waited} and was answered only after client 1 closed: the server serves one client at a time"
+            );
+            Err(Outcome { message, ..outcome }.because(CauseKind::OneAtATime, "server", ""))
         }
         Err(error) => Err(judge_reply(&second.name, line, error, deadline.budget())),
     }
@@ -151,7 +162,7 @@ pub(super) fn idle_client(ctx: &mut Ctx) -> CheckResult {
 pub(super) fn reverse_order(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
     let mut first = Conn::open(ctx, &server, "client 1")?;
-    let mut second = Conn::open(ctx, &server, "client 2")?;
+    let mut second = Conn::open_beside(ctx, &server, "client 2")?;
     second
         .exchange(ctx, "second to connect, first to speak", CONCURRENT_REPLY)
         .map_err(|outcome| Outcome {
@@ -176,7 +187,7 @@ pub(super) fn broken_client(ctx: &mut Ctx) -> CheckResult {
     peer::reset(broken);
     ctx.note("client 2 sent half a line and reset its connection");
     steady.exchange(ctx, "after the trouble", REPLY_WAIT)?;
-    let mut newcomer = Conn::open(ctx, &server, "client 3")?;
+    let mut newcomer = Conn::open_beside(ctx, &server, "client 3")?;
     newcomer.exchange(ctx, "a newcomer after the trouble", REPLY_WAIT)?;
     newcomer.say_bye(ctx)?;
     steady.say_bye(ctx)
@@ -186,7 +197,7 @@ pub(super) fn invalid_utf8(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
     let mut steady = Conn::open(ctx, &server, "client 1")?;
     steady.exchange(ctx, "before the junk", REPLY_WAIT)?;
-    let mut junk = Conn::open(ctx, &server, "client 2")?;
+    let mut junk = Conn::open_beside(ctx, &server, "client 2")?;
     ctx.note("client 2 sends \"\\xff\\xfe not text\\n\"");
     peer::write_all(
         junk.conn.stream(),
@@ -195,7 +206,7 @@ pub(super) fn invalid_utf8(ctx: &mut Ctx) -> CheckResult {
     )
     .map_err(|e| Outcome::fail(format!("could not send: {e}")))?;
     // Answered or hung up on: either is allowed. What matters is the rest.
-    let answer = junk.conn.line(ctx.deadline(REPLY_WAIT));
+    let answer = junk.line(ctx, ctx.deadline(REPLY_WAIT));
     ctx.note(format!(
         "client 2's answer: {}",
         match &answer {
@@ -204,7 +215,7 @@ pub(super) fn invalid_utf8(ctx: &mut Ctx) -> CheckResult {
         }
     ));
     steady.exchange(ctx, "after the junk", REPLY_WAIT)?;
-    let mut newcomer = Conn::open(ctx, &server, "client 3")?;
+    let mut newcomer = Conn::open_beside(ctx, &server, "client 3")?;
     newcomer.exchange(ctx, "a newcomer after the junk", REPLY_WAIT)?;
     newcomer.say_bye(ctx)?;
     steady.say_bye(ctx)
@@ -225,7 +236,11 @@ pub(super) fn thread_per_client(ctx: &mut Ctx) -> CheckResult {
     .unwrap_or(0);
     let mut held = Vec::new();
     for i in 0..HELD {
-        let mut conn = Conn::open(ctx, &server, &format!("client {}", i + 1))?;
+        let name = format!("client {}", i + 1);
+        let mut conn = match i {
+            0 => Conn::open(ctx, &server, &name)?,
+            _ => Conn::open_beside(ctx, &server, &name)?,
+        };
         conn.exchange(ctx, "hold on", REPLY_WAIT)?;
         held.push(conn);
     }
@@ -273,7 +288,7 @@ pub(super) fn long_line(ctx: &mut Ctx) -> CheckResult {
 pub(super) fn bye_only_own(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
     let mut leaving = Conn::open(ctx, &server, "client 1")?;
-    let mut staying = Conn::open(ctx, &server, "client 2")?;
+    let mut staying = Conn::open_beside(ctx, &server, "client 2")?;
     leaving.exchange(ctx, "I am leaving soon", CONCURRENT_REPLY)?;
     staying.exchange(ctx, "I am staying", CONCURRENT_REPLY)?;
     leaving.say_bye(ctx)?;
