@@ -8,7 +8,7 @@ use std::fs;
 use std::path::PathBuf;
 
 /// A student's folder under `out/students`: the id, made safe as a name.
-pub(super) fn folder_name(student: &str) -> String {
+pub(crate) fn folder_name(student: &str) -> String {
     student
         .chars()
         .map(|c| {
