@@ -275,6 +275,16 @@ pub struct Batch {
     #[arg(long, value_name = "FILE.csv")]
     pub roster: Option<PathBuf>,
 
+    /// Also write the grades and feedback files this LMS imports
+    /// (repeatable)
+    #[arg(long, value_enum, value_name = "LMS")]
+    pub gradebook: Vec<crate::lms::gradebook::Kind>,
+
+    /// The assignment's name in the gradebook (Canvas: the column of a
+    /// --roster export named so, `NAME (id)`, is the one filled in)
+    #[arg(long, value_name = "NAME", default_value = "Socket lab")]
+    pub assignment: String,
+
     #[command(flatten)]
     pub workspace: InstructorWorkspace,
 

@@ -18,6 +18,8 @@
 //! - [`pool`]: a few things at once (checks, submissions), stopping with
 //!   the grader.
 //! - [`run`]: runs the checks of the chosen tasks into a [`report`].
+//! - [`policy`]: `grading.toml`, the instructor's points, weights and
+//!   visibility.
 //! - [`report`]: the report model and its renderers.
 //! - [`output`]: writing to stdout.
 //!
@@ -53,6 +55,7 @@ pub mod hygiene;
 pub mod lms;
 pub mod output;
 pub mod peer;
+pub mod policy;
 pub mod pool;
 pub mod process;
 pub mod replay;

@@ -43,7 +43,10 @@ fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
     let progress = batch::Progress::new(download.handed_in().count());
     let results = batch::run(&options, &download, &|graded| progress.graded(graded))?;
     progress.finish();
-    emit(&batch::summary(&download, &results, &cli.out), false)?;
+    emit(
+        &batch::summary(&download, &results, &cli.out, &cli.gradebook),
+        false,
+    )?;
     Ok(batch::exit_code(&results))
 }
 

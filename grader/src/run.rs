@@ -434,6 +434,7 @@ fn report(
         actual: outcome.and_then(|o| o.actual),
         transcript,
         flaky: false,
+        visibility: Default::default(),
     }
 }
 

@@ -15,8 +15,10 @@
 //! `index.html`, once the child and everything it started are dead.
 
 use crate::cargo::Workspace;
+use crate::lms::gradebook::{self, GradebookError};
 use crate::lms::roster::{Roster, RosterError};
 use crate::lms::{Download, LmsError, Submitter};
+use crate::policy::{Policy, PolicyError};
 
 use crate::report::{Format, Report};
 use crate::submission::Places;
@@ -40,6 +42,10 @@ pub enum BatchError {
     Lms(#[from] LmsError),
     #[error(transparent)]
     Roster(#[from] RosterError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error(transparent)]
+    Gradebook(#[from] GradebookError),
     #[error("could not write {path}")]
     Write { path: PathBuf, source: io::Error },
     #[error("could not write grades.csv")]
@@ -70,6 +76,10 @@ pub struct Options {
     pub timeout_scale: f64,
     /// The class list (`--roster`).
     pub roster: Option<PathBuf>,
+    /// The gradebooks to write for LMSs to import.
+    pub gradebooks: Vec<gradebook::Kind>,
+    /// The assignment's name in a gradebook.
+    pub assignment: String,
 }
 
 /// How one submission's grading ended.
@@ -115,6 +125,8 @@ pub struct Graded {
 
 /// Reads the class's submissions, and the roster if there is one.
 pub fn read(options: &Options) -> Result<Download, BatchError> {
+    // A mistake in grading.toml stops the batch before anyone is graded.
+    Policy::load(&options.workspace)?;
     let roster = match &options.roster {
         Some(path) => Some(Roster::read(path)?),
         None => None,
@@ -171,7 +183,7 @@ pub fn run(
     // The class in the download's order: by name.
     let order: Vec<&str> = download.students.iter().map(|s| s.key.as_str()).collect();
     results.sort_by_key(|g| order.iter().position(|k| *k == g.student));
-    write_class(options, &results)?;
+    write_class(options, &results, &download.roster_headings)?;
     Ok(results)
 }
 
@@ -204,6 +216,8 @@ impl Options {
             timeout_scale: cli.timing.timeout_scale,
             unsandboxed: cli.submissions.unsandboxed,
             roster: cli.roster.clone(),
+            gradebooks: cli.gradebook.clone(),
+            assignment: cli.assignment.clone(),
         })
     }
 }
@@ -250,7 +264,12 @@ impl Progress {
 
 /// The summary `grader batch` prints: what the download was, a line per
 /// student (score, standing, why), then where the class results are.
-pub fn summary(download: &Download, results: &[Graded], out: &Path) -> String {
+pub fn summary(
+    download: &Download,
+    results: &[Graded],
+    out: &Path,
+    gradebooks: &[gradebook::Kind],
+) -> String {
     let mut summary = format!("{}\n", download.summary());
     for graded in results {
         let score = graded.report.as_ref().map_or("–".to_string(), |r| {
@@ -280,6 +299,13 @@ pub fn summary(download: &Download, results: &[Graded], out: &Path) -> String {
         out.join("grades.csv").display(),
         out.join("index.html").display()
     ));
+    for kind in gradebooks {
+        let files: Vec<String> = gradebook::file_names(*kind)
+            .iter()
+            .map(|f| out.join(f).display().to_string())
+            .collect();
+        summary.push_str(&format!("Wrote {}\n", files.join(" and ")));
+    }
     summary
 }
 
@@ -326,7 +352,12 @@ mod tests {
             graded("bo", Standing::Rejected, "", false),
             graded("cy", Standing::NoSubmission, "", false),
         ];
-        let summary = summary(&download, &results, Path::new("out"));
+        let summary = summary(
+            &download,
+            &results,
+            Path::new("out"),
+            &[gradebook::Kind::Canvas],
+        );
         let lines: Vec<&str> = summary.lines().collect();
         assert_eq!(
             lines,
@@ -336,6 +367,7 @@ mod tests {
                 "bo                             –  rejected",
                 "cy                             –  no submission",
                 "Wrote out/grades.csv and out/index.html",
+                "Wrote out/gradebook-canvas.csv and out/feedback-canvas.zip",
             ],
             "{summary}"
         );

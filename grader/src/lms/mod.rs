@@ -14,6 +14,7 @@
 //! folder that lives as long as the [`Download`]; each student's part is
 //! then checked again by the child grader that grades it.
 
+pub mod gradebook;
 pub mod names;
 pub mod roster;
 
@@ -90,6 +91,8 @@ pub struct Download {
     pub students: Vec<Submitter>,
     /// Students handed in but not on the roster (when there is one).
     pub not_on_roster: Vec<String>,
+    /// The roster's column headings (a Canvas export's assignment column).
+    pub roster_headings: Vec<String>,
     /// What was unpacked, deleted when the download is dropped.
     _unpacked: Option<tempfile::TempDir>,
 }
@@ -158,6 +161,7 @@ pub fn read(input: &Path, skip: &Path, roster: Option<&Roster>) -> Result<Downlo
         lms,
         students,
         not_on_roster,
+        roster_headings: roster.map(|r| r.headings.clone()).unwrap_or_default(),
         _unpacked: Some(scratch),
     })
 }

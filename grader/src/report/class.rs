@@ -258,7 +258,10 @@ fn mistakes(reports: &[&Report]) -> Vec<(String, usize, usize)> {
                         cause.program,
                         cause.kind.words()
                     ),
-                    None => check.id.clone(),
+                    None if check.visibility.is_visible() => check.id.clone(),
+                    // The class page is the instructor's: a check students
+                    // are not shown says so.
+                    None => format!("{} ({})", check.id, check.visibility.as_str()),
                 };
                 *own.entry(mistake).or_default() += 1;
             }
@@ -349,6 +352,7 @@ mod tests {
                 detail: String::new(),
             }),
             flaky: false,
+            visibility: Default::default(),
         }
     }
 

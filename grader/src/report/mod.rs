@@ -13,6 +13,7 @@ pub mod junit;
 pub mod markdown;
 
 use crate::check::{Cause, Role, Status};
+use crate::policy::Visibility;
 use crate::sandbox::{Mode, Protection};
 use serde::{Deserialize, Serialize};
 
@@ -79,6 +80,9 @@ pub struct CheckReport {
     /// bug to fix, never the student's fault.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub flaky: bool,
+    /// Who sees the check's result, and when (`grading.toml`).
+    #[serde(default, skip_serializing_if = "Visibility::is_visible")]
+    pub visibility: Visibility,
 }
 
 impl Report {
