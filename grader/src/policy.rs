@@ -270,7 +270,8 @@ impl Policy {
                 let rule = self.checks.get(&check.id);
                 let off = rule.is_some_and(|r| r.off);
                 let unseen = rule.is_some_and(|r| !r.visibility.is_visible());
-                !off && !(local && self.student_edition && unseen)
+                let not_for_students = local && self.student_edition && unseen;
+                !(off || not_for_students)
             });
             for check in &mut task.checks {
                 let points = self

@@ -353,10 +353,10 @@ fn student_policy(text: &str, path: &Path) -> Result<String, StarterError> {
                 reason: e.message().to_string(),
             })?;
     policy.insert("edition", toml_edit::value("student"));
-    policy.key_mut("edition").map(|mut key| {
+    if let Some(mut key) = policy.key_mut("edition") {
         key.leaf_decor_mut()
-            .set_prefix("# Written by `grader starter`: the student edition's copy.\n")
-    });
+            .set_prefix("# Written by `grader starter`: the student edition's copy.\n");
+    }
     Ok(policy.to_string())
 }
 
