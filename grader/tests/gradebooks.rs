@@ -377,6 +377,7 @@ fn a_classroom_clone_folder_grades_into_the_plain_gradebook() {
             "student",
             "name",
             "lms_id",
+            "roster_id",
             "email",
             "sis_user_id",
             "login",
@@ -389,10 +390,12 @@ fn a_classroom_clone_folder_grades_into_the_plain_gradebook() {
         ]
     );
     let (grade, most) = (task01.to_string(), total.to_string());
+    // The LMS id is the GitHub login; the roster's own id is kept beside it.
     let graded = |key: &str, name: &str, id: &str, email: &str, login: &str| {
         vec![
             key.to_string(),
             name.into(),
+            login.into(),
             id.into(),
             email.into(),
             String::new(),
@@ -405,20 +408,21 @@ fn a_classroom_clone_folder_grades_into_the_plain_gradebook() {
         ]
     };
     assert_eq!(
-        book[1][..11],
+        book[1][..12],
         graded("ana-l", "Ana Lima", "s1", "ana@uni.example", "ana-l")
     );
     assert_eq!(
-        book[2][..11],
+        book[2][..12],
         graded("bo", "Bo Chen", "s2", "bo@uni.example", "bo")
     );
     // Tasks not handed in are named in the reason.
-    assert!(book[1][11].starts_with("not handed in: "), "{:?}", book[1]);
+    assert!(book[1][12].starts_with("not handed in: "), "{:?}", book[1]);
     assert_eq!(
         book[3],
         [
             "s3",
             "Cy Diaz",
+            "s3",
             "s3",
             "cy@uni.example",
             "",
