@@ -445,7 +445,15 @@ fn every_format() -> BTreeMap<&'static str, String> {
     let dir = common::scratch("policy-formats");
     let built = common::built();
     let exe = |name: &str| built.executable(name).unwrap().display().to_string();
-    let formats = ["human", "junit", "gradescope", "github", "markdown", "html"];
+    let formats = [
+        "human",
+        "junit",
+        "gradescope",
+        "github",
+        "classroom",
+        "markdown",
+        "html",
+    ];
     let mut command = Command::new(env!("CARGO_BIN_EXE_grader"));
     command
         .current_dir(instructor())
@@ -567,6 +575,22 @@ fn grading_toml_sets_points_and_visibility_in_every_format() {
             "{format}: {text}"
         );
     }
+
+    // GitHub Classroom: the reporter's sum is the grade; the hidden check
+    // is in it, unnamed.
+    let classroom: serde_json::Value = serde_json::from_str(&texts["classroom"]).unwrap();
+    let tests = classroom["tests"].as_array().unwrap();
+    let sum: u64 = tests.iter().map(|t| t["score"].as_u64().unwrap()).sum();
+    assert_eq!(
+        (sum, &classroom["max_score"]),
+        (u64::from(task01 - 8), &json["max_score"])
+    );
+    assert_eq!(classroom["status"], "fail");
+    assert!(
+        !texts["classroom"].contains(hidden),
+        "{}",
+        texts["classroom"]
+    );
 
     // HTML: the instructor's page marks the row.
     let page = scraper::Html::parse_document(&texts["html"]);

@@ -30,6 +30,7 @@ fn extension(format: Format) -> &'static str {
         Format::Junit => "junit.xml",
         Format::Gradescope => "gradescope.json",
         Format::Github => "github.txt",
+        Format::Classroom => "classroom.json",
         Format::Markdown => "md",
         Format::Html => "html",
     }
