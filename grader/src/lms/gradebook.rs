@@ -5,8 +5,9 @@
 //!   then the assignment's column, with a `Points Possible` row first; and
 //!   `feedback-canvas.zip`, a report per student named like the file the
 //!   student handed in (`<name>_<user id>_<submission id>_feedback.html`),
-//!   for Canvas's "Re-upload submissions", which attaches each to its
-//!   submission as a comment.
+//!   for Canvas's "Re-upload submissions", which takes a name's first two
+//!   numbers as the user and one of the files they handed in, and attaches
+//!   the file to that submission as a comment.
 //! - `moodle`: `gradebook-moodle.csv`, the assignment's grading worksheet
 //!   (`Identifier` is `Participant <id>`) with the columns Moodle's grade
 //!   import can key on (`Email address`, `ID number`, `Username`); and

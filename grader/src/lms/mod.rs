@@ -72,7 +72,8 @@ pub struct Submitter {
     pub name: String,
     /// Canvas's user id, Moodle's participant id, the GitHub login.
     pub lms_id: String,
-    /// Canvas's submission id.
+    /// The number after Canvas's user id in a file's name (the file's
+    /// attachment id, which Canvas checks feedback files against).
     pub submission_id: String,
     pub late: bool,
     /// The folder or zip to grade; `None`: on the roster, nothing handed in.

@@ -2,7 +2,10 @@
 //!
 //! - Canvas ("Download submissions"): one flat zip of files named
 //!   `<lastnamefirstname>_<user id>_<submission id>_<original name>`, with
-//!   `late` after the name for a late one (`smithbob_late_340934_…`).
+//!   `late` after the name for a late one (`smithbob_late_340934_…`). The
+//!   second number is, in Canvas's own code, the file's attachment id: its
+//!   "Re-upload submissions" takes the first two numbers of a name as the
+//!   user and that attachment (`Assignment#infer_comment_context_from_filename`).
 //! - Moodle ("Download all submissions"): a folder per student and
 //!   submission plugin, `<Full Name>_<participant id>_assignsubmission_file_`
 //!   (Moodle 4.1 and later drop the last `_`); without "in folders", each
@@ -17,6 +20,7 @@ pub struct CanvasName {
     pub name: String,
     pub late: bool,
     pub user_id: String,
+    /// What the issue calls the submission id: the file's attachment id.
     pub submission_id: String,
     /// The name the student gave the file.
     pub original: String,
