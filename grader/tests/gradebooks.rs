@@ -225,9 +225,15 @@ fn a_canvas_zip_grades_into_canvas_gradebook_and_feedback() {
     for page in feedback.values() {
         assert_feedback(page, task01);
     }
-    // The instructor's own class page keeps the hidden check.
+    // The instructor's own report keeps the hidden check, and the class
+    // page counts the points as grading.toml sets them.
     let report = fs::read_to_string(out.join("students/limaana_1001/report.json")).unwrap();
     assert!(report.contains("\"visibility\": \"hidden\""), "{report}");
+    let page = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        page.contains(&format!("data-value=\"{task01}\">{task01}/{total}</td>")),
+        "{page}"
+    );
     let grades = rows(&out.join("grades.csv"));
     let status = grades[0].iter().position(|h| h == "status").unwrap();
     let cy = grades

@@ -366,6 +366,14 @@ mod tests {
     }
 
     #[test]
+    fn a_mistake_students_are_not_shown_says_so() {
+        let mut hidden = check("task02.client.crlf", Status::Fail, None);
+        hidden.visibility = crate::policy::Visibility::Hidden;
+        let ranked = mistakes(&[&student(vec![hidden])]);
+        assert_eq!(ranked, [("task02.client.crlf (hidden)".to_string(), 1, 1)]);
+    }
+
+    #[test]
     fn checks_failed_for_one_cause_are_one_mistake() {
         let ignores = Some(CauseKind::IgnoresPort);
         let ana = student(vec![
