@@ -33,7 +33,7 @@ pub enum LmsError {
     Read { path: PathBuf, source: io::Error },
     #[error("{path} is neither a folder nor a .zip")]
     NotAFolder { path: PathBuf },
-    #[error("could not unpack {path}: {source}")]
+    #[error("could not unpack {path}")]
     Unpack {
         path: PathBuf,
         source: SubmissionError,
@@ -115,6 +115,7 @@ pub fn read(input: &Path, skip: &Path, roster: Option<&Roster>) -> Result<Downlo
         let path = path.to_path_buf();
         move |source| LmsError::Read { path, source }
     };
+    fs::symlink_metadata(input).map_err(io_error(input))?;
     let meta = archive::check_root(input).map_err(|source| LmsError::Unpack {
         path: input.to_path_buf(),
         source,
