@@ -26,7 +26,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Grade a whole class: every folder or .zip in DIR is one submission
+    /// Grade a whole class: a folder of submissions or an LMS's download
     Batch(Batch),
     /// Write the student edition: this workspace with the solutions cut out
     Starter(Starter),
@@ -246,8 +246,9 @@ pub struct Submissions {
 /// Grading a folder of submissions.
 #[derive(Args, Debug)]
 pub struct Batch {
-    /// The folder of submissions: each subfolder or .zip is one student,
-    /// named by it
+    /// The submissions: a folder of one subfolder or .zip per student, or
+    /// an LMS's download as it comes (a Canvas or Moodle zip or folder, a
+    /// GitHub Classroom clone folder)
     pub dir: PathBuf,
 
     /// Where to write grades.csv, index.html and one report per student
@@ -267,6 +268,22 @@ pub struct Batch {
     /// stopped and recorded as timed out
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub budget: u64,
+
+    /// The class list (CSV with an id column; an LMS's own export works):
+    /// names and ids for the gradebook, and "no submission" for whoever
+    /// handed nothing in
+    #[arg(long, value_name = "FILE.csv")]
+    pub roster: Option<PathBuf>,
+
+    /// Also write the grades and feedback files this LMS imports
+    /// (repeatable)
+    #[arg(long, value_enum, value_name = "LMS")]
+    pub gradebook: Vec<crate::lms::gradebook::Kind>,
+
+    /// The assignment's name in the gradebook (Canvas: the column of a
+    /// --roster export named so, `NAME (id)`, is the one filled in)
+    #[arg(long, value_name = "NAME", default_value = "Socket lab")]
+    pub assignment: String,
 
     #[command(flatten)]
     pub workspace: InstructorWorkspace,

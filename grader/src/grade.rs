@@ -11,6 +11,7 @@
 use crate::cargo::Workspace;
 use crate::cli::{self, Format, Grade, Submissions};
 use crate::output::emit;
+use crate::policy::Policy;
 use crate::report::{human, Report};
 use crate::run::{self, ConfinedBuild, Options};
 use crate::sandbox::{self, Protection};
@@ -24,7 +25,11 @@ use std::path::{Path, PathBuf};
 
 /// `grader [TASK]…`: grades, writes the reports, and returns the exit code.
 pub fn grade(cli: &Grade) -> anyhow::Result<u8> {
-    let tasks = cli::chosen_tasks(&cli.tasks)?;
+    let mut tasks = cli::chosen_tasks(&cli.tasks)?;
+    // The instructor's points and visibility (grading.toml), before
+    // anything is listed or graded.
+    let policy = Policy::load(&cli::workspace(cli.workspace.as_deref())?)?;
+    policy.apply(&mut tasks, cli.submission.is_none());
     if cli.list {
         emit(&human::list(&tasks), false)?;
         return Ok(0);
@@ -41,6 +46,7 @@ pub fn grade(cli: &Grade) -> anyhow::Result<u8> {
         human::done();
     }
     grading.annotate(&mut report, &tasks);
+    policy.mark(&mut report);
     write_reports(cli, &report)?;
     Ok(report.exit_code())
 }

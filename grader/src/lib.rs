@@ -18,6 +18,8 @@
 //! - [`pool`]: a few things at once (checks, submissions), stopping with
 //!   the grader.
 //! - [`run`]: runs the checks of the chosen tasks into a [`report`].
+//! - [`policy`]: `grading.toml`, the instructor's points, weights and
+//!   visibility.
 //! - [`report`]: the report model and its renderers.
 //! - [`output`]: writing to stdout.
 //!
@@ -25,6 +27,8 @@
 //! - [`grade`]: the default mode, a workspace or a submission graded and
 //!   the report written.
 //! - [`batch`]: a class's submissions graded by child graders.
+//! - [`lms`]: a class's submissions as an LMS hands them out (Canvas,
+//!   Moodle, GitHub Classroom), and the gradebooks it imports.
 //! - [`submission`]: a student's sources laid onto a copy of the student
 //!   edition, after `archive` has checked what the submission holds.
 //! - [`sandbox`]: untrusted code confined: its own network, processes,
@@ -48,8 +52,10 @@ pub mod grade;
 pub mod harness;
 pub mod hint;
 pub mod hygiene;
+pub mod lms;
 pub mod output;
 pub mod peer;
+pub mod policy;
 pub mod pool;
 pub mod process;
 pub mod replay;

@@ -39,11 +39,14 @@ fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
         doctor::require()?;
     }
     let options = batch::Options::from_cli(cli)?;
-    let count = batch::submissions(&cli.dir, &cli.out)?.len();
-    let progress = batch::Progress::new(count);
-    let results = batch::run(&options, &|graded| progress.graded(graded))?;
+    let download = batch::read(&options)?;
+    let progress = batch::Progress::new(download.handed_in().count());
+    let results = batch::run(&options, &download, &|graded| progress.graded(graded))?;
     progress.finish();
-    emit(&batch::summary(&results, &cli.out), false)?;
+    emit(
+        &batch::summary(&download, &results, &cli.out, &cli.gradebook),
+        false,
+    )?;
     Ok(batch::exit_code(&results))
 }
 

@@ -444,6 +444,7 @@ fn report(
         actual: outcome.and_then(|o| o.actual),
         transcript,
         flaky: false,
+        visibility: Default::default(),
     }
 }
 

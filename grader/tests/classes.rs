@@ -696,5 +696,94 @@ fn the_github_workflow_keeps_tokens_and_permissions_to_a_minimum() {
         .take_while(|l| l.starts_with(' '))
         .map(|l| l.trim())
         .collect();
-    assert_eq!(granted, ["contents: read"]);
+    // The grading reporter's two, and the checkout's.
+    assert_eq!(
+        granted,
+        ["checks: write", "actions: read", "contents: read"]
+    );
+}
+
+#[test]
+fn the_github_workflow_hands_the_points_to_the_classroom_reporter() {
+    let workflow =
+        fs::read_to_string(common::workspace_root().join("docs/ci/github-classroom.yml")).unwrap();
+    let steps = workflow_steps(&workflow);
+    let value = |step: &[String], key: &str| {
+        step.iter()
+            .find_map(|l| l.strip_prefix(&format!("{key}: ")))
+            .map(|v| v.trim_matches('"').to_string())
+    };
+    // The reporter, and the runner it reads.
+    let reporter = steps
+        .iter()
+        .find(|s| {
+            value(s, "uses").as_deref()
+                == Some("classroom-resources/autograding-grading-reporter@v1")
+        })
+        .expect("the workflow reports to GitHub Classroom");
+    let runner = value(reporter, "runners").expect("the reporter names its runner");
+    assert!(!runner.contains(','), "one runner: {runner}");
+    // It reads `<RUNNER>_RESULTS`, the runner step's `result` output.
+    let results = value(reporter, &format!("{}_RESULTS", runner.to_uppercase()));
+    assert_eq!(
+        results.as_deref(),
+        Some(format!("${{{{ steps.{runner}.outputs.result }}}}").as_str()),
+        "{reporter:#?}"
+    );
+    let encode = steps
+        .iter()
+        .find(|s| value(s, "id").as_deref() == Some(runner.as_str()))
+        .expect("a step with the runner's id");
+    let run = encode
+        .iter()
+        .find_map(|l| l.strip_prefix("run: "))
+        .expect("the step runs a command");
+    let file = run
+        .strip_prefix("echo \"result=$(base64 -w0 ")
+        .and_then(|r| r.strip_suffix(")\" >> \"$GITHUB_OUTPUT\""))
+        .unwrap_or_else(|| panic!("not a base64 `result` output: {run}"));
+    // The Grade step writes that file in the classroom format, beside
+    // instructor/ (the encoding step runs at the top of the job's folder).
+    let grade = workflow
+        .lines()
+        .find(|l| l.contains("target/release/grader "))
+        .unwrap();
+    let args = shlex::split(grade.trim().trim_start_matches("run:").trim()).unwrap();
+    let at = args
+        .iter()
+        .position(|a| a == "./target/release/grader")
+        .unwrap();
+    let cli = Cli::try_parse_from(
+        std::iter::once("grader").chain(args[at + 1..].iter().map(String::as_str)),
+    )
+    .unwrap();
+    assert!(
+        cli.grade.output.iter().any(|(format, path)| {
+            *format == grader::cli::Format::Classroom
+                && Path::new("instructor")
+                    .join(path)
+                    .components()
+                    .collect::<Vec<_>>()
+                    == Path::new("instructor/..")
+                        .join(file)
+                        .components()
+                        .collect::<Vec<_>>()
+        }),
+        "the Grade step does not write {file} as classroom: {:?}",
+        cli.grade.output
+    );
+    // Both run when a check failed, and the reporter finds its check run.
+    for step in [encode, reporter] {
+        assert_eq!(
+            value(step, "if").as_deref(),
+            Some("${{ !cancelled() }}"),
+            "{step:#?}"
+        );
+    }
+    assert!(
+        workflow
+            .lines()
+            .any(|l| l.trim() == "name: Autograding Tests"),
+        "the job's check run must be named `Autograding Tests`"
+    );
 }

@@ -3,6 +3,7 @@
 //! back from its stdout once it and everything it started are dead.
 
 use super::{Graded, Options, Standing};
+use crate::lms::Submitter;
 use crate::process::{Child, Program, Stream};
 use crate::report::{Build, Format, Report};
 use crate::submission::NO_FOLDER;
@@ -15,17 +16,16 @@ use std::time::Duration;
 /// How long a child grader that ran out of time has to stop its programs.
 const CLEANUP: Duration = Duration::from_secs(5);
 
-pub(super) fn grade_one(
-    options: &Options,
-    grader: &PrivateGrader,
-    student: &str,
-    path: &Path,
-) -> Graded {
+pub(super) fn grade_one(options: &Options, grader: &PrivateGrader, who: &Submitter) -> Graded {
     let graded = |standing, report, reason: String| Graded {
-        student: student.to_string(),
+        student: who.key.clone(),
         standing,
         report,
         reason,
+        submitter: who.clone(),
+    };
+    let Some(path) = &who.path else {
+        return graded(Standing::NoSubmission, None, String::new());
     };
     let Some(exe) = grader.checked() else {
         return graded(

@@ -1,5 +1,5 @@
-//! Grading a class: every subfolder or `.zip` of a folder is one student's
-//! submission.
+//! Grading a class: each student's submission, as [`crate::lms`] read it
+//! from a plain folder or an LMS's download.
 //!
 //! Each submission is graded by a child grader (`grader --submission`),
 //! supervised like any other program: at most `jobs` at once, each within a
@@ -15,6 +15,10 @@
 //! `index.html`, once the child and everything it started are dead.
 
 use crate::cargo::Workspace;
+use crate::lms::gradebook::{self, GradebookError};
+use crate::lms::roster::{Roster, RosterError};
+use crate::lms::{Download, LmsError, Submitter};
+use crate::policy::{Policy, PolicyError};
 
 use crate::report::{Format, Report};
 use crate::submission::Places;
@@ -29,12 +33,19 @@ mod child;
 mod write;
 
 use child::{grade_one, PrivateGrader};
+pub(crate) use write::folder_name;
 use write::write_class;
 
 #[derive(Debug, Error)]
 pub enum BatchError {
-    #[error("could not read the submissions in {dir}")]
-    Read { dir: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Lms(#[from] LmsError),
+    #[error(transparent)]
+    Roster(#[from] RosterError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error(transparent)]
+    Gradebook(#[from] GradebookError),
     #[error("could not write {path}")]
     Write { path: PathBuf, source: io::Error },
     #[error("could not write grades.csv")]
@@ -63,6 +74,12 @@ pub struct Options {
     pub allow_crates: Vec<String>,
     pub target_dir: Option<PathBuf>,
     pub timeout_scale: f64,
+    /// The class list (`--roster`).
+    pub roster: Option<PathBuf>,
+    /// The gradebooks to write for LMSs to import.
+    pub gradebooks: Vec<gradebook::Kind>,
+    /// The assignment's name in a gradebook.
+    pub assignment: String,
 }
 
 /// How one submission's grading ended.
@@ -77,6 +94,8 @@ pub enum Standing {
     Rejected,
     /// The grader could not grade it (a corrupt zip, a crash).
     Error,
+    /// On the roster, with nothing handed in.
+    NoSubmission,
 }
 
 impl Standing {
@@ -88,6 +107,7 @@ impl Standing {
             Standing::NoTasks => "no task files found",
             Standing::Rejected => "rejected",
             Standing::Error => "error",
+            Standing::NoSubmission => "no submission",
         }
     }
 }
@@ -99,45 +119,34 @@ pub struct Graded {
     pub report: Option<Report>,
     /// Why there is no report, for `error` and `timed out`.
     pub reason: String,
+    /// Who handed it in, as the LMS and the roster know them.
+    pub submitter: Submitter,
 }
 
-/// The submissions in `dir`: subfolders and `.zip` files, by name, less
-/// `skip` (the results folder, when it is inside `dir`).
-pub fn submissions(dir: &Path, skip: &Path) -> Result<Vec<(String, PathBuf)>, BatchError> {
-    let skip = skip.canonicalize().ok();
-    let read = |source| BatchError::Read {
-        dir: dir.to_path_buf(),
-        source,
+/// Reads the class's submissions, and the roster if there is one.
+pub fn read(options: &Options) -> Result<Download, BatchError> {
+    // A mistake in grading.toml stops the batch before anyone is graded.
+    Policy::load(&options.workspace)?;
+    let roster = match &options.roster {
+        Some(path) => Some(Roster::read(path)?),
+        None => None,
     };
-    let mut found = Vec::new();
-    for entry in fs::read_dir(dir).map_err(read)? {
-        let path = entry.map_err(read)?.path();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') || path.canonicalize().ok() == skip {
-            continue;
-        }
-        let is_zip = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-        if path.is_dir() || (path.is_file() && is_zip) {
-            let student = if is_zip {
-                name[..name.len() - 4].to_string()
-            } else {
-                name
-            };
-            found.push((student, path));
-        }
-    }
-    found.sort();
-    Ok(found)
+    Ok(crate::lms::read(
+        &options.dir,
+        &options.out,
+        roster.as_ref(),
+    )?)
 }
 
-/// Grades every submission; `done` is told of each as it finishes.
-pub fn run(options: &Options, done: &(dyn Fn(&Graded) + Sync)) -> Result<Vec<Graded>, BatchError> {
-    let submissions = submissions(&options.dir, &options.out)?;
+/// Grades every submission of `download`; `done` is told of each as it
+/// finishes. A student on the roster with no submission is recorded as
+/// such, and not graded.
+pub fn run(
+    options: &Options,
+    download: &Download,
+    done: &(dyn Fn(&Graded) + Sync),
+) -> Result<Vec<Graded>, BatchError> {
+    let submissions: Vec<&Submitter> = download.handed_in().collect();
     let students = options.out.join("students");
     fs::create_dir_all(&students).map_err(|source| BatchError::Write {
         path: students.clone(),
@@ -150,16 +159,31 @@ pub fn run(options: &Options, done: &(dyn Fn(&Graded) + Sync)) -> Result<Vec<Gra
     if !options.unsandboxed && !submissions.is_empty() {
         prepare(options)?;
     }
-    let results: Vec<Graded> =
-        crate::pool::parallel_map(&submissions, options.jobs, |(student, path)| {
-            let graded = grade_one(options, &private, student, path);
-            done(&graded);
-            graded
-        })
-        .into_iter()
-        .flatten()
-        .collect();
-    write_class(options, &results)?;
+    let mut results: Vec<Graded> = crate::pool::parallel_map(&submissions, options.jobs, |who| {
+        let graded = grade_one(options, &private, who);
+        done(&graded);
+        graded
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    results.extend(
+        download
+            .students
+            .iter()
+            .filter(|who| who.path.is_none())
+            .map(|who| Graded {
+                student: who.key.clone(),
+                standing: Standing::NoSubmission,
+                report: None,
+                reason: String::new(),
+                submitter: who.clone(),
+            }),
+    );
+    // The class in the download's order: by name.
+    let order: Vec<&str> = download.students.iter().map(|s| s.key.as_str()).collect();
+    results.sort_by_key(|g| order.iter().position(|k| *k == g.student));
+    write_class(options, &results, &download.roster_headings)?;
     Ok(results)
 }
 
@@ -191,6 +215,9 @@ impl Options {
             target_dir: cli.submissions.target_dir.clone(),
             timeout_scale: cli.timing.timeout_scale,
             unsandboxed: cli.submissions.unsandboxed,
+            roster: cli.roster.clone(),
+            gradebooks: cli.gradebook.clone(),
+            assignment: cli.assignment.clone(),
         })
     }
 }
@@ -235,18 +262,30 @@ impl Progress {
     }
 }
 
-/// The summary `grader batch` prints: a line per student (score, standing,
-/// why), then where the class results are.
-pub fn summary(results: &[Graded], out: &Path) -> String {
-    let mut summary = String::new();
+/// The summary `grader batch` prints: what the download was, a line per
+/// student (score, standing, why), then where the class results are.
+pub fn summary(
+    download: &Download,
+    results: &[Graded],
+    out: &Path,
+    gradebooks: &[gradebook::Kind],
+) -> String {
+    let mut summary = format!("{}\n", download.summary());
     for graded in results {
         let score = graded.report.as_ref().map_or("–".to_string(), |r| {
             format!("{}/{}", r.score, r.max_score)
         });
-        let reason = if graded.reason.is_empty() {
+        let mut why: Vec<&str> = Vec::new();
+        if graded.submitter.late {
+            why.push("late");
+        }
+        if !graded.reason.is_empty() {
+            why.push(&graded.reason);
+        }
+        let reason = if why.is_empty() {
             String::new()
         } else {
-            format!(" ({})", graded.reason)
+            format!(" ({})", why.join("; "))
         };
         summary.push_str(&format!(
             "{:<24} {:>7}  {}{reason}\n",
@@ -260,6 +299,13 @@ pub fn summary(results: &[Graded], out: &Path) -> String {
         out.join("grades.csv").display(),
         out.join("index.html").display()
     ));
+    for kind in gradebooks {
+        let files: Vec<String> = gradebook::file_names(*kind)
+            .iter()
+            .map(|f| out.join(f).display().to_string())
+            .collect();
+        summary.push_str(&format!("Wrote {}\n", files.join(" and ")));
+    }
     summary
 }
 
@@ -288,28 +334,47 @@ mod tests {
 
     #[test]
     fn the_summary_has_a_line_per_student_and_says_where_the_results_are() {
-        let graded = |student: &str, standing, reason: &str| Graded {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("class/ana")).unwrap();
+        let download = crate::lms::read(&dir.path().join("class"), dir.path(), None).unwrap();
+        let graded = |student: &str, standing, reason: &str, late| Graded {
             student: student.to_string(),
             standing,
             report: None,
             reason: reason.to_string(),
+            submitter: Submitter {
+                late,
+                ..Submitter::default()
+            },
         };
         let results = [
-            graded("ana", Standing::TimedOut, "still grading after 300 s"),
-            graded("bo", Standing::Rejected, ""),
+            graded("ana", Standing::TimedOut, "still grading after 300 s", true),
+            graded("bo", Standing::Rejected, "", false),
+            graded("cy", Standing::NoSubmission, "", false),
         ];
-        let summary = summary(&results, Path::new("out"));
+        let summary = summary(
+            &download,
+            &results,
+            Path::new("out"),
+            &[gradebook::Kind::Canvas],
+        );
         let lines: Vec<&str> = summary.lines().collect();
         assert_eq!(
             lines,
             [
-                "ana                            –  timed out (still grading after 300 s)",
+                "Folder of submissions: 1 student",
+                "ana                            –  timed out (late; still grading after 300 s)",
                 "bo                             –  rejected",
+                "cy                             –  no submission",
                 "Wrote out/grades.csv and out/index.html",
+                "Wrote out/gradebook-canvas.csv and out/feedback-canvas.zip",
             ],
             "{summary}"
         );
         assert_eq!(exit_code(&results), 0);
-        assert_eq!(exit_code(&[graded("cy", Standing::Error, "crash")]), 2);
+        assert_eq!(
+            exit_code(&[graded("dee", Standing::Error, "crash", false)]),
+            2
+        );
     }
 }

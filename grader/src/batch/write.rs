@@ -2,13 +2,15 @@
 //! `index.html`, written by the batch alone, each as a fresh file.
 
 use super::{BatchError, Graded, Options};
+use crate::lms::gradebook;
+use crate::policy::Policy;
 use crate::report::class::{self, Row};
 use crate::report::Format;
 use std::fs;
 use std::path::PathBuf;
 
 /// A student's folder under `out/students`: the id, made safe as a name.
-pub(super) fn folder_name(student: &str) -> String {
+pub(crate) fn folder_name(student: &str) -> String {
     student
         .chars()
         .map(|c| {
@@ -28,12 +30,17 @@ fn extension(format: Format) -> &'static str {
         Format::Junit => "junit.xml",
         Format::Gradescope => "gradescope.json",
         Format::Github => "github.txt",
+        Format::Classroom => "classroom.json",
         Format::Markdown => "md",
         Format::Html => "html",
     }
 }
 
-pub(super) fn write_class(options: &Options, results: &[Graded]) -> Result<(), BatchError> {
+pub(super) fn write_class(
+    options: &Options,
+    results: &[Graded],
+    roster_headings: &[String],
+) -> Result<(), BatchError> {
     let write = |path: PathBuf, text: String| {
         // A fresh file: whatever stood at that path (a link, a pipe, an
         // earlier batch's report) is replaced, never written through.
@@ -89,5 +96,21 @@ pub(super) fn write_class(options: &Options, results: &[Graded]) -> Result<(), B
     write(
         options.out.join("index.html"),
         class::index("Socket lab: class results", &tasks, &rows),
-    )
+    )?;
+    if options.gradebooks.is_empty() {
+        return Ok(());
+    }
+    // The most a submission can score, for a class none of which was graded.
+    let mut all = crate::tasks::all();
+    Policy::load(&options.workspace)?.apply(&mut all, false);
+    let most: u32 = all.iter().map(|t| t.max_points()).sum();
+    let column = gradebook::canvas_column(&options.assignment, roster_headings);
+    for kind in &options.gradebooks {
+        for (name, bytes) in gradebook::files(*kind, results, &column, most)? {
+            let path = options.out.join(name);
+            let _ = fs::remove_file(&path);
+            fs::write(&path, bytes).map_err(|source| BatchError::Write { path, source })?;
+        }
+    }
+    Ok(())
 }

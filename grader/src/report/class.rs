@@ -259,7 +259,10 @@ fn mistakes(reports: &[&Report]) -> Vec<Mistake> {
                         cause.program,
                         cause.kind.words()
                     ),
-                    None => check.id.clone(),
+                    None if check.visibility.is_visible() => check.id.clone(),
+                    // The class page is the instructor's: a check students
+                    // are not shown says so.
+                    None => format!("{} ({})", check.id, check.visibility.as_str()),
                 };
                 own.entry(mistake).or_default().push(&check.id);
             }
@@ -371,6 +374,7 @@ mod tests {
                 detail: String::new(),
             }),
             flaky: false,
+            visibility: Default::default(),
         }
     }
 
@@ -381,6 +385,14 @@ mod tests {
             Vec::new(),
             checks,
         )])
+    }
+
+    #[test]
+    fn a_mistake_students_are_not_shown_says_so() {
+        let mut hidden = check("task02.client.crlf", Status::Fail, None);
+        hidden.visibility = crate::policy::Visibility::Hidden;
+        let ranked = mistakes(&[&student(vec![hidden])]);
+        assert_eq!(ranked, [("task02.client.crlf (hidden)".to_string(), 1, 1)]);
     }
 
     #[test]

@@ -105,12 +105,20 @@ fn row(check: &CheckReport) -> String {
         }
         what = format!("<details><summary>{what}</summary>{details}</details>");
     }
+    if !check.visibility.is_visible() {
+        let _ = write!(
+            what,
+            " <span class=\"muted visibility\">({})</span>",
+            check.visibility.words()
+        );
+    }
     format!(
-        "<tr class=\"check {class}\" data-id=\"{id}\" data-status=\"{status}\"><td class=\"{class}\">{mark}</td>\
+        "<tr class=\"check {class}\" data-id=\"{id}\" data-status=\"{status}\" data-visibility=\"{visibility}\"><td class=\"{class}\">{mark}</td>\
          <td><code>{id}</code></td><td>{what}</td><td class=\"num\">{}/{}</td></tr>\n",
         check.points,
         check.max_points,
         id = esc(&check.id),
         status = check.status.as_str(),
+        visibility = check.visibility.as_str(),
     )
 }

@@ -180,9 +180,15 @@ fn render_check(out: &mut String, check: &CheckReport, width: usize, verbose: bo
     } else {
         String::new()
     };
+    // grading.toml's visibility, for the instructor reading this.
+    let seen = if check.visibility.is_visible() {
+        String::new()
+    } else {
+        format!("  {DIM}({}){DIM:#}", check.visibility.words())
+    };
     let _ = writeln!(
         out,
-        "  {style}{mark}{style:#} {:<width$}  {points:>5}  {}{timing}",
+        "  {style}{mark}{style:#} {:<width$}  {points:>5}  {}{seen}{timing}",
         check.id, check.title
     );
     let detail = |out: &mut String, label: &str, text: &str| {

@@ -31,6 +31,10 @@ pub fn render(report: &Report) -> String {
                     "points",
                     format!("{}/{}", check.points, check.max_points).as_str(),
                 ));
+            // Who sees it, when grading.toml says it is not everyone.
+            if !check.visibility.is_visible() {
+                case.add_property(("visibility", check.visibility.as_str()));
+            }
             if !check.transcript.is_empty() {
                 case.set_system_out(check.transcript.join("\n"));
             }

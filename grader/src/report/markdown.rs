@@ -6,7 +6,10 @@ use super::{Build, Report};
 use crate::check::Status;
 use std::fmt::Write;
 
+/// Students read it: the checks not shown to them yet are left out
+/// (grading.toml), counted in a note; the score counts them.
 pub fn render(report: &Report) -> String {
+    let report = &crate::policy::students_now(report);
     let mut out = format!("## Socket lab: {}/{}\n\n", report.score, report.max_score);
     out.push_str("| task | score | build |\n|---|---:|---|\n");
     for task in &report.tasks {

@@ -5,6 +5,7 @@
 //! `expected`, `actual` and `transcript` are added where they say something.
 
 pub mod class;
+pub mod classroom;
 pub mod github;
 pub mod gradescope;
 pub mod html;
@@ -13,6 +14,7 @@ pub mod junit;
 pub mod markdown;
 
 use crate::check::{Cause, Role, Status};
+use crate::policy::Visibility;
 use crate::sandbox::{Mode, Protection};
 use serde::{Deserialize, Serialize};
 
@@ -79,6 +81,9 @@ pub struct CheckReport {
     /// bug to fix, never the student's fault.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub flaky: bool,
+    /// Who sees the check's result, and when (`grading.toml`).
+    #[serde(default, skip_serializing_if = "Visibility::is_visible")]
+    pub visibility: Visibility,
 }
 
 impl Report {
@@ -155,6 +160,8 @@ pub enum Format {
     Gradescope,
     /// GitHub Actions annotations for failed checks.
     Github,
+    /// GitHub Classroom's autograding result, for its grading reporter.
+    Classroom,
     /// A Markdown summary, for feedback or a job summary.
     Markdown,
     /// One self-contained HTML page.
@@ -170,6 +177,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Gradescope => "gradescope",
             Format::Github => "github",
+            Format::Classroom => "classroom",
             Format::Markdown => "markdown",
             Format::Html => "html",
         }
@@ -183,6 +191,7 @@ impl Format {
             Format::Junit => junit::render(report),
             Format::Gradescope => gradescope::render(report),
             Format::Github => github::render(report),
+            Format::Classroom => classroom::render(report),
             Format::Markdown => markdown::render(report),
             Format::Html => html::render(report, title),
         }

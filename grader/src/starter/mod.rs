@@ -323,6 +323,9 @@ pub fn write_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, St
             Ok(text) if relative.file_name().is_some_and(|n| n == "Cargo.toml") => {
                 student_manifest(&text, &source)?.into_bytes()
             }
+            Ok(text) if relative == Path::new(crate::policy::FILE) => {
+                student_policy(&text, &source)?.into_bytes()
+            }
             Ok(text) => text.into_bytes(),
             Err(raw) => raw.into_bytes(),
         };
@@ -337,6 +340,24 @@ pub fn write_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, St
         edition.files += 1;
     }
     Ok(edition)
+}
+
+/// The edition's `grading.toml`: the instructor's, marked as the student
+/// edition's, so that a student's own run leaves out the checks students
+/// are not shown, while a graded submission keeps them.
+fn student_policy(text: &str, path: &Path) -> Result<String, StarterError> {
+    let mut policy: toml_edit::DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| StarterError::Manifest {
+                path: path.to_path_buf(),
+                reason: e.message().to_string(),
+            })?;
+    policy.insert("edition", toml_edit::value("student"));
+    if let Some(mut key) = policy.key_mut("edition") {
+        key.leaf_decor_mut()
+            .set_prefix("# Written by `grader starter`: the student edition's copy.\n");
+    }
+    Ok(policy.to_string())
 }
 
 /// The files of the workspace at `root` that its student edition is made

@@ -72,3 +72,26 @@ fn tests_and_the_gallery_are_left_out() {
     assert!(!left_out(Path::new("task03_echo/src/bin/server.rs")));
     assert!(!left_out(Path::new("docs/tests.md")));
 }
+
+#[test]
+fn the_editions_grading_toml_is_marked_as_the_students() {
+    let instructor = "[checks.\"task03.server.echo_1mib\"]\nvisibility = \"hidden\"\n";
+    let edition = student_policy(instructor, Path::new("grading.toml")).unwrap();
+    assert!(
+        edition.starts_with("# Written by `grader starter`"),
+        "{edition}"
+    );
+    let path = Path::new("grading.toml");
+    let read = crate::policy::Policy::parse(&edition, path).unwrap();
+    // Alone, the edition runs only what students are shown; a graded
+    // submission keeps the hidden check.
+    let ids = |local| {
+        let mut tasks = crate::tasks::all();
+        read.apply(&mut tasks, local);
+        tasks
+            .iter()
+            .flat_map(|t| &t.checks)
+            .any(|c| c.id == "task03.server.echo_1mib")
+    };
+    assert!(!ids(true) && ids(false), "{edition}");
+}

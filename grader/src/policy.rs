@@ -1,0 +1,455 @@
+//! `grading.toml`: the instructor's points, weights and visibility, set
+//! without touching the grader's code.
+//!
+//! ```toml
+//! [tasks.task03_echo]
+//! weight = 2                      # every point of the task counts twice
+//!
+//! [checks."task03.server.echo_1mib"]
+//! points = 5                      # instead of the check's own
+//! visibility = "after_due_date"   # visible, hidden, after_due_date, after_published
+//!
+//! [checks."task01.client.ipv6"]
+//! off = true                      # not run, not counted
+//! ```
+//!
+//! The file sits at the top of the instructor's workspace. [`Policy::apply`]
+//! sets the points of the tasks before they are graded (and drops the
+//! checks switched off), so every score, total and report follows;
+//! [`Policy::mark`] writes each check's visibility into the report, where
+//! every format reads it. Visibility takes Gradescope's four values. Where
+//! students read a report themselves (GitHub's annotations and summary,
+//! the Classroom dashboard, a local run in the student edition) only
+//! visible checks are shown ([`students_now`]); the feedback files handed
+//! back after grading leave out the hidden ones ([`students_after_grading`]).
+//! Totals always count every check that was run.
+//!
+//! `grader starter` copies the file into the student edition with
+//! `edition = "student"` added: there a plain `cargo run -p grader` runs
+//! only the visible checks, while a graded submission (`--submission`, as
+//! Gradescope's `run_autograder` grades) keeps them all.
+
+use crate::report::Report;
+use crate::tasks::Task;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The file's name, at the top of the workspace.
+pub const FILE: &str = "grading.toml";
+
+/// Who sees a check's result, and when: Gradescope's values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    #[default]
+    Visible,
+    Hidden,
+    AfterDueDate,
+    AfterPublished,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Visible => "visible",
+            Visibility::Hidden => "hidden",
+            Visibility::AfterDueDate => "after_due_date",
+            Visibility::AfterPublished => "after_published",
+        }
+    }
+
+    pub fn is_visible(&self) -> bool {
+        *self == Visibility::Visible
+    }
+
+    /// When students see it, in words for instructors' reports.
+    pub fn words(self) -> &'static str {
+        match self {
+            Visibility::Visible => "shown to students",
+            Visibility::Hidden => "hidden from students",
+            Visibility::AfterDueDate => "shown to students after the due date",
+            Visibility::AfterPublished => "shown to students once grades are published",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Visibility> {
+        [
+            Visibility::Visible,
+            Visibility::Hidden,
+            Visibility::AfterDueDate,
+            Visibility::AfterPublished,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == text)
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum PolicyError {
+    #[error("could not read {path}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} does not parse: {reason}")]
+    Parse { path: PathBuf, reason: String },
+    #[error("{path}: no check `{id}`; `grader --list` shows every check's id")]
+    UnknownCheck { path: PathBuf, id: String },
+    #[error("{path}: no task `{name}`; the tasks are {known}")]
+    UnknownTask {
+        path: PathBuf,
+        name: String,
+        known: String,
+    },
+    #[error("{path}: {what}")]
+    Invalid { path: PathBuf, what: String },
+}
+
+/// What `grading.toml` says about one check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Rule {
+    points: Option<u32>,
+    visibility: Visibility,
+    off: bool,
+}
+
+/// The instructor's grading policy; the default changes nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// Task package → weight.
+    weights: BTreeMap<String, u32>,
+    /// Check id → rule.
+    checks: BTreeMap<String, Rule>,
+    /// The file of a student edition.
+    student_edition: bool,
+}
+
+impl Policy {
+    /// The policy of the workspace `dir` is in: its `grading.toml`, found
+    /// in `dir` or the folders above it up to the workspace's top (the one
+    /// with `Cargo.lock`); none there is the default.
+    pub fn load(dir: &Path) -> Result<Policy, PolicyError> {
+        for folder in dir.ancestors() {
+            let path = folder.join(FILE);
+            if path.is_file() {
+                let text = std::fs::read_to_string(&path).map_err(|source| PolicyError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                return Policy::parse(&text, &path);
+            }
+            if folder.join("Cargo.lock").is_file() {
+                break;
+            }
+        }
+        Ok(Policy::default())
+    }
+
+    /// Reads the text of `path`, checking every task and check it names.
+    pub fn parse(text: &str, path: &Path) -> Result<Policy, PolicyError> {
+        let invalid = |what: String| PolicyError::Invalid {
+            path: path.to_path_buf(),
+            what,
+        };
+        let doc: toml_edit::DocumentMut =
+            text.parse()
+                .map_err(|e: toml_edit::TomlError| PolicyError::Parse {
+                    path: path.to_path_buf(),
+                    reason: e.message().to_string(),
+                })?;
+        let tasks = crate::tasks::all();
+        let mut policy = Policy::default();
+        for (key, item) in doc.iter() {
+            match key {
+                "edition" => {
+                    policy.student_edition = item.as_str() == Some("student");
+                }
+                "tasks" => {
+                    let table = item
+                        .as_table_like()
+                        .ok_or_else(|| invalid("`tasks` is a table of tasks".into()))?;
+                    for (name, settings) in table.iter() {
+                        let task = tasks.iter().find(|t| t.is_named(name)).ok_or_else(|| {
+                            PolicyError::UnknownTask {
+                                path: path.to_path_buf(),
+                                name: name.to_string(),
+                                known: tasks.iter().map(|t| t.package).collect::<Vec<_>>().join(", "),
+                            }
+                        })?;
+                        let settings = settings
+                            .as_table_like()
+                            .ok_or_else(|| invalid(format!("`tasks.{name}` is a table")))?;
+                        for (setting, value) in settings.iter() {
+                            match setting {
+                                "weight" => {
+                                    let weight = whole(value).ok_or_else(|| {
+                                        invalid(format!(
+                                            "`tasks.{name}.weight` is a whole number, 0 or more"
+                                        ))
+                                    })?;
+                                    policy.weights.insert(task.package.to_string(), weight);
+                                }
+                                other => {
+                                    return Err(invalid(format!(
+                                        "`tasks.{name}.{other}` is not a setting; a task has `weight`"
+                                    )))
+                                }
+                            }
+                        }
+                    }
+                }
+                "checks" => {
+                    let table = item
+                        .as_table_like()
+                        .ok_or_else(|| invalid("`checks` is a table of check ids".into()))?;
+                    for (id, settings) in table.iter() {
+                        if !tasks.iter().flat_map(|t| &t.checks).any(|c| c.id == id) {
+                            return Err(PolicyError::UnknownCheck {
+                                path: path.to_path_buf(),
+                                id: id.to_string(),
+                            });
+                        }
+                        let settings = settings
+                            .as_table_like()
+                            .ok_or_else(|| invalid(format!("`checks.\"{id}\"` is a table")))?;
+                        let mut rule = Rule::default();
+                        for (setting, value) in settings.iter() {
+                            match setting {
+                                "points" => {
+                                    rule.points = Some(whole(value).ok_or_else(|| {
+                                        invalid(format!(
+                                            "`points` of {id} is a whole number, 0 or more"
+                                        ))
+                                    })?);
+                                }
+                                "visibility" => {
+                                    rule.visibility = value
+                                        .as_str()
+                                        .and_then(Visibility::parse)
+                                        .ok_or_else(|| {
+                                            invalid(format!(
+                                                "`visibility` of {id} is one of visible, hidden, after_due_date, after_published"
+                                            ))
+                                        })?;
+                                }
+                                "off" => {
+                                    rule.off = value.as_bool().ok_or_else(|| {
+                                        invalid(format!("`off` of {id} is true or false"))
+                                    })?;
+                                }
+                                other => {
+                                    return Err(invalid(format!(
+                                        "`{other}` of {id} is not a setting; a check has `points`, `visibility` and `off`"
+                                    )))
+                                }
+                            }
+                        }
+                        policy.checks.insert(id.to_string(), rule);
+                    }
+                }
+                other => {
+                    return Err(invalid(format!(
+                        "`{other}` is not a setting; the file has `[tasks.NAME]` and `[checks.\"ID\"]` tables"
+                    )))
+                }
+            }
+        }
+        Ok(policy)
+    }
+
+    /// Sets the points of `tasks`' checks (each check's points, times its
+    /// task's weight) and drops the checks switched off. A run of the
+    /// student edition on its own (`local`, no `--submission`) also drops
+    /// the checks students are not shown.
+    pub fn apply(&self, tasks: &mut [Task], local: bool) {
+        for task in tasks {
+            let weight = self.weights.get(task.package).copied().unwrap_or(1);
+            task.checks.retain(|check| {
+                let rule = self.checks.get(&check.id);
+                let off = rule.is_some_and(|r| r.off);
+                let unseen = rule.is_some_and(|r| !r.visibility.is_visible());
+                let not_for_students = local && self.student_edition && unseen;
+                !(off || not_for_students)
+            });
+            for check in &mut task.checks {
+                let points = self
+                    .checks
+                    .get(&check.id)
+                    .and_then(|r| r.points)
+                    .unwrap_or(check.points);
+                check.points = points * weight;
+            }
+        }
+    }
+
+    /// The visibility `grading.toml` gives the check `id`.
+    pub fn visibility(&self, id: &str) -> Visibility {
+        self.checks
+            .get(id)
+            .map_or(Visibility::Visible, |r| r.visibility)
+    }
+
+    /// Writes each check's visibility into `report`.
+    pub fn mark(&self, report: &mut Report) {
+        for check in report.tasks.iter_mut().flat_map(|t| &mut t.checks) {
+            check.visibility = self.visibility(&check.id);
+        }
+    }
+}
+
+/// A whole number of 0 or more.
+fn whole(value: &toml_edit::Item) -> Option<u32> {
+    value.as_integer().and_then(|n| u32::try_from(n).ok())
+}
+
+/// `report` as students may read it while the course runs: only the
+/// visible checks, the others counted in one note per task. Scores and
+/// totals stay those of the whole grading.
+pub fn students_now(report: &Report) -> Report {
+    shown(report, |v| v.is_visible())
+}
+
+/// `report` as handed back with the grades: the hidden checks left out.
+pub fn students_after_grading(report: &Report) -> Report {
+    shown(report, |v| v != Visibility::Hidden)
+}
+
+fn shown(report: &Report, keep: impl Fn(Visibility) -> bool) -> Report {
+    let mut shown = report.clone();
+    for task in &mut shown.tasks {
+        let (kept, left): (Vec<_>, Vec<_>) =
+            task.checks.drain(..).partition(|c| keep(c.visibility));
+        task.checks = kept;
+        if !left.is_empty() {
+            let points: u32 = left.iter().map(|c| c.points).sum();
+            let max: u32 = left.iter().map(|c| c.max_points).sum();
+            shown.notes.push(format!(
+                "{}: {} more check{} not shown yet, {points}/{max} points",
+                task.task,
+                left.len(),
+                if left.len() == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Policy, String> {
+        Policy::parse(text, Path::new("grading.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn points_weights_and_switches_apply_to_the_tasks() {
+        let policy = parse(
+            "[tasks.task03_echo]\nweight = 2\n\n[checks.\"task03.server.echo_1mib\"]\npoints = 7\nvisibility = \"hidden\"\n\n[checks.\"task01.client.ipv6\"]\noff = true\n",
+        )
+        .unwrap();
+        let mut tasks = crate::tasks::all();
+        let before: Vec<(String, u32)> = tasks
+            .iter()
+            .flat_map(|t| &t.checks)
+            .map(|c| (c.id.clone(), c.points))
+            .collect();
+        policy.apply(&mut tasks, false);
+        let after: BTreeMap<String, u32> = tasks
+            .iter()
+            .flat_map(|t| &t.checks)
+            .map(|c| (c.id.clone(), c.points))
+            .collect();
+        for (id, points) in before {
+            let expected = if id == "task03.server.echo_1mib" {
+                Some(14)
+            } else if id == "task01.client.ipv6" {
+                None
+            } else if id.starts_with("task03.") {
+                Some(points * 2)
+            } else {
+                Some(points)
+            };
+            assert_eq!(after.get(&id).copied(), expected, "{id}");
+        }
+        assert_eq!(
+            policy.visibility("task03.server.echo_1mib"),
+            Visibility::Hidden
+        );
+        assert_eq!(
+            policy.visibility("task03.server.closes"),
+            Visibility::Visible
+        );
+    }
+
+    #[test]
+    fn a_student_edition_run_alone_leaves_out_what_students_are_not_shown() {
+        let text = "edition = \"student\"\n[checks.\"task03.server.echo_1mib\"]\nvisibility = \"after_due_date\"\n";
+        let policy = parse(text).unwrap();
+        let has = |local| {
+            let mut tasks = crate::tasks::all();
+            policy.apply(&mut tasks, local);
+            tasks
+                .iter()
+                .flat_map(|t| &t.checks)
+                .any(|c| c.id == "task03.server.echo_1mib")
+        };
+        assert!(!has(true));
+        assert!(has(false));
+        // The instructor's own file (no `edition`) keeps it in every run.
+        let mut tasks = crate::tasks::all();
+        parse(&text.replace("edition = \"student\"\n", ""))
+            .unwrap()
+            .apply(&mut tasks, true);
+        assert!(tasks
+            .iter()
+            .flat_map(|t| &t.checks)
+            .any(|c| c.id == "task03.server.echo_1mib"));
+    }
+
+    #[test]
+    fn mistakes_in_the_file_are_named() {
+        let cases = [
+            (
+                "[checks.\"task03.server.nope\"]\npoints = 1\n",
+                "grading.toml: no check `task03.server.nope`; `grader --list` shows every check's id",
+            ),
+            (
+                "[tasks.task09]\nweight = 1\n",
+                "grading.toml: no task `task09`; the tasks are",
+            ),
+            (
+                "[checks.\"task03.server.echo_1mib\"]\nvisibility = \"later\"\n",
+                "`visibility` of task03.server.echo_1mib is one of visible, hidden, after_due_date, after_published",
+            ),
+            (
+                "[checks.\"task03.server.echo_1mib\"]\npoints = -1\n",
+                "`points` of task03.server.echo_1mib is a whole number",
+            ),
+            (
+                "[tasks.task03]\nweigth = 2\n",
+                "`tasks.task03.weigth` is not a setting",
+            ),
+            ("points = 3\n", "`points` is not a setting"),
+            ("[checks\n", "grading.toml does not parse"),
+        ];
+        for (text, expected) in cases {
+            let err = parse(text).unwrap_err();
+            assert!(err.contains(expected), "{text:?} gave {err:?}");
+        }
+    }
+
+    #[test]
+    fn without_a_file_nothing_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.lock"), "").unwrap();
+        std::fs::create_dir(dir.path().join("task03_echo")).unwrap();
+        let policy = Policy::load(&dir.path().join("task03_echo")).unwrap();
+        assert_eq!(policy, Policy::default());
+        std::fs::write(dir.path().join(FILE), "[tasks.task03]\nweight = 3\n").unwrap();
+        let policy = Policy::load(&dir.path().join("task03_echo")).unwrap();
+        assert_eq!(policy.weights.get("task03_echo"), Some(&3));
+    }
+}
