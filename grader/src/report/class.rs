@@ -392,7 +392,15 @@ mod tests {
         let mut hidden = check("task02.client.crlf", Status::Fail, None);
         hidden.visibility = crate::policy::Visibility::Hidden;
         let ranked = mistakes(&[&student(vec![hidden])]);
-        assert_eq!(ranked, [("task02.client.crlf (hidden)".to_string(), 1, 1)]);
+        assert_eq!(
+            ranked,
+            [Mistake {
+                name: "task02.client.crlf (hidden)".to_string(),
+                students: 1,
+                most: 1,
+                checks: vec!["task02.client.crlf".to_string()],
+            }]
+        );
     }
 
     #[test]
