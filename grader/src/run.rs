@@ -362,14 +362,16 @@ pub fn run_check(
             });
             // A server that ended during the check says so, the same way
             // every run, rather than whatever the check saw go wrong after.
-            let result =
-                result.map_err(|outcome| match ctx.server_exit() {
-                    Some(how) if outcome.status == Status::Fail && outcome.cause.is_none() => {
+            let result = result.map_err(|outcome| {
+                let unexplained = outcome.status == Status::Fail && outcome.cause.is_none();
+                match unexplained.then(|| ctx.server_exit()).flatten() {
+                    Some(how) => {
                         Outcome::fail(format!("the server exited during this check ({how})"))
                             .because(CauseKind::Exited, "server", how)
                     }
-                    _ => outcome,
-                });
+                    None => outcome,
+                }
+            });
             // Starter code that is not filled in yet says so, rather than
             // whatever the check saw go wrong because of it.
             if crate::signal::stopping() {

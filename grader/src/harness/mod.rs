@@ -76,6 +76,10 @@ pub fn read_to_end_unless(
     }
 }
 
+/// How long a server that has panicked is given to end, when the panic was
+/// in its main thread.
+const PANIC_ENDS: Duration = Duration::from_secs(1);
+
 /// `panicked at src/main.rs:20:5: the message` from a Rust panic on
 /// stderr, without the thread's id, which changes every run.
 fn panic_place(stderr: &[String]) -> Option<String> {
@@ -320,8 +324,14 @@ impl<'a> Ctx<'a> {
     /// words every time.
     pub fn server_exit(&self) -> Option<String> {
         self.servers.iter().find_map(|(watch, stderr)| {
-            let status = describe_status(watch.on_its_own()?);
             let stderr = stderr.lines();
+            // A panic in its main thread ends a server once the message
+            // (and a backtrace, which can take a while) is out.
+            let status = match panic_place(&stderr) {
+                Some(_) => watch.wait_on_its_own(self.deadline(PANIC_ENDS)),
+                None => watch.on_its_own(),
+            };
+            let status = describe_status(status?);
             Some(match (panic_place(&stderr), stderr.last()) {
                 (Some(panic), _) => format!("{status}; it {panic}"),
                 (None, Some(line)) => {

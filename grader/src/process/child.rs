@@ -46,6 +46,22 @@ impl ExitWatch {
         let status = *self.0.lock();
         status.filter(|_| self.0.on_its_own.load(Ordering::SeqCst))
     }
+
+    /// [`ExitWatch::on_its_own`], waiting until `deadline` for an exit.
+    pub fn wait_on_its_own(&self, deadline: Deadline) -> Option<ExitStatus> {
+        let mut status = self.0.lock();
+        while status.is_none() {
+            let left = deadline.remaining()?;
+            status = self
+                .0
+                .changed
+                .wait_timeout(status, left)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+        drop(status);
+        self.on_its_own()
+    }
 }
 
 impl Exit {
@@ -94,6 +110,13 @@ impl Child {
         unsafe {
             command.pre_exec(default_stop_signals);
         }
+        // A panic's backtrace, symbolized from debug info, can take seconds
+        // on a loaded machine, holding up the exit it comes before; the
+        // panic's line already says where. Jailed programs get no
+        // environment at all.
+        command
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE");
         if let Some(jail) = &program.jail {
             // Nothing of the grader's environment (a CI token, say) reaches
             // untrusted code.

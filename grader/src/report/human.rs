@@ -143,11 +143,15 @@ fn render_group(out: &mut String, cause: &Cause, members: &[&CheckReport]) {
             .map_or(c.id.clone(), |(_, rest)| rest.to_string())
     };
     // The first check's own words pin the cause down, unless the cause
-    // already says everything (a line of starter code, a build error).
-    if !matches!(
-        cause.kind,
-        CauseKind::NotImplemented | CauseKind::DidNotBuild
-    ) {
+    // already says everything (a line of starter code, a build error, an
+    // exit and why).
+    let said = !cause.detail.is_empty() && first.message.contains(&cause.detail);
+    if !said
+        && !matches!(
+            cause.kind,
+            CauseKind::NotImplemented | CauseKind::DidNotBuild
+        )
+    {
         detail(
             out,
             "first:   ",

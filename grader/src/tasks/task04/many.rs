@@ -3,7 +3,7 @@
 
 use super::conn::judge_reply;
 use super::LINE_CAP;
-use crate::check::{CheckResult, Outcome};
+use crate::check::{CauseKind, CheckResult, Outcome};
 use crate::harness::Ctx;
 use crate::peer::{self, LineConn};
 use crate::time::{human, Deadline};
@@ -49,18 +49,21 @@ pub(super) fn concurrent_100(ctx: &mut Ctx) -> CheckResult {
     if failures.is_empty() {
         return Ok(());
     }
-    let mut message = format!(
-        "{} of {CLIENTS} clients were not served correctly; first: {}",
-        failures.len(),
-        failures[0]
-    );
-    if let Some(answered) = together.at_deadline() {
-        message = format!(
+    // A wrong reply leaves its client unanswered too: it is the mistake to
+    // show, not the count.
+    let wrong = failures.iter().find(|f| f.contains("wrong reply"));
+    if let Some(answered) = together.at_deadline().filter(|_| wrong.is_none()) {
+        let message = format!(
                 "only {answered} of {CLIENTS} connected clients got a reply within {}: the server does not serve them all at once",
                 human(ctx.timing.scaled(ALL_ANSWERED))
             );
+        return Err(Outcome::fail(message).because(CauseKind::OneAtATime, "server", ""));
     }
-    Err(Outcome::fail(message))
+    Err(Outcome::fail(format!(
+        "{} of {CLIENTS} clients were not served correctly; first: {}",
+        failures.len(),
+        wrong.unwrap_or(&failures[0])
+    )))
 }
 
 /// How long 100 connected clients have to be answered once each.
