@@ -206,3 +206,9 @@ fn bad_arguments_are_refused_by_clap() {
             .stderr(predicate::str::contains("invalid value"));
     }
 }
+
+#[test]
+fn the_grader_gives_the_reference_full_marks() {
+    let failed = grader::run::failures(5, cargo_bin!("task05-server"), cargo_bin!("task05-client"));
+    assert!(failed.is_empty(), "{failed:#?}");
+}
