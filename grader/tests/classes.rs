@@ -14,11 +14,12 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const TASKS: [&str; 4] = [
+const TASKS: [&str; 5] = [
     "task01_connect",
     "task02_greeting",
     "task03_echo",
     "task04_multithreaded",
+    "task05_udp",
 ];
 
 /// A submission folder holding the reference's task folders, each under
@@ -152,6 +153,7 @@ fn a_batch_records_every_kind_of_submission() {
             "task02_greeting",
             "task03_echo",
             "task04_multithreaded",
+            "task05_udp",
             "total",
             "max",
             "status",
