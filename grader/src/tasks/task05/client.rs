@@ -65,7 +65,7 @@ impl Played {
             }
             if let Some(status) = self.client.status() {
                 return Err(Outcome::fail(format!(
-                    "the client ended ({}) without sending {what} to {}{}",
+                    "the client ended ({}) with no {what} sent to {}{}",
                     describe_status(status),
                     self.addr,
                     printed(&self.client)
@@ -94,7 +94,7 @@ impl Played {
 
 /// The client's first datagram, which must be `expected`.
 fn message(ctx: &mut Ctx, played: &Played, expected: &str) -> Result<Datagram, Outcome> {
-    let datagram = played.next(ctx, ctx.deadline(REPLY_WAIT), "its message")?;
+    let datagram = played.next(ctx, ctx.deadline(REPLY_WAIT), "message")?;
     if datagram.bytes != expected.as_bytes() {
         return Err(Outcome::fail(
             "the client sent something other than its message, as one datagram",
@@ -129,7 +129,7 @@ pub fn retransmits(ctx: &mut Ctx) -> CheckResult {
     ctx.note("grader drops that datagram, as a network may");
     let wait = Duration::from_millis(TIMEOUT_MS) + ctx.timing.scaled(SLACK);
     let again = played
-        .next(ctx, Deadline::after(wait), "a second datagram")
+        .next(ctx, Deadline::after(wait), "second datagram")
         .map_err(|outcome| Outcome {
             message: format!(
                 "its first datagram was lost and no reply came within --timeout-ms {TIMEOUT_MS}: {}",
@@ -207,7 +207,7 @@ pub fn gives_up(ctx: &mut Ctx) -> CheckResult {
             "is anyone there?",
         ],
     )?;
-    played.next(ctx, ctx.deadline(REPLY_WAIT), "its message")?;
+    played.next(ctx, ctx.deadline(REPLY_WAIT), "message")?;
     let first = Instant::now();
     ctx.note("grader never answers");
     let whole = Duration::from_millis(TIMEOUT_MS) * tries as u32;
@@ -344,7 +344,7 @@ pub fn client_stops(ctx: &mut Ctx) -> CheckResult {
     let mut interrupted = start(ctx, LOOPBACK, &["--timeout-ms", "60000"])?;
     let mut terminated = start(ctx, LOOPBACK, &["--timeout-ms", "60000"])?;
     for played in [&interrupted, &terminated] {
-        played.next(ctx, ctx.deadline(REPLY_WAIT), "its message")?;
+        played.next(ctx, ctx.deadline(REPLY_WAIT), "message")?;
     }
     ctx.note("grader never answers: each client waits");
     stops(

@@ -1,7 +1,7 @@
 //! Task 05's server checks: the grader sends datagrams and judges the
 //! replies, and what the server prints.
 
-use super::wire::{round, Sender, RESEND, SENDS};
+use super::wire::{collect, round, send_all, Sender, RESEND, SENDS};
 use crate::check::{CheckResult, Outcome, Role};
 use crate::harness::{lines_or_nothing, panicked, printed, Ctx, Server};
 use crate::peer::{self, udp};
@@ -76,7 +76,10 @@ pub fn two_senders(ctx: &mut Ctx) -> CheckResult {
     Ok(())
 }
 
+/// 50 senders, their datagrams all sent while the server is stopped, so
+/// that all 50 wait in its queue at once whatever its speed.
 pub fn many_senders(ctx: &mut Ctx) -> CheckResult {
+    let server = ctx.server(&[])?;
     let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let senders = (1..=MANY)
         .map(|n| {
@@ -85,7 +88,10 @@ pub fn many_senders(ctx: &mut Ctx) -> CheckResult {
             Sender::on(ip, name, vec![datagram])
         })
         .collect::<Result<Vec<_>, _>>()?;
-    serve(ctx, &senders)
+    let paused = pause(ctx, &server);
+    send_all(ctx, server.addr, &senders)?;
+    drop(paused);
+    collect(ctx, server.addr, &senders)
 }
 
 /// `Datagram from <peer>` after one datagram, sent again if it was lost.
@@ -153,6 +159,13 @@ pub fn ipv6(ctx: &mut Ctx) -> CheckResult {
         return Err(Outcome::skip("this machine has no IPv6 loopback"));
     }
     let server = ctx.server_with(&["--host", "::1", "--port", "0"])?;
+    if !server.addr.is_ipv6() {
+        return Err(Outcome::fail(format!(
+            "given --host ::1, the server announced {}, not an IPv6 address",
+            server.addr
+        ))
+        .expected("[::1]:PORT"));
+    }
     let sender = Sender::on(
         IpAddr::V6(Ipv6Addr::LOCALHOST),
         "the grader",

@@ -10,7 +10,7 @@ use crate::harness::Ctx;
 use crate::peer::udp::{self, Datagram};
 use crate::show;
 use crate::time::human;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::Duration;
 
 /// How long the grader waits for a reply before sending again.
@@ -65,6 +65,13 @@ impl Sender {
 /// then each must get back exactly its own datagrams, whole, from `to`, in
 /// any order (a server may reply from several threads).
 pub fn round(ctx: &mut Ctx, to: SocketAddr, senders: &[Sender]) -> CheckResult {
+    send_all(ctx, to, senders)?;
+    collect(ctx, to, senders)
+}
+
+/// The first half of a [`round`]: every datagram sent, back to back.
+pub fn send_all(ctx: &mut Ctx, to: SocketAddr, senders: &[Sender]) -> CheckResult {
+    let to = reachable(to);
     let count: usize = senders.iter().map(|s| s.datagrams.len()).sum();
     ctx.note(format!(
         "grader sends {count} datagram(s) from {} socket(s) to {to}: {}",
@@ -76,6 +83,13 @@ pub fn round(ctx: &mut Ctx, to: SocketAddr, senders: &[Sender]) -> CheckResult {
             sender.send(datagram, to)?;
         }
     }
+    Ok(())
+}
+
+/// The second half of a [`round`]: every sender's replies collected and
+/// judged, the missing ones sent again.
+pub fn collect(ctx: &mut Ctx, to: SocketAddr, senders: &[Sender]) -> CheckResult {
+    let to = reachable(to);
     let round = ctx.deadline(ROUND_WAIT);
     for sender in senders {
         let mut awaited: Vec<&Vec<u8>> = sender.datagrams.iter().collect();
@@ -115,6 +129,17 @@ pub fn round(ctx: &mut Ctx, to: SocketAddr, senders: &[Sender]) -> CheckResult {
     }
     ctx.note("every datagram came back whole to its own sender");
     Ok(())
+}
+
+/// Where a server that announced `addr` is reached: a server bound to
+/// every interface (`0.0.0.0`, `[::]`) is reached on loopback, and replies
+/// from there.
+pub fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
+        _ => addr,
+    }
 }
 
 /// The datagrams of a round, shown short: `3 × 1 bytes, 100 bytes`.
@@ -190,7 +215,7 @@ fn stranger(
             sender.name
         )
     };
-    Outcome::fail(format!("{how} (to {})", sender.name))
+    Outcome::fail(format!("{how} (sent by {})", sender.name))
         .expected(show::bytes(nearest))
         .actual(show::bytes(got))
 }
