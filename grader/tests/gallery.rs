@@ -725,7 +725,7 @@ fn wrong_t05_client_zero_timeout() {
     client(
         5,
         "wrong_t05_client_zero_timeout",
-        &["task05.client.timeout_zero"],
+        &["task05.client.timeout_option"],
     );
 }
 

@@ -316,8 +316,10 @@ pub fn refused(ctx: &mut Ctx) -> CheckResult {
     expect_clean_error(&done, &port.to_string())
 }
 
-/// `--timeout-ms 0` is a bad argument: clap's message, exit status 2.
-pub fn timeout_zero(ctx: &mut Ctx) -> CheckResult {
+/// `--timeout-ms 0` is a bad argument (clap's message, exit status 2),
+/// and `--timeout-ms 1 --retries 0` is a short wait: one datagram, then
+/// the `no reply` line.
+pub fn timeout_option(ctx: &mut Ctx) -> CheckResult {
     let args = ["--host", "127.0.0.1", "--port", "9", "--timeout-ms", "0"];
     let child = ctx.start_bare(Role::Client, &args)?;
     let deadline = ctx.deadline(Duration::from_secs(2));
@@ -339,7 +341,20 @@ pub fn timeout_zero(ctx: &mut Ctx) -> CheckResult {
         .expected("clap's message on stderr, exit status 2")
         .actual(format!("stderr: {}", lines_or_nothing(&stderr))));
     }
-    Ok(())
+    let played = start(ctx, LOOPBACK, &["--timeout-ms", "1", "--retries", "0"])?;
+    played.next(ctx, ctx.deadline(REPLY_WAIT), "message")?;
+    ctx.note("grader never answers");
+    let done = ctx.finish(&played.client)?;
+    let example = format!("error: no reply from {} after 1 tries", played.addr);
+    expect_error_exit(&done, "client", &example, &played.addr.port().to_string()).map_err(
+        |outcome| Outcome {
+            message: format!(
+                "given `--timeout-ms 1 --retries 0` and no reply: {}",
+                outcome.message
+            ),
+            ..outcome
+        },
+    )
 }
 
 /// Two clients wait for a reply that never comes, each with a long

@@ -367,16 +367,16 @@ fn client_checks() -> Vec<CheckDef> {
             run: |ctx| Udp::play_server(ctx, LOCALHOST),
         },
         CheckDef {
-            name: "client.timeout_zero",
-            title: "rejects `--timeout-ms 0` as a bad argument (exit status 2)",
+            name: "client.timeout_option",
+            title: "takes `--timeout-ms`: 1 ms gives up at once, 0 is a bad argument (exit status 2)",
             points: 1,
             hints: &[
-                "A timeout of 0 ms is no timeout: let clap refuse it.",
+                "--timeout-ms is a number of milliseconds, at least 1: let clap refuse 0, and use the value you are given.",
                 "Give the timeout_ms field a value_parser with a range starting at 1 \
                     (clap::value_parser!(u64).range(1..)): clap then rejects 0 with its message and exit \
                     status 2. std's set_read_timeout(Some(Duration::ZERO)) would fail anyway.",
             ],
-            run: client::timeout_zero,
+            run: client::timeout_option,
         },
     ];
     checks.extend(client_rules::<Udp>());
