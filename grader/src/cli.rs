@@ -68,7 +68,8 @@ pub struct Replay {
 /// The load generator.
 #[derive(Args, Debug)]
 pub struct Bench {
-    /// The echo task to load: task04 (lines) or task03 (bytes)
+    /// The echo task to load: task04 (lines), task03 (bytes) or task05
+    /// (datagrams; a datagram with no echo within a second counts as an error)
     pub task: String,
 
     /// Numbers of clients at once, one level each

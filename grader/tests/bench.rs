@@ -61,3 +61,15 @@ fn bench_refuses_a_task_without_an_echo_server() {
         .code(2)
         .stderr(predicate::str::contains("has no echo server to load"));
 }
+
+#[test]
+fn bench_loads_the_udp_echo_server_and_counts_no_loss() {
+    Command::new(env!("CARGO_BIN_EXE_grader"))
+        .current_dir(common::workspace_root())
+        .args(["bench", "task05", "--conns", "1,5", "--messages", "20"])
+        .timeout(Duration::from_secs(300))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("task05_udp at 127.0.0.1:"))
+        .stdout(predicate::str::is_match(r"\n +5 +64 +\d+ .* 0\n").unwrap());
+}

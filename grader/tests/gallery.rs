@@ -604,3 +604,153 @@ fn wrong_t04_server_graceful_flag() {
 fn wrong_t04_client_bye_on_ctrlc() {
     client(4, "wrong_t04_client_bye_on_ctrlc", &["task04.client.stops"]);
 }
+
+// ---- task 05 ----
+
+#[test]
+fn wrong_t05_server_1024_buffer() {
+    server_saying(
+        5,
+        "wrong_t05_server_1024_buffer",
+        &["task05.server.echo_max"],
+        &["came back as 1024 bytes: cut short"],
+    );
+}
+
+#[test]
+fn wrong_t05_server_adds_newline() {
+    // Every reply is one byte too long; 65 508 bytes can't even be sent.
+    server(
+        5,
+        "wrong_t05_server_adds_newline",
+        &[
+            "task05.server.echo_text",
+            "task05.server.boundaries",
+            "task05.server.empty",
+            "task05.server.echo_max",
+            "task05.server.two_senders",
+            "task05.server.many_senders",
+            "task05.server.survives_gone",
+            "task05.server.ipv6",
+            "task05.server.open_files",
+            "task05.server.restarts",
+            "task05.pair.echo",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t05_server_fixed_address() {
+    // With one sender at a time the first address is always right.
+    server(
+        5,
+        "wrong_t05_server_fixed_address",
+        &[
+            "task05.server.two_senders",
+            "task05.server.many_senders",
+            "task05.server.survives_gone",
+            "task05.server.open_files",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t05_server_skips_empty() {
+    server(5, "wrong_t05_server_skips_empty", &["task05.server.empty"]);
+}
+
+#[test]
+fn wrong_t05_server_no_peer_line() {
+    server(
+        5,
+        "wrong_t05_server_no_peer_line",
+        &["task05.server.datagram_line"],
+    );
+}
+
+#[test]
+fn wrong_t05_server_binds_all() {
+    server(
+        5,
+        "wrong_t05_server_binds_all",
+        &["task05.server.loopback_default", "task05.server.ipv6"],
+    );
+}
+
+#[test]
+fn wrong_t05_server_connects() {
+    // Connected to one sender, the socket drops the others' datagrams, and
+    // a sender that has gone comes back as `Connection refused`. The 50
+    // senders of many_senders are all queued before it connects anywhere.
+    server(
+        5,
+        "wrong_t05_server_connects",
+        &[
+            "task05.server.two_senders",
+            "task05.server.survives_gone",
+            "task05.server.open_files",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t05_client_no_timeout() {
+    client(
+        5,
+        "wrong_t05_client_no_timeout",
+        &[
+            "task05.client.retransmits",
+            "task05.client.gives_up",
+            "task05.client.timeout_option",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t05_client_any_sender() {
+    client(
+        5,
+        "wrong_t05_client_any_sender",
+        &["task05.client.ignores_forged"],
+    );
+}
+
+#[test]
+fn wrong_t05_client_off_by_one() {
+    // With --retries 0 it sends nothing at all.
+    client(
+        5,
+        "wrong_t05_client_off_by_one",
+        &["task05.client.gives_up", "task05.client.timeout_option"],
+    );
+}
+
+#[test]
+fn wrong_t05_client_zero_timeout() {
+    client(
+        5,
+        "wrong_t05_client_zero_timeout",
+        &["task05.client.timeout_option"],
+    );
+}
+
+#[test]
+fn ok_t05_server_thread_per_datagram() {
+    server(5, "ok_t05_server_thread_per_datagram", &[]);
+}
+
+#[test]
+fn ok_t05_client_recv_from_filter() {
+    // Unconnected, it never hears `Connection refused` and gives up after
+    // its tries instead, as the contract allows.
+    client(5, "ok_t05_client_recv_from_filter", &[]);
+}
+
+#[test]
+fn python_task05_pair() {
+    let (Some(server), Some(client)) = (python("task05_server.py"), python("task05_client.py"))
+    else {
+        return;
+    };
+    assert_fails_exactly(&grade(5, Some(server), Some(client)), &[]);
+}

@@ -17,11 +17,12 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-const TASKS: [&str; 4] = [
+const TASKS: [&str; 5] = [
     "task01_connect",
     "task02_greeting",
     "task03_echo",
     "task04_multithreaded",
+    "task05_udp",
 ];
 
 /// The student edition of this workspace, written once per test binary
@@ -293,7 +294,7 @@ fn the_handouts_zip_keeps_the_handed_out_crate_and_builds() {
     let dir = common::scratch("shapes-handouts");
     let (zip, shape) = handouts_zip(&dir);
     let laid = lay(&zip, &Limits::default());
-    check("handouts zip", &laid, &shape, &[1, 2, 3, 4]);
+    check("handouts zip", &laid, &shape, &[1, 2, 3, 4, 5]);
     let server = fs::read(laid.workspace.join("task01_connect/src/bin/server.rs")).unwrap();
     assert!(server.windows(2).any(|w| w == b"\r\n"), "CRLF was lost");
     for task in TASKS {
@@ -463,7 +464,7 @@ fn a_zip_of_the_whole_workspace_with_its_target_and_git() {
         ..Limits::default()
     };
     let laid = lay(&zip, &limits);
-    check("whole workspace", &laid, &shape, &[1, 2, 3, 4]);
+    check("whole workspace", &laid, &shape, &[1, 2, 3, 4, 5]);
     let _ = fs::remove_dir_all(&dir);
 }
 

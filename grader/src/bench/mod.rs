@@ -11,15 +11,18 @@ mod figures;
 
 pub use figures::{plot, table};
 
-use crate::peer::{self, End};
+use crate::peer::{self, udp, End};
 use crate::time::Deadline;
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpStream};
 use std::sync::{Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// The longest a client waits to be let in.
 pub const CONNECT_LIMIT: Duration = Duration::from_secs(5);
+/// How long a datagram client waits for one echo before counting the
+/// datagram lost.
+pub const DATAGRAM_WAIT: Duration = Duration::from_secs(1);
 
 /// How a server echoes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +31,9 @@ pub enum Protocol {
     Lines,
     /// Task 03: every byte comes back; a half-close ends.
     Bytes,
+    /// Task 05: every datagram comes back; one lost counts as an error,
+    /// and the client goes on with the next.
+    Datagrams,
 }
 
 /// One level of load.
@@ -160,6 +166,9 @@ fn client(
     ready: &Barrier,
     deadline: Deadline,
 ) -> Tally {
+    if protocol == Protocol::Datagrams {
+        return datagram_client(i, addr, load, ready, deadline);
+    }
     let mut tally = Tally::default();
     let begun = Instant::now();
     // A client the server never lets in (a one-at-a-time server with a
@@ -179,6 +188,7 @@ fn client(
     let result = match protocol {
         Protocol::Lines => talk_lines(i, stream, load, deadline, &mut tally),
         Protocol::Bytes => talk_bytes(i, stream, load, deadline, &mut tally),
+        Protocol::Datagrams => Err(format!("client {i}: datagrams need no connection")),
     };
     if let Err(e) = result {
         tally.errors = load.messages - tally.ok;
@@ -263,6 +273,71 @@ fn talk_bytes(
     Ok(())
 }
 
+/// One UDP client: a socket connected to the server (so only its
+/// datagrams count), then each message sent and its echo awaited for
+/// [`DATAGRAM_WAIT`]. A datagram with no echo is lost: an error, and the
+/// client goes on with the next message.
+fn datagram_client(
+    i: usize,
+    addr: SocketAddr,
+    load: Load,
+    ready: &Barrier,
+    deadline: Deadline,
+) -> Tally {
+    let mut tally = Tally::default();
+    let begun = Instant::now();
+    let any: IpAddr = if addr.is_ipv4() {
+        Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        Ipv6Addr::UNSPECIFIED.into()
+    };
+    let bound = udp::bind(any).and_then(|socket| socket.connect(addr).map(|()| socket));
+    tally.connect = Some(begun.elapsed());
+    ready.wait();
+    let socket = match bound {
+        Ok(socket) => socket,
+        Err(e) => {
+            tally.errors = load.messages;
+            tally.error = Some(format!("client {i} could not open a UDP socket: {e}"));
+            return tally;
+        }
+    };
+    let mine = format!("client {i} message ");
+    for j in 0..load.messages {
+        let data = message(i, j, load.size);
+        let sent = Instant::now();
+        let wait = Deadline::after(DATAGRAM_WAIT.min(deadline.remaining().unwrap_or_default()));
+        let outcome = socket
+            .send(&data)
+            .map_err(|e| e.to_string())
+            .and_then(|_| loop {
+                match udp::receive(&socket, wait) {
+                    Ok(Some(echo)) if echo.bytes == data => break Ok(()),
+                    // The late echo of a datagram already counted lost.
+                    Ok(Some(echo)) if echo.bytes.starts_with(mine.as_bytes()) => {}
+                    Ok(Some(_)) => break Err(format!("message {j} came back changed")),
+                    Ok(None) => {
+                        break Err(format!(
+                            "message {j} lost: no echo within {DATAGRAM_WAIT:?}"
+                        ))
+                    }
+                    Err(e) => break Err(e.to_string()),
+                }
+            });
+        match outcome {
+            Ok(()) => {
+                tally.latencies.push(sent.elapsed());
+                tally.ok += 1;
+            }
+            Err(e) => {
+                tally.errors += 1;
+                tally.error.get_or_insert(format!("client {i}: {e}"));
+            }
+        }
+    }
+    tally
+}
+
 /// `grader bench`: builds the chosen tasks' servers (or takes the one at
 /// `--addr`), loads each at every level, prints a table per server and
 /// draws the chart. The exit code is 1 when any message went wrong.
@@ -275,8 +350,9 @@ pub fn load_servers(cli: &crate::cli::Bench) -> anyhow::Result<u8> {
     let protocol = |task: &Task| match task.number {
         3 => Ok(Protocol::Bytes),
         4 => Ok(Protocol::Lines),
+        5 => Ok(Protocol::Datagrams),
         _ => Err(anyhow::anyhow!(
-            "{} has no echo server to load: bench task03 or task04",
+            "{} has no echo server to load: bench task03, task04 or task05",
             task.package
         )),
     };

@@ -16,6 +16,7 @@ use std::thread;
 use std::time::Duration;
 
 mod line;
+pub mod udp;
 pub use line::{closed_after_bye, ByeError, LineConn, LineError, LineReader};
 
 /// How a read ended.

@@ -148,7 +148,7 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
 /// How long the OS has to show that sockets or threads were released.
 const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
 
-fn releases_sockets<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
+pub(super) fn releases_sockets<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
     if !hygiene::available() {
         return Err(Outcome::skip(
             "no /proc on this machine to count open files",
@@ -206,7 +206,7 @@ fn no_close_wait(ctx: &mut Ctx) -> CheckResult {
     Ok(())
 }
 
-fn restarts<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
+pub(super) fn restarts<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
     let mut server = ctx.server(&[])?;
     let port = server.addr.port().to_string();
     // A conversation the server ends leaves its side in TIME_WAIT: that is
@@ -275,7 +275,7 @@ pub fn client_checks<L: Lesson>() -> Vec<CheckDef> {
 /// How long a server that has announced itself must then stay up.
 const STAYS_UP: std::time::Duration = std::time::Duration::from_millis(200);
 
-fn listening(ctx: &mut Ctx) -> CheckResult {
+pub(super) fn listening(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
     // A program that announces itself and then exits (leaving a child of
     // its own to serve, or nothing at all) is not the server it claims.

@@ -76,7 +76,7 @@ pub(super) fn hangups<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
 
 /// Stops the server until the guard drops, once `/proc` shows every one of
 /// its threads stopped (at once where there is no `/proc`).
-fn pause<'a>(ctx: &mut Ctx, server: &'a Server) -> Paused<'a> {
+pub(super) fn pause<'a>(ctx: &mut Ctx, server: &'a Server) -> Paused<'a> {
     let paused = server.child.pause();
     let group = server.child.pid();
     let left = hygiene::settle(
@@ -145,6 +145,12 @@ pub(super) fn port_in_use(ctx: &mut Ctx) -> CheckResult {
     let (port, _holder) =
         holder.map_err(|e| Outcome::error(format!("could not listen on 127.0.0.1: {e}")))?;
     ctx.note(format!("the grader itself listens on 127.0.0.1:{port}"));
+    refuses_held_port(ctx, port)
+}
+
+/// The server, asked for `port`, which another program holds, must say it
+/// can't listen there and exit 1, without a panic or a `Listening on`.
+pub(super) fn refuses_held_port(ctx: &mut Ctx, port: u16) -> CheckResult {
     let asked = port.to_string();
     let child = ctx.spawn_server(&["--host", "127.0.0.1", "--port", &asked])?;
     let deadline = ctx.deadline(EXIT_WAIT);
