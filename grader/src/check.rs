@@ -108,6 +108,14 @@ pub enum CauseKind {
     /// A server that ended at once after announcing itself (one that
     /// forks into the background, say).
     EndedAfterAnnouncing,
+    /// A UDP server that sends no reply to the address a datagram came
+    /// from.
+    NoDatagramReply,
+    /// A UDP server that sends back more bytes than it received.
+    AddsBytes,
+    /// A UDP server that sends back a datagram cut short (its receive
+    /// buffer is smaller than the datagram).
+    CutsShort,
     /// A server that leaves a client unanswered while others are
     /// connected: one at a time, or a few at a time.
     OneAtATime,
@@ -133,6 +141,9 @@ impl CauseKind {
             CauseKind::Exited => "exited while a client was talking to it",
             CauseKind::EndedAfterAnnouncing => "ended right after announcing itself",
             CauseKind::OneAtATime => "does not serve its clients at the same time",
+            CauseKind::NoDatagramReply => "sends no reply to the address a datagram came from",
+            CauseKind::AddsBytes => "sends back more bytes than the datagram held",
+            CauseKind::CutsShort => "cuts long datagrams short",
         }
     }
 
@@ -173,6 +184,15 @@ impl CauseKind {
             }
             CauseKind::EndedAfterAnnouncing => {
                 "The program the grader starts must itself serve until it is stopped: don't exit, or fork into the background, after printing `Listening on`."
+            }
+            CauseKind::NoDatagramReply => {
+                "Reply with send_to(&buffer[..n], peer), where n and peer are what recv_from returned for that datagram: UDP has no connection to answer on."
+            }
+            CauseKind::AddsBytes => {
+                "Send back exactly &buffer[..n], the n bytes recv_from returned: a datagram is not a line, so add no newline."
+            }
+            CauseKind::CutsShort => {
+                "Receive into a buffer of 65507 bytes, the largest datagram UDP carries over IPv4: recv_from silently drops what does not fit."
             }
             CauseKind::OneAtATime => {
                 "Give each accepted connection its own thread (thread::spawn with a move closure that owns the stream), so the accept loop is back at accept() at once."

@@ -318,3 +318,25 @@ fn a_server_that_exits_during_a_check_is_told_the_same_way_every_time() {
     assert!(messages[0].contains("unwrap()"), "{}", messages[0]);
     assert!(messages.iter().all(|m| *m == messages[0]), "{messages:#?}");
 }
+
+#[test]
+fn a_udp_server_that_adds_a_newline_is_named_once() {
+    shown_once(
+        5,
+        binary("wrong_t05_server_adds_newline"),
+        1.0,
+        CauseKind::AddsBytes,
+        8,
+    );
+}
+
+#[test]
+fn a_udp_server_that_replies_to_a_fixed_address_is_named_once() {
+    shown_once(
+        5,
+        binary("wrong_t05_server_fixed_address"),
+        1.0,
+        CauseKind::NoDatagramReply,
+        3,
+    );
+}

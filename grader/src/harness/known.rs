@@ -38,13 +38,19 @@ pub enum Never {
     /// The server answered a second client only once the first had left
     /// (task 04).
     ServesTwo,
+    /// The server sent no reply to a datagram sent again and again
+    /// (task 05).
+    RepliesToDatagram,
 }
 
 impl Never {
     /// Whether it keeps a client and a server from finishing their
     /// exchange, as the pair checks have them do.
     fn blocks_pair(self) -> bool {
-        self != Never::ServesTwo
+        matches!(
+            self,
+            Never::ClosesAfterBye | Never::EndsGreeting | Never::HalfCloses
+        )
     }
 }
 

@@ -5,8 +5,8 @@
 //! as any UDP program would; a reply to a resend that already came back
 //! is not counted twice.
 
-use crate::check::{CheckResult, Outcome};
-use crate::harness::Ctx;
+use crate::check::{CauseKind, CheckResult, Outcome};
+use crate::harness::{Ctx, Never, STEP};
 use crate::peer::udp::{self, Datagram};
 use crate::show;
 use crate::time::human;
@@ -96,11 +96,22 @@ pub fn collect(ctx: &mut Ctx, to: SocketAddr, senders: &[Sender]) -> CheckResult
         let mut back: Vec<&Vec<u8>> = Vec::new();
         let mut sends = 1;
         while !awaited.is_empty() {
-            let got = udp::receive(&sender.socket, ctx.deadline(RESEND))
-                .map_err(|e| Outcome::fail(format!("{} could not receive: {e}", sender.name)))?;
+            let got = receive(ctx, sender)?;
             let Some(reply) = got else {
-                if sends == SENDS || round.expired() {
-                    return Err(no_reply(ctx, sender, &awaited, sends));
+                // An earlier check sent a datagram again and again in vain:
+                // this one is not sent again too.
+                let seen = ctx.subjects.known.never(Never::RepliesToDatagram);
+                if sends == SENDS || round.expired() || seen.is_some() {
+                    let outcome = no_reply(ctx, sender, &awaited, sends);
+                    // A server may skip the empty datagram or a long one
+                    // alone: only a short one unanswered dooms the rest.
+                    let short = awaited.iter().all(|d| (1..=1024).contains(&d.len()));
+                    if sends == SENDS && short {
+                        ctx.subjects
+                            .known
+                            .saw_never(Never::RepliesToDatagram, &outcome);
+                    }
+                    return Err(outcome);
                 }
                 sends += 1;
                 ctx.note(format!(
@@ -129,6 +140,20 @@ pub fn collect(ctx: &mut Ctx, to: SocketAddr, senders: &[Sender]) -> CheckResult
     }
     ctx.note("every datagram came back whole to its own sender");
     Ok(())
+}
+
+/// The next datagram to `sender` within [`RESEND`], looking up now and then
+/// whether an earlier check found the server answers none.
+fn receive(ctx: &Ctx, sender: &Sender) -> Result<Option<Datagram>, Outcome> {
+    let resend = ctx.deadline(RESEND);
+    loop {
+        let got = udp::receive(&sender.socket, resend.step(STEP))
+            .map_err(|e| Outcome::fail(format!("{} could not receive: {e}", sender.name)))?;
+        let seen = ctx.subjects.known.never(Never::RepliesToDatagram).is_some();
+        if got.is_some() || resend.expired() || seen {
+            return Ok(got);
+        }
+    }
 }
 
 /// Where a server that announced `addr` is reached: a server bound to
@@ -160,7 +185,7 @@ fn summary(senders: &[Sender]) -> String {
 
 fn no_reply(ctx: &Ctx, sender: &Sender, awaited: &[&Vec<u8>], sends: usize) -> Outcome {
     let first = awaited.first().map(|d| d.as_slice()).unwrap_or_default();
-    Outcome::fail(format!(
+    let outcome = Outcome::fail(format!(
         "{} got no reply to {} datagram(s) (the first: {} bytes), each sent {sends} times and awaited {} each time",
         sender.name,
         awaited.len(),
@@ -168,7 +193,13 @@ fn no_reply(ctx: &Ctx, sender: &Sender, awaited: &[&Vec<u8>], sends: usize) -> O
         human(ctx.timing.scaled(RESEND))
     ))
     .expected(show::bytes(first))
-    .actual("nothing")
+    .actual("nothing");
+    // The empty datagram and the longest have checks of their own, with
+    // their own hints.
+    match first.len() {
+        1..=1024 => outcome.because(CauseKind::NoDatagramReply, "server", ""),
+        _ => outcome,
+    }
 }
 
 /// A reply that is none of the datagrams `sender` is waiting for: another
@@ -196,26 +227,33 @@ fn stranger(
         .or(awaited.first())
         .map(|d| d.as_slice())
         .unwrap_or_default();
-    let how = if nearest.starts_with(got) && got.len() < nearest.len() {
-        format!(
+    let (how, cause) = if nearest.starts_with(got) && got.len() < nearest.len() {
+        let how = format!(
             "a {}-byte datagram came back as {} bytes: cut short",
             nearest.len(),
             got.len()
-        )
+        );
+        (how, Some(CauseKind::CutsShort))
     } else if got.starts_with(nearest) && got.len() > nearest.len() {
-        format!(
+        let how = format!(
             "a {}-byte datagram came back with {} bytes added",
             nearest.len(),
             got.len() - nearest.len()
-        )
+        );
+        (how, Some(CauseKind::AddsBytes))
     } else {
-        format!(
+        let how = format!(
             "a reply of {} bytes is none of the datagrams {} sent",
             got.len(),
             sender.name
-        )
+        );
+        (how, None)
     };
-    Outcome::fail(format!("{how} (sent by {})", sender.name))
+    let outcome = Outcome::fail(format!("{how} (sent by {})", sender.name))
         .expected(show::bytes(nearest))
-        .actual(show::bytes(got))
+        .actual(show::bytes(got));
+    match cause {
+        Some(kind) => outcome.because(kind, "server", ""),
+        None => outcome,
+    }
 }
