@@ -287,10 +287,15 @@ pub fn summary(
         } else {
             format!(" ({})", why.join("; "))
         };
+        // The roster's name beside the key an LMS download files it under.
+        let name = &graded.submitter.name;
+        let who = if name.is_empty() || *name == graded.student {
+            graded.student.clone()
+        } else {
+            format!("{} ({name})", graded.student)
+        };
         summary.push_str(&format!(
-            "{:<24} {:>7}  {}{reason}\n",
-            graded.student,
-            score,
+            "{who:<24} {score:>7}  {}{reason}\n",
             graded.standing.as_str()
         ));
     }
