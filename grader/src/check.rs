@@ -192,7 +192,7 @@ impl CauseKind {
                 "Send back exactly &buffer[..n], the n bytes recv_from returned: a datagram is not a line, so add no newline."
             }
             CauseKind::CutsShort => {
-                "Receive into a buffer of 65507 bytes, the largest datagram UDP carries over IPv4: recv_from silently drops what does not fit."
+                "Receive into a buffer that holds the largest datagram (65 507 bytes over IPv4; the kit's DATAGRAM_BUFFER is 65 536): recv_from silently drops what does not fit."
             }
             CauseKind::OneAtATime => {
                 "Give each accepted connection its own thread (thread::spawn with a move closure that owns the stream), so the accept loop is back at accept() at once."

@@ -33,8 +33,10 @@ pub fn hint(cli: &Hint) -> anyhow::Result<String> {
     seen.extend(check.expected.iter().map(|e| format!("expected: {e}")));
     seen.extend(check.actual.iter().map(|a| format!("actual:   {a}")));
     seen.push(format!(
-        "Read the hints in {}/README.md and the ideas in docs/concepts.md; `cargo run -p grader -- {} --verbose` shows every step.",
-        task.task, task.task
+        "Read the hints in {}/README.md and \"{}\" in docs/concepts.md; `cargo run -p grader -- {} --verbose` shows every step.",
+        task.task,
+        concepts_section(&task.task),
+        task.task
     ));
     levels.push(seen.join("\n"));
     levels.retain(|l| !l.is_empty());
@@ -52,4 +54,16 @@ pub fn hint(cli: &Hint) -> anyhow::Result<String> {
         ));
     }
     Ok(text)
+}
+
+/// The section of `docs/concepts.md` that explains what `package` is about.
+fn concepts_section(package: &str) -> &'static str {
+    match package {
+        "task01_connect" => "The server side: socket, bind, listen, accept",
+        "task02_greeting" => "Sending and receiving: TCP is a byte stream",
+        "task03_echo" => "Closing: close and shutdown",
+        "task04_multithreaded" => "One thread per connection",
+        "task05_udp" => "UDP: datagrams",
+        _ => "Sockets",
+    }
 }

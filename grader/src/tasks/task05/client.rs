@@ -5,7 +5,7 @@
 use crate::check::{CheckResult, Outcome, Role};
 use crate::harness::{
     expect_clean_error, expect_error_exit, expect_line, expect_success, finish_pair,
-    lines_or_nothing, panicked, printed, Ctx, Finished, Listen, LOOPBACK, REPLY_WAIT,
+    lines_or_nothing, panicked, printed, Ctx, Finished, Listen, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::udp::{self, Datagram};
 use crate::process::{describe_status, Child, Stream};
@@ -344,7 +344,13 @@ pub fn timeout_option(ctx: &mut Ctx) -> CheckResult {
     let played = start(ctx, LOOPBACK, &["--timeout-ms", "1", "--retries", "0"])?;
     played.next(ctx, ctx.deadline(REPLY_WAIT), "message")?;
     ctx.note("grader never answers");
-    let done = ctx.finish(&played.client)?;
+    let deadline = ctx.deadline(EXIT_WAIT);
+    let done = ctx.finish_by(&played.client, deadline).map_err(|_| {
+        Outcome::fail(format!(
+            "given `--timeout-ms 1 --retries 0` and no reply, the client was still waiting {} later: it must give up after one try of 1 ms",
+            human(deadline.budget())
+        ))
+    })?;
     let example = format!("error: no reply from {} after 1 tries", played.addr);
     expect_error_exit(&done, "client", &example, &played.addr.port().to_string()).map_err(
         |outcome| Outcome {
