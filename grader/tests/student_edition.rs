@@ -47,6 +47,7 @@ fn task_sources() -> Vec<PathBuf> {
         "task02_greeting",
         "task03_echo",
         "task04_multithreaded",
+        "task06_chat",
     ] {
         for file in ["src/lib.rs", "src/bin/server.rs", "src/bin/client.rs"] {
             let relative = Path::new(task).join(file);
