@@ -12,6 +12,7 @@ mod task01;
 mod task02;
 mod task03;
 mod task04;
+mod task06;
 mod trouble;
 
 pub use shared::{client_checks, server_checks};
@@ -67,6 +68,7 @@ pub fn all() -> Vec<Task> {
         Task::of::<task02::Greeting>(),
         Task::of::<task03::Echo>(),
         Task::of::<task04::Lines>(),
+        Task::of::<task06::Chat>(),
     ]
 }
 
