@@ -55,6 +55,18 @@ impl Host {
         })
     }
 
+    /// Types `text` and a newline on the client's stdin.
+    fn type_line(&mut self, ctx: &mut Ctx, text: &str) -> CheckResult {
+        ctx.note(format!(
+            "grader types on the client's stdin: {}",
+            show::text(text)
+        ));
+        self.session
+            .client
+            .write_stdin(format!("{text}\n").as_bytes())
+            .map_err(|e| Outcome::fail(format!("could not type on the client's stdin: {e}")))
+    }
+
     /// Reads the client's next line and expects its text to be `text`.
     fn expect_sent(&mut self, ctx: &mut Ctx, text: &str, why: &str) -> CheckResult {
         let deadline = ctx.deadline(REPLY_WAIT);
@@ -203,7 +215,10 @@ pub(super) fn sends_typed(ctx: &mut Ctx) -> CheckResult {
         "second typed",
         "a second typed line must be sent while the server says nothing; a client that waits for a reply after each line hangs here",
     )?;
-    ends_on_server_bye(ctx, host)
+    host.type_line(ctx, "BYE")?;
+    host.expect_sent(ctx, "BYE", "the typed BYE is sent")?;
+    let done = host.close(ctx)?;
+    expect_success(&done)
 }
 
 pub(super) fn prints_at_once(ctx: &mut Ctx) -> CheckResult {
@@ -274,7 +289,7 @@ pub(super) fn no_bye(ctx: &mut Ctx) -> CheckResult {
 }
 
 /// The grader's part against the client at `at`: one line each way, then
-/// the grader's `BYE`.
+/// the client's `BYE` at the end of its input, and the grader's close.
 pub(super) fn play(ctx: &mut Ctx, at: Listen) -> CheckResult {
     let mut host = Host::start(ctx, at, Input::Open(b"hello from the client\n"))?;
     host.expect_sent(ctx, "hello from the client", "each typed line is sent")?;
@@ -285,7 +300,11 @@ pub(super) fn play(ctx: &mut Ctx, at: Listen) -> CheckResult {
         "hello from the server",
         "each server line is printed",
     )?;
-    ends_on_server_bye(ctx, host)
+    ctx.note("grader closes the client's stdin");
+    host.session.client.close_stdin();
+    host.expect_sent(ctx, "BYE", "at the end of its input the client sends BYE")?;
+    let done = host.close(ctx)?;
+    expect_success(&done)
 }
 
 /// The student's server and client, connected, each with its stdin piped.
@@ -317,7 +336,7 @@ fn type_client(ctx: &mut Ctx, client: &mut Child, text: &str) -> CheckResult {
 }
 
 pub(super) fn pair_chat(ctx: &mut Ctx) -> CheckResult {
-    let (mut server, mut client) = pair_up(ctx)?;
+    let (server, mut client) = pair_up(ctx)?;
     type_client(ctx, &mut client, "hi, server")?;
     expect_printed(
         ctx,
@@ -325,7 +344,7 @@ pub(super) fn pair_chat(ctx: &mut Ctx) -> CheckResult {
         "hi, server",
         "your server prints what your client sends",
     )?;
-    type_line(ctx, &mut server, "hi, client")?;
+    type_line(ctx, &server, "hi, client")?;
     expect_shown(
         ctx,
         &client,
@@ -340,15 +359,15 @@ pub(super) fn pair_chat(ctx: &mut Ctx) -> CheckResult {
 }
 
 pub(super) fn pair_server_ends(ctx: &mut Ctx) -> CheckResult {
-    let (mut server, client) = pair_up(ctx)?;
-    type_line(ctx, &mut server, "closing time")?;
+    let (server, client) = pair_up(ctx)?;
+    type_line(ctx, &server, "closing time")?;
     expect_shown(
         ctx,
         &client,
         "closing time",
         "your client prints what your server sends",
     )?;
-    type_line(ctx, &mut server, "BYE")?;
+    type_line(ctx, &server, "BYE")?;
     let deadline = ctx.deadline(EXIT_WAIT);
     let Some(status) = client.wait(deadline) else {
         return Err(Outcome::fail(format!(

@@ -16,7 +16,7 @@ mod client;
 mod server;
 mod talk;
 
-use talk::{expect_printed, Talk};
+use talk::{expect_printed, type_line, Talk};
 
 pub struct Chat;
 
@@ -36,12 +36,20 @@ impl Lesson for Chat {
         checks
     }
 
-    /// One short conversation: a line printed, then the client's `BYE`.
+    /// One short conversation: a line printed, one typed back, then the
+    /// client's `BYE`.
     fn probe(ctx: &mut Ctx, server: &Server, round: usize) -> CheckResult {
         let mut talk = Talk::open(ctx, server, "client")?;
         let text = format!("probe {round}");
         talk.send(ctx, &text)?;
         expect_printed(ctx, server, &text, "each client line is printed")?;
+        let answer = format!("answer {round}");
+        type_line(ctx, server, &answer)?;
+        talk.expect_line(
+            ctx,
+            &answer,
+            "waiting for the line typed on the server's stdin",
+        )?;
         server::say_bye(ctx, server, &mut talk)
     }
 

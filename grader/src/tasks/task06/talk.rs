@@ -154,7 +154,7 @@ impl Talk {
 }
 
 /// The grader, as the server's operator, types `text` and a newline.
-pub(super) fn type_line(ctx: &mut Ctx, server: &mut Server, text: &str) -> CheckResult {
+pub(super) fn type_line(ctx: &mut Ctx, server: &Server, text: &str) -> CheckResult {
     ctx.note(format!(
         "grader types on the server's stdin: {}",
         show::text(text)
