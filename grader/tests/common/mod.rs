@@ -27,6 +27,7 @@ pub fn built() -> &'static Built {
             "task02_greeting",
             "task03_echo",
             "task04_multithreaded",
+            "task06_chat",
         ];
         let mut built = workspace.build(&tasks).expect("cargo runs");
         let gallery = workspace.build_examples(&["gallery"]).expect("cargo runs");
