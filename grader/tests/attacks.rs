@@ -45,6 +45,7 @@ fn honest(at: &Path) {
         "task02_greeting",
         "task03_echo",
         "task04_multithreaded",
+        "task06_chat",
     ] {
         let from = common::workspace_root().join(task);
         common::copy_workspace(&from.join("src"), &at.join(task).join("src"));
@@ -248,6 +249,7 @@ fn reference_lines() -> Vec<String> {
         "task02_greeting",
         "task03_echo",
         "task04_multithreaded",
+        "task06_chat",
     ] {
         for bin in ["server", "client"] {
             let text =

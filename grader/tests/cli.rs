@@ -136,6 +136,7 @@ fn two_graders_side_by_side_do_not_disturb_each_other() {
                 "task02_greeting",
                 "task03_echo",
                 "task04_multithreaded",
+                "task06_chat",
             ],
         );
     }

@@ -139,7 +139,7 @@ fn the_student_edition_builds_tests_and_grades_to_zero() {
                 "for one reason: the {side} is not implemented yet"
             ))
             .count(),
-            4,
+            5,
             "{text}"
         );
     }

@@ -56,10 +56,10 @@ fn chat(addr: &str) -> Result<(), String> {
     let reader = {
         let said_bye = Arc::clone(&said_bye);
         thread::spawn(move || {
-            if let Err(message) = print_from(incoming, server, &said_bye) {
+            if let Err(why) = print_from(incoming, server, &said_bye) {
                 // The main thread may be blocked reading the keyboard, and
                 // nothing would wake it: end the whole program from here.
-                eprintln!("error: {message}");
+                eprintln!("error: {why}");
                 std::process::exit(1);
             }
         })
