@@ -65,9 +65,9 @@ fn chat(addr: &str) -> Result<(), String> {
         })
     };
 
-    let mut writer = stream;
-    let send = |writer: &mut TcpStream, line: &str| {
-        writer
+    // `&TcpStream` writes too, so this thread needs no handle of its own.
+    let send = |line: &str| {
+        (&stream)
             .write_all(format!("{line}\n").as_bytes())
             .map_err(|e| format!("could not send to {server}: {e}"))
     };
@@ -77,10 +77,10 @@ fn chat(addr: &str) -> Result<(), String> {
         if line == "BYE" {
             break;
         }
-        send(&mut writer, &line)?;
+        send(&line)?;
     }
     said_bye.store(true, Ordering::SeqCst);
-    send(&mut writer, "BYE")?;
+    send("BYE")?;
     // No more typing: the reader thread prints what the server still says
     // and ends the program when the server closes.
     reader
