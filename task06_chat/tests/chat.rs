@@ -131,7 +131,13 @@ fn a_second_client_waits_its_turn_and_a_hang_up_ends_the_first() {
 #[test]
 fn a_typed_bye_closes_and_the_end_of_stdin_says_bye_and_exits() {
     let mut server = server();
-    let (_stream, mut reader) = connect(&server);
+    let (stream, mut reader) = connect(&server);
+    // Typed before the server has accepted, the line would be dropped.
+    let me = stream.local_addr().unwrap();
+    expect_printed(
+        &server.child,
+        &format!("Connection from {me} has been established"),
+    );
     type_line(&mut server.child, "BYE");
     assert_eq!(read_line(&mut reader), b"BYE\n");
     expect_closed(&mut reader);
