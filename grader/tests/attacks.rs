@@ -46,6 +46,7 @@ fn honest(at: &Path) {
         "task03_echo",
         "task04_multithreaded",
         "task05_udp",
+        "task06_chat",
     ] {
         let from = common::workspace_root().join(task);
         common::copy_workspace(&from.join("src"), &at.join(task).join("src"));
@@ -250,6 +251,7 @@ fn reference_lines() -> Vec<String> {
         "task03_echo",
         "task04_multithreaded",
         "task05_udp",
+        "task06_chat",
     ] {
         for bin in ["server", "client"] {
             let text =

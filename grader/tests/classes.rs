@@ -14,13 +14,19 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const TASKS: [&str; 5] = [
+const TASKS: [&str; 6] = [
     "task01_connect",
     "task02_greeting",
     "task03_echo",
     "task04_multithreaded",
     "task05_udp",
+    "task06_chat",
 ];
+
+/// The columns of `grades.csv` after the student and a column per task:
+/// total, max, then these two.
+const STATUS: usize = TASKS.len() + 3;
+const REASON: usize = STATUS + 1;
 
 /// A submission folder holding the reference's task folders, each under
 /// the name `name(task)`.
@@ -154,6 +160,7 @@ fn a_batch_records_every_kind_of_submission() {
             "task03_echo",
             "task04_multithreaded",
             "task05_udp",
+            "task06_chat",
             "total",
             "max",
             "status",
@@ -180,11 +187,9 @@ fn a_batch_records_every_kind_of_submission() {
             .clone()
     };
     assert_eq!(row("ana"), full_marks("ana"));
-    // The status column comes after one column per task, total and max.
-    let status = TASKS.len() + 3;
     let ben = row("ben");
     assert_eq!(
-        (ben[1], ben[3], ben[4], ben[status]),
+        (ben[1], ben[3], ben[4], ben[STATUS]),
         (&*full[0], &*full[2], &*full[3], "graded")
     );
     let number = |text: &str| text.parse::<u32>().unwrap();
@@ -192,17 +197,17 @@ fn a_batch_records_every_kind_of_submission() {
     let cy = row("cy");
     // cy's task01 client does not compile: it costs the client's checks
     // and the pair's, and the server is graded as usual.
-    assert_eq!((cy[2], cy[status]), (&*full[1], "did not build"));
+    assert_eq!((cy[2], cy[STATUS]), (&*full[1], "did not build"));
     assert!((1..number(&full[0])).contains(&number(cy[1])), "{cy:?}");
     let dee = row("dee");
     assert_eq!(
-        (dee[1], dee[2], dee[4], dee[status]),
+        (dee[1], dee[2], dee[4], dee[STATUS]),
         (&*full[0], &*full[1], &*full[3], "graded")
     );
     assert!(number(dee[3]) < number(&full[2]) / 2, "{dee:?}");
     assert_eq!(row("eve"), full_marks("eve"));
     let fay = row("fay");
-    assert_eq!(fay[status], "graded");
+    assert_eq!(fay[STATUS], "graded");
     assert!(
         number(fay[4]) < number(&full[3]),
         "the edited grader gained something: {fay:?}"
@@ -254,12 +259,8 @@ fn a_batch_records_every_kind_of_submission() {
         .success();
     let csv = fs::read_to_string(out.join("grades.csv")).unwrap();
     let dee: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
-    let status = TASKS.len() + 3;
-    assert_eq!((dee[0], dee[status]), ("dee", "timed out"), "{csv}");
-    assert!(
-        dee[status + 1].contains("still grading after 3 s"),
-        "{dee:?}"
-    );
+    assert_eq!((dee[0], dee[STATUS]), ("dee", "timed out"), "{csv}");
+    assert!(dee[REASON].contains("still grading after 3 s"), "{dee:?}");
     let page = fs::read_to_string(out.join("students/dee/report.html")).unwrap();
     assert!(page.contains("timed out"), "{page}");
     let _ = fs::remove_dir_all(&dir);

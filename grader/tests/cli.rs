@@ -137,6 +137,7 @@ fn two_graders_side_by_side_do_not_disturb_each_other() {
                 "task03_echo",
                 "task04_multithreaded",
                 "task05_udp",
+                "task06_chat",
             ],
         );
     }

@@ -754,3 +754,107 @@ fn python_task05_pair() {
     };
     assert_fails_exactly(&grade(5, Some(server), Some(client)), &[]);
 }
+
+// ---- task 06 ----
+
+#[test]
+fn wrong_t06_server_turns() {
+    // The handout's chat: each side waits for the other's line. Every check
+    // that talks in turns passes; those where one side speaks twice, or
+    // first, fail.
+    server(
+        6,
+        "wrong_t06_server_turns",
+        &[
+            "task06.server.duplex_from_client",
+            "task06.server.duplex_typed",
+            "task06.server.typed_bye",
+            "task06.pair.server_ends",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t06_server_bye_loose() {
+    server(
+        6,
+        "wrong_t06_server_bye_loose",
+        &["task06.server.bye_exact"],
+    );
+}
+
+#[test]
+fn wrong_t06_server_one_conversation() {
+    server(
+        6,
+        "wrong_t06_server_one_conversation",
+        &[
+            "task06.server.keeps_accepting",
+            "task06.server.hangups",
+            "task06.server.releases_sockets",
+            "task06.server.client_bye",
+            "task06.server.hangup",
+            "task06.server.backlog",
+            "task06.server.typed_bye",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t06_server_thread_per_client() {
+    server(
+        6,
+        "wrong_t06_server_thread_per_client",
+        &["task06.server.backlog"],
+    );
+}
+
+#[test]
+fn wrong_t06_client_bye_at_keystroke() {
+    // Its reading thread cannot end the program: neither the server's BYE
+    // nor its close ends it while the keyboard is silent.
+    client(
+        6,
+        "wrong_t06_client_bye_at_keystroke",
+        &[
+            "task06.client.server_bye",
+            "task06.client.no_bye",
+            "task06.pair.server_ends",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t06_client_turns() {
+    client(
+        6,
+        "wrong_t06_client_turns",
+        &[
+            "task06.client.sends_typed",
+            "task06.client.prints_at_once",
+            "task06.client.server_bye",
+            "task06.client.typed_bye",
+            "task06.client.stdin_end",
+            "task06.client.no_bye",
+            "task06.pair.server_ends",
+        ],
+    );
+}
+
+#[test]
+fn ok_t06_server_keyboard_main() {
+    server(6, "ok_t06_server_keyboard_main", &[]);
+}
+
+#[test]
+fn ok_t06_client_writer_thread() {
+    client(6, "ok_t06_client_writer_thread", &[]);
+}
+
+#[test]
+fn python_task06_server() {
+    let Some(program) = python("task06_server.py") else {
+        return;
+    };
+    assert_fails_exactly(&grade(6, Some(program), None), &[]);
+}

@@ -48,6 +48,7 @@ fn task_sources() -> Vec<PathBuf> {
         "task03_echo",
         "task04_multithreaded",
         "task05_udp",
+        "task06_chat",
     ] {
         for file in ["src/lib.rs", "src/bin/server.rs", "src/bin/client.rs"] {
             let relative = Path::new(task).join(file);
@@ -128,9 +129,9 @@ fn the_student_edition_builds_tests_and_grades_to_zero() {
         }
     }
 
-    // As a student first sees it: one group per binary still to write,
-    // about a screen: each task its name, two groups of three lines, its
-    // score and a blank line (10 lines per task leaves room for a note).
+    // As a student first sees it: one group per binary still to write, a
+    // few lines per task (its name, two groups of three, its score, a gap)
+    // and the total.
     let shown = cargo(&edition, &["run", "-q", "-p", "grader"]);
     let text = String::from_utf8_lossy(&shown.stdout);
     let tasks = grader::tasks::all().len();

@@ -272,10 +272,13 @@ impl<'a> Ctx<'a> {
         Ok(server)
     }
 
-    /// Starts the server with exactly `args`, waiting for nothing.
+    /// Starts the server with exactly `args`, waiting for nothing. Its
+    /// stdin is a pipe left open, as a terminal where nobody types: a
+    /// server that reads its operator's lines (task 06) must not see an
+    /// end of input it was never given.
     pub fn spawn_server(&mut self, args: &[&str]) -> Result<Child, Outcome> {
         let program = self.server_program()?.with_args(args);
-        self.start("server", &program, false)
+        self.start("server", &program, true)
     }
 
     /// Starts the client against `host:port`, with `extra` arguments after

@@ -250,10 +250,11 @@ impl Child {
         true
     }
 
-    /// Writes to the program's stdin (if it was piped).
-    pub fn write_stdin(&mut self, data: &[u8]) -> io::Result<()> {
-        match self.stdin.as_mut() {
-            Some(stdin) => stdin.write_all(data),
+    /// Writes to the program's stdin (if it was piped). A shared borrow is
+    /// enough: a check types on a server's stdin while others hold it.
+    pub fn write_stdin(&self, data: &[u8]) -> io::Result<()> {
+        match self.stdin.as_ref() {
+            Some(mut stdin) => stdin.write_all(data),
             None => Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,
                 "stdin is not piped",

@@ -13,6 +13,7 @@ mod task02;
 mod task03;
 mod task04;
 mod task05;
+mod task06;
 mod trouble;
 
 pub use shared::{client_checks, server_checks};
@@ -69,6 +70,7 @@ pub fn all() -> Vec<Task> {
         Task::of::<task03::Echo>(),
         Task::of::<task04::Lines>(),
         Task::of::<task05::Udp>(),
+        Task::of::<task06::Chat>(),
     ]
 }
 

@@ -28,6 +28,7 @@ pub fn built() -> &'static Built {
             "task03_echo",
             "task04_multithreaded",
             "task05_udp",
+            "task06_chat",
         ];
         let mut built = workspace.build(&tasks).expect("cargo runs");
         let gallery = workspace.build_examples(&["gallery"]).expect("cargo runs");

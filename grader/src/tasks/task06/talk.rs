@@ -1,0 +1,213 @@
+//! The grader's side of a chat with the server under test: a named
+//! connection that sends and reads lines, and the server's operator, whose
+//! typing the grader does on the server's stdin.
+
+use crate::check::{CheckResult, Outcome};
+use crate::harness::{connect, lines_or_nothing, Ctx, Server, REPLY_WAIT};
+use crate::peer::{self, End, LineReader};
+use crate::process::{NoLine, Stream};
+use crate::show;
+use crate::time::human;
+use std::cell::Cell;
+use std::net::{SocketAddr, TcpStream};
+
+/// The longest line the grader reads.
+const LINE_CAP: usize = 64 * 1024;
+
+/// One of the grader's connections to the server, named for the transcript.
+pub(super) struct Talk {
+    name: String,
+    stream: TcpStream,
+    reader: LineReader,
+    pub(super) me: SocketAddr,
+}
+
+impl Talk {
+    /// Connects as `name`, without waiting for the server to accept.
+    pub(super) fn connect(ctx: &mut Ctx, server: &Server, name: &str) -> Result<Talk, Outcome> {
+        let stream = connect(ctx, server)?;
+        let me = stream
+            .local_addr()
+            .map_err(|e| Outcome::error(format!("could not read the grader's address: {e}")))?;
+        let reader = stream
+            .try_clone()
+            .map(LineReader::new)
+            .map_err(|e| Outcome::error(format!("could not clone the grader's socket: {e}")))?;
+        Ok(Talk {
+            name: name.to_string(),
+            stream,
+            reader,
+            me,
+        })
+    }
+
+    /// Connects as `name` and waits until the server says it has this
+    /// connection: from then on, what its operator types goes here.
+    pub(super) fn open(ctx: &mut Ctx, server: &Server, name: &str) -> Result<Talk, Outcome> {
+        let talk = Talk::connect(ctx, server, name)?;
+        talk.accepted(ctx, server)?;
+        Ok(talk)
+    }
+
+    /// Waits for the server's `Connection from` line naming this client.
+    pub(super) fn accepted(&self, ctx: &mut Ctx, server: &Server) -> CheckResult {
+        ctx.expect_connection_line(server, self.me)
+            .map_err(|outcome| Outcome {
+                message: format!("{}: {}", self.name, outcome.message),
+                ..outcome
+            })
+    }
+
+    /// Sends `raw`, a line with its ending or several lines, in one write.
+    pub(super) fn send_raw(&self, ctx: &mut Ctx, raw: &str) -> CheckResult {
+        ctx.note(format!("{} sends {}", self.name, show::text(raw)));
+        peer::write_all(&self.stream, raw.as_bytes(), ctx.deadline(REPLY_WAIT)).map_err(|e| {
+            Outcome::fail(format!(
+                "{} could not send {}: {e}",
+                self.name,
+                show::text(raw)
+            ))
+        })
+    }
+
+    /// Sends `text` and a `\n`.
+    pub(super) fn send(&self, ctx: &mut Ctx, text: &str) -> CheckResult {
+        self.send_raw(ctx, &format!("{text}\n"))
+    }
+
+    /// Reads the next line and expects its text to be `text`.
+    pub(super) fn expect_line(&mut self, ctx: &mut Ctx, text: &str, why: &str) -> CheckResult {
+        let deadline = ctx.deadline(REPLY_WAIT);
+        let expected = show::text(&format!("{text}\n"));
+        match self.reader.read_line(LINE_CAP, deadline) {
+            Ok(line) => {
+                let body = line.strip_suffix(b"\n").unwrap_or(&line);
+                let body = body.strip_suffix(b"\r").unwrap_or(body);
+                if body == text.as_bytes() {
+                    ctx.note(format!("{} got {}", self.name, show::text(text)));
+                    return Ok(());
+                }
+                Err(
+                    Outcome::fail(format!("{}: {why}, another line came", self.name))
+                        .expected(expected)
+                        .actual(show::bytes(&line)),
+                )
+            }
+            Err(partial) => {
+                let what = match partial.end {
+                    End::Timeout => format!("nothing came within {}", human(deadline.budget())),
+                    ref end => end.describe(),
+                };
+                let outcome =
+                    Outcome::fail(format!("{}: {why}: {what}", self.name)).expected(expected);
+                Err(if partial.bytes.is_empty() {
+                    outcome
+                } else {
+                    outcome.actual(show::bytes(&partial.bytes))
+                })
+            }
+        }
+    }
+
+    /// Expects the server to close the connection with nothing more said.
+    pub(super) fn expect_closed(&mut self, ctx: &mut Ctx, after: &str) -> CheckResult {
+        let deadline = ctx.deadline(REPLY_WAIT);
+        let rest = self.reader.read_to_end(LINE_CAP, deadline);
+        match rest.end {
+            End::Eof | End::Failed(_) if rest.bytes.is_empty() => {
+                ctx.note(format!("the server closed {}'s connection", self.name));
+                Ok(())
+            }
+            End::Timeout if rest.bytes.is_empty() => Err(Outcome::fail(format!(
+                "{}: after {after}, the server kept the connection open for {}",
+                self.name,
+                human(deadline.budget())
+            ))),
+            _ => Err(Outcome::fail(format!(
+                "{}: after {after}, the server sent more instead of closing the connection",
+                self.name
+            ))
+            .expected("the connection closed")
+            .actual(show::bytes(&rest.bytes))),
+        }
+    }
+
+    /// Whether anything arrives within `window`: for lines that must
+    /// not come. Only a wrong server ever waits out the whole window.
+    pub(super) fn silent_for(
+        &mut self,
+        ctx: &mut Ctx,
+        window: std::time::Duration,
+    ) -> Result<(), Vec<u8>> {
+        match self.reader.read_line(LINE_CAP, ctx.deadline(window)) {
+            Err(partial) if partial.bytes.is_empty() => Ok(()),
+            Err(partial) => Err(partial.bytes),
+            Ok(line) => Err(line),
+        }
+    }
+
+    /// Closes the connection without `BYE`.
+    pub(super) fn hang_up(self, ctx: &mut Ctx) {
+        ctx.note(format!("{} closes its connection without BYE", self.name));
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+/// The grader, as the server's operator, types `text` and a newline.
+pub(super) fn type_line(ctx: &mut Ctx, server: &Server, text: &str) -> CheckResult {
+    ctx.note(format!(
+        "grader types on the server's stdin: {}",
+        show::text(text)
+    ));
+    server
+        .child
+        .write_stdin(format!("{text}\n").as_bytes())
+        .map_err(|e| {
+            Outcome::fail(format!(
+                "could not type on the server's stdin ({e}): the server has stopped reading it or has ended"
+            ))
+        })
+}
+
+/// Waits for the server to print `Client: <text>`.
+pub(super) fn expect_printed(ctx: &mut Ctx, server: &Server, text: &str, why: &str) -> CheckResult {
+    let wanted = format!("Client: {text}");
+    let deadline = ctx.deadline(REPLY_WAIT);
+    match server
+        .child
+        .wait_for_line(Stream::Stdout, deadline, |l| l == wanted)
+    {
+        Ok(_) => Ok(()),
+        Err(no) => {
+            let when = match no {
+                NoLine::Timeout => format!("within {}", human(deadline.budget())),
+                NoLine::Closed => "before it ended".to_string(),
+            };
+            Err(Outcome::fail(format!(
+                "the server did not print {} {when}: {why}",
+                show::text(&wanted)
+            ))
+            .expected(show::text(&wanted))
+            .actual(lines_or_nothing(&server.child.output(Stream::Stdout))))
+        }
+    }
+}
+
+/// Waits for the server's `count`-th line saying `Conversation ended`.
+pub(super) fn expect_ended(ctx: &mut Ctx, server: &Server, count: usize) -> CheckResult {
+    let deadline = ctx.deadline(REPLY_WAIT);
+    let seen = Cell::new(0);
+    let found = server.child.wait_for_line(Stream::Stdout, deadline, |l| {
+        if l.contains("Conversation ended") {
+            seen.set(seen.get() + 1);
+        }
+        seen.get() >= count
+    });
+    found.map(drop).map_err(|_| {
+        Outcome::fail(format!(
+            "the server printed no line with `Conversation ended` within {} after conversation {count} ended",
+            human(deadline.budget())
+        ))
+        .actual(lines_or_nothing(&server.child.output(Stream::Stdout)))
+    })
+}

@@ -1,0 +1,91 @@
+//! Task 06 server, correct, with the threads the other way round from the
+//! reference: main reads the keyboard, and a thread of its own accepts
+//! clients and reads each conversation.
+
+use clap::Parser;
+use std::io::{self, BufRead, BufReader, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    #[arg(long, default_value_t = 5006)]
+    port: u16,
+}
+
+type Current = Arc<Mutex<Option<TcpStream>>>;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let listener = match TcpListener::bind((args.host.as_str(), args.port)) {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!(
+                "error: could not listen on {}:{}: {e}",
+                args.host, args.port
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    match listener.local_addr() {
+        Ok(local) => println!("Listening on {local}"),
+        Err(e) => {
+            eprintln!("error: could not read the local address: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let current: Current = Arc::new(Mutex::new(None));
+    let conversations = Arc::clone(&current);
+    thread::spawn(move || serve(&listener, &conversations));
+    type_to(&current);
+    ExitCode::SUCCESS
+}
+
+fn serve(listener: &TcpListener, current: &Mutex<Option<TcpStream>>) {
+    loop {
+        let Ok((stream, peer)) = listener.accept() else {
+            continue;
+        };
+        let Ok(writer) = stream.try_clone() else {
+            continue;
+        };
+        *current.lock().unwrap() = Some(writer);
+        println!("Connection from {peer}");
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            println!("Client: {line}");
+            if line == "BYE" {
+                break;
+            }
+        }
+        if let Some(stream) = current.lock().unwrap().take() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        println!("Conversation ended with {peer}");
+    }
+}
+
+fn type_to(current: &Mutex<Option<TcpStream>>) {
+    for line in io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        let mut current = current.lock().unwrap();
+        let Some(stream) = current.as_mut() else {
+            eprintln!("note: nobody to send {line:?} to");
+            continue;
+        };
+        let _ = stream.write_all(format!("{line}\n").as_bytes());
+        if line == "BYE" {
+            let _ = stream.shutdown(Shutdown::Both);
+            *current = None;
+        }
+    }
+    if let Some(stream) = current.lock().unwrap().as_mut() {
+        let _ = stream.write_all(b"BYE\n");
+        let _ = stream.shutdown(Shutdown::Both);
+    }
+}
