@@ -152,7 +152,7 @@ impl CauseKind {
     pub fn hint(self) -> &'static str {
         match self {
             CauseKind::NotImplemented => {
-                "Replace the todo!() at that line with your code; the task's README.md says what it must do, step by step."
+                "Replace the todo!() at each line named with your code; the task's README.md says what it must do, step by step."
             }
             CauseKind::DidNotBuild => "Fix the first compiler error shown; the others often follow from it.",
             CauseKind::NeverAnnounced => {

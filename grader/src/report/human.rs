@@ -29,6 +29,9 @@ pub fn render(report: &Report, verbose: bool) -> String {
     if !preamble.is_empty() {
         out.push('\n');
     }
+    // Code still to write is one line per binary, and its hint, the same
+    // for all, comes once at the end.
+    let mut unwritten = false;
     for task in &report.tasks {
         let _ = writeln!(out, "{BOLD}{}{BOLD:#}", task.task);
         if task.build == Build::Failed {
@@ -71,6 +74,7 @@ pub fn render(report: &Report, verbose: bool) -> String {
                     Some((cause, members)) if !shown.contains(cause) => {
                         shown.push(*cause);
                         render_group(&mut out, cause, members);
+                        unwritten |= cause.kind == CauseKind::NotImplemented;
                     }
                     Some(_) => {}
                 }
@@ -97,6 +101,10 @@ pub fn render(report: &Report, verbose: bool) -> String {
             "  {style}score {}/{}{style:#}{counted}\n",
             task.score, task.max_score
         );
+    }
+    if unwritten {
+        let hint = CauseKind::NotImplemented.hint();
+        let _ = writeln!(out, "{DIM}hint:{DIM:#} {hint}\n");
     }
     let style = if report.score == report.max_score {
         PASS
@@ -137,6 +145,10 @@ fn render_group(out: &mut String, cause: &Cause, members: &[&CheckReport]) {
     let detail = |out: &mut String, label: &str, text: &str| {
         let _ = writeln!(out, "      {DIM}{label}{DIM:#} {text}");
     };
+    if cause.kind == CauseKind::NotImplemented {
+        // Its hint comes once, after every task.
+        return;
+    }
     let first = members[0];
     let short_id = |c: &CheckReport| {
         c.id.split_once('.')
