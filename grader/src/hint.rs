@@ -64,6 +64,7 @@ fn concepts_section(package: &str) -> &'static str {
         "task03_echo" => "Closing: close and shutdown",
         "task04_multithreaded" => "One thread per connection",
         "task05_udp" => "UDP: datagrams",
+        "task06_chat" => "Full duplex: a chat",
         _ => "Sockets",
     }
 }
