@@ -339,6 +339,14 @@ pub fn write_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, St
         fs::write(&target, contents).map_err(io_error(&target))?;
         edition.files += 1;
     }
+    // The edition has no dev-dependencies: its lock file loses them now, so
+    // that a student's first build changes no file of theirs, and no build
+    // of a submission laid on it writes a lock file of its own. Where that
+    // can't be done (no lock file, an index not cached), the first build
+    // trims it instead.
+    if out.join("Cargo.lock").is_file() {
+        let _ = crate::cargo::trim_lockfile(out);
+    }
     Ok(edition)
 }
 

@@ -68,13 +68,6 @@ pub fn edition(instructor: &Path, cache: &Path) -> Result<PathBuf, SubmissionErr
             source,
         }
     })?;
-    // The edition has no dev-dependencies: its lock file loses them now,
-    // so that no build of a submission laid on it writes one of its own.
-    // Where that can't be done (no lock file, a workspace without tasks),
-    // the first build trims it instead.
-    if temporary.path().join("Cargo.lock").is_file() {
-        let _ = crate::cargo::trim_lockfile(temporary.path());
-    }
     fs::write(temporary.path().join(COMPLETE), "")?;
     // A folder of that name without the mark was not written by a grader
     // (they rename whole editions into place): it goes.

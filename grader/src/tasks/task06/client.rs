@@ -81,7 +81,8 @@ impl Host {
                     }
                     ref end => end.describe(),
                 };
-                let outcome = Outcome::fail(format!("{why}: {what}")).expected(expected.clone());
+                let outcome =
+                    Outcome::fail(format!("{why}, but {what}")).expected(expected.clone());
                 if partial.bytes.is_empty() {
                     outcome
                 } else {
@@ -91,7 +92,7 @@ impl Host {
         let body = line.strip_suffix(b"\n").unwrap_or(&line);
         let body = body.strip_suffix(b"\r").unwrap_or(body);
         if body != text.as_bytes() {
-            return Err(Outcome::fail(format!("{why}: another line came"))
+            return Err(Outcome::fail(format!("{why}, but another line came"))
                 .expected(expected)
                 .actual(show::bytes(&line)));
         }
@@ -284,7 +285,13 @@ pub(super) fn no_bye(ctx: &mut Ctx) -> CheckResult {
         "error: the server {} closed the connection without BYE",
         host.session.server_addr
     );
-    let done = host.close(ctx)?;
+    let done = host.close(ctx).map_err(|outcome| Outcome {
+        message: format!(
+            "the server closed the connection without BYE, and the client went on waiting for its keyboard: {}",
+            outcome.message
+        ),
+        ..outcome
+    })?;
     expect_error_exit(&done, "client", &example, &port)
 }
 
