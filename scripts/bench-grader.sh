@@ -26,10 +26,11 @@ if command -v hyperfine >/dev/null 2>&1; then
     trap 'rm -f "$json"' EXIT
     hyperfine --runs "$runs" --warmup 1 --style none --export-json "$json" \
         "$grader $extra" "$grader task01 $extra" "$grader task02 $extra" \
-        "$grader task03 $extra" "$grader task04 $extra"
+        "$grader task03 $extra" "$grader task04 $extra" "$grader task05 $extra" \
+        "$grader task06 $extra"
     printf '%-8s %s\n' "run" "median wall time over $runs runs (hyperfine)"
     # One "median" per command, in the order given above.
-    grep -o '"median": *[0-9.e-]*' "$json" | awk -F: -v names="all task01 task02 task03 task04" '
+    grep -o '"median": *[0-9.e-]*' "$json" | awk -F: -v names="all task01 task02 task03 task04 task05 task06" '
         BEGIN { split(names, name, " ") }
         { printf "%-8s %.0f ms\n", name[NR], $2 * 1000 }'
     exit 0
@@ -50,6 +51,6 @@ median_ms() {
 
 printf '%-8s %s\n' "run" "median wall time over $runs runs"
 printf '%-8s %s ms\n' "all" "$(median_ms)"
-for task in task01 task02 task03 task04; do
+for task in task01 task02 task03 task04 task05 task06; do
     printf '%-8s %s ms\n' "$task" "$(median_ms "$task")"
 done
