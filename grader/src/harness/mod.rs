@@ -22,8 +22,8 @@ pub use client::{
 };
 pub use server::{connect, connection_line_names, ignored_port, listening_address, Server};
 pub use verdict::{
-    expect_clean_error, expect_error_exit, expect_line, expect_success, lines_or_nothing, panicked,
-    printed, todo_location,
+    expect_clean_error, expect_error_exit, expect_line, expect_mismatch_error, expect_success,
+    lines_or_nothing, panicked, printed, todo_location,
 };
 
 use crate::check::{Outcome, Role};

@@ -125,6 +125,26 @@ pub fn lines_or_nothing(lines: &[String]) -> String {
     }
 }
 
+/// The contract's answer to a wrong echo: `error: echo mismatch …`, exit 1.
+pub fn expect_mismatch_error(done: &Finished) -> CheckResult {
+    if let Some(panic) = panicked(&done.stderr) {
+        return Err(Outcome::fail("the client panicked on a wrong echo").actual(panic));
+    }
+    let said = done
+        .stderr
+        .iter()
+        .any(|l| l.trim_start().starts_with("error:") && l.contains("mismatch"));
+    if said && done.status.code() == Some(1) {
+        return Ok(());
+    }
+    Err(Outcome::fail(format!(
+        "the client accepted a wrong echo (it ended with {})",
+        describe_status(done.status)
+    ))
+    .expected("exit status 1 and `error: echo mismatch …` on stderr")
+    .actual(format!("stderr: {}", lines_or_nothing(&done.stderr))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

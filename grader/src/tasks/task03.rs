@@ -4,12 +4,10 @@ use super::trouble::reports_client_error;
 use super::{client_checks, server_checks, Lesson};
 use crate::check::{CauseKind, CheckDef, CheckResult, Outcome};
 use crate::harness::{
-    connect, expect_line, expect_success, finish_pair, lines_or_nothing, panicked,
-    read_to_end_unless, send_then_close, session, Ctx, Finished, Input, Listen, Never, Server,
-    LOOPBACK, REPLY_WAIT,
+    connect, expect_line, expect_mismatch_error, expect_success, finish_pair, read_to_end_unless,
+    send_then_close, session, Ctx, Input, Listen, Never, Server, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::{self, End, Received};
-use crate::process::describe_status;
 use crate::show;
 use crate::time::human;
 use rand::{RngCore, SeedableRng};
@@ -368,26 +366,6 @@ fn play_echo(
         expect_success(&done)?;
         expect_line(&done, &format!("Received from server: {expected}"))
     }
-}
-
-/// The contract's answer to a wrong echo: `error: echo mismatch …`, exit 1.
-fn expect_mismatch_error(done: &Finished) -> CheckResult {
-    if let Some(panic) = panicked(&done.stderr) {
-        return Err(Outcome::fail("the client panicked on a wrong echo").actual(panic));
-    }
-    let said = done
-        .stderr
-        .iter()
-        .any(|l| l.trim_start().starts_with("error:") && l.contains("mismatch"));
-    if said && done.status.code() == Some(1) {
-        return Ok(());
-    }
-    Err(Outcome::fail(format!(
-        "the client accepted a wrong echo (it ended with {})",
-        describe_status(done.status)
-    ))
-    .expected("exit status 1 and `error: echo mismatch …` on stderr")
-    .actual(format!("stderr: {}", lines_or_nothing(&done.stderr))))
 }
 
 fn pair(ctx: &mut Ctx) -> CheckResult {

@@ -4,8 +4,8 @@
 
 use crate::check::{CheckResult, Outcome, Role};
 use crate::harness::{
-    expect_clean_error, expect_error_exit, expect_line, expect_success, finish_pair,
-    lines_or_nothing, panicked, printed, Ctx, Finished, Listen, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
+    expect_clean_error, expect_error_exit, expect_line, expect_mismatch_error, expect_success,
+    finish_pair, lines_or_nothing, panicked, printed, Ctx, Listen, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::udp::{self, Datagram};
 use crate::process::{describe_status, Child, Stream};
@@ -272,26 +272,6 @@ pub fn mismatch(ctx: &mut Ctx) -> CheckResult {
     played.reply(ctx, b"check me?", datagram.from)?;
     let done = ctx.finish(&played.client)?;
     expect_mismatch_error(&done)
-}
-
-/// The contract's answer to a wrong echo: `error: echo mismatch …`, exit 1.
-fn expect_mismatch_error(done: &Finished) -> CheckResult {
-    if let Some(panic) = panicked(&done.stderr) {
-        return Err(Outcome::fail("the client panicked on a wrong echo").actual(panic));
-    }
-    let said = done
-        .stderr
-        .iter()
-        .any(|l| l.trim_start().starts_with("error:") && l.contains("mismatch"));
-    if said && done.status.code() == Some(1) {
-        return Ok(());
-    }
-    Err(Outcome::fail(format!(
-        "the client accepted a wrong echo (it ended with {})",
-        describe_status(done.status)
-    ))
-    .expected("exit status 1 and `error: echo mismatch …` on stderr")
-    .actual(format!("stderr: {}", lines_or_nothing(&done.stderr))))
 }
 
 /// Nobody holds the port: the OS answers the client's datagram with ICMP

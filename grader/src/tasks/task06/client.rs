@@ -1,14 +1,14 @@
 //! Task 06's client checks, where the grader plays the chat server and
 //! types on the client's stdin, and the pair checks.
 
-use super::talk::{expect_ended, expect_printed, type_line};
+use super::talk::{expect_ended, expect_printed, expect_said, type_line};
 use crate::check::{CheckResult, Outcome};
 use crate::harness::{
     expect_error_exit, expect_success, finish_pair, lines_or_nothing, session, Ctx, Finished,
     Input, Listen, Session, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::{self, End, LineReader};
-use crate::process::{describe_status, Child, NoLine, Stream};
+use crate::process::{describe_status, Child, Stream};
 use crate::show;
 use crate::time::human;
 use std::time::Duration;
@@ -141,23 +141,7 @@ impl Host {
 
 /// Waits for the client to print `Server: <text>`.
 fn expect_shown(ctx: &mut Ctx, client: &Child, text: &str, why: &str) -> CheckResult {
-    let wanted = format!("Server: {text}");
-    let deadline = ctx.deadline(REPLY_WAIT);
-    match client.wait_for_line(Stream::Stdout, deadline, |l| l == wanted) {
-        Ok(_) => Ok(()),
-        Err(no) => {
-            let when = match no {
-                NoLine::Timeout => format!("within {}", human(deadline.budget())),
-                NoLine::Closed => "before it ended".to_string(),
-            };
-            Err(Outcome::fail(format!(
-                "the client did not print {} {when}: {why}",
-                show::text(&wanted)
-            ))
-            .expected(show::text(&wanted))
-            .actual(lines_or_nothing(&client.output(Stream::Stdout))))
-        }
-    }
+    expect_said(ctx, client, "client", &format!("Server: {text}"), why)
 }
 
 /// The client, told `BYE` by the server, ends with status 0 by itself.

@@ -5,7 +5,7 @@
 use crate::check::{CheckResult, Outcome};
 use crate::harness::{connect, lines_or_nothing, Ctx, Server, REPLY_WAIT};
 use crate::peer::{self, End, LineReader};
-use crate::process::{NoLine, Stream};
+use crate::process::{Child, NoLine, Stream};
 use crate::show;
 use crate::time::human;
 use std::cell::Cell;
@@ -171,12 +171,26 @@ pub(super) fn type_line(ctx: &mut Ctx, server: &Server, text: &str) -> CheckResu
 
 /// Waits for the server to print `Client: <text>`.
 pub(super) fn expect_printed(ctx: &mut Ctx, server: &Server, text: &str, why: &str) -> CheckResult {
-    let wanted = format!("Client: {text}");
+    expect_said(
+        ctx,
+        &server.child,
+        "server",
+        &format!("Client: {text}"),
+        why,
+    )
+}
+
+/// Waits for `program` (`child`) to print the line `wanted`; `why` says
+/// what it shows when it does not.
+pub(super) fn expect_said(
+    ctx: &mut Ctx,
+    child: &Child,
+    program: &str,
+    wanted: &str,
+    why: &str,
+) -> CheckResult {
     let deadline = ctx.deadline(REPLY_WAIT);
-    match server
-        .child
-        .wait_for_line(Stream::Stdout, deadline, |l| l == wanted)
-    {
+    match child.wait_for_line(Stream::Stdout, deadline, |l| l == wanted) {
         Ok(_) => Ok(()),
         Err(no) => {
             let when = match no {
@@ -184,11 +198,11 @@ pub(super) fn expect_printed(ctx: &mut Ctx, server: &Server, text: &str, why: &s
                 NoLine::Closed => "before it ended".to_string(),
             };
             Err(Outcome::fail(format!(
-                "the server did not print {} {when}: {why}",
-                show::text(&wanted)
+                "the {program} did not print {} {when}: {why}",
+                show::text(wanted)
             ))
-            .expected(show::text(&wanted))
-            .actual(lines_or_nothing(&server.child.output(Stream::Stdout))))
+            .expected(show::text(wanted))
+            .actual(lines_or_nothing(&child.output(Stream::Stdout))))
         }
     }
 }
