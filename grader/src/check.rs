@@ -116,6 +116,12 @@ pub enum CauseKind {
     /// A UDP server that sends back a datagram cut short (its receive
     /// buffer is smaller than the datagram).
     CutsShort,
+    /// A chat program that waits for one side (its keyboard or the
+    /// socket) before it serves the other.
+    TakesTurns,
+    /// A chat client still waiting for its keyboard after the server
+    /// ended the conversation.
+    KeyboardHoldsExit,
     /// A server that leaves a client unanswered while others are
     /// connected: one at a time, or a few at a time.
     OneAtATime,
@@ -141,6 +147,12 @@ impl CauseKind {
             CauseKind::Exited => "exited while a client was talking to it",
             CauseKind::EndedAfterAnnouncing => "ended right after announcing itself",
             CauseKind::OneAtATime => "does not serve its clients at the same time",
+            CauseKind::TakesTurns => {
+                "takes turns: it waits for one side before it serves the other"
+            }
+            CauseKind::KeyboardHoldsExit => {
+                "goes on waiting for its keyboard after the server has ended the conversation"
+            }
             CauseKind::NoDatagramReply => "sends no reply to the address a datagram came from",
             CauseKind::AddsBytes => "sends back more bytes than the datagram held",
             CauseKind::CutsShort => "cuts long datagrams short",
@@ -193,6 +205,12 @@ impl CauseKind {
             }
             CauseKind::CutsShort => {
                 "Receive into a buffer that holds the largest datagram (65 507 bytes over IPv4; the kit's DATAGRAM_BUFFER is 65 536): recv_from silently drops what does not fit."
+            }
+            CauseKind::TakesTurns => {
+                "Give the socket and the keyboard a thread each: one prints every line from the other side as it arrives, the other sends every typed line at once; neither waits for the other."
+            }
+            CauseKind::KeyboardHoldsExit => {
+                "The thread that reads the socket must end the whole program (std::process::exit) when the server says BYE or closes: the main thread, blocked reading the keyboard, can't notice."
             }
             CauseKind::OneAtATime => {
                 "Give each accepted connection its own thread (thread::spawn with a move closure that owns the stream), so the accept loop is back at accept() at once."

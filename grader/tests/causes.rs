@@ -340,3 +340,47 @@ fn a_udp_server_that_replies_to_a_fixed_address_is_named_once() {
         3,
     );
 }
+
+#[test]
+fn a_chat_server_that_takes_turns_is_named_once() {
+    shown_once(
+        6,
+        binary("wrong_t06_server_turns"),
+        1.0,
+        CauseKind::TakesTurns,
+        3,
+    );
+}
+
+#[test]
+fn a_chat_client_that_takes_turns_is_named_once_per_cause() {
+    // Turn-taking keeps it from sending and printing (one cause), and from
+    // ending when the server does (another): two groups, each with its hint.
+    let client = binary("wrong_t06_client_turns");
+    let reports = graded_pair(6, None, Some(client), 1.0);
+    let text = human("task06_chat", reports.clone());
+    for (kind, least) in [
+        (CauseKind::TakesTurns, 4),
+        (CauseKind::KeyboardHoldsExit, 2),
+    ] {
+        let members: Vec<&CheckReport> = reports
+            .iter()
+            .filter(|r| r.cause.as_ref().is_some_and(|c| c.kind == kind))
+            .collect();
+        assert!(members.len() >= least, "{kind:?}: {reports:#?}");
+        let headline = format!(
+            "{} checks failed for one reason: the client {}",
+            members.len(),
+            kind.words()
+        );
+        assert_eq!(text.matches(&headline).count(), 1, "{text}");
+        assert_eq!(text.matches(kind.hint()).count(), 1, "{text}");
+    }
+}
+
+#[test]
+fn a_chat_client_that_ends_only_at_a_keystroke_is_named_once() {
+    let client = binary("wrong_t06_client_bye_at_keystroke");
+    let reports = graded_pair(6, None, Some(client), 1.0);
+    grouped(6, reports, "client", CauseKind::KeyboardHoldsExit, 2);
+}

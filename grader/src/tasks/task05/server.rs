@@ -180,8 +180,10 @@ pub fn survives_gone(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
     {
         let _paused = pause(ctx, &server);
+        // From 127.0.0.2: a port a gone sender freed may be handed to the
+        // probe's socket next, which would then get that sender's reply.
         for _ in 0..GONE {
-            let gone = udp::bind(IpAddr::V4(Ipv4Addr::LOCALHOST))
+            let gone = udp::bind(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)))
                 .map_err(|e| Outcome::error(format!("could not open a UDP socket: {e}")))?;
             let _ = gone.send_to(b"gone before the reply", server.addr);
         }

@@ -2,7 +2,7 @@
 //! types on the client's stdin, and the pair checks.
 
 use super::talk::{expect_ended, expect_printed, expect_said, type_line};
-use crate::check::{CheckResult, Outcome};
+use crate::check::{CauseKind, CheckResult, Outcome};
 use crate::harness::{
     expect_error_exit, expect_success, finish_pair, lines_or_nothing, session, Ctx, Finished,
     Input, Listen, Session, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
@@ -69,26 +69,39 @@ impl Host {
 
     /// Reads the client's next line and expects its text to be `text`.
     fn expect_sent(&mut self, ctx: &mut Ctx, text: &str, why: &str) -> CheckResult {
+        self.expect_sent_or(ctx, text, why, None)
+    }
+
+    /// [`Host::expect_sent`]; when the client sent nothing at all, it
+    /// failed for `silence`, if given.
+    fn expect_sent_or(
+        &mut self,
+        ctx: &mut Ctx,
+        text: &str,
+        why: &str,
+        silence: Option<CauseKind>,
+    ) -> CheckResult {
         let deadline = ctx.deadline(REPLY_WAIT);
         let expected = show::text(&format!("{text}\n"));
-        let line = self
-            .reader
-            .read_line(LINE_CAP, deadline)
-            .map_err(|partial| {
-                let what = match partial.end {
-                    End::Timeout => {
-                        format!("the client sent nothing for {}", human(deadline.budget()))
+        let line =
+            self.reader
+                .read_line(LINE_CAP, deadline)
+                .map_err(|partial| {
+                    let what = match partial.end {
+                        End::Timeout => {
+                            format!("the client sent nothing for {}", human(deadline.budget()))
+                        }
+                        ref end => end.describe(),
+                    };
+                    let outcome =
+                        Outcome::fail(format!("{why}, but {what}")).expected(expected.clone());
+                    match (silence, &partial.end) {
+                        _ if !partial.bytes.is_empty() => outcome
+                            .actual(format!("{} (no line ending)", show::bytes(&partial.bytes))),
+                        (Some(kind), End::Timeout) => outcome.because(kind, "client", ""),
+                        _ => outcome,
                     }
-                    ref end => end.describe(),
-                };
-                let outcome =
-                    Outcome::fail(format!("{why}, but {what}")).expected(expected.clone());
-                if partial.bytes.is_empty() {
-                    outcome
-                } else {
-                    outcome.actual(format!("{} (no line ending)", show::bytes(&partial.bytes)))
-                }
-            })?;
+                })?;
         let body = line.strip_suffix(b"\n").unwrap_or(&line);
         let body = body.strip_suffix(b"\r").unwrap_or(body);
         if body != text.as_bytes() {
@@ -141,7 +154,7 @@ impl Host {
 
 /// Waits for the client to print `Server: <text>`.
 fn expect_shown(ctx: &mut Ctx, client: &Child, text: &str, why: &str) -> CheckResult {
-    expect_said(ctx, client, "client", &format!("Server: {text}"), why)
+    expect_said(ctx, client, "client", &format!("Server: {text}"), why, None)
 }
 
 /// The client, told `BYE` by the server, ends with status 0 by itself.
@@ -153,7 +166,8 @@ fn ends_on_server_bye(ctx: &mut Ctx, host: Host) -> CheckResult {
             "the client was still running {} after the server's BYE, its stdin open and nothing typed: the BYE must end it without waiting for a keystroke",
             human(deadline.budget())
         ))
-        .actual(lines_or_nothing(&host.client().output(Stream::Stdout))));
+        .actual(lines_or_nothing(&host.client().output(Stream::Stdout)))
+        .because(CauseKind::KeyboardHoldsExit, "client", ""));
     };
     ctx.note(format!("client ended: {}", describe_status(status)));
     let done = Finished {
@@ -195,10 +209,11 @@ pub(super) fn connected(ctx: &mut Ctx) -> CheckResult {
 pub(super) fn sends_typed(ctx: &mut Ctx) -> CheckResult {
     let mut host = Host::start(ctx, LOOPBACK, Input::Open(b"first typed\nsecond typed\n"))?;
     host.expect_sent(ctx, "first typed", "each typed line is sent")?;
-    host.expect_sent(
+    host.expect_sent_or(
         ctx,
         "second typed",
         "a second typed line must be sent while the server says nothing; a client that waits for a reply after each line hangs here",
+        Some(CauseKind::TakesTurns),
     )?;
     host.type_line(ctx, "BYE")?;
     host.expect_sent(ctx, "BYE", "the typed BYE is sent")?;
@@ -211,11 +226,13 @@ pub(super) fn prints_at_once(ctx: &mut Ctx) -> CheckResult {
     ctx.note("nobody types on the client's stdin");
     for text in ["news from the server", "and more news"] {
         host.say(ctx, text)?;
-        expect_shown(
+        expect_said(
             ctx,
             host.client(),
-            text,
+            "client",
+            &format!("Server: {text}"),
             "a line from the server must be printed while nobody types; a client blocked reading its keyboard never prints it",
+            Some(CauseKind::TakesTurns),
         )?;
     }
     Ok(())
@@ -232,7 +249,9 @@ pub(super) fn typed_bye(ctx: &mut Ctx) -> CheckResult {
     let input = Input::Open(b"see you\nBYE\nnot to be sent\n");
     let mut host = Host::start(ctx, LOOPBACK, input)?;
     host.expect_sent(ctx, "see you", "each typed line is sent")?;
-    host.expect_sent(ctx, "BYE", "the typed BYE is sent")?;
+    // Typed right after a line the server has not answered.
+    let turns = Some(CauseKind::TakesTurns);
+    host.expect_sent_or(ctx, "BYE", "the typed BYE is sent", turns)?;
     host.say(ctx, "a last word")?;
     expect_shown(
         ctx,
@@ -248,7 +267,8 @@ pub(super) fn typed_bye(ctx: &mut Ctx) -> CheckResult {
 pub(super) fn stdin_end(ctx: &mut Ctx) -> CheckResult {
     let mut host = Host::start(ctx, LOOPBACK, Input::Closed(b"the only line\n"))?;
     host.expect_sent(ctx, "the only line", "each typed line is sent")?;
-    host.expect_sent(ctx, "BYE", "at the end of its input the client sends BYE")?;
+    let why = "at the end of its input the client sends BYE";
+    host.expect_sent_or(ctx, "BYE", why, Some(CauseKind::TakesTurns))?;
     host.say(ctx, "fine, goodbye")?;
     expect_shown(
         ctx,
@@ -269,12 +289,15 @@ pub(super) fn no_bye(ctx: &mut Ctx) -> CheckResult {
         "error: the server {} closed the connection without BYE",
         host.session.server_addr
     );
-    let done = host.close(ctx).map_err(|outcome| Outcome {
-        message: format!(
-            "the server closed the connection without BYE, and the client went on waiting for its keyboard: {}",
-            outcome.message
-        ),
-        ..outcome
+    let done = host.close(ctx).map_err(|outcome| {
+        Outcome {
+            message: format!(
+                "the server closed the connection without BYE, and the client went on waiting for its keyboard: {}",
+                outcome.message
+            ),
+            ..outcome
+        }
+        .because(CauseKind::KeyboardHoldsExit, "client", "")
     })?;
     expect_error_exit(&done, "client", &example, &port)
 }

@@ -1,8 +1,8 @@
 //! Task 06's server checks: the grader is the client on the socket and the
 //! operator on the server's stdin, at once.
 
-use super::talk::{expect_ended, expect_printed, type_line, Talk};
-use crate::check::{CheckResult, Outcome};
+use super::talk::{expect_ended, expect_printed, expect_said, type_line, Talk};
+use crate::check::{CauseKind, CheckResult, Outcome};
 use crate::harness::{lines_or_nothing, Ctx, Server, EXIT_WAIT};
 use crate::process::{describe_status, Stream};
 use crate::show;
@@ -80,11 +80,13 @@ pub(super) fn duplex_from_client(ctx: &mut Ctx) -> CheckResult {
     expect_printed(ctx, &server, "first of two", "each client line is printed")?;
     ctx.note("nobody types on the server's stdin");
     talk.send(ctx, "second of two")?;
-    expect_printed(
+    expect_said(
         ctx,
-        &server,
-        "second of two",
+        &server.child,
+        "server",
+        "Client: second of two",
         "a second client line in a row must be printed while nobody types; a server that waits for its keyboard after each line hangs here",
+        Some(CauseKind::TakesTurns),
     )
 }
 
@@ -94,10 +96,11 @@ pub(super) fn duplex_typed(ctx: &mut Ctx) -> CheckResult {
     ctx.note("the client says nothing");
     for text in ["typed first", "typed second"] {
         type_line(ctx, &server, text)?;
-        talk.expect_line(
+        talk.expect_line_or(
             ctx,
             text,
             "a typed line must reach the client while the client says nothing; a server blocked reading the socket never sends it",
+            Some(CauseKind::TakesTurns),
         )?;
     }
     Ok(())
@@ -203,10 +206,12 @@ pub(super) fn typed_bye(ctx: &mut Ctx) -> CheckResult {
     let server = ctx.server(&[])?;
     let mut talk = Talk::open(ctx, &server, "client 1")?;
     type_line(ctx, &server, "BYE")?;
-    talk.expect_line(
+    // Typed while the client has said nothing.
+    talk.expect_line_or(
         ctx,
         "BYE",
         "the BYE typed on the server's stdin is sent to the client",
+        Some(CauseKind::TakesTurns),
     )?;
     talk.expect_closed(ctx, "its typed BYE")?;
     expect_ended(ctx, &server, 1)?;

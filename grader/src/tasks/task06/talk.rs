@@ -2,7 +2,7 @@
 //! connection that sends and reads lines, and the server's operator, whose
 //! typing the grader does on the server's stdin.
 
-use crate::check::{CheckResult, Outcome};
+use crate::check::{CauseKind, CheckResult, Outcome};
 use crate::harness::{connect, lines_or_nothing, Ctx, Server, REPLY_WAIT};
 use crate::peer::{self, End, LineReader};
 use crate::process::{Child, NoLine, Stream};
@@ -77,6 +77,18 @@ impl Talk {
 
     /// Reads the next line and expects its text to be `text`.
     pub(super) fn expect_line(&mut self, ctx: &mut Ctx, text: &str, why: &str) -> CheckResult {
+        self.expect_line_or(ctx, text, why, None)
+    }
+
+    /// [`Talk::expect_line`]; when nothing came at all, the server failed
+    /// for `silence`, if given.
+    pub(super) fn expect_line_or(
+        &mut self,
+        ctx: &mut Ctx,
+        text: &str,
+        why: &str,
+        silence: Option<CauseKind>,
+    ) -> CheckResult {
         let deadline = ctx.deadline(REPLY_WAIT);
         let expected = show::text(&format!("{text}\n"));
         match self.reader.read_line(LINE_CAP, deadline) {
@@ -100,10 +112,10 @@ impl Talk {
                 };
                 let outcome =
                     Outcome::fail(format!("{}: {why}: {what}", self.name)).expected(expected);
-                Err(if partial.bytes.is_empty() {
-                    outcome
-                } else {
-                    outcome.actual(show::bytes(&partial.bytes))
+                Err(match (silence, &partial.end) {
+                    _ if !partial.bytes.is_empty() => outcome.actual(show::bytes(&partial.bytes)),
+                    (Some(kind), End::Timeout) => outcome.because(kind, "server", ""),
+                    _ => outcome,
                 })
             }
         }
@@ -171,40 +183,40 @@ pub(super) fn type_line(ctx: &mut Ctx, server: &Server, text: &str) -> CheckResu
 
 /// Waits for the server to print `Client: <text>`.
 pub(super) fn expect_printed(ctx: &mut Ctx, server: &Server, text: &str, why: &str) -> CheckResult {
-    expect_said(
-        ctx,
-        &server.child,
-        "server",
-        &format!("Client: {text}"),
-        why,
-    )
+    let wanted = format!("Client: {text}");
+    expect_said(ctx, &server.child, "server", &wanted, why, None)
 }
 
 /// Waits for `program` (`child`) to print the line `wanted`; `why` says
-/// what it shows when it does not.
+/// what it shows when it does not. A program that printed nothing more in
+/// time, still running, failed for `silence`, if given.
 pub(super) fn expect_said(
     ctx: &mut Ctx,
     child: &Child,
     program: &str,
     wanted: &str,
     why: &str,
+    silence: Option<CauseKind>,
 ) -> CheckResult {
     let deadline = ctx.deadline(REPLY_WAIT);
-    match child.wait_for_line(Stream::Stdout, deadline, |l| l == wanted) {
-        Ok(_) => Ok(()),
-        Err(no) => {
-            let when = match no {
-                NoLine::Timeout => format!("within {}", human(deadline.budget())),
-                NoLine::Closed => "before it ended".to_string(),
-            };
-            Err(Outcome::fail(format!(
-                "the {program} did not print {} {when}: {why}",
-                show::text(wanted)
-            ))
-            .expected(show::text(wanted))
-            .actual(lines_or_nothing(&child.output(Stream::Stdout))))
-        }
-    }
+    let no = match child.wait_for_line(Stream::Stdout, deadline, |l| l == wanted) {
+        Ok(_) => return Ok(()),
+        Err(no) => no,
+    };
+    let when = match no {
+        NoLine::Timeout => format!("within {}", human(deadline.budget())),
+        NoLine::Closed => "before it ended".to_string(),
+    };
+    let outcome = Outcome::fail(format!(
+        "the {program} did not print {} {when}: {why}",
+        show::text(wanted)
+    ))
+    .expected(show::text(wanted))
+    .actual(lines_or_nothing(&child.output(Stream::Stdout)));
+    Err(match (silence, no) {
+        (Some(kind), NoLine::Timeout) => outcome.because(kind, program, ""),
+        _ => outcome,
+    })
 }
 
 /// Waits for the server's `count`-th line saying `Conversation ended`.
