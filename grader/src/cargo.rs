@@ -339,7 +339,15 @@ impl Built {
             Message::CompilerMessage(message)
                 if message.message.level == DiagnosticLevel::Error =>
             {
-                let Some(package) = names.get(&message.package_id) else {
+                // A confined build sees the workspace at another path
+                // (`sandbox::build`): the id's last part still names it.
+                let tail = |id: &PackageId| id.repr.rsplit('/').next().map(str::to_owned);
+                let Some(package) = names.get(&message.package_id).or_else(|| {
+                    names
+                        .iter()
+                        .find(|(id, _)| tail(id) == tail(&message.package_id))
+                        .map(|(_, name)| name)
+                }) else {
                     return;
                 };
                 let ours = self

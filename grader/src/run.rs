@@ -74,19 +74,22 @@ pub fn grade(
         Default::default()
     } else {
         progress(Progress::Building);
-        match (&options.confined_build, &store, &options.shared_target) {
-            (Some(confined), Some(store), _) => crate::sandbox::build::build(
+        match (&options.confined_build, &store, &options.jail) {
+            (Some(confined), Some(store), Some(jail)) => crate::sandbox::build::build(
                 &workspace,
                 &confined.edition,
                 &to_build,
                 &confined.seeds,
                 store,
+                jail,
             )?,
             (_, Some(store), _) => store
                 .reachable(workspace.build(&to_build)?)
                 .map_err(BuildError::Spawn)?,
-            (_, None, Some(shared)) => workspace.build_shared(&to_build, shared)?,
-            (_, None, None) => workspace.build(&to_build)?,
+            (_, None, _) => match &options.shared_target {
+                Some(shared) => workspace.build_shared(&to_build, shared)?,
+                None => workspace.build(&to_build)?,
+            },
         }
     };
     let prepared: Vec<Prepared> = tasks

@@ -193,7 +193,14 @@ fn prepare(options: &Options) -> Result<(), BatchError> {
     let instructor = Workspace::open(&options.workspace)?;
     let places = Places::of(&instructor, options.target_dir.as_deref());
     let edition = crate::submission::edition(&instructor.root, &places.editions)?;
-    crate::sandbox::build::seed(&edition, &places.seeds())?;
+    // The seed is built the way a submission is: in a jail of its own.
+    let dir = tempfile::Builder::new()
+        .prefix("grader-seed-")
+        .tempdir()
+        .map_err(|e| BatchError::Seed(crate::cargo::BuildError::Spawn(e)))?;
+    let jail = crate::sandbox::Jail::for_this_grader(dir.path())
+        .map_err(|e| BatchError::Seed(crate::cargo::BuildError::Spawn(e)))?;
+    crate::sandbox::build::seed(&edition, &places.seeds(), &jail)?;
     Ok(())
 }
 

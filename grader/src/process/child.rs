@@ -122,10 +122,14 @@ impl Child {
             // untrusted code.
             command.env_clear().env("PATH", JAILED_PATH);
             let mut prepared = jail.prepare(&executable(name)?)?;
-            // SAFETY: `enter` makes only async-signal-safe calls; whatever
-            // allocates was done by `prepare`.
+            prepared.exec_from_file(&program.argv, &[format!("PATH={JAILED_PATH}")])?;
+            // SAFETY: `enter` and `exec` make only async-signal-safe calls;
+            // whatever allocates was done by `prepare` and `exec_from_file`.
             unsafe {
-                command.pre_exec(move || prepared.enter());
+                command.pre_exec(move || {
+                    prepared.enter()?;
+                    prepared.exec()
+                });
             }
         }
         let mut child = command.spawn()?;

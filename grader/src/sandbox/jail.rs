@@ -24,6 +24,18 @@
 //! Between fork and exec only async-signal-safe calls are allowed (the
 //! grader has threads), so everything that allocates — paths, the landlock
 //! ruleset — is prepared by [`Jail::prepare`] before the fork.
+//!
+//! The program is started from a file descriptor opened before the fork
+//! (`execveat`, [`Prepared::exec`]), and the landlock rule that lets it run
+//! names that same file: whatever happens to the path meanwhile (an entry
+//! of the store replaced, a private `TMPDIR` the program's user cannot
+//! cross), what runs is the file that was checked.
+//!
+//! A build runs in the same jail with another view of the file system
+//! ([`View::Build`], see [`super::build`]): its own `/tmp` holding the laid
+//! workspace, the target folder, the toolchain and the registry, each bound
+//! there from a descriptor, so no path of the host has to be open to its
+//! user.
 
 use super::Limits;
 use landlock::{
@@ -74,8 +86,57 @@ pub struct Jail {
 /// A [`Jail`] made ready for one start: nothing left that allocates.
 pub struct Prepared {
     jail: Jail,
-    scratch: CString,
+    view: View,
     ruleset: Option<RulesetCreated>,
+    /// The executable, opened before the fork; run from this descriptor
+    /// when it is a native program and [`Prepared::exec_from_file`] was called.
+    executable: Option<std::fs::File>,
+    exec: Option<Exec>,
+}
+
+/// What a jailed process sees of the file system.
+pub enum View {
+    /// A program: a fresh tmpfs over the scratch folder, its working folder.
+    Scratch(CString),
+    /// A build: see [`super::build`].
+    Build(super::build::Mounts),
+}
+
+/// An `execveat` made ready: the file and the argument and environment
+/// arrays, built before the fork.
+struct Exec {
+    argv: CArray,
+    envp: CArray,
+}
+
+/// A NULL-terminated array of C strings, and the strings it points into.
+struct CArray {
+    _strings: Vec<CString>,
+    pointers: Vec<*const libc::c_char>,
+}
+
+// SAFETY: the pointers point into `_strings`, owned alongside and never
+// changed; the array is only read, by execveat(2).
+unsafe impl Send for CArray {}
+unsafe impl Sync for CArray {}
+
+impl CArray {
+    fn new(items: &[String]) -> io::Result<CArray> {
+        let strings = items
+            .iter()
+            .map(|s| CString::new(s.as_bytes()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| io::Error::other("an argument has a NUL byte"))?;
+        let pointers = strings
+            .iter()
+            .map(|s| s.as_ptr())
+            .chain([std::ptr::null()])
+            .collect();
+        Ok(CArray {
+            _strings: strings,
+            pointers,
+        })
+    }
 }
 
 impl Jail {
@@ -83,16 +144,80 @@ impl Jail {
     pub fn prepare(&self, executable: &Path) -> io::Result<Prepared> {
         let scratch = CString::new(self.scratch.as_os_str().as_bytes())
             .map_err(|_| io::Error::other("the scratch path has a NUL byte"))?;
+        let file = std::fs::File::open(executable)?;
         let ruleset = if self.landlock {
-            Some(ruleset(executable, &self.scratch).map_err(io::Error::other)?)
+            Some(ruleset(&file, &self.scratch).map_err(io::Error::other)?)
         } else {
             None
         };
         Ok(Prepared {
             jail: self.clone(),
-            scratch,
+            view: View::Scratch(scratch),
             ruleset,
+            executable: Some(file),
+            exec: None,
         })
+    }
+
+    /// Makes everything a confined build needs: `mounts` is its view of
+    /// the files, `ruleset` its landlock rules (both from [`super::build`]).
+    pub fn prepare_build(
+        &self,
+        mounts: super::build::Mounts,
+        ruleset: RulesetCreated,
+    ) -> Prepared {
+        Prepared {
+            jail: self.clone(),
+            view: View::Build(mounts),
+            ruleset: Some(ruleset),
+            executable: None,
+            exec: None,
+        }
+    }
+}
+
+impl Prepared {
+    /// Has the program started from the descriptor opened by
+    /// [`Jail::prepare`], with `argv` and the environment `env`
+    /// (`NAME=value`), when it is a native executable. A script is left to
+    /// the kernel to start by its path: its interpreter would need the
+    /// path, and interpreters are system files no one else writes.
+    pub fn exec_from_file(&mut self, argv: &[String], env: &[String]) -> io::Result<()> {
+        let Some(file) = &self.executable else {
+            return Ok(());
+        };
+        let mut magic = [0u8; 4];
+        let native = std::os::unix::fs::FileExt::read_exact_at(file, &mut magic, 0).is_ok()
+            && magic == *b"\x7fELF";
+        if native {
+            self.exec = Some(Exec {
+                argv: CArray::new(argv)?,
+                envp: CArray::new(env)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs the program from its descriptor, if [`Prepared::exec_from_file`]
+    /// made that ready; returns only on failure, or at once when it did not
+    /// (then the caller's exec runs it by its path).
+    pub fn exec(&self) -> io::Result<()> {
+        let (Some(exec), Some(file)) = (&self.exec, &self.executable) else {
+            return Ok(());
+        };
+        // SAFETY: execveat(2) with NUL-terminated arrays of C strings that
+        // live as long as `self`; it returns only on failure.
+        unsafe {
+            libc::syscall(
+                libc::SYS_execveat,
+                file.as_raw_fd(),
+                c"".as_ptr(),
+                exec.argv.pointers.as_ptr(),
+                exec.envp.pointers.as_ptr(),
+                libc::AT_EMPTY_PATH,
+            );
+        }
+        Err(io::Error::last_os_error())
     }
 }
 
@@ -100,7 +225,7 @@ impl Jail {
 /// `scratch`; no signals and no abstract unix sockets beyond the program's
 /// own domain.
 fn ruleset(
-    executable: &Path,
+    executable: &std::fs::File,
     scratch: &Path,
 ) -> Result<RulesetCreated, Box<dyn std::error::Error + Send + Sync>> {
     let abi = ABI::V6;
@@ -124,10 +249,8 @@ fn ruleset(
             ruleset = ruleset.add_rule(PathBeneath::new(fd, rw))?;
         }
     }
-    if let Ok(fd) = PathFd::new(executable) {
-        let run = AccessFs::ReadFile | AccessFs::Execute;
-        ruleset = ruleset.add_rule(PathBeneath::new(fd, run))?;
-    }
+    let run = AccessFs::ReadFile | AccessFs::Execute;
+    ruleset = ruleset.add_rule(PathBeneath::new(executable, run))?;
     // The rule is on the scratch folder's parent: landlock skips a mount
     // point (here, the folder the tmpfs hides) and looks at its parent. The
     // parent is the grader's, with nothing else in it the user may write.
@@ -236,8 +359,16 @@ impl Prepared {
             MsFlags::MS_REC | MsFlags::MS_PRIVATE,
             None::<&str>,
         )?;
-        mount_scratch(&self.scratch, &self.jail)?;
-        chdir(self.scratch.as_c_str())?;
+        match &self.view {
+            View::Scratch(scratch) => {
+                mount_scratch(scratch, &self.jail)?;
+                chdir(scratch.as_c_str())?;
+            }
+            View::Build(mounts) => {
+                mounts.enter(self.jail.uid)?;
+                self.ruleset = mounts.allow(self.ruleset.take())?;
+            }
+        }
 
         let (status_read, status_write) = pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
         // SAFETY: the child runs only async-signal-safe code until exec.
