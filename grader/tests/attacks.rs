@@ -588,3 +588,242 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
     }
     assert!(elapsed < Duration::from_secs(600), "{elapsed:?}");
 }
+
+// The build's jail and the store.
+
+/// Grades `submission` (its tasks `tasks`) sandboxed with `TMPDIR` set to
+/// `tmpdir`, and returns the JSON report and everything printed.
+fn grade_submission(
+    submission: &Path,
+    tasks: &[&str],
+    tmpdir: &Path,
+    extra: &[&str],
+) -> (serde_json::Value, String) {
+    let output = Command::new(grader_exe())
+        .current_dir(common::workspace_root())
+        .env("TMPDIR", tmpdir)
+        .args(tasks)
+        .args(["--format", "json", "--submission"])
+        .arg(submission)
+        .arg("--target-dir")
+        .arg(common::shared_target())
+        .args(extra)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let said = format!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let report =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("no JSON report ({e}):\n{said}"));
+    (report, said)
+}
+
+fn task_score(report: &serde_json::Value, task: &str) -> (u64, u64) {
+    let task = report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == task)
+        .unwrap_or_else(|| panic!("no {task} in {report:#}"));
+    (
+        task["score"].as_u64().unwrap(),
+        task["max_score"].as_u64().unwrap(),
+    )
+}
+
+/// A temporary folder only root may enter, as `mktemp -d`, a systemd
+/// PrivateTmp or `$XDG_RUNTIME_DIR` give.
+fn private_tmpdir(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let private = dir.join("private-tmp");
+    fs::create_dir_all(&private).unwrap();
+    fs::set_permissions(&private, fs::Permissions::from_mode(0o700)).unwrap();
+    private
+}
+
+#[test]
+#[serial]
+fn the_build_reads_nothing_but_its_workspace_toolchain_and_crates() {
+    needs_sandbox!();
+    use std::os::unix::fs::PermissionsExt;
+    let dir = common::scratch("attack-build-reads");
+    // Root-only files where an attacker would look: the system's, and the
+    // instructor's cargo home (where credentials.toml lives).
+    let canary = format!("canary-{}-do-not-leak", std::process::id());
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let secrets = [
+        PathBuf::from(format!("/etc/grader-canary-{}", std::process::id())),
+        cargo_home.join(format!("grader-canary-{}.toml", std::process::id())),
+    ];
+    for file in &secrets {
+        fs::write(file, &canary).unwrap();
+        fs::set_permissions(file, fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let attacks = [
+        (
+            "include-str",
+            format!("const STOLEN: &str = include_str!({:?});", secrets[0]),
+        ),
+        (
+            "include-bytes",
+            format!("const STOLEN: &[u8] = include_bytes!({:?});", secrets[1]),
+        ),
+        (
+            "path-mod",
+            format!(
+                "#[path = {:?}]\n#[allow(dead_code)]\nmod stolen;\nconst STOLEN: &str = \"\";",
+                secrets[0]
+            ),
+        ),
+        (
+            "proc",
+            "const STOLEN: &str = include_str!(\"/proc/1/environ\");".to_string(),
+        ),
+    ];
+    let tmpdir = dir.join("tmp");
+    fs::create_dir_all(&tmpdir).unwrap();
+    for (name, item) in &attacks {
+        let student = dir.join(name);
+        build_time_attacker(&student, item);
+        let gradescope = dir.join(format!("{name}-results.json"));
+        let (report, said) = grade_submission(
+            &student,
+            &["task01"],
+            &tmpdir,
+            &["--output", &format!("gradescope={}", gradescope.display())],
+        );
+        let task = &report["tasks"][0];
+        assert_eq!(task["build"], "failed", "{name}: {report:#}");
+        let errors = task["build_errors"].to_string();
+        assert!(
+            errors.contains("Permission denied") || errors.contains("No such file"),
+            "{name}: {errors}"
+        );
+        let results = fs::read_to_string(&gradescope).unwrap();
+        for text in [&said, &results] {
+            assert!(
+                !text.contains(&canary),
+                "{name}: the canary leaked:\n{text}"
+            );
+        }
+    }
+    for file in &secrets {
+        fs::remove_file(file).unwrap();
+    }
+}
+
+#[test]
+#[serial]
+fn a_build_that_reads_dev_zero_ends_at_its_memory_limit() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-build-zero");
+    let student = dir.join("zero");
+    build_time_attacker(
+        &student,
+        "static STOLEN: &[u8] = include_bytes!(\"/dev/zero\");",
+    );
+    let tmpdir = dir.join("tmp");
+    fs::create_dir_all(&tmpdir).unwrap();
+    let started = Instant::now();
+    let (report, said) = grade_submission(&student, &["task01"], &tmpdir, &[]);
+    assert!(started.elapsed() < Duration::from_secs(120), "{said}");
+    let task = &report["tasks"][0];
+    assert_eq!(task["build"], "failed", "{report:#}");
+    let errors = task["build_errors"].to_string();
+    assert!(
+        errors.contains("memory"),
+        "the limit is not named: {errors}"
+    );
+}
+
+#[test]
+#[serial]
+fn a_private_tmpdir_grades_the_reference_in_full() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-private-tmp");
+    honest(&dir.join("honest"));
+    let tmpdir = private_tmpdir(&dir);
+    let tasks = ["task01", "task04"];
+    let (report, said) = grade_submission(&dir.join("honest"), &tasks, &tmpdir, &[]);
+    assert_eq!(report["sandbox"]["mode"], "sandboxed", "{said}");
+    assert_eq!(report["score"], report["max_score"], "{said}");
+}
+
+#[test]
+#[serial]
+fn a_store_entry_replaced_during_a_run_costs_the_honest_student_nothing() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-store-race");
+    honest(&dir.join("honest"));
+    let tmpdir = dir.join("tmp");
+    fs::create_dir_all(&tmpdir).unwrap();
+    let tasks = ["task01", "task02", "task03"];
+    // A first run fills the store; during the second, every entry is
+    // replaced by a fresh copy of itself again and again, as a grader
+    // that kept the same executable at the same moment once did.
+    let (first, said) = grade_submission(&dir.join("honest"), &tasks, &tmpdir, &[]);
+    assert_eq!(first["score"], first["max_score"], "{said}");
+    let exe = tmpdir.join("grader-store-0/exe");
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let racer = std::thread::spawn(move || {
+        let mut replaced = 0;
+        while stopped.recv_timeout(Duration::from_millis(20)).is_err() {
+            for entry in fs::read_dir(&exe).unwrap().flatten() {
+                let path = entry.path();
+                if path.extension().is_some() {
+                    continue;
+                }
+                let copy = path.with_extension("racer");
+                if fs::copy(&path, &copy).is_ok() && fs::rename(&copy, &path).is_ok() {
+                    replaced += 1;
+                }
+            }
+        }
+        replaced
+    });
+    let (second, said) = grade_submission(&dir.join("honest"), &tasks, &tmpdir, &[]);
+    stop.send(()).unwrap();
+    let replaced = racer.join().unwrap();
+    assert!(replaced > 10, "the race never ran: {replaced} replacements");
+    assert_eq!(second["score"], second["max_score"], "{said}");
+}
+
+#[test]
+#[serial]
+fn a_file_included_from_another_task_is_part_of_the_build_cache_key() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-include-cache");
+    let tmpdir = dir.join("tmp");
+    fs::create_dir_all(&tmpdir).unwrap();
+    // Both students hand in the same task01 files; their server includes
+    // a file of task02's folder, which differs.
+    let student = |name: &str, included: &str| {
+        let at = dir.join(name);
+        honest(&at);
+        let server = at.join("task01_connect/src/bin/server.rs");
+        let text = fs::read_to_string(&server).unwrap();
+        let call = format!("{MAIN_STARTS}\n    tweak();");
+        let text = text.replacen(MAIN_STARTS, &call, 1)
+            + "include!(\"../../../task02_greeting/src/tweak.rs\");\n";
+        fs::write(&server, text).unwrap();
+        fs::write(at.join("task02_greeting/src/tweak.rs"), included).unwrap();
+        at
+    };
+    let salt = std::process::id();
+    let attacker = student(
+        "attacker",
+        &format!("fn tweak() {{ let _ = {salt}; std::process::exit(3) }}\n"),
+    );
+    let victim = student("victim", &format!("fn tweak() {{ let _ = {salt}; }}\n"));
+    let tasks = ["task01", "task02"];
+    let (attacked, said) = grade_submission(&attacker, &tasks, &tmpdir, &[]);
+    let (score, max) = task_score(&attacked, "task01_connect");
+    assert!(score < max, "the attacker's server should fail: {said}");
+    let (graded, said) = grade_submission(&victim, &tasks, &tmpdir, &[]);
+    assert_eq!(
+        task_score(&graded, "task01_connect"),
+        (max, max),
+        "the victim got the attacker's build: {said}"
+    );
+}

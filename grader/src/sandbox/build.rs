@@ -29,10 +29,11 @@
 use super::{Jail, Limits};
 use crate::cargo::{BuildError, Built, Workspace};
 use landlock::{
-    Access, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset,
-    RulesetAttr, RulesetCreated, RulesetCreatedAttr, Scope, ABI,
+    Access, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
+    RulesetCreated, RulesetCreatedAttr, Scope, ABI,
 };
 use nix::fcntl::OFlag;
+use nix::fcntl::{renameat2, RenameFlags};
 use nix::mount::{mount, MsFlags};
 use std::ffi::CString;
 use std::fs;
@@ -43,7 +44,6 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
-use nix::fcntl::{renameat2, RenameFlags};
 
 /// Where confined builds keep what they share: the seed target folders
 /// and the executable store. Only the grader writes here.
@@ -279,8 +279,12 @@ pub fn build(
         crate::cargo::touch_tree(&workspace.root.join(package)).map_err(spawn)?;
     }
     // A task that adds an allowed crate has cargo update the lock file.
-    std::os::unix::fs::lchown(workspace.root.join("Cargo.lock"), Some(jail.uid), Some(jail.gid))
-        .map_err(spawn)?;
+    std::os::unix::fs::lchown(
+        workspace.root.join("Cargo.lock"),
+        Some(jail.uid),
+        Some(jail.gid),
+    )
+    .map_err(spawn)?;
     let fresh = workspace.cargo_build_with(&names, &["--bins", "--offline"], &|command| {
         confine(command, jail, &target, &workspace.root)
     })?;
@@ -459,7 +463,10 @@ fn drop_stale_seeds(seeds: &Path, keep: &Path) {
         let path = entry.path();
         let stale = fs::metadata(path.join("ready"))
             .and_then(|m| m.modified())
-            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > Duration::from_secs(86_400)));
+            .is_ok_and(|t| {
+                t.elapsed()
+                    .is_ok_and(|age| age > Duration::from_secs(86_400))
+            });
         if path != keep && stale {
             let _ = fs::remove_dir_all(&path);
         }
@@ -707,12 +714,7 @@ fn build_limits() -> Limits {
 /// libraries and tools and write only the view, and the build's limits.
 /// The executables cargo names are under [`TARGET_IN`]: [`outside`] maps
 /// them back.
-fn confine(
-    command: &mut Command,
-    jail: &Jail,
-    target: &Path,
-    workspace: &Path,
-) -> io::Result<()> {
+fn confine(command: &mut Command, jail: &Jail, target: &Path, workspace: &Path) -> io::Result<()> {
     let toolchain = Toolchain::of(workspace)?;
     fs::create_dir_all(target.join("tmp"))?;
     give(target, jail.uid, jail.gid)?;

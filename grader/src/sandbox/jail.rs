@@ -161,11 +161,7 @@ impl Jail {
 
     /// Makes everything a confined build needs: `mounts` is its view of
     /// the files, `ruleset` its landlock rules (both from [`super::build`]).
-    pub fn prepare_build(
-        &self,
-        mounts: super::build::Mounts,
-        ruleset: RulesetCreated,
-    ) -> Prepared {
+    pub fn prepare_build(&self, mounts: super::build::Mounts, ruleset: RulesetCreated) -> Prepared {
         Prepared {
             jail: self.clone(),
             view: View::Build(mounts),
