@@ -9,7 +9,7 @@
 //!                     │ unshare(PID, mount); a tmpfs over the scratch folder
 //!                     └─ fork ──► init (PID 1 of the new PID namespace)
 //!                                  └─ fork ──► the program (PID 2): rlimits, landlock,
-//!                                              an unprivileged uid, then exec
+//!                                              an unprivileged uid, seccomp, then exec
 //! ```
 //!
 //! - `outer` stands for the program to the grader: signals sent to it are
@@ -23,8 +23,10 @@
 //!
 //! Between fork and exec only async-signal-safe calls are allowed (the
 //! grader has threads), so everything that allocates — paths, the landlock
-//! ruleset — is prepared by [`Jail::prepare`] before the fork.
+//! ruleset, the seccomp filter — is prepared by [`Jail::prepare`] before
+//! the fork.
 
+use super::seccomp::Filter;
 use super::Limits;
 use landlock::{
     Access, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
@@ -76,6 +78,7 @@ pub struct Prepared {
     jail: Jail,
     scratch: CString,
     ruleset: Option<RulesetCreated>,
+    seccomp: Filter,
 }
 
 impl Jail {
@@ -92,6 +95,7 @@ impl Jail {
             jail: self.clone(),
             scratch,
             ruleset,
+            seccomp: Filter::new()?,
         })
     }
 }
@@ -316,7 +320,9 @@ impl Prepared {
         setresuid(uid, uid, uid)?;
         // Changing the uid cleared the parent-death signal: set it again.
         nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-        Ok(())
+        // Last, so that the setup above never meets it: the filter is for
+        // the program, and from here on only exec is left.
+        self.seccomp.apply()
     }
 }
 
