@@ -299,6 +299,50 @@ mod tests {
         assert!(c, "a child process could not be started under the filter");
     }
 
+    /// `call` with every argument -1, and its errno: arguments every one
+    /// of these calls rejects, should one get past the filter.
+    fn with_bad_arguments(call: libc::c_long) -> (libc::c_long, Option<i32>) {
+        let bad = -1 as libc::c_long;
+        // SAFETY: none of these calls acts on such arguments.
+        let result = unsafe { libc::syscall(call, bad, bad, bad, bad, bad, bad) };
+        (result, io::Error::last_os_error().raw_os_error())
+    }
+
+    /// `clone` with namespace flag `flag`, and its errno. CLONE_SIGHAND
+    /// without CLONE_VM makes the kernel refuse it before it does anything.
+    fn clone_with(flag: libc::c_int) -> (libc::c_long, Option<i32>) {
+        let flags = (flag | libc::CLONE_SIGHAND) as libc::c_long;
+        // SAFETY: as above.
+        let result = unsafe { libc::syscall(libc::SYS_clone, flags, 0, 0, 0, 0) };
+        (result, io::Error::last_os_error().raw_os_error())
+    }
+
+    #[test]
+    fn every_refused_call_gets_eperm_whatever_its_arguments() {
+        let filter = Filter::new().unwrap();
+        let (refused, clones) = std::thread::spawn(move || {
+            filter.apply().unwrap();
+            let refused: Vec<_> = REFUSED
+                .iter()
+                .map(|&call| (call, with_bad_arguments(call)))
+                .collect();
+            let clones: Vec<_> = NAMESPACES.iter().map(|&flag| clone_with(flag)).collect();
+            (refused, clones)
+        })
+        .join()
+        .unwrap();
+        for (call, answer) in refused {
+            assert_eq!(answer, (-1, Some(libc::EPERM)), "system call {call}");
+        }
+        for answer in clones {
+            assert_eq!(answer, (-1, Some(libc::EPERM)));
+        }
+        // Without the filter, the same clones fail otherwise.
+        for flag in NAMESPACES {
+            assert_eq!(clone_with(*flag), (-1, Some(libc::EINVAL)));
+        }
+    }
+
     #[test]
     fn this_machine_passes_the_probe() {
         assert_eq!(probe(), Ok(()));
