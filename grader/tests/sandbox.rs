@@ -195,8 +195,8 @@ fn doctor_says_what_this_machine_gives() {
 
 /// A jailed `python3` running `script`, its stdout once it ended well.
 fn python(jail: &Jail, script: &str) -> Vec<String> {
-    let program =
-        Program::new(vec!["/usr/bin/python3".into(), "-c".into(), script.into()]).jailed(jail.clone());
+    let program = Program::new(vec!["/usr/bin/python3".into(), "-c".into(), script.into()])
+        .jailed(jail.clone());
     let child = Child::spawn(&program, false).unwrap();
     let status = child.wait(soon()).unwrap();
     assert!(
@@ -212,8 +212,8 @@ fn python(jail: &Jail, script: &str) -> Vec<String> {
 #[serial]
 fn a_jailed_program_cannot_make_a_user_namespace() {
     let Some((jail, _dir)) = jail() else { return };
-    let program =
-        Program::new(vec!["/usr/bin/unshare".into(), "-U".into(), "true".into()]).jailed(jail.clone());
+    let program = Program::new(vec!["/usr/bin/unshare".into(), "-U".into(), "true".into()])
+        .jailed(jail.clone());
     let child = Child::spawn(&program, false).unwrap();
     let status = child.wait(soon()).unwrap();
     let stderr = child.output(Stream::Stderr);
