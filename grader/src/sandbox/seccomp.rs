@@ -122,9 +122,7 @@ impl Filter {
             libc::ENOSYS,
             arch,
         )?;
-        let mut programs = vec![refused, clone3];
-        #[cfg(target_arch = "x86_64")]
-        programs.push(no_x32());
+        let programs = [refused, clone3].into_iter().chain(no_x32()).collect();
         Ok(Filter { programs })
     }
 
@@ -192,11 +190,17 @@ fn compile(
     BpfProgram::try_from(filter).map_err(io::Error::other)
 }
 
+/// Elsewhere than on x86_64, there are no x32 calls to refuse.
+#[cfg(not(target_arch = "x86_64"))]
+fn no_x32() -> Option<BpfProgram> {
+    None
+}
+
 /// Refuses every x32 system call with `ENOSYS`, what a kernel without x32
 /// answers. seccompiler matches exact numbers only, hence these four
 /// instructions of our own.
 #[cfg(target_arch = "x86_64")]
-fn no_x32() -> BpfProgram {
+fn no_x32() -> Option<BpfProgram> {
     use seccompiler::sock_filter;
     // From linux/bpf_common.h: BPF_LD | BPF_W | BPF_ABS, BPF_JMP | BPF_JGE
     // | BPF_K, BPF_RET | BPF_K.
@@ -204,7 +208,7 @@ fn no_x32() -> BpfProgram {
     const JMP_JGE_K: u16 = 0x35;
     const RET_K: u16 = 0x06;
     let nr_offset = 0; // `struct seccomp_data` starts with the call's number
-    vec![
+    Some(vec![
         sock_filter {
             code: LD_W_ABS,
             jt: 0,
@@ -229,7 +233,7 @@ fn no_x32() -> BpfProgram {
             jf: 0,
             k: libc::SECCOMP_RET_ALLOW,
         },
-    ]
+    ])
 }
 
 /// Whether this machine can install the filter, and it refuses what it
