@@ -148,6 +148,18 @@ mod attack {
                 if s.success() { Ok("sent".into()) } else { Err(refused("not permitted")) }
             }),
         );
+        // A user namespace, where it would hold every capability (no uid
+        // map: writing one is landlock's to refuse, not what is tried here).
+        report(
+            "unshare-user",
+            Command::new("unshare").args(["--user", "id", "-u"]).output().and_then(|o| {
+                if o.status.success() {
+                    Ok(format!("uid {} in a namespace of its own", String::from_utf8_lossy(&o.stdout).trim()))
+                } else {
+                    Err(refused(String::from_utf8_lossy(&o.stderr).trim()))
+                }
+            }),
+        );
         // A writer that outlives this program, in a session of its own.
         let _ = Command::new("sh")
             .args(["-c", "sleep 2; echo hacked > @OUT@/index.html; echo hacked > @WS@/README.md"])
@@ -390,6 +402,7 @@ fn every_runtime_attack_is_blocked_and_said_so() {
         "run-reference",
         "stop-others",
         "signal-init",
+        "unshare-user",
         "fill-disk",
         "memory",
         "fork-bomb",

@@ -724,7 +724,7 @@ fn confine(command: &mut Command, jail: &Jail, target: &Path, workspace: &Path) 
         limits: build_limits(),
         ..jail.clone()
     };
-    let mut prepared = jail.prepare_build(mounts, ruleset);
+    let mut prepared = jail.prepare_build(mounts, ruleset)?;
     // `cargo_build_with` made this command and set nothing on it yet: the
     // program is the toolchain's cargo, as the view shows it.
     *command = Command::new(format!("{TOOLCHAIN_IN}/bin/cargo"));

@@ -48,6 +48,7 @@ pub fn doctor() -> (String, u8) {
         "programs confined: PID and mount namespaces, landlock (files, signals), a user of their own, limits",
         &support.programs,
     ));
+    text.push_str(&line(super::SECCOMP_LAYER, &support.seccomp));
     text.push_str(if support.complete() {
         "Submissions are graded sandboxed.\n"
     } else {

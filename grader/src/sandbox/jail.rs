@@ -9,7 +9,7 @@
 //!                     │ unshare(PID, mount); a tmpfs over the scratch folder
 //!                     └─ fork ──► init (PID 1 of the new PID namespace)
 //!                                  └─ fork ──► the program (PID 2): rlimits, landlock,
-//!                                              an unprivileged uid, then exec
+//!                                              an unprivileged uid, seccomp, then exec
 //! ```
 //!
 //! - `outer` stands for the program to the grader: signals sent to it are
@@ -23,7 +23,8 @@
 //!
 //! Between fork and exec only async-signal-safe calls are allowed (the
 //! grader has threads), so everything that allocates — paths, the landlock
-//! ruleset — is prepared by [`Jail::prepare`] before the fork.
+//! ruleset, the seccomp filter — is prepared by [`Jail::prepare`] before
+//! the fork.
 //!
 //! The program is started from a file descriptor opened before the fork
 //! (`execveat`, [`Prepared::exec`]), and the landlock rule that lets it run
@@ -34,9 +35,9 @@
 //! A build runs in the same jail with another view of the file system
 //! ([`View::Build`], see [`super::build`]): its own `/tmp` holding the laid
 //! workspace, the target folder, the toolchain and the registry, each bound
-//! there from a descriptor, so no path of the host has to be open to its
-//! user.
+//! there, so no path of the host has to be open to its user.
 
+use super::seccomp::Filter;
 use super::Limits;
 use landlock::{
     Access, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
@@ -88,6 +89,7 @@ pub struct Prepared {
     jail: Jail,
     view: View,
     ruleset: Option<RulesetCreated>,
+    seccomp: Filter,
     /// The executable, opened before the fork; run from this descriptor
     /// when it is a native program and [`Prepared::exec_from_file`] was called.
     executable: Option<std::fs::File>,
@@ -154,6 +156,7 @@ impl Jail {
             jail: self.clone(),
             view: View::Scratch(scratch),
             ruleset,
+            seccomp: Filter::new()?,
             executable: Some(file),
             exec: None,
         })
@@ -161,14 +164,19 @@ impl Jail {
 
     /// Makes everything a confined build needs: `mounts` is its view of
     /// the files, `ruleset` its landlock rules (both from [`super::build`]).
-    pub fn prepare_build(&self, mounts: super::build::Mounts, ruleset: RulesetCreated) -> Prepared {
-        Prepared {
+    pub fn prepare_build(
+        &self,
+        mounts: super::build::Mounts,
+        ruleset: RulesetCreated,
+    ) -> io::Result<Prepared> {
+        Ok(Prepared {
             jail: self.clone(),
             view: View::Build(mounts),
             ruleset: Some(ruleset),
+            seccomp: Filter::new()?,
             executable: None,
             exec: None,
-        }
+        })
     }
 }
 
@@ -443,7 +451,9 @@ impl Prepared {
         setresuid(uid, uid, uid)?;
         // Changing the uid cleared the parent-death signal: set it again.
         nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-        Ok(())
+        // Last, so that the setup above never meets it: the filter is for
+        // the program, and from here on only exec is left.
+        self.seccomp.apply()
     }
 }
 

@@ -14,6 +14,9 @@
 //! - **no signals out**: landlock scopes signals and abstract unix sockets
 //!   to the program's own domain, and it runs as an unprivileged user of
 //!   its own submission;
+//! - **a seccomp filter**: no new namespaces or mounts, no `io_uring`,
+//!   `bpf`, keyrings, `ptrace` or kernel modules, each refused with an
+//!   error the program can report ([`seccomp`]);
 //! - **limits**: processes, memory, open files, file size and CPU time
 //!   ([`Limits`]), named in the failure message when hit ([`explain`]).
 //!
@@ -24,6 +27,8 @@ pub mod build;
 pub mod doctor;
 pub mod jail;
 pub mod net;
+#[cfg(target_os = "linux")]
+pub mod seccomp;
 
 pub use jail::Jail;
 
@@ -83,6 +88,9 @@ fn bytes(n: u64) -> String {
     }
 }
 
+/// The seccomp layer in words: in the reports and in `grader doctor`.
+pub const SECCOMP_LAYER: &str = "seccomp: no new namespaces, mounts, io_uring, bpf, keyrings, ptrace or kernel modules (refused with EPERM)";
+
 /// What protected a grading run: the `sandbox` field of every report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Protection {
@@ -120,6 +128,7 @@ impl Protection {
                         "signals kept in by user ids (no landlock scoping before Linux 6.12)"
                     }
                 ),
+                SECCOMP_LAYER.into(),
                 jail.limits.describe(),
                 "built from the student edition, without build scripts or proc-macros of its own"
                     .into(),
@@ -230,16 +239,17 @@ impl Jail {
 pub struct Support {
     pub network: Result<(), String>,
     pub programs: Result<(), String>,
+    pub seccomp: Result<(), String>,
 }
 
 impl Support {
     pub fn complete(&self) -> bool {
-        self.network.is_ok() && self.programs.is_ok()
+        self.network.is_ok() && self.programs.is_ok() && self.seccomp.is_ok()
     }
 
     /// What is missing, in one line.
     pub fn missing(&self) -> String {
-        [&self.network, &self.programs]
+        [&self.network, &self.programs, &self.seccomp]
             .iter()
             .filter_map(|r| r.as_ref().err().cloned())
             .collect::<Vec<_>>()
@@ -247,12 +257,15 @@ impl Support {
     }
 }
 
-/// Tries every layer: a network namespace on a throwaway thread, and a
-/// program (`true`) run in a full jail.
+/// Tries every layer: a network namespace on a throwaway thread, a
+/// program (`true`) run in a full jail, and the seccomp filter on a
+/// throwaway thread (a jail can't start without it, but only this says
+/// whether it refuses what it should).
 pub fn support() -> Support {
     Support {
         network: net::probe(),
         programs: probe_programs(),
+        seccomp: seccomp::probe(),
     }
 }
 
