@@ -18,8 +18,8 @@
 //! - [`pool`]: a few things at once (checks, submissions), stopping with
 //!   the grader.
 //! - [`run`]: runs the checks of the chosen tasks into a [`report`].
-//! - [`work`]: points need work: a binary's checks of arguments and error
-//!   paths count once it passes a check on the wire.
+//! - [`work`]: points need work: a binary's edge checks (arguments, error
+//!   paths, signals) count once it passes a check on the wire.
 //! - [`policy`]: `grading.toml`, the instructor's points, weights and
 //!   visibility.
 //! - [`report`]: the report model and its renderers.

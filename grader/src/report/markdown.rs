@@ -1,6 +1,6 @@
 //! A Markdown summary: the score per task, then every check that did not
-//! pass (or passed with its points withheld) with what went wrong. Pasted into feedback, or appended to a GitHub
-//! job summary.
+//! pass (or passed with its points withheld) with what went wrong. Pasted
+//! into feedback, or appended to a GitHub job summary.
 
 use super::{Build, Report};
 use crate::check::Status;
