@@ -1,7 +1,7 @@
 //! Checks as data, and their outcomes.
 //!
 //! A task's file writes each check as one [`CheckDef`] literal: name, title,
-//! points, every hint level and a function. [`CheckDef::in_task`] makes it
+//! points, its [`Kind`], every hint level and a function. [`CheckDef::in_task`] makes it
 //! the [`Check`] the runner and the reports see, its role and full id
 //! derived from the name. The function gets a [`Ctx`] (see
 //! [`crate::harness`], which runs it) and returns `Ok(())` for a pass or an
@@ -52,6 +52,23 @@ impl Role {
     }
 }
 
+/// What a check judges, for the rule "points need work" (docs/contract.md):
+/// a program earns nothing for its edges until it does some of its work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Its behaviour on the wire: the grader talks with it through its
+    /// socket. A pair check is this for both of its binaries.
+    Wire,
+    /// An edge of the program rather than its work: its command line
+    /// (`--version`, `--help`, a bad argument), an error path (a port in
+    /// use, a refused connection), a signal that stops it, or a server's
+    /// announcement (a printed `Listening on` line). clap, an unwrap-free
+    /// `main`, the OS's default or one `println!` pass these for a program
+    /// that does nothing else, so they count for a binary only once it
+    /// passes a check of kind [`Kind::Wire`].
+    Edge,
+}
+
 /// What a check found, when it is not a pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -65,8 +82,10 @@ pub struct Outcome {
 }
 
 /// A reason that fails many checks at once (the starter code is not filled
-/// in, the server never announced itself): the report shows it once for
-/// all of them, with a hint that speaks to it rather than to each check.
+/// in, the server never announced itself), or withholds the points of
+/// passed ones (a binary that does no work on the wire yet): the report
+/// shows it once for all of them, with a hint that speaks to it rather
+/// than to each check.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Cause {
     pub kind: CauseKind,
@@ -125,6 +144,9 @@ pub enum CauseKind {
     /// A server that leaves a client unanswered while others are
     /// connected: one at a time, or a few at a time.
     OneAtATime,
+    /// It passes none of its checks on the wire, so its edge checks
+    /// ([`Kind::Edge`]) are not counted: the one cause a passed check has.
+    NoWorkOnTheWire,
 }
 
 impl CauseKind {
@@ -156,6 +178,7 @@ impl CauseKind {
             CauseKind::NoDatagramReply => "sends no reply to the address a datagram came from",
             CauseKind::AddsBytes => "sends back more bytes than the datagram held",
             CauseKind::CutsShort => "cuts long datagrams short",
+            CauseKind::NoWorkOnTheWire => "passes none of its checks on the wire yet",
         }
     }
 
@@ -217,6 +240,9 @@ impl CauseKind {
             }
             CauseKind::Exited => {
                 "Read why the server ended, shown here: an error that concerns one client must be reported with `error:` and that client dropped, never end the server (no unwrap, no `?` out of the accept loop)."
+            }
+            CauseKind::NoWorkOnTheWire => {
+                "Its checks of the command line, error paths and signals count once it passes one check of its work on the wire: make it do that first (the task's README.md says what, step by step)."
             }
         }
     }
@@ -310,6 +336,7 @@ pub struct CheckDef {
     pub name: &'static str,
     pub title: &'static str,
     pub points: u32,
+    pub kind: Kind,
     /// Hint levels, most general first: level 1 is shown with a failure
     /// (where to look, not the answer), level 2 on by `grader hint` (the
     /// calls and the shape of the fix, still not the code).
@@ -337,6 +364,7 @@ impl CheckDef {
             title: self.title,
             role,
             points: self.points,
+            kind: self.kind,
             hint,
             deeper,
             run: self.run,
@@ -352,6 +380,9 @@ pub struct Check {
     pub title: &'static str,
     pub role: Role,
     pub points: u32,
+    /// Whether it judges work on the wire, or an edge that counts only
+    /// after some.
+    pub kind: Kind,
     /// Shown with a failure: where to look, not the answer.
     pub hint: &'static str,
     /// The hints past the first, for `grader hint`.

@@ -18,6 +18,8 @@
 //! - [`pool`]: a few things at once (checks, submissions), stopping with
 //!   the grader.
 //! - [`run`]: runs the checks of the chosen tasks into a [`report`].
+//! - [`work`]: points need work: a binary's edge checks (arguments, error
+//!   paths, signals) count once it passes a check on the wire.
 //! - [`policy`]: `grading.toml`, the instructor's points, weights and
 //!   visibility.
 //! - [`report`]: the report model and its renderers.
@@ -69,3 +71,4 @@ pub mod submission;
 pub mod tasks;
 pub mod time;
 pub mod watch;
+pub mod work;

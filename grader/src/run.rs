@@ -125,7 +125,7 @@ pub fn grade(
         .map(|(task, prepared)| {
             let mut checks: Vec<CheckReport> =
                 results.by_ref().take(task.checks.len()).flatten().collect();
-            unfinished(&mut checks);
+            crate::work::withhold(task, &mut checks);
             TaskReport {
                 unbuilt: prepared.unbuilt.iter().map(|u| u.role).collect(),
                 ..TaskReport::new(task.package, prepared.build, prepared.build_errors, checks)
@@ -135,37 +135,6 @@ pub fn grade(
     let mut report = Report::new(reports);
     report.sandbox = options.jail.as_ref().map(Protection::sandboxed);
     Ok(report)
-}
-
-/// Checks the starter code passes by itself: clap answers `--version` and
-/// `--help` before the program reaches its first `todo!()`.
-const GIVEN_BY_THE_STARTER: [&str; 2] = [".version", ".arguments"];
-
-/// Takes back the points of the checks the starter code passes by itself
-/// from a binary that still stops at a `todo!()`: the starter, handed in
-/// untouched, scores 0. They count again once the binary is written.
-fn unfinished(checks: &mut [CheckReport]) {
-    for role in [Role::Server, Role::Client] {
-        let todo = checks.iter().find_map(|c| {
-            c.cause
-                .clone()
-                .filter(|cause| cause.kind == CauseKind::NotImplemented)
-                .filter(|cause| cause.program == role.as_str())
-        });
-        let Some(cause) = todo else { continue };
-        let given = checks.iter_mut().filter(|c| {
-            c.role == role
-                && c.status == Status::Pass
-                && GIVEN_BY_THE_STARTER.iter().any(|end| c.id.ends_with(end))
-        });
-        for check in given {
-            check.status = Status::Fail;
-            check.points = 0;
-            check.message = format!("not implemented yet: {}", cause.detail);
-            check.hint = cause.kind.hint().to_string();
-            check.cause = Some(cause.clone());
-        }
-    }
 }
 
 /// The store of executables that jailed programs run from: in the system's

@@ -840,3 +840,123 @@ fn a_file_included_from_another_task_is_part_of_the_build_cache_key() {
         "the victim got the attacker's build: {said}"
     );
 }
+
+// Issue 21, item 5: points need work.
+
+/// The report of the submission in `dir`, graded sandboxed as JSON.
+fn graded_json(dir: &Path) -> serde_json::Value {
+    let output = Command::new(grader_exe())
+        .current_dir(common::workspace_root())
+        .args(["--format", "json", "--submission"])
+        .arg(dir)
+        .arg("--target-dir")
+        .arg(common::shared_target())
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}): {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// Every check of a JSON report.
+fn json_checks(report: &serde_json::Value) -> Vec<&serde_json::Value> {
+    report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|task| task["checks"].as_array().unwrap())
+        .collect()
+}
+
+#[test]
+#[serial]
+fn the_starter_with_panic_for_todo_earns_nothing() {
+    needs_sandbox!();
+    let dir = common::scratch("panic-starter");
+    let edition = dir.join("edition");
+    let written = Command::new(grader_exe())
+        .args(["starter", "--out"])
+        .arg(&edition)
+        .arg("--workspace")
+        .arg(common::workspace_root())
+        .output()
+        .unwrap();
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    let submission = dir.join("submission");
+    let mut replaced = 0;
+    for task in grader::tasks::all() {
+        common::copy_workspace(&edition.join(task.package), &submission.join(task.package));
+        for bin in ["server", "client"] {
+            let file = submission
+                .join(task.package)
+                .join(format!("src/bin/{bin}.rs"));
+            let text = fs::read_to_string(&file).unwrap();
+            replaced += text.matches("todo!(").count();
+            fs::write(&file, text.replace("todo!(", "panic!(")).unwrap();
+        }
+    }
+    assert!(replaced >= 12, "only {replaced} todo!() in the starter");
+
+    let report = graded_json(&submission);
+    let checks = json_checks(&report);
+    assert_eq!(report["score"], 0, "{report:#}");
+    // clap still answers --version and --help: those checks pass, and say
+    // why they count for nothing.
+    let passed: Vec<&&serde_json::Value> =
+        checks.iter().filter(|c| c["status"] == "pass").collect();
+    assert!(passed.len() >= 24, "{report:#}");
+    for check in passed {
+        assert_eq!(check["points"], 0, "{check:#}");
+        assert_ne!(check["max_points"], 0, "{check:#}");
+        assert_eq!(check["cause"]["kind"], "no_work_on_the_wire", "{check:#}");
+        let binary = format!(
+            "task{}-{}",
+            &check["id"].as_str().unwrap()[4..6],
+            check["role"].as_str().unwrap()
+        );
+        assert_eq!(
+            check["message"],
+            format!("not counted: {binary} passes none of its checks on the wire yet"),
+            "{check:#}"
+        );
+    }
+}
+
+#[test]
+#[serial]
+fn work_on_the_wire_keeps_its_points_and_the_reference_all_of_them() {
+    needs_sandbox!();
+    let dir = common::scratch("wire-without-version");
+    honest(&dir);
+    // Right on the wire, wrong on --version: clap knows no such option.
+    task01_with(&dir, |text| {
+        let versioned = "#[command(name = \"task01-server\", version)]";
+        assert!(
+            text.contains(versioned),
+            "the reference server's clap attribute changed"
+        );
+        text.replacen(versioned, "#[command(name = \"task01-server\")]", 1)
+    });
+
+    let report = graded_json(&dir);
+    let full: u32 = grader::tasks::all().iter().map(|t| t.max_points()).sum();
+    assert_eq!(report["max_score"], full, "{report:#}");
+    assert_eq!(report["score"], full - 1, "{report:#}");
+    for check in json_checks(&report) {
+        if check["id"] == "task01.server.version" {
+            assert_eq!(check["status"], "fail", "{check:#}");
+        } else {
+            assert_eq!(check["status"], "pass", "{check:#}");
+            assert_eq!(check["points"], check["max_points"], "{check:#}");
+            assert!(check["cause"].is_null(), "{check:#}");
+        }
+    }
+}

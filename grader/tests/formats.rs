@@ -317,3 +317,81 @@ fn every_format_says_what_protected_the_run() {
     let back: Report = serde_json::from_str(&Format::Json.render(&report, false, "t")).unwrap();
     assert_eq!(back.sandbox, report.sandbox);
 }
+
+/// Task 01 with a server that answers its command line as clap would and
+/// does nothing else: its passes count for nothing (points need work).
+fn withheld_report() -> Report {
+    let script = r#"case "$1" in
+        --version|-V) echo "task01-server 0.1.0" ;;
+        --help|-h) echo "usage: task01-server [--host HOST] [--port PORT]" ;;
+        --port|--no-such-flag) echo "error: bad argument" >&2; exit 2 ;;
+        *) echo "error: nothing written yet" >&2; exit 1 ;;
+    esac"#;
+    let server = Program::new(vec![
+        "sh".into(),
+        "-c".into(),
+        script.into(),
+        "task01-server".into(),
+    ]);
+    let task = grader::tasks::by_number(1).unwrap();
+    let mut checks = common::grade(1, Some(server), None);
+    grader::work::withhold(&task, &mut checks);
+    Report::new(vec![TaskReport::new(
+        "task01_connect",
+        Build::Ok,
+        Vec::new(),
+        checks,
+    )])
+}
+
+#[test]
+fn a_pass_whose_points_do_not_count_says_so_in_every_format() {
+    let report = withheld_report();
+    let said = "not counted: task01-server passes none of its checks on the wire yet";
+    let checks = &report.tasks[0].checks;
+    for id in ["task01.server.version", "task01.server.arguments"] {
+        let check = checks.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(
+            (check.status, check.points, check.max_points),
+            (Status::Pass, 0, 1),
+            "{check:#?}"
+        );
+        assert_eq!(check.message, said);
+    }
+    // The reference client's points count: it works on the wire.
+    let client: u32 = checks
+        .iter()
+        .filter(|c| c.role == Role::Client)
+        .map(|c| c.points)
+        .sum();
+    assert!(client > 0 && report.score == client, "{report:#?}");
+
+    let compact =
+        anstream::adapter::strip_str(&Format::Human.render(&report, false, "t")).to_string();
+    assert!(
+        compact.contains(
+            "✓ 2 checks passed but are not counted: task01-server passes none of its checks on the wire yet  0/2"
+        ),
+        "{compact}"
+    );
+    for format in [
+        Format::Human,
+        Format::Json,
+        Format::Junit,
+        Format::Gradescope,
+        Format::Github,
+        Format::Classroom,
+        Format::Markdown,
+        Format::Html,
+    ] {
+        let text = format.render(&report, true, "t");
+        assert!(text.contains(said), "{}:\n{text}", format.as_str());
+    }
+    let github = Format::Github.render(&report, false, "t");
+    assert!(
+        github.contains(&format!(
+            "::warning title=task01_connect%3A points not counted::{said}"
+        )),
+        "{github}"
+    );
+}

@@ -1,5 +1,6 @@
 //! GitHub Actions workflow commands: one `::error` annotation per failed
-//! check and a `::notice` with the score. The Markdown summary for
+//! check, a `::warning` per binary whose passes are not counted, and a
+//! `::notice` with the score. The Markdown summary for
 //! `$GITHUB_STEP_SUMMARY` is [`super::markdown`].
 
 use super::{Build, Report};
@@ -28,6 +29,22 @@ pub fn render(report: &Report) -> String {
                     task.max_score
                 )),
                 escape_data(&task.build_errors.join("\n\n"))
+            );
+        }
+        // Points withheld from passes: one annotation per reason, not one
+        // per check.
+        let mut withheld: Vec<&str> = Vec::new();
+        for check in task.checks.iter().filter(|c| c.withheld()) {
+            if !withheld.contains(&check.message.as_str()) {
+                withheld.push(&check.message);
+            }
+        }
+        for message in withheld {
+            let _ = writeln!(
+                out,
+                "::warning title={}::{}",
+                escape_property(&format!("{}: points not counted", task.task)),
+                escape_data(message)
             );
         }
         for check in &task.checks {

@@ -90,7 +90,7 @@ fn row(check: &CheckReport) -> String {
         Status::Skipped => ("–", "muted"),
     };
     let mut what = esc(check.title.as_str());
-    if check.status != Status::Pass {
+    if check.status != Status::Pass || check.withheld() {
         let mut details = format!("<p>{}</p>", esc(&check.message));
         for (label, text) in [("expected", &check.expected), ("actual", &check.actual)] {
             if let Some(text) = text {

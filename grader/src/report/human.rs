@@ -5,7 +5,7 @@
 //! total. The text carries ANSI styles; printing it through `anstream`
 //! drops them when stdout is not a terminal or `NO_COLOR` is set.
 
-use super::{Build, CheckReport, Report};
+use super::{Build, CheckReport, Report, TaskReport};
 use crate::check::{Cause, CauseKind, Status};
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
@@ -79,6 +79,13 @@ pub fn render(report: &Report, verbose: bool) -> String {
                     Some(_) => {}
                 }
             }
+            // Passes whose points are withheld are not only counted: their
+            // points are part of what is lost, so they get a line, after
+            // what is left to do.
+            let withheld: Vec<&CheckReport> = task.checks.iter().filter(|c| c.withheld()).collect();
+            if compact && !withheld.is_empty() {
+                render_withheld(&mut out, task, &withheld);
+            }
         }
         let style = if task.score == task.max_score {
             PASS
@@ -131,6 +138,31 @@ fn shared_causes(checks: &[CheckReport]) -> Vec<(&Cause, Vec<&CheckReport>)> {
     }
     groups.retain(|(_, members)| members.len() > 1);
     groups
+}
+
+/// The passes of `task` whose points are withheld, on one line: how many,
+/// and which binaries do no work on the wire yet.
+fn render_withheld(out: &mut String, task: &TaskReport, withheld: &[&CheckReport]) {
+    let mut binaries: Vec<String> = Vec::new();
+    for check in withheld {
+        let binary = task.binary(check.role);
+        if !binaries.contains(&binary) {
+            binaries.push(binary);
+        }
+    }
+    let lost: u32 = withheld.iter().map(|c| c.max_points).sum();
+    let who = match &binaries[..] {
+        [one] => format!("{one} {}", CauseKind::NoWorkOnTheWire.words()),
+        _ => format!(
+            "{} pass none of their checks on the wire yet",
+            binaries.join(" and ")
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "  {PASS}✓{PASS:#} {} checks passed but are not counted: {who}  {FAIL}0/{lost}{FAIL:#}",
+        withheld.len()
+    );
 }
 
 /// One cause and the checks it failed: the cause in words, what the first
@@ -211,6 +243,12 @@ fn render_check(out: &mut String, check: &CheckReport, width: usize, verbose: bo
         let _ = writeln!(out, "      {DIM}{label}{DIM:#} {text}");
     };
     match check.status {
+        Status::Pass if check.withheld() => {
+            let _ = writeln!(out, "      {}", check.message);
+            if !check.hint.is_empty() {
+                detail(out, "hint:    ", &check.hint);
+            }
+        }
         Status::Pass => {}
         Status::Skipped => detail(out, "skipped:", &check.message),
         Status::Error => detail(out, "grader error (not your fault):", &check.message),

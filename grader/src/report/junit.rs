@@ -35,8 +35,15 @@ pub fn render(report: &Report) -> String {
             if !check.visibility.is_visible() {
                 case.add_property(("visibility", check.visibility.as_str()));
             }
-            if !check.transcript.is_empty() {
-                case.set_system_out(check.transcript.join("\n"));
+            // A pass whose points are withheld says why where a pass can.
+            let said: Vec<&str> = check
+                .withheld()
+                .then_some(check.message.as_str())
+                .into_iter()
+                .chain(check.transcript.iter().map(String::as_str))
+                .collect();
+            if !said.is_empty() {
+                case.set_system_out(said.join("\n"));
             }
             suite.add_test_case(case);
         }

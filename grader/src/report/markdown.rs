@@ -1,6 +1,6 @@
 //! A Markdown summary: the score per task, then every check that did not
-//! pass with what went wrong. Pasted into feedback, or appended to a GitHub
-//! job summary.
+//! pass (or passed with its points withheld) with what went wrong. Pasted
+//! into feedback, or appended to a GitHub job summary.
 
 use super::{Build, Report};
 use crate::check::Status;
@@ -43,7 +43,7 @@ pub fn render(report: &Report) -> String {
         .tasks
         .iter()
         .flat_map(|t| t.checks.iter().filter(|c| !t.lost_to_build(c)))
-        .filter(|c| c.status == Status::Fail || c.status == Status::Error)
+        .filter(|c| c.status == Status::Fail || c.status == Status::Error || c.withheld())
         .collect();
     if failed.is_empty() {
         out.push_str("\nEvery check passed.\n");

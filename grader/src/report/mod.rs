@@ -74,7 +74,8 @@ pub struct CheckReport {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transcript: Vec<String>,
     /// The reason behind a failure that fails other checks too (the
-    /// starter code is not filled in, the server never announced itself).
+    /// starter code is not filled in, the server never announced itself),
+    /// or behind the points withheld from a pass ([`crate::work`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<Cause>,
     /// The check's verdict changed between runs of `--repeat`: a grader
@@ -203,6 +204,12 @@ impl CheckReport {
         self.status == Status::Pass
     }
 
+    /// Whether it passed and its points are not counted (a binary with no
+    /// work on the wire yet, [`crate::work`]): its message says why.
+    pub fn withheld(&self) -> bool {
+        self.status == Status::Pass && self.cause.is_some()
+    }
+
     /// What went wrong, in plain text: the message, then what was expected,
     /// what happened and the hint, each on its own line.
     pub fn details(&self) -> String {
@@ -261,12 +268,17 @@ impl TaskReport {
         if self.nothing_built() {
             return self.task.clone();
         }
-        let number = self.task.get(4..6).unwrap_or("??");
         self.unbuilt
             .iter()
-            .map(|side| format!("task{number}-{}", side.as_str()))
+            .map(|&side| self.binary(side))
             .collect::<Vec<_>>()
             .join(" and ")
+    }
+
+    /// The name of the binary of `side`: `task01-server`.
+    pub fn binary(&self, side: Role) -> String {
+        let number = self.task.get(4..6).unwrap_or("??");
+        format!("task{number}-{}", side.as_str())
     }
 }
 

@@ -1,8 +1,8 @@
 //! The tasks and their checks.
 //!
 //! Each task is one file: a type implementing [`Lesson`], which lists the
-//! task's checks as [`CheckDef`] literals (name, title, points, every hint
-//! level, run function) and supplies what the checks every task shares
+//! task's checks as [`CheckDef`] literals (name, title, points, kind, every
+//! hint level, run function) and supplies what the checks every task shares
 //! ([`shared`]) need: one correct exchange with its server, and the
 //! grader's part against its client. The table in [`all`] lists the tasks.
 

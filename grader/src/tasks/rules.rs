@@ -4,7 +4,7 @@
 //! status 2; SIGINT and SIGTERM stop the program within a second.
 
 use super::Lesson;
-use crate::check::{CheckDef, CheckResult, Outcome, Role};
+use crate::check::{CheckDef, CheckResult, Kind, Outcome, Role};
 use crate::harness::{
     connect, lines_or_nothing, printed, session, Ctx, Finished, LOOPBACK, REPLY_WAIT,
 };
@@ -56,6 +56,7 @@ pub fn server_rules<L: Lesson>() -> Vec<CheckDef> {
         name: "server.stops",
         title: "stops within a second of SIGINT (Ctrl-C) or SIGTERM",
         points: 1,
+        kind: Kind::Edge,
         hints: STOPS_HINTS,
         run: server_stops,
     });
@@ -70,6 +71,7 @@ pub fn server_rules_without_stops<L: Lesson>() -> Vec<CheckDef> {
             name: "server.version",
             title: "prints `NAME VERSION` for `--version` and `-V`, and exits 0",
             points: 1,
+            kind: Kind::Edge,
             hints: VERSION_HINTS,
             run: |ctx| version::<L>(ctx, Role::Server),
         },
@@ -77,6 +79,7 @@ pub fn server_rules_without_stops<L: Lesson>() -> Vec<CheckDef> {
             name: "server.arguments",
             title: "answers `--help`, and rejects a bad argument with exit status 2",
             points: 1,
+            kind: Kind::Edge,
             hints: ARGUMENTS_HINTS,
             run: |ctx| arguments(ctx, Role::Server),
         },
@@ -90,6 +93,7 @@ pub fn client_rules<L: Lesson>() -> Vec<CheckDef> {
             name: "client.version",
             title: "prints `NAME VERSION` for `--version` and `-V`, and exits 0",
             points: 1,
+            kind: Kind::Edge,
             hints: VERSION_HINTS,
             run: |ctx| version::<L>(ctx, Role::Client),
         },
@@ -97,6 +101,7 @@ pub fn client_rules<L: Lesson>() -> Vec<CheckDef> {
             name: "client.arguments",
             title: "answers `--help`, and rejects a bad argument with exit status 2",
             points: 1,
+            kind: Kind::Edge,
             hints: ARGUMENTS_HINTS,
             run: |ctx| arguments(ctx, Role::Client),
         },
@@ -106,6 +111,7 @@ pub fn client_rules<L: Lesson>() -> Vec<CheckDef> {
             name: "client.stops",
             title: "stops within a second of SIGINT (Ctrl-C) or SIGTERM",
             points: 1,
+            kind: Kind::Edge,
             hints: STOPS_HINTS,
             run: client_stops::<L>,
         });

@@ -8,7 +8,7 @@
 use super::rules::{client_rules, server_rules};
 use super::trouble::{hangups, port_in_use};
 use super::Lesson;
-use crate::check::{CauseKind, CheckDef, CheckResult, Outcome};
+use crate::check::{CauseKind, CheckDef, CheckResult, Kind, Outcome};
 use crate::harness::{connect, expect_clean_error, Ctx, IPV6, LOCALHOST, REPLY_WAIT};
 use crate::hygiene;
 use crate::peer;
@@ -22,6 +22,7 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "server.listening",
             title: "announces `Listening on <addr>` once it listens",
             points: 1,
+            kind: Kind::Edge,
             hints: &[
                 "After binding, print `Listening on` and the listener's local_addr() (not the port you asked for: with --port 0 the OS picks one).",
                 "Call local_addr() on the listener TcpListener::bind returned, not on the address you \
@@ -36,6 +37,7 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "server.loopback_default",
             title: "listens on loopback only unless --host says otherwise",
             points: 1,
+            kind: Kind::Edge,
             hints: &[
                 "The default for --host is 127.0.0.1; 0.0.0.0 would open the server to the whole network.",
                 "Bind exactly the address built from --host and --port (the kit's address() helper \
@@ -49,6 +51,7 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "server.connection_line",
             title: "prints `Connection from <peer>` with the client's real address",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "accept() returns the client's address next to the new socket: print that, ip:port.",
                 "accept() returns a pair, the new TcpStream and the client's SocketAddr: print that \
@@ -63,6 +66,7 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "server.keeps_accepting",
             title: "serves several clients one after another",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Put accept() in a loop, and don't let an error with one client end the loop.",
                 "Make accept() the head of an endless loop (or iterate listener.incoming()) and serve each \
@@ -76,6 +80,7 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "server.hangups",
             title: "survives clients that connect and reset or close at once",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "A client may be gone by the time you accept it: an error from peer_addr(), a read or a write concerns that one client. Report it and go back to accept().",
                 "The grader connects 20 clients that reset at once and 20 that close at once, the first \
@@ -92,6 +97,7 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "server.releases_sockets",
             title: "closes every client's socket: its open files return to where they were",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "Every accepted stream must be dropped (or closed) when its client is done; a Vec or map that keeps them all leaks one socket per client.",
                 "The grader counts the server's open files before and after 20 clients. Each accepted \
@@ -105,6 +111,7 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "server.no_close_wait",
             title: "closes its side when a client hangs up (nothing left in CLOSE_WAIT)",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "A read that returns 0 means the client has gone: stop reading and let the stream drop, so the connection closes.",
                 "CLOSE_WAIT is a connection whose peer has closed while this side has not. When read \
@@ -117,6 +124,7 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "server.restarts",
             title: "can be stopped and started again on the same port at once",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "Set SO_REUSEADDR before binding (Rust's TcpListener::bind does; in Python, setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)).",
                 "The grader stops the server and binds the same port again at once, while the old \
@@ -129,6 +137,7 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "server.port_in_use",
             title: "reports a port already in use with `error:` and exit status 1",
             points: 1,
+            kind: Kind::Edge,
             hints: &[
                 "Match on the result of bind: print `error: could not listen on <addr>: <reason>` to stderr and exit with status 1, without unwrap().",
                 "TcpListener::bind returns an io::Result: map_err its Err into a message that names the \
@@ -231,6 +240,7 @@ pub fn client_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "client.refused",
             title: "reports a refused connection with `error:` and exit status 1",
             points: 1,
+            kind: Kind::Edge,
             hints: &[
                 "Match on the result of connect: print `error: could not connect to <addr>: <reason>` to stderr and exit with status 1, without unwrap().",
                 "TcpStream::connect returns an io::Result: map_err its Err into a message that names the \
@@ -245,6 +255,7 @@ pub fn client_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "client.ipv6",
             title: "works over IPv6 (`--host ::1`)",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "Connect to (host, port) or to a formatted address with the IPv6 host in brackets, `[::1]:5001`; don't parse the host as IPv4.",
                 "The addr your function receives is already written by the kit's address() helper as \
@@ -258,6 +269,7 @@ pub fn client_checks<L: Lesson>() -> Vec<CheckDef> {
             name: "client.localhost",
             title: "works with a host name (`--host localhost`)",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "Let connect() resolve the host: pass (host, port) or \"host:port\" rather than parsing the host as an IP address.",
                 "Give connect() the name itself, in the addr string or a (&str, u16) tuple: it resolves \

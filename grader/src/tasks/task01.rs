@@ -1,7 +1,7 @@
 //! Task 01: a client connects to a server.
 
 use super::{client_checks, server_checks, Lesson};
-use crate::check::{CheckDef, CheckResult, Outcome};
+use crate::check::{CheckDef, CheckResult, Kind, Outcome};
 use crate::harness::{
     connect, expect_success, finish_pair, lines_or_nothing, session, Ctx, Input, Listen, Server,
     LOOPBACK, REPLY_WAIT,
@@ -27,6 +27,7 @@ impl Lesson for Connect {
             name: "server.closes",
             title: "closes each connection after accepting it",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Once the connection line is printed the server is done with that client: drop the stream to close it.",
                 "The TcpStream that accept() hands you closes the connection when it is dropped, so let it \
@@ -43,6 +44,7 @@ impl Lesson for Connect {
             name: "client.connects",
             title: "connects and prints `Connected to <addr>`",
             points: 3,
+            kind: Kind::Wire,
             hints: &[
                 "After connect() succeeds, print `Connected to` and the address you reached (peer_addr()).",
                 "Once TcpStream::connect has succeeded, ask the stream for peer_addr(), a SocketAddr, print \
@@ -56,6 +58,7 @@ impl Lesson for Connect {
             name: "pair.connect",
             title: "your client connects to your server",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Run both in two terminals: the server's port must be the client's port.",
                 "The grader starts your server with --port 0, reads the port from its `Listening on` line \

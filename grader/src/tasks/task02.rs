@@ -1,7 +1,7 @@
 //! Task 02: the server speaks first.
 
 use super::{client_checks, server_checks, Lesson};
-use crate::check::{CauseKind, CheckDef, CheckResult, Outcome};
+use crate::check::{CauseKind, CheckDef, CheckResult, Kind, Outcome};
 use crate::harness::{
     connect, expect_line, expect_success, finish_pair, read_to_end_unless, send_then_close,
     session, Ctx, Input, Listen, Never, Server, LOOPBACK, REPLY_WAIT,
@@ -32,6 +32,7 @@ impl Lesson for Greeting {
                 name: "server.greeting_default",
                 title: "sends `Thank you for connecting` and a newline, then closes",
                 points: 3,
+                kind: Kind::Wire,
                 hints: &[
                     "Write the greeting followed by \\n with write_all, then drop the stream: the client reads until you close.",
                     "For each accepted client, build the greeting plus \"\\n\" as one buffer (format! it, then \
@@ -48,6 +49,7 @@ impl Lesson for Greeting {
                 name: "server.greeting_custom",
                 title: "sends the `--message` text exactly, UTF-8 and spaces included",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Send the message's bytes as given: no trimming, no re-encoding.",
                     "Take the --message String from the arguments and write its as_bytes() followed by the \
@@ -63,6 +65,7 @@ impl Lesson for Greeting {
                 name: "client.greeting",
                 title: "prints `Received from server: <greeting>`",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Print exactly `Received from server: ` followed by the greeting without its line ending.",
                     "Read everything into a Vec<u8> with read_to_end, turn it into text once with \
@@ -76,6 +79,7 @@ impl Lesson for Greeting {
                 name: "client.fragments",
                 title: "prints the whole greeting when it arrives in pieces",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "One read returns what has arrived so far. Keep reading until a read returns 0 (the server closed).",
                     "Replace the single read() with read_to_end, or with your own loop that calls read and \
@@ -88,6 +92,7 @@ impl Lesson for Greeting {
                 name: "client.long_greeting",
                 title: "prints a greeting longer than 1024 bytes in full",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "A fixed 1024-byte buffer read once loses the rest: read until the server closes.",
                     "Collect into a growable Vec<u8>, not a [u8; 1024] array: read_to_end grows it as needed, \
@@ -100,6 +105,7 @@ impl Lesson for Greeting {
                 name: "client.keeps_spaces",
                 title: "removes only the line ending and keeps the spaces",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "Strip the trailing \\n and nothing else: trim() would eat the spaces the server sent.",
                     "trim() and trim_end() remove every kind of whitespace; use strip_suffix('\\n') (keeping \
@@ -112,6 +118,7 @@ impl Lesson for Greeting {
                 name: "client.crlf",
                 title: "removes a `\\r\\n` line ending too",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "A server may end its line with \\r\\n: strip a \\r left before the \\n as well.",
                     "Strip the '\\n' first and then a '\\r' from what is left (two strip_suffix calls, in that \
@@ -126,6 +133,7 @@ impl Lesson for Greeting {
                 name: "pair.greeting",
                 title: "your client prints your server's custom greeting",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Start the server with --message, then run the client against its port.",
                     "The grader runs your server with a --message that begins and ends with spaces and holds \

@@ -2,7 +2,7 @@
 
 use super::trouble::reports_client_error;
 use super::{client_checks, server_checks, Lesson};
-use crate::check::{CauseKind, CheckDef, CheckResult, Outcome};
+use crate::check::{CauseKind, CheckDef, CheckResult, Kind, Outcome};
 use crate::harness::{
     connect, expect_line, expect_mismatch_error, expect_success, finish_pair, read_to_end_unless,
     send_then_close, session, Ctx, Input, Listen, Never, Server, LOOPBACK, REPLY_WAIT,
@@ -39,6 +39,7 @@ impl Lesson for Echo {
                 name: "server.echo_text",
                 title: "echoes a line of text, then closes the connection",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Read in a loop and write back what each read returned; when a read returns 0 the client is done: close.",
                     "Loop over read on a byte buffer: a return of Ok(0) means the client half-closed, so return \
@@ -52,6 +53,7 @@ impl Lesson for Echo {
                 name: "server.echo_utf8",
                 title: "echoes UTF-8 text byte for byte",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "Echo bytes, not characters: a read may end in the middle of a multi-byte character.",
                     "Keep the data as bytes from read to write_all: no String::from_utf8, from_utf8_lossy, \
@@ -64,6 +66,7 @@ impl Lesson for Echo {
                 name: "server.echo_binary",
                 title: "echoes binary data: NUL bytes and invalid UTF-8",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Don't turn the bytes into a String (from_utf8 fails, lossy changes them): write back the &[u8] you read.",
                     "Use Read::read into a [u8] buffer (or read_to_end into a Vec<u8>) and write that slice \
@@ -80,6 +83,7 @@ impl Lesson for Echo {
                 name: "server.echo_1mib",
                 title: "echoes 1 MiB of random bytes exactly",
                 points: 3,
+                kind: Kind::Wire,
                 hints: &[
                     "One read returns at most one buffer's worth: loop until read returns 0, writing back every chunk with write_all.",
                     "The grader sends 1 MiB while reading the echo, so echo each chunk as it arrives: read into \
@@ -93,6 +97,7 @@ impl Lesson for Echo {
                 name: "server.echo_pieces",
                 title: "echoes a message that arrives in pieces",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "A message sent in pieces arrives in several reads. Keep reading until the client's half-close (read returns 0).",
                     "Don't stop after the first read or at the first '\\n': the pieces come 20 ms apart and \
@@ -105,6 +110,7 @@ impl Lesson for Echo {
                 name: "server.survives_reset",
                 title: "keeps serving after a client resets the connection mid-stream",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "A read or write error with one client (connection reset) must end that client only: report it and go back to accept().",
                     "Put the per-client read/write loop in its own function returning io::Result and use `?` \
@@ -118,6 +124,7 @@ impl Lesson for Echo {
                 name: "server.reports_client_error",
                 title: "reports a client's failed read or write as an `error:` line, and goes on",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "When echoing to one client fails, print the error to stderr on a line starting with `error:` before accepting the next client; don't drop it silently.",
                     "The grader sends a lot without reading the echo and resets the connection, so your \
@@ -132,6 +139,7 @@ impl Lesson for Echo {
                 name: "client.echo",
                 title: "sends MESSAGE, half-closes, and prints the echo",
                 points: 3,
+                kind: Kind::Wire,
                 hints: &[
                     "After sending, call shutdown(Shutdown::Write): that is how the server learns the message is complete. Then read until it closes.",
                     "Send exactly the message's bytes with write_all, with no newline added (the grader \
@@ -145,6 +153,7 @@ impl Lesson for Echo {
                 name: "client.default_message",
                 title: "sends `Hello, Server!` when no MESSAGE is given",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "MESSAGE is an optional positional argument with the default `Hello, Server!`.",
                     "The kit's Args struct already declares MESSAGE as a positional field with a \
@@ -158,6 +167,7 @@ impl Lesson for Echo {
                 name: "client.echo_pieces",
                 title: "prints the whole echo when it comes back in pieces",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "One read is not the whole echo: read until the server closes (read_to_end).",
                     "After the half-close, collect the echo with read_to_end into a Vec<u8> (or loop over \
@@ -171,6 +181,7 @@ impl Lesson for Echo {
                 name: "client.mismatch",
                 title: "exits 1 with `error: echo mismatch` when the echo differs",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Compare the echo with what you sent; if they differ print `error: echo mismatch …` to stderr and exit with status 1.",
                     "Compare the received bytes with message.as_bytes() exactly (no trimming) and, when they \
@@ -186,6 +197,7 @@ impl Lesson for Echo {
                 name: "pair.echo",
                 title: "your client gets its message back from your server",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Run both in two terminals and compare what each prints.",
                     "Your client's shutdown(Shutdown::Write) is what makes your server's read return 0, and \

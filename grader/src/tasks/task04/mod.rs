@@ -8,7 +8,7 @@
 
 use super::trouble::reports_client_error;
 use super::{client_checks, server_checks, Lesson};
-use crate::check::{CheckDef, CheckResult};
+use crate::check::{CheckDef, CheckResult, Kind};
 use crate::harness::{Ctx, Input, Listen, Server, LOOPBACK, REPLY_WAIT};
 use std::time::Duration;
 
@@ -46,6 +46,7 @@ impl Lesson for Lines {
                 name: "server.line_echo",
                 title: "answers each line with the same text",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Read whole lines (a BufReader helps), and reply with the line's text and a newline.",
                     "Wrap the stream in a BufReader (write through a try_clone of it, or through a \
@@ -60,6 +61,7 @@ impl Lesson for Lines {
                 name: "server.bye",
                 title: "answers `BYE` with `BYE` and closes that connection",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Compare the line without its line ending to \"BYE\"; after replying, return from the client's function so its stream is dropped.",
                     "Strip only the line ending (trim_end_matches with '\\r' and '\\n'), compare with \
@@ -73,6 +75,7 @@ impl Lesson for Lines {
                 name: "server.bye_exact",
                 title: "echoes `bye`, ` BYE` and `BYE `: only a line that is exactly `BYE` ends the connection",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "Compare the line, without its line ending, to \"BYE\" exactly: no trimming of spaces, no ignoring case.",
                     "Remove only the line ending (the '\\n', then a '\\r' left before it) and test what is left \
@@ -86,6 +89,7 @@ impl Lesson for Lines {
                 name: "server.bye_crlf",
                 title: "takes `BYE\\r\\n` for `BYE`: answers it and closes the connection",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "A line may end in \\r\\n: remove the \\r as well as the \\n before comparing with \"BYE\".",
                     "After read_line or read_until, strip the '\\n' and then a '\\r' left before it (two \
@@ -100,6 +104,7 @@ impl Lesson for Lines {
                 name: "server.idle_client",
                 title: "answers a second client within 1 s while the first sits idle",
                 points: 3,
+                kind: Kind::Wire,
                 hints: &[
                     "Give each accepted connection its own thread (thread::spawn(move || …)) so accept() is called again at once.",
                     "The accept loop should only accept, print the connection line and thread::spawn a move \
@@ -113,6 +118,7 @@ impl Lesson for Lines {
                 name: "server.reverse_order",
                 title: "serves two clients in the reverse order of connecting",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Clients are independent: the second may speak before the first. One thread per client handles that.",
                     "Each client's thread should block only in read_line on its own stream. A design where \
@@ -126,6 +132,7 @@ impl Lesson for Lines {
                 name: "server.concurrent_100",
                 title: "serves 100 clients at once, 20 lines each, every reply to its own client",
                 points: 4,
+                kind: Kind::Wire,
                 hints: &[
                     "Every connected client needs its own thread (a pool needs a worker per client), and each thread must use only its own client's stream.",
                     "Move each accepted TcpStream into its own thread's closure and let that thread read from \
@@ -140,6 +147,7 @@ impl Lesson for Lines {
                 name: "server.broken_client",
                 title: "a client that sends half a line and resets disturbs no one else",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "An I/O error in one client's thread must end that thread quietly (print it), never the whole server.",
                     "Let the per-client function return io::Result and use `?` inside it; in the thread's \
@@ -154,6 +162,7 @@ impl Lesson for Lines {
                 name: "server.reports_client_error",
                 title: "reports a client's failed read or write as an `error:` line, and goes on",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "When a client's thread ends with an error, print it to stderr on a line starting with `error:`; don't let the thread swallow it.",
                     "The grader sends many lines without reading the replies and resets the connection, so \
@@ -168,6 +177,7 @@ impl Lesson for Lines {
                 name: "server.invalid_utf8",
                 title: "a line of invalid UTF-8 from one client disturbs no one else",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "Bytes that are not UTF-8 make read_line fail: end that client's thread (or echo the bytes with read_until), and let the others go on.",
                     "read_line and lines() return an Err of kind InvalidData for these bytes: treat it like \
@@ -181,6 +191,7 @@ impl Lesson for Lines {
                 name: "server.thread_per_client",
                 title: "runs a thread for each connected client, and ends it when the client leaves",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "Spawn the thread when you accept, and let it return when its client says BYE or hangs up.",
                     "The grader counts the server's threads with 10 clients connected and again after they \
@@ -193,6 +204,7 @@ impl Lesson for Lines {
                 name: "server.long_line",
                 title: "echoes a 64 KiB line",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "A line can be longer than one read: collect bytes until the newline (read_line or read_until do).",
                     "BufReader's read_line and read_until keep refilling until they find '\\n', however long \
@@ -205,6 +217,7 @@ impl Lesson for Lines {
                 name: "server.bye_only_own",
                 title: "`BYE` from one client leaves the others connected",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "BYE ends that client's thread only; the accept loop and other threads go on.",
                     "After answering BYE, return from that client's function and nothing more: no \
@@ -217,6 +230,7 @@ impl Lesson for Lines {
                 name: "client.lines",
                 title: "sends each input line, prints each reply, and sends `BYE` at the end of input",
                 points: 3,
+                kind: Kind::Wire,
                 hints: &[
                     "For every line of stdin: send it with a newline, read one reply line, print `Received from server: <reply>`. At end of input send BYE yourself.",
                     "Read stdin with io::stdin().lock().lines() and make one BufReader around the stream \
@@ -231,6 +245,7 @@ impl Lesson for Lines {
                 name: "client.bye_typed",
                 title: "stops reading input once the user types `BYE`",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "After sending BYE, stop reading stdin: wait for the server's BYE and its close, then exit.",
                     "Test each input line after its reply is printed: if it was `BYE`, break out of the \
@@ -245,6 +260,7 @@ impl Lesson for Lines {
                 name: "client.slow_replies",
                 title: "waits for replies that come slowly",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Read the reply with a blocking read; don't give up or move on because it hasn't arrived yet.",
                     "After sending a line, call read_line on the BufReader and let it block until the whole \
@@ -258,6 +274,7 @@ impl Lesson for Lines {
                 name: "client.long_reply",
                 title: "prints a 64 KiB reply that arrives in pieces as one line",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "A reply can be longer than one read: collect bytes up to the '\\n' before printing (BufReader::read_line does).",
                     "One read returns what has arrived so far, at most the buffer's size, not one line, and \
@@ -271,6 +288,7 @@ impl Lesson for Lines {
                 name: "client.waits_for_close",
                 title: "after the server's `BYE`, waits for the connection to close, then exits",
                 points: 1,
+                kind: Kind::Wire,
                 hints: &[
                     "Printing the server's BYE is not the end: keep reading until the server closes the connection (a read returns 0), then exit.",
                     "The contract has the client wait for the server's close after its BYE, so it knows the \
@@ -286,6 +304,7 @@ impl Lesson for Lines {
                 name: "pair.chat",
                 title: "your client chats with your server",
                 points: 2,
+                kind: Kind::Wire,
                 hints: &[
                     "Run both in two terminals and type a few lines, then BYE.",
                     "The grader gives your client one line and then closes its stdin, so the client must turn \

@@ -20,7 +20,7 @@ mod wire;
 use super::rules::{client_rules, server_rules_without_stops, STOPS_HINTS};
 use super::shared::{listening, releases_sockets, restarts};
 use super::Lesson;
-use crate::check::{CheckDef, CheckResult};
+use crate::check::{CheckDef, CheckResult, Kind};
 use crate::harness::{Ctx, Input, Listen, Server, IPV6, LOCALHOST, LOOPBACK};
 
 pub struct Udp;
@@ -40,6 +40,7 @@ impl Lesson for Udp {
             name: "pair.echo",
             title: "your client gets its message back from your server",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Run both in two terminals and compare what each prints.",
                 "Your server must reply to the address recv_from returned, from the same socket it \
@@ -67,6 +68,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.listening",
             title: "announces `Listening on <addr>` once its socket is bound",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "After binding the UdpSocket, print `Listening on` and its local_addr() (with --port 0 the OS picks the port).",
                 "UDP has no listen(): UdpSocket::bind is the whole setup. Call local_addr() on the socket it \
@@ -79,6 +81,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.loopback_default",
             title: "binds loopback only unless --host says otherwise",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "The default for --host is 127.0.0.1; binding 0.0.0.0 would take datagrams from the whole network.",
                 "Bind exactly the address built from --host and --port (the kit's address() helper), not \
@@ -92,6 +95,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.datagram_line",
             title: "prints `Datagram from <peer>` with the sender's real address",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "recv_from returns the sender's address next to the byte count: print that, ip:port.",
                 "recv_from gives (n, peer): print `Datagram from {peer}` (e.g. `Datagram from \
@@ -104,6 +108,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.echo_text",
             title: "sends a datagram of text back to its sender, unchanged",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Reply with send_to(&buffer[..n], peer): exactly the n bytes received, to the address they came from.",
                 "Loop on recv_from into a byte buffer; send_to the first n bytes back to the peer it \
@@ -116,6 +121,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.boundaries",
             title: "keeps datagram boundaries: five sent back to back come back as five, sizes included",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "One recv_from is one datagram, and one send_to makes one datagram: echo each as it came, never joined or split.",
                 "The grader sends five datagrams (1, 700, 5, 120 and 33 bytes) without waiting. Each \
@@ -129,6 +135,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.empty",
             title: "echoes the empty datagram",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "A datagram of 0 bytes is a datagram: recv_from returning 0 is not an end-of-stream as with TCP.",
                 "With UDP there is no connection to close, so n == 0 means only that an empty datagram \
@@ -141,6 +148,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.echo_max",
             title: "echoes a datagram of 65 507 bytes whole",
             points: 3,
+            kind: Kind::Wire,
             hints: &[
                 "Is your receive buffer big enough for the largest datagram? recv_from cuts a datagram to the buffer's size and throws the rest away.",
                 "65 507 bytes is the most one UDP datagram carries over IPv4 (65 535 less 20 bytes of IP \
@@ -154,6 +162,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.two_senders",
             title: "serves two senders interleaved, each getting only its own replies",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Reply to the address that came with this datagram, not to one you saved earlier.",
                 "Use the peer returned by this very recv_from call for its send_to. Keeping the first \
@@ -166,6 +175,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.many_senders",
             title: "serves 50 senders at once, each getting its own reply",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "One socket serves every sender: keep receiving and replying in one loop, whoever sends.",
                 "The 50 datagrams wait in the socket's receive queue until recv_from takes them, one per \
@@ -178,6 +188,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.survives_gone",
             title: "goes on serving after replying to senders that have gone",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "An error from recv_from or send_to concerns one datagram: print it and go on receiving; no `?` or unwrap() in the loop.",
                 "The grader's first ten senders close their sockets before your replies reach them. An \
@@ -192,6 +203,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.ipv6",
             title: "works over IPv6 (`--host ::1`)",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "Bind the address built from --host, `[::1]:PORT`; don't assume an IPv4 host.",
                 "UdpSocket::bind(\"[::1]:0\") binds IPv6 loopback: give it the kit's address(host, port) \
@@ -204,6 +216,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.open_files",
             title: "its open files stay flat however many senders it serves",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "One socket serves everyone: no new socket (or file) per datagram or per sender.",
                 "The grader counts the server's open files before and after 20 senders. Replying from a \
@@ -216,6 +229,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.restarts",
             title: "can be stopped and started again on the same port at once",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "A UDP port is free again as soon as the process holding it has ended: bind exactly --port.",
                 "The grader stops the server (SIGTERM) and binds the same port again at once. It fails \
@@ -228,6 +242,7 @@ fn server_checks() -> Vec<CheckDef> {
             name: "server.port_in_use",
             title: "reports a port already in use with `error:` and exit status 1",
             points: 1,
+            kind: Kind::Edge,
             hints: &[
                 "Match on the result of UdpSocket::bind: print `error: could not listen on <addr>: <reason>` to stderr and exit with status 1, without unwrap().",
                 "The grader holds the UDP port itself and then starts your server on it. map_err the bind \
@@ -243,6 +258,7 @@ fn server_checks() -> Vec<CheckDef> {
         name: "server.stops",
         title: "stops within a second of SIGINT (Ctrl-C) or SIGTERM",
         points: 1,
+        kind: Kind::Edge,
         hints: STOPS_HINTS,
         run: server::server_stops,
     });
@@ -255,6 +271,7 @@ fn client_checks() -> Vec<CheckDef> {
             name: "client.echo",
             title: "sends MESSAGE as one datagram and prints the reply",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Send the message's bytes with one send (or send_to), then receive one datagram and print it after `Received from server: `.",
                 "Bind a UdpSocket to port 0 of any address (\"0.0.0.0:0\", or \"[::]:0\" for IPv6), \
@@ -268,6 +285,7 @@ fn client_checks() -> Vec<CheckDef> {
             name: "client.default_message",
             title: "sends `Hello, Server!` when no MESSAGE is given",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "MESSAGE is an optional positional argument with the default `Hello, Server!`.",
                 "The kit's Args struct declares MESSAGE with a default_value: send args.message \
@@ -280,6 +298,7 @@ fn client_checks() -> Vec<CheckDef> {
             name: "client.retransmits",
             title: "sends again when its first datagram is lost, after --timeout-ms",
             points: 3,
+            kind: Kind::Wire,
             hints: &[
                 "UDP may lose a datagram: wait for the reply at most --timeout-ms, and send the message again when none came.",
                 "Call set_read_timeout(Some(Duration::from_millis(timeout_ms))) on the socket, then loop \
@@ -293,6 +312,7 @@ fn client_checks() -> Vec<CheckDef> {
             name: "client.ignores_forged",
             title: "ignores a reply from another address and prints the real one",
             points: 3,
+            kind: Kind::Wire,
             hints: &[
                 "Anyone can send your socket a datagram: accept a reply only from the address you sent the message to.",
                 "connect() the UDP socket to the server's address before sending: the OS then drops \
@@ -306,6 +326,7 @@ fn client_checks() -> Vec<CheckDef> {
             name: "client.gives_up",
             title: "gives up after 1 + --retries tries with `error: no reply from <addr> after <N> tries`",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Count your sends: after the last one's timeout, print `error: no reply from <addr> after <N> tries` to stderr and exit 1.",
                 "With --retries R the message goes out R + 1 times, each followed by a wait of --timeout-ms \
@@ -320,6 +341,7 @@ fn client_checks() -> Vec<CheckDef> {
             name: "client.mismatch",
             title: "exits 1 with `error: echo mismatch` when the reply differs",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Compare the reply with what you sent; if they differ print `error: echo mismatch …` to stderr and exit with status 1.",
                 "Compare the n bytes received with message.as_bytes() exactly (no trimming) after printing \
@@ -332,6 +354,7 @@ fn client_checks() -> Vec<CheckDef> {
             name: "client.refused",
             title: "reports that nobody is there with `error:` and exit status 1",
             points: 1,
+            kind: Kind::Edge,
             hints: &[
                 "Every socket call returns an io::Result: turn an Err into `error: <what> <addr>: <reason>` on stderr and exit 1, without unwrap().",
                 "Nothing holds the port, so the OS answers your datagram with ICMP `port unreachable`; on a \
@@ -345,6 +368,7 @@ fn client_checks() -> Vec<CheckDef> {
             name: "client.ipv6",
             title: "works over IPv6 (`--host ::1`)",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "Bind your socket in the server's family: an IPv4 socket can't send to ::1.",
                 "Resolve the address first (to_socket_addrs on the kit's address() string) and bind \
@@ -358,6 +382,7 @@ fn client_checks() -> Vec<CheckDef> {
             name: "client.localhost",
             title: "works with a host name (`--host localhost`)",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "Let the OS resolve the host: to_socket_addrs on \"host:port\", not a parse into an IP address.",
                 "Resolve with to_socket_addrs and try the addresses in turn: localhost may come back as ::1 \
@@ -370,6 +395,7 @@ fn client_checks() -> Vec<CheckDef> {
             name: "client.timeout_option",
             title: "takes `--timeout-ms`: 1 ms gives up at once, 0 is a bad argument (exit status 2)",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "--timeout-ms is a number of milliseconds, at least 1: let clap refuse 0, and use the value you are given.",
                 "Give the timeout_ms field a value_parser with a range starting at 1 \
@@ -384,6 +410,7 @@ fn client_checks() -> Vec<CheckDef> {
         name: "client.stops",
         title: "stops within a second of SIGINT (Ctrl-C) or SIGTERM",
         points: 1,
+        kind: Kind::Edge,
         hints: STOPS_HINTS,
         run: client::client_stops,
     });

@@ -9,7 +9,7 @@
 //!   pair checks.
 
 use super::{client_checks, server_checks, Lesson};
-use crate::check::{CheckDef, CheckResult};
+use crate::check::{CheckDef, CheckResult, Kind};
 use crate::harness::{Ctx, Input, Listen, Server};
 
 mod client;
@@ -64,6 +64,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.client_lines",
             title: "prints `Client: <text>` for each line the client sends",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Read the connection line by line and print each line's text after `Client: `, as it arrives.",
                 "Wrap the accepted stream in a BufReader and loop over lines() (it removes \\n and \\r\\n): \
@@ -76,6 +77,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.typed_lines",
             title: "sends each line typed on its stdin to the client",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Read the server's own stdin line by line, and write each line with a `\\n` to the client's socket.",
                 "io::stdin().lock().lines() gives the typed lines; write_all(format!(\"{line}\\n\")) on a \
@@ -88,6 +90,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.duplex_from_client",
             title: "prints two client lines in a row while nobody types",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Reading the keyboard blocks: while the server waits there, it cannot print what the client says. Give each of the two a thread.",
                 "Strict turns (read the socket, then read stdin, then the socket again) hang as soon as the \
@@ -101,6 +104,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.duplex_typed",
             title: "sends two typed lines in a row while the client says nothing",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Reading the socket blocks: while the server waits there, nothing typed is sent. The keyboard needs a thread of its own.",
                 "A server that reads the client's line first and only then looks at stdin sends nothing to \
@@ -114,6 +118,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.client_bye",
             title: "prints the client's `BYE`, closes without answering, and serves the next client",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "On a line that is exactly BYE from the client: print it, close the connection, print `Conversation ended`, and go back to accept().",
                 "Break out of the read loop after printing `Client: BYE`, without writing anything back, \
@@ -128,6 +133,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.hangup",
             title: "a client that closes without `BYE` ends the conversation; the next is served",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "A read of 0 bytes (the end of lines()) means the client has gone: end the conversation as a BYE would.",
                 "When lines() returns None or an Err, the client closed or vanished: leave the read loop, \
@@ -141,6 +147,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.backlog",
             title: "serves a second client after the first conversation, not alongside it",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "One conversation at a time: don't accept (or read from) the next client until the current one has ended; it waits in the backlog.",
                 "Call accept() again only once the conversation has ended. A thread per client (task 04's \
@@ -155,6 +162,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.typed_bye",
             title: "sends a typed `BYE`, closes the connection, and serves the next client",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "When the line typed is BYE, send it, then close the connection: the thread reading the socket must notice and end the conversation.",
                 "After write_all of `BYE\\n`, call shutdown(Shutdown::Both) on the stream: that closes it for \
@@ -168,6 +176,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.stdin_end",
             title: "when its stdin ends, sends `BYE`, closes, and exits 0",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "The end of the server's stdin (Ctrl-D) ends the server: say BYE to the current client, close, and exit with status 0.",
                 "When the stdin loop runs out, write `BYE\\n` to the current client if there is one, shut \
@@ -180,6 +189,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.utf8_crlf",
             title: "handles UTF-8 text and lines ending in `\\r\\n` (`BYE\\r\\n` too)",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "Read whole lines, not single bytes, and remove a `\\r` before the `\\n` before printing or comparing with BYE.",
                 "BufRead::lines() removes both \\n and \\r\\n and returns a String, so UTF-8 characters arrive \
@@ -192,6 +202,7 @@ fn server_own() -> Vec<CheckDef> {
             name: "server.bye_exact",
             title: "prints `bye`, ` BYE` and `BYE ` as ordinary lines: only `BYE` ends the conversation",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "Compare the line, without its line ending, to \"BYE\" exactly: no trimming of spaces, no ignoring case.",
                 "line == \"BYE\" after lines() (or after removing only \\n and \\r) is the test. trim(), \
@@ -209,6 +220,7 @@ fn client_own() -> Vec<CheckDef> {
             name: "client.connected",
             title: "prints `Connected to <server addr>` once connected",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "After connecting, print `Connected to ` and the stream's peer_addr().",
                 "peer_addr() on the connected TcpStream is the address actually reached (127.0.0.1:5006, \
@@ -220,6 +232,7 @@ fn client_own() -> Vec<CheckDef> {
             name: "client.sends_typed",
             title: "sends each typed line, two in a row without waiting for the server",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Send every line read from stdin at once, without waiting for the server to answer: in a chat the server may say nothing.",
                 "Loop over io::stdin().lock().lines() and write_all each line with a \\n; no read of the \
@@ -232,6 +245,7 @@ fn client_own() -> Vec<CheckDef> {
             name: "client.prints_at_once",
             title: "prints `Server: <text>` as soon as a line arrives, while nobody types",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "While the main thread waits for the keyboard, another thread must be reading the socket and printing.",
                 "Before the stdin loop, spawn a thread that owns a try_clone of the stream, wraps it in a \
@@ -245,6 +259,7 @@ fn client_own() -> Vec<CheckDef> {
             name: "client.server_bye",
             title: "ends with status 0 on the server's `BYE`, while its stdin is still open",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "The server's BYE ends the client at once, even while the main thread waits for a keystroke: the reading thread has to end the program.",
                 "The main thread is blocked in the stdin read and nothing can wake it, so the thread that \
@@ -258,6 +273,7 @@ fn client_own() -> Vec<CheckDef> {
             name: "client.typed_bye",
             title: "after a typed `BYE`, reads no more input but prints until the server closes",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Once BYE is typed and sent, stop reading stdin, and wait for the reading thread: it prints the server's last lines and ends at the close.",
                 "Break out of the stdin loop when the line is BYE (after sending it), then join() the reading \
@@ -271,6 +287,7 @@ fn client_own() -> Vec<CheckDef> {
             name: "client.stdin_end",
             title: "at the end of its input, sends `BYE` and waits for the server to close",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "When stdin ends, do what a typed BYE does: send BYE, then wait for the server to close.",
                 "When lines() returns None, write `BYE\\n` yourself, then join the reading thread, which returns \
@@ -283,6 +300,7 @@ fn client_own() -> Vec<CheckDef> {
             name: "client.no_bye",
             title: "a server that closes without `BYE` gives `error:` and exit status 1",
             points: 1,
+            kind: Kind::Wire,
             hints: &[
                 "If the server closes before anyone said BYE, print `error: the server <addr> closed the connection without BYE` and exit 1.",
                 "In the reading thread, a read of 0 bytes (lines() ending) before the client sent BYE is an \
@@ -301,6 +319,7 @@ fn pair() -> Vec<CheckDef> {
             name: "pair.chat",
             title: "your client and your server talk both ways, and the client ends it",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Run the server and the client in two terminals, type on both, then BYE in the client.",
                 "The grader types a line in your client, then one in your server, then BYE in your client: \
@@ -314,6 +333,7 @@ fn pair() -> Vec<CheckDef> {
             name: "pair.server_ends",
             title: "your server ends the conversation with a typed `BYE`, and your client exits",
             points: 2,
+            kind: Kind::Wire,
             hints: &[
                 "Type BYE in the server's terminal: your client must print it and exit by itself.",
                 "Your server must send the typed BYE and close; your client, waiting on its keyboard, must \
