@@ -16,6 +16,7 @@ pub mod markdown;
 use crate::check::{Cause, Role, Status};
 use crate::policy::Visibility;
 use crate::sandbox::{Mode, Protection};
+use crate::show;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -131,6 +132,41 @@ impl Report {
         }
         lines.extend(self.notes.iter().map(|n| (false, n.clone())));
         lines
+    }
+
+    /// The report with every text in it made [`show::inert`]: what each
+    /// renderer a person reads starts from. Names, notes, compiler errors
+    /// and program output all come from a submission, and a batch reads
+    /// even the rest back from a child grader; the grader's own words hold
+    /// no character to escape and come out as they were. The JSON report
+    /// keeps the text as it was, for programs (JSON escapes the control
+    /// characters itself).
+    pub fn inert(&self) -> Report {
+        let line = |text: &String| show::inert(text).into_owned();
+        let lines = |text: &String| show::inert_lines(text).into_owned();
+        let mut report = self.clone();
+        report.notes = self.notes.iter().map(line).collect();
+        if let Some(sandbox) = &mut report.sandbox {
+            sandbox.layers = sandbox.layers.iter().map(line).collect();
+        }
+        for task in &mut report.tasks {
+            task.task = line(&task.task);
+            task.build_errors = task.build_errors.iter().map(lines).collect();
+            for check in &mut task.checks {
+                check.id = line(&check.id);
+                check.title = line(&check.title);
+                check.message = lines(&check.message);
+                check.hint = lines(&check.hint);
+                check.expected = check.expected.as_ref().map(lines);
+                check.actual = check.actual.as_ref().map(lines);
+                check.transcript = check.transcript.iter().map(line).collect();
+                if let Some(cause) = &mut check.cause {
+                    cause.program = line(&cause.program);
+                    cause.detail = lines(&cause.detail);
+                }
+            }
+        }
+        report
     }
 
     pub fn to_json(&self) -> String {
