@@ -251,13 +251,14 @@ pub fn feedback_files(kind: Kind, results: &[Graded]) -> Vec<(String, String)> {
                     format!("{}_feedback.html", who.lms_name)
                 }
                 Kind::Canvas | Kind::Csv => format!("{}_feedback.html", folder_name(&who.key)),
-                // Moodle reads the participant id from the folder's name.
+                // Moodle reads the participant id from the folder's name,
+                // not the full name before it: that may be shown inert.
                 Kind::Moodle if who.lms_name.contains("_assignsubmission_") => {
-                    format!("{}/feedback.html", who.lms_name)
+                    format!("{}/feedback.html", show::inert(&who.lms_name))
                 }
                 Kind::Moodle if is_number(&who.lms_id) => format!(
                     "{}_{}_assignsubmission_file_/feedback.html",
-                    who.name.replace(['_', '/'], " "),
+                    show::inert(&who.name.replace(['_', '/'], " ")),
                     who.lms_id
                 ),
                 Kind::Moodle => return None,
