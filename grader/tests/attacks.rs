@@ -711,13 +711,15 @@ fn names_with_escapes_and_formulas_reach_every_output_inert() {
     let summary = String::from_utf8_lossy(&batch.stdout);
     assert!(summary.contains(EVIL_SHOWN), "{summary}");
 
-    let task01 = grader::tasks::by_number(1).unwrap().max_points().to_string();
+    let task01 = grader::tasks::by_number(1)
+        .unwrap()
+        .max_points()
+        .to_string();
     let grades = grades(&out.join("grades.csv"));
-    let expected: BTreeMap<String, (String, String)> =
-        [EVIL_SHOWN, "'=2+3", "'@SUM(A1)"]
-            .into_iter()
-            .map(|name| (name.to_string(), (task01.clone(), "graded".to_string())))
-            .collect();
+    let expected: BTreeMap<String, (String, String)> = [EVIL_SHOWN, "'=2+3", "'@SUM(A1)"]
+        .into_iter()
+        .map(|name| (name.to_string(), (task01.clone(), "graded".to_string())))
+        .collect();
     assert_eq!(grades, expected, "grades.csv's student cells");
     // Each gradebook's name cells are text, never a formula; the grades
     // stay numbers.
@@ -747,7 +749,12 @@ fn names_with_escapes_and_formulas_reach_every_output_inert() {
     // Its folder of reports: the name with every character not fit for a
     // file name made `_`.
     let evil = out.join("students/evil__0_pwned___2J");
-    for report in ["report.txt", "report.github.txt", "report.md", "report.html"] {
+    for report in [
+        "report.txt",
+        "report.github.txt",
+        "report.md",
+        "report.html",
+    ] {
         let text = fs::read_to_string(evil.join(report)).unwrap();
         assert!(text.contains(EVIL_TASK_SHOWN), "{report}: {text}");
     }
@@ -761,7 +768,11 @@ fn a_task_folder_named_with_escapes_is_shown_inert_in_human_and_github_output() 
     let dir = common::scratch("attack-task-name");
     let submission = dir.join("ana");
     task01_with(&submission, |text| text);
-    fs::rename(submission.join("task01_connect"), submission.join(EVIL_TASK)).unwrap();
+    fs::rename(
+        submission.join("task01_connect"),
+        submission.join(EVIL_TASK),
+    )
+    .unwrap();
     let step_summary = dir.join("step-summary.md");
     for format in ["human", "github"] {
         let output = Command::new(grader_exe())
