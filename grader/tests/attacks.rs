@@ -600,6 +600,15 @@ const EVIL_SHOWN: &str = r"evil\u{1b}]0;pwned\u{7}\u{1b}[2J";
 const EVIL_TASK: &str = "task01_connect\x1b[2J\x1b[31m";
 const EVIL_TASK_SHOWN: &str = r"task01_connect\u{1b}[2J\u{1b}[31m";
 
+/// A submission whose task01 folder holds a link named with an escape,
+/// and how its refusal shows the link.
+fn linked_with_escape(at: &Path) {
+    let task = at.join("task01_connect");
+    fs::create_dir_all(&task).unwrap();
+    std::os::unix::fs::symlink("/etc", task.join("link\x1b[2J")).unwrap();
+}
+const LINK_SHOWN: &str = r"task01_connect/link\u{1b}[2J -> /etc";
+
 /// The files under `dir` (a zip's entries by name and text: compressed
 /// bytes may hold any byte) that hold a raw ESC or BEL.
 fn raw_escapes(dir: &Path) -> Vec<String> {
@@ -664,6 +673,9 @@ fn names_with_escapes_and_formulas_reach_every_output_inert() {
     for name in ["=2+3", "@SUM(A1)"] {
         task01_with(&class.join(name), |text| text);
     }
+    // A fourth hands in a link named with an escape: refused, with a
+    // reason that quotes the name.
+    linked_with_escape(&class.join("linked"));
     let batch = Command::new(grader_exe())
         .current_dir(common::workspace_root())
         .args(["batch", "--jobs", "2", "--budget", "240", "--out"])
@@ -716,11 +728,18 @@ fn names_with_escapes_and_formulas_reach_every_output_inert() {
         .max_points()
         .to_string();
     let grades = grades(&out.join("grades.csv"));
-    let expected: BTreeMap<String, (String, String)> = [EVIL_SHOWN, "'=2+3", "'@SUM(A1)"]
+    let mut expected: BTreeMap<String, (String, String)> = [EVIL_SHOWN, "'=2+3", "'@SUM(A1)"]
         .into_iter()
         .map(|name| (name.to_string(), (task01.clone(), "graded".to_string())))
         .collect();
+    expected.insert("linked".into(), (String::new(), "rejected".into()));
     assert_eq!(grades, expected, "grades.csv's student cells");
+    let reasons = csv_column(&out.join("grades.csv"), "reason");
+    assert!(
+        reasons.iter().any(|r| r.contains(LINK_SHOWN)),
+        "{reasons:?}"
+    );
+    assert!(summary.contains(LINK_SHOWN), "{summary}");
     // Each gradebook's name cells are text, never a formula; the grades
     // stay numbers.
     for (book, columns, grade) in [
@@ -734,7 +753,11 @@ fn names_with_escapes_and_formulas_reach_every_output_inert() {
             // Canvas's first row is its `Points Possible` row.
             cells.retain(|c| c.trim() != "Points Possible");
             cells.sort();
-            assert_eq!(cells, ["'=2+3", "'@SUM(A1)", EVIL_SHOWN], "{book} {column}");
+            assert_eq!(
+                cells,
+                ["'=2+3", "'@SUM(A1)", EVIL_SHOWN, "linked"],
+                "{book} {column}"
+            );
         }
         let grades: Vec<String> = csv_column(&path, grade)
             .into_iter()
@@ -802,5 +825,22 @@ fn a_task_folder_named_with_escapes_is_shown_inert_in_human_and_github_output() 
     let summary = fs::read_to_string(&step_summary).unwrap();
     assert!(summary.contains(EVIL_TASK_SHOWN), "{summary}");
     assert!(!summary.contains(['\x1b', '\x07']), "{summary}");
+
+    // A refused submission's error quotes the entry's name, inert.
+    let linked = dir.join("linked");
+    linked_with_escape(&linked);
+    let output = Command::new(grader_exe())
+        .current_dir(common::workspace_root())
+        .args(["task01", "--submission"])
+        .arg(&linked)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("grader: rejected: symbolic link at {LINK_SHOWN}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(['\x1b', '\x07']), "{stderr}");
     let _ = fs::remove_dir_all(&dir);
 }
