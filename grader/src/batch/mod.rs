@@ -379,6 +379,20 @@ mod tests {
             "{summary}"
         );
         assert_eq!(exit_code(&results), 0);
+
+        // Names and reasons from submissions are shown inert.
+        let results = [graded(
+            "evil\x1b[2J",
+            Standing::Rejected,
+            "link at x\x07",
+            false,
+        )];
+        let shown = super::summary(&download, &results, Path::new("out"), &[]);
+        assert_eq!(
+            shown.lines().nth(1),
+            Some(r"evil\u{1b}[2J                  –  rejected (link at x\u{7})"),
+            "{shown}"
+        );
         assert_eq!(
             exit_code(&[graded("dee", Standing::Error, "crash", false)]),
             2

@@ -391,6 +391,40 @@ mod tests {
     }
 
     #[test]
+    fn grades_csv_names_are_never_formulas_and_scores_stay_numbers() {
+        let graded = student(vec![check("task02.client.crlf", Status::Pass, None)]);
+        let row = |student, report| Row {
+            student,
+            status: Standing::Graded,
+            reason: "",
+            report,
+            link: String::new(),
+        };
+        let rows = [
+            row("=2+3", Some(&graded)),
+            row("@SUM(A1)", None),
+            row("-1", None),
+            row("evil\x1b[2J", None),
+            row("ana.lima@uni", None),
+        ];
+        let text = csv(&["task02_greeting"], &rows).unwrap();
+        let cells: Vec<Vec<String>> = ::csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().take(3).map(String::from).collect())
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                ["'=2+3", "0", "0"],
+                ["'@SUM(A1)", "", ""],
+                ["'-1", "", ""],
+                [r"evil\u{1b}[2J", "", ""],
+                ["ana.lima@uni", "", ""],
+            ]
+        );
+    }
+
+    #[test]
     fn a_mistake_students_are_not_shown_says_so() {
         let mut hidden = check("task02.client.crlf", Status::Fail, None);
         hidden.visibility = crate::policy::Visibility::Hidden;
