@@ -56,7 +56,8 @@ pub fn render(report: &Report) -> String {
 // GitHub's own escaping for workflow commands, as `escapeData` and
 // `escapeProperty` in actions/toolkit's packages/core/src/command.ts do it.
 // The report is already inert (no raw ESC or CR reaches the log); this
-// keeps a line break or a `::` from ending the command early.
+// keeps a line break from ending a command early, and a `:` or `,` from
+// ending a property.
 
 /// A command's message: `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`.
 fn escape_data(text: &str) -> String {
