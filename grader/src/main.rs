@@ -26,7 +26,8 @@ fn main() -> ExitCode {
     let code = match outcome {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("grader: {err:#}");
+            // An error may quote a submission's entry or folder name.
+            eprintln!("grader: {}", grader::show::inert_lines(&format!("{err:#}")));
             2
         }
     };

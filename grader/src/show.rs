@@ -1,11 +1,22 @@
-//! Showing bytes to a human: the one way every failure message quotes data.
+//! Showing bytes to a human: the one way every failure message quotes data,
+//! and every name or note from a submission reaches a terminal, a page or a
+//! spreadsheet.
 //!
 //! Bytes are shown in double quotes with everything invisible made visible
 //! (`\n`, `\r`, `\t`, `\0`, any other control character as its code point,
 //! `\u{7}` for a bell), `"` and `\` escaped, invalid UTF-8 as `\xNN`, and
 //! long data cut short with its full length, so a missing newline or a stray
 //! `\r` is plain to see.
+//!
+//! Text that came from a submission (a student's folder name, a zip
+//! entry, an LMS's full name, a note quoting one) is made [`inert`]: the
+//! same escapes, unquoted and uncut, so an escape sequence cannot rewrite
+//! the instructor's terminal and a bidi override cannot reorder what is
+//! read. A [`cell`] of a spreadsheet is also kept from being a formula.
+//! Invariant: what [`inert`] returns holds no character it would escape,
+//! so making text inert twice changes nothing.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// How many characters of data a message shows before cutting.
@@ -30,14 +41,7 @@ pub fn bytes_up_to(data: &[u8], max: usize) -> String {
             match c {
                 '"' => out.push_str("\\\""),
                 '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\0' => out.push_str("\\0"),
-                c if c.is_control() => {
-                    let _ = write!(out, "\\u{{{:x}}}", c as u32);
-                }
-                c => out.push(c),
+                c => push_visible(&mut out, c),
             }
             shown += 1;
         }
@@ -60,6 +64,82 @@ pub fn bytes_up_to(data: &[u8], max: usize) -> String {
 /// Text quoted the same way as [`bytes`].
 pub fn text(s: &str) -> String {
     bytes(s.as_bytes())
+}
+
+/// Whether `c` is shown escaped: a control character (C0, DEL, C1: ESC
+/// starts a terminal's escape sequences, BEL rings it, CR rewrites a line),
+/// a Unicode bidi control (U+202E shows `exe.txt` as `txt.exe`), a line or
+/// paragraph separator, or a noncharacter XML 1.0 forbids.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{61c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{fffe}'
+                | '\u{ffff}'
+        )
+}
+
+/// `c` onto `out`, escaped when it is [`invisible`].
+fn push_visible(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\0' => out.push_str("\\0"),
+        c if invisible(c) => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+/// Text from a submission, made safe to show on one line: every
+/// [`invisible`] character escaped as [`bytes`] escapes it, a line break
+/// included; everything else (quotes and backslashes too) as it was.
+pub fn inert(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(invisible) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        push_visible(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+/// Text of several lines (build errors, a check's details) made [`inert`]
+/// line by line: its line breaks stay line breaks.
+pub fn inert_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && invisible(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.split('\n').map(inert).collect::<Vec<_>>().join("\n"))
+}
+
+/// The characters that make a spreadsheet read a cell as a formula
+/// (OWASP, "CSV Injection"). OWASP lists tab and carriage return too: no
+/// cell starts with either, [`inert`] has escaped them.
+const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
+
+/// A text cell of a CSV file written from outside data (a name, an id, a
+/// note): [`inert`], and kept from being a formula by a leading `'`, which
+/// spreadsheets take as "this is text" and OWASP recommends. Only a cell
+/// that starts with a formula character changes, so an id or login an LMS
+/// matches students by stays exactly as it was unless it could run as a
+/// formula. Never for a score: a number the grader wrote is no formula,
+/// and a `'` would make it text.
+pub fn cell(text: &str) -> Cow<'_, str> {
+    match inert(text) {
+        shown if shown.starts_with(FORMULA_STARTS) => Cow::Owned(format!("'{shown}")),
+        shown => shown,
+    }
 }
 
 /// Where two byte strings first differ, for "differs at byte N" messages.
@@ -89,6 +169,43 @@ mod tests {
     fn long_data_is_cut_with_its_length() {
         let shown = bytes_up_to(&[b'x'; 100], 3);
         assert_eq!(shown, "\"xxx\"… (100 bytes in all)");
+    }
+
+    #[test]
+    fn names_from_a_submission_are_made_inert() {
+        let evil = "evil\x1b]0;pwned\x07\x1b[2J";
+        assert_eq!(inert(evil), r"evil\u{1b}]0;pwned\u{7}\u{1b}[2J");
+        assert_eq!(inert("a\rb\nc\u{9b}d\u{7f}"), r"a\rb\nc\u{9b}d\u{7f}");
+        // A bidi override would show `gpj.exe` as `exe.jpg`.
+        assert_eq!(inert("\u{202e}gpj.exe"), r"\u{202e}gpj.exe");
+        // Ordinary names, quotes and backslashes are left as they are.
+        for name in ["Zoë Smith", "ana.lima@uni", r#"a "b" \c"#, "José Ñúñez 李"] {
+            assert!(matches!(inert(name), Cow::Borrowed(_)), "{name}");
+        }
+        // Inert text stays as it is: escaping twice changes nothing.
+        let once = inert(evil).into_owned();
+        assert_eq!(inert(&once), once);
+    }
+
+    #[test]
+    fn inert_lines_keep_their_line_breaks() {
+        assert_eq!(inert_lines("one\x1b[2J\ntwo\r"), "one\\u{1b}[2J\ntwo\\r");
+        assert!(matches!(inert_lines("error\n  --> a.rs"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_cell_is_never_a_formula() {
+        assert_eq!(cell("=2+3"), "'=2+3");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("+1"), "'+1");
+        assert_eq!(cell("-1"), "'-1");
+        // A tab or carriage return first is escaped, so it is no formula.
+        assert_eq!(cell("\t=1"), r"\t=1");
+        assert_eq!(cell("\r=1"), r"\r=1");
+        // An id an LMS matches on is left alone unless it starts a formula.
+        for id in ["12345", "ana.lima@uni", "Participant 7", "a=b", "x-1", ""] {
+            assert_eq!(cell(id), id);
+        }
     }
 
     #[test]

@@ -960,3 +960,259 @@ fn work_on_the_wire_keeps_its_points_and_the_reference_all_of_them() {
         }
     }
 }
+
+// Issue 21 part 6: names and notes neutralised.
+
+/// A student folder name that would retitle the instructor's terminal and
+/// clear it (a valid Linux file name), and how reports show it.
+const EVIL: &str = "evil\x1b]0;pwned\x07\x1b[2J";
+const EVIL_SHOWN: &str = r"evil\u{1b}]0;pwned\u{7}\u{1b}[2J";
+
+/// A task folder name that still means task01, holding a clear-screen.
+const EVIL_TASK: &str = "task01_connect\x1b[2J\x1b[31m";
+const EVIL_TASK_SHOWN: &str = r"task01_connect\u{1b}[2J\u{1b}[31m";
+
+/// A submission whose task01 folder holds a link named with an escape,
+/// and how its refusal shows the link.
+fn linked_with_escape(at: &Path) {
+    let task = at.join("task01_connect");
+    fs::create_dir_all(&task).unwrap();
+    std::os::unix::fs::symlink("/etc", task.join("link\x1b[2J")).unwrap();
+}
+const LINK_SHOWN: &str = r"task01_connect/link\u{1b}[2J -> /etc";
+
+/// The files under `dir` (a zip's entries by name and text: compressed
+/// bytes may hold any byte) that hold a raw ESC or BEL.
+fn raw_escapes(dir: &Path) -> Vec<String> {
+    let raw = |bytes: &[u8]| bytes.iter().any(|b| *b == 0x1b || *b == 0x07);
+    let mut found = Vec::new();
+    for file in snapshot(dir, &[]).keys() {
+        let bytes = fs::read(file).unwrap();
+        if file.extension().is_some_and(|e| e == "zip") {
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            for i in 0..archive.len() {
+                let mut entry = archive.by_index(i).unwrap();
+                let mut text = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut text).unwrap();
+                if raw(entry.name().as_bytes()) || raw(&text) {
+                    found.push(format!("{} in {}", entry.name(), file.display()));
+                }
+            }
+        } else if raw(&bytes) {
+            found.push(file.display().to_string());
+        }
+    }
+    found
+}
+
+/// A CSV file's rows, heading first, as a spreadsheet would read them.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+/// The cells of `column` (named in the heading row) of a CSV file.
+fn csv_column(path: &Path, column: &str) -> Vec<String> {
+    let rows = csv_rows(path);
+    let at = rows[0]
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column} in {}: {:?}", path.display(), rows[0]));
+    rows[1..].iter().map(|r| r[at].clone()).collect()
+}
+
+#[test]
+#[serial]
+fn names_with_escapes_and_formulas_reach_every_output_inert() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-names");
+    let class = dir.join("class");
+    let out = dir.join("out");
+    // One student's folder and task folder hold escape sequences; two
+    // students are named as spreadsheet formulas. Each hands in the
+    // reference's task01.
+    task01_with(&class.join(EVIL), |text| text);
+    fs::rename(
+        class.join(EVIL).join("task01_connect"),
+        class.join(EVIL).join(EVIL_TASK),
+    )
+    .unwrap();
+    for name in ["=2+3", "@SUM(A1)"] {
+        task01_with(&class.join(name), |text| text);
+    }
+    // A fourth hands in a link named with an escape: refused, with a
+    // reason that quotes the name.
+    linked_with_escape(&class.join("linked"));
+    let batch = Command::new(grader_exe())
+        .current_dir(common::workspace_root())
+        .args(["batch", "--jobs", "2", "--budget", "240", "--out"])
+        .arg(&out)
+        .arg(&class)
+        .args(["--target-dir"])
+        .arg(common::shared_target())
+        .args([
+            "--format",
+            "human",
+            "--format",
+            "github",
+            "--format",
+            "markdown",
+            "--format",
+            "junit",
+            "--format",
+            "gradescope",
+            "--format",
+            "classroom",
+            "--gradebook",
+            "canvas",
+            "--gradebook",
+            "moodle",
+            "--gradebook",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&batch.stdout),
+        String::from_utf8_lossy(&batch.stderr)
+    );
+    assert!(batch.status.success(), "{said}");
+    for (stream, bytes) in [("stdout", &batch.stdout), ("stderr", &batch.stderr)] {
+        assert!(
+            !bytes.iter().any(|b| *b == 0x1b || *b == 0x07),
+            "a raw escape on the batch's {stream}: {said}"
+        );
+    }
+    let found = raw_escapes(&out);
+    assert!(found.is_empty(), "raw escapes in {found:#?}");
+    // The summary names the student, escapes visible.
+    let summary = String::from_utf8_lossy(&batch.stdout);
+    assert!(summary.contains(EVIL_SHOWN), "{summary}");
+
+    let task01 = grader::tasks::by_number(1)
+        .unwrap()
+        .max_points()
+        .to_string();
+    let grades = grades(&out.join("grades.csv"));
+    let mut expected: BTreeMap<String, (String, String)> = [EVIL_SHOWN, "'=2+3", "'@SUM(A1)"]
+        .into_iter()
+        .map(|name| (name.to_string(), (task01.clone(), "graded".to_string())))
+        .collect();
+    expected.insert("linked".into(), (String::new(), "rejected".into()));
+    assert_eq!(grades, expected, "grades.csv's student cells");
+    let reasons = csv_column(&out.join("grades.csv"), "reason");
+    assert!(
+        reasons.iter().any(|r| r.contains(LINK_SHOWN)),
+        "{reasons:?}"
+    );
+    assert!(summary.contains(LINK_SHOWN), "{summary}");
+    // Each gradebook's name cells are text, never a formula; the grades
+    // stay numbers.
+    for (book, columns, grade) in [
+        ("gradebook-canvas.csv", &["Student"][..], "Socket lab"),
+        ("gradebook-moodle.csv", &["Full name"][..], "Grade"),
+        ("gradebook.csv", &["student", "name"][..], "grade"),
+    ] {
+        let path = out.join(book);
+        for column in columns {
+            let mut cells = csv_column(&path, column);
+            // Canvas's first row is its `Points Possible` row.
+            cells.retain(|c| c.trim() != "Points Possible");
+            cells.sort();
+            assert_eq!(
+                cells,
+                ["'=2+3", "'@SUM(A1)", EVIL_SHOWN, "linked"],
+                "{book} {column}"
+            );
+        }
+        let grades: Vec<String> = csv_column(&path, grade)
+            .into_iter()
+            .filter(|g| !g.is_empty())
+            .collect();
+        assert!(
+            grades.iter().all(|g| g.parse::<u32>().is_ok()),
+            "{book}: {grades:?}"
+        );
+    }
+    // The task folder's name is in each report's notes, shown inert.
+    // Its folder of reports: the name with every character not fit for a
+    // file name made `_`.
+    let evil = out.join("students/evil__0_pwned___2J");
+    for report in [
+        "report.txt",
+        "report.github.txt",
+        "report.md",
+        "report.html",
+    ] {
+        let text = fs::read_to_string(evil.join(report)).unwrap();
+        assert!(text.contains(EVIL_TASK_SHOWN), "{report}: {text}");
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[serial]
+fn a_task_folder_named_with_escapes_is_shown_inert_in_human_and_github_output() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-task-name");
+    let submission = dir.join("ana");
+    task01_with(&submission, |text| text);
+    fs::rename(
+        submission.join("task01_connect"),
+        submission.join(EVIL_TASK),
+    )
+    .unwrap();
+    let step_summary = dir.join("step-summary.md");
+    for format in ["human", "github"] {
+        let output = Command::new(grader_exe())
+            .current_dir(common::workspace_root())
+            .env("GITHUB_STEP_SUMMARY", &step_summary)
+            .args(["task01", "--format", format, "--submission"])
+            .arg(&submission)
+            .arg("--target-dir")
+            .arg(common::shared_target())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let said = format!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(output.status.code(), Some(0), "{format}: {said}");
+        for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            assert!(
+                !bytes.iter().any(|b| *b == 0x1b || *b == 0x07),
+                "{format}: a raw escape on {stream}: {said}"
+            );
+        }
+        // The note says which folder was taken, its escapes visible.
+        assert!(
+            stdout.contains(&format!("taken from `{EVIL_TASK_SHOWN}`")),
+            "{format}: {said}"
+        );
+    }
+    let summary = fs::read_to_string(&step_summary).unwrap();
+    assert!(summary.contains(EVIL_TASK_SHOWN), "{summary}");
+    assert!(!summary.contains(['\x1b', '\x07']), "{summary}");
+
+    // A refused submission's error quotes the entry's name, inert.
+    let linked = dir.join("linked");
+    linked_with_escape(&linked);
+    let output = Command::new(grader_exe())
+        .current_dir(common::workspace_root())
+        .args(["task01", "--submission"])
+        .arg(&linked)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("grader: rejected: symbolic link at {LINK_SHOWN}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(['\x1b', '\x07']), "{stderr}");
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -21,6 +21,7 @@ use crate::lms::{Download, LmsError, Submitter};
 use crate::policy::{Policy, PolicyError};
 
 use crate::report::{Format, Report};
+use crate::show;
 use crate::submission::Places;
 
 use std::fs;
@@ -270,14 +271,15 @@ impl Progress {
 }
 
 /// The summary `grader batch` prints: what the download was, a line per
-/// student (score, standing, why), then where the class results are.
+/// student (score, standing, why), then where the class results are. Names
+/// and reasons come from the submissions, and are shown inert.
 pub fn summary(
     download: &Download,
     results: &[Graded],
     out: &Path,
     gradebooks: &[gradebook::Kind],
 ) -> String {
-    let mut summary = format!("{}\n", download.summary());
+    let mut summary = format!("{}\n", show::inert(&download.summary()));
     for graded in results {
         let score = graded.report.as_ref().map_or("–".to_string(), |r| {
             format!("{}/{}", r.score, r.max_score)
@@ -292,14 +294,14 @@ pub fn summary(
         let reason = if why.is_empty() {
             String::new()
         } else {
-            format!(" ({})", why.join("; "))
+            format!(" ({})", show::inert(&why.join("; ")))
         };
         // The roster's name beside the key an LMS download files it under.
         let name = &graded.submitter.name;
         let who = if name.is_empty() || *name == graded.student {
-            graded.student.clone()
+            show::inert(&graded.student).into_owned()
         } else {
-            format!("{} ({name})", graded.student)
+            show::inert(&format!("{} ({name})", graded.student)).into_owned()
         };
         summary.push_str(&format!(
             "{who:<24} {score:>7}  {}{reason}\n",
@@ -384,6 +386,20 @@ mod tests {
             "{summary}"
         );
         assert_eq!(exit_code(&results), 0);
+
+        // Names and reasons from submissions are shown inert.
+        let results = [graded(
+            "evil\x1b[2J",
+            Standing::Rejected,
+            "link at x\x07",
+            false,
+        )];
+        let shown = super::summary(&download, &results, Path::new("out"), &[]);
+        assert_eq!(
+            shown.lines().nth(1),
+            Some(r"evil\u{1b}[2J                  –  rejected (link at x\u{7})"),
+            "{shown}"
+        );
         assert_eq!(
             exit_code(&[graded("dee", Standing::Error, "crash", false)]),
             2

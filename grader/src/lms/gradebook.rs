@@ -19,9 +19,19 @@
 //!
 //! A grade is written only where the grader graded, or where the student
 //! is to blame for there being none; never invented (see [`grade`]).
+//!
+//! Every text cell that came from outside (a name, an id, a login, a
+//! section, a reason) is a [`show::cell`]: control characters escaped and,
+//! when it starts with `=`, `+`, `-` or `@`, a leading `'` so no spreadsheet
+//! runs it as a formula. The `'` is the usual remedy (OWASP's) and the
+//! least change: an LMS matches rows by id, login or email, and such a
+//! cell changes only when it really starts with a formula character, which
+//! no id an LMS issues does. Grades and maxima are the grader's numbers
+//! and are written as numbers.
 
 use crate::batch::{folder_name, Graded, Standing};
 use crate::report::html;
+use crate::show;
 use std::io::Write;
 
 /// The gradebooks `--gradebook` writes.
@@ -47,7 +57,7 @@ pub fn grade(graded: &Graded) -> Option<u32> {
     }
 }
 
-fn cell(grade: Option<u32>) -> String {
+fn grade_cell(grade: Option<u32>) -> String {
     grade.map_or(String::new(), |g| g.to_string())
 }
 
@@ -93,19 +103,19 @@ pub fn canvas(results: &[Graded], column: &str, possible: u32) -> Result<String,
         "SIS User ID",
         "SIS Login ID",
         "Section",
-        column,
+        &show::cell(column),
     ])?;
     writer.write_record(["    Points Possible", "", "", "", "", &possible.to_string()])?;
     for graded in results {
         let who = &graded.submitter;
         let member = who.member.clone().unwrap_or_default();
         writer.write_record([
-            who.name.as_str(),
-            who.lms_id.as_str(),
-            &member.sis_user_id,
-            &member.login,
-            &member.section,
-            &cell(grade(graded)),
+            &*show::cell(&who.name),
+            &show::cell(&who.lms_id),
+            &show::cell(&member.sis_user_id),
+            &show::cell(&member.login),
+            &show::cell(&member.section),
+            &grade_cell(grade(graded)),
         ])?;
     }
     finish(writer)
@@ -134,11 +144,11 @@ pub fn moodle(results: &[Graded], possible: u32) -> Result<String, csv::Error> {
         };
         writer.write_record([
             identifier.as_str(),
-            &who.name,
-            &member.email,
-            &member.sis_user_id,
-            &member.login,
-            &cell(grade(graded)),
+            &show::cell(&who.name),
+            &show::cell(&member.email),
+            &show::cell(&member.sis_user_id),
+            &show::cell(&member.login),
+            &grade_cell(grade(graded)),
             &possible.to_string(),
             &comment(graded),
         ])?;
@@ -168,19 +178,19 @@ pub fn plain(results: &[Graded], possible: u32) -> Result<String, csv::Error> {
         let who = &graded.submitter;
         let member = who.member.clone().unwrap_or_default();
         writer.write_record([
-            graded.student.as_str(),
-            &who.name,
-            &who.lms_id,
-            &member.id,
-            &member.email,
-            &member.sis_user_id,
-            &member.login,
-            &member.section,
+            &*show::cell(&graded.student),
+            &show::cell(&who.name),
+            &show::cell(&who.lms_id),
+            &show::cell(&member.id),
+            &show::cell(&member.email),
+            &show::cell(&member.sis_user_id),
+            &show::cell(&member.login),
+            &show::cell(&member.section),
             if who.late { "yes" } else { "no" },
-            &cell(grade(graded)),
+            &grade_cell(grade(graded)),
             &possible.to_string(),
             graded.standing.as_str(),
-            &graded.reason,
+            &show::cell(&graded.reason),
         ])?;
     }
     finish(writer)
@@ -241,13 +251,14 @@ pub fn feedback_files(kind: Kind, results: &[Graded]) -> Vec<(String, String)> {
                     format!("{}_feedback.html", who.lms_name)
                 }
                 Kind::Canvas | Kind::Csv => format!("{}_feedback.html", folder_name(&who.key)),
-                // Moodle reads the participant id from the folder's name.
+                // Moodle reads the participant id from the folder's name,
+                // not the full name before it: that may be shown inert.
                 Kind::Moodle if who.lms_name.contains("_assignsubmission_") => {
-                    format!("{}/feedback.html", who.lms_name)
+                    format!("{}/feedback.html", show::inert(&who.lms_name))
                 }
                 Kind::Moodle if is_number(&who.lms_id) => format!(
                     "{}_{}_assignsubmission_file_/feedback.html",
-                    who.name.replace(['_', '/'], " "),
+                    show::inert(&who.name.replace(['_', '/'], " ")),
                     who.lms_id
                 ),
                 Kind::Moodle => return None,

@@ -9,6 +9,7 @@ use super::html::{esc, page};
 use super::Report;
 use crate::batch::Standing;
 use crate::check::Status;
+use crate::show;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -25,7 +26,9 @@ pub struct Row<'a> {
 }
 
 /// `grades.csv`: student, each task's score, total, maximum, status, and
-/// the reason when a submission could not be graded.
+/// the reason when a submission could not be graded. The student and the
+/// reason come from the submission: each is a [`show::cell`], never a
+/// formula; the scores are the grader's numbers and stay numbers.
 pub fn csv(tasks: &[&str], rows: &[Row]) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["student".to_string()];
@@ -33,7 +36,7 @@ pub fn csv(tasks: &[&str], rows: &[Row]) -> Result<String, csv::Error> {
     header.extend(["total", "max", "status", "reason"].map(String::from));
     writer.write_record(&header)?;
     for row in rows {
-        let mut record = vec![row.student.to_string()];
+        let mut record = vec![show::cell(row.student).into_owned()];
         for task in tasks {
             let score = row
                 .report
@@ -47,7 +50,7 @@ pub fn csv(tasks: &[&str], rows: &[Row]) -> Result<String, csv::Error> {
                 .map_or(String::new(), |r| r.max_score.to_string()),
         );
         record.push(row.status.as_str().to_string());
-        record.push(row.reason.to_string());
+        record.push(show::cell(row.reason).into_owned());
         writer.write_record(&record)?;
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
@@ -385,6 +388,40 @@ mod tests {
             Vec::new(),
             checks,
         )])
+    }
+
+    #[test]
+    fn grades_csv_names_are_never_formulas_and_scores_stay_numbers() {
+        let graded = student(vec![check("task02.client.crlf", Status::Pass, None)]);
+        let row = |student, report| Row {
+            student,
+            status: Standing::Graded,
+            reason: "",
+            report,
+            link: String::new(),
+        };
+        let rows = [
+            row("=2+3", Some(&graded)),
+            row("@SUM(A1)", None),
+            row("-1", None),
+            row("evil\x1b[2J", None),
+            row("ana.lima@uni", None),
+        ];
+        let text = csv(&["task02_greeting"], &rows).unwrap();
+        let cells: Vec<Vec<String>> = ::csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().take(3).map(String::from).collect())
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                ["'=2+3", "0", "0"],
+                ["'@SUM(A1)", "", ""],
+                ["'-1", "", ""],
+                [r"evil\u{1b}[2J", "", ""],
+                ["ana.lima@uni", "", ""],
+            ]
+        );
     }
 
     #[test]

@@ -42,6 +42,7 @@ fn status(status: Status) -> &'static str {
 }
 
 pub fn render(report: &Report) -> String {
+    let report = &report.inert();
     let mut tests = Vec::new();
     let mut later = (0usize, 0u32, 0u32, true);
     for check in report.tasks.iter().flat_map(|t| &t.checks) {

@@ -10,7 +10,7 @@ use std::fmt::Write;
 /// Students read these: the checks not shown to them yet are left out
 /// (grading.toml), counted in a note; the score counts them.
 pub fn render(report: &Report) -> String {
-    let report = &crate::policy::students_now(report);
+    let report = &crate::policy::students_now(report).inert();
     let mut out = String::new();
     for (_, line) in report.preamble() {
         let _ = writeln!(out, "::warning title=Submission::{}", escape_data(&line));
@@ -70,14 +70,20 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// The escaping GitHub asks for in a command's message.
+// GitHub's own escaping for workflow commands, as `escapeData` and
+// `escapeProperty` in actions/toolkit's packages/core/src/command.ts do it.
+// The report is already inert (no raw ESC or CR reaches the log); this
+// keeps a line break from ending a command early, and a `:` or `,` from
+// ending a property.
+
+/// A command's message: `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`.
 fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-/// The escaping GitHub asks for in a command's property values.
+/// A command's property value: as a message, and `:` → `%3A`, `,` → `%2C`.
 fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }

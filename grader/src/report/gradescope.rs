@@ -27,6 +27,7 @@ struct Test<'a> {
 }
 
 pub fn render(report: &Report) -> String {
+    let report = &report.inert();
     let tests = report
         .tasks
         .iter()

@@ -5,6 +5,7 @@
 
 use super::{CheckReport, Report};
 use crate::check::Status;
+use crate::show;
 use std::fmt::Write;
 
 /// The style every page of the grader shares.
@@ -22,9 +23,11 @@ pre { background: #f6f8fa; padding: .6em; overflow-x: auto; white-space: pre-wra
 code { font-size: .95em; }
 ";
 
-/// Text escaped for HTML.
+/// Text escaped for HTML, its control characters made visible: markup
+/// escaping alone leaves an ESC or a bidi override to whatever copies the
+/// page's text into a terminal.
 pub fn esc(text: &str) -> String {
-    html_escape::encode_text(text).into_owned()
+    html_escape::encode_text(&show::inert_lines(text)).into_owned()
 }
 
 /// A whole page around `body`.
@@ -38,6 +41,7 @@ pub fn page(title: &str, body: &str) -> String {
 }
 
 pub fn render(report: &Report, title: &str) -> String {
+    let report = &report.inert();
     let mut body = format!(
         "<h1>{}</h1>\n<p class=\"score\">Score: <strong id=\"score\">{}/{}</strong></p>\n",
         esc(title),

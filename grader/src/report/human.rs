@@ -17,6 +17,7 @@ const BOLD: Style = Style::new().bold();
 
 /// Renders the report; `verbose` adds durations and transcripts.
 pub fn render(report: &Report, verbose: bool) -> String {
+    let report = &report.inert();
     let mut out = String::new();
     let preamble = report.preamble();
     for (warning, line) in &preamble {

@@ -16,6 +16,7 @@ pub mod markdown;
 use crate::check::{Cause, Role, Status};
 use crate::policy::Visibility;
 use crate::sandbox::{Mode, Protection};
+use crate::show;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -134,6 +135,41 @@ impl Report {
         lines
     }
 
+    /// The report with every text in it made [`show::inert`]: what every
+    /// renderer starts from, the JSON report's too (JSON escapes C0
+    /// controls but leaves C1 controls and bidi overrides raw, and its text
+    /// ends up on terminals and pages as well). Names, notes, compiler
+    /// errors and program output all come from a submission, and a batch
+    /// reads even the rest back from a child grader; the grader's own words
+    /// hold no character to escape and come out as they were.
+    pub fn inert(&self) -> Report {
+        let line = |text: &String| show::inert(text).into_owned();
+        let lines = |text: &String| show::inert_lines(text).into_owned();
+        let mut report = self.clone();
+        report.notes = self.notes.iter().map(line).collect();
+        if let Some(sandbox) = &mut report.sandbox {
+            sandbox.layers = sandbox.layers.iter().map(line).collect();
+        }
+        for task in &mut report.tasks {
+            task.task = line(&task.task);
+            task.build_errors = task.build_errors.iter().map(lines).collect();
+            for check in &mut task.checks {
+                check.id = line(&check.id);
+                check.title = line(&check.title);
+                check.message = lines(&check.message);
+                check.hint = lines(&check.hint);
+                check.expected = check.expected.as_ref().map(lines);
+                check.actual = check.actual.as_ref().map(lines);
+                check.transcript = check.transcript.iter().map(line).collect();
+                if let Some(cause) = &mut check.cause {
+                    cause.program = line(&cause.program);
+                    cause.detail = lines(&cause.detail);
+                }
+            }
+        }
+        report
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
@@ -188,7 +224,7 @@ impl Format {
     pub fn render(self, report: &Report, verbose: bool, title: &str) -> String {
         match self {
             Format::Human => human::render(report, verbose),
-            Format::Json => report.to_json(),
+            Format::Json => report.inert().to_json(),
             Format::Junit => junit::render(report),
             Format::Gradescope => gradescope::render(report),
             Format::Github => github::render(report),
@@ -286,6 +322,58 @@ impl TaskReport {
 mod tests {
     use super::*;
     use clap::ValueEnum;
+
+    /// A report whose every text from the submission holds escapes.
+    fn hostile() -> Report {
+        let evil = "\x1b]0;pwned\x07\x1b[2J\u{202e}";
+        let check = CheckReport {
+            id: "task01.server.listening".into(),
+            title: "listens".into(),
+            role: Role::Server,
+            status: Status::Fail,
+            points: 0,
+            max_points: 2,
+            message: format!("the server said {evil}\nand stopped"),
+            hint: String::new(),
+            duration_ms: 1,
+            expected: Some(format!("expected{evil}")),
+            actual: Some(format!("actual{evil}")),
+            transcript: vec![format!("server stdout: {evil}")],
+            cause: None,
+            flaky: false,
+            visibility: Visibility::default(),
+        };
+        let mut task = TaskReport::new("task01_connect", Build::Failed, vec![], vec![check]);
+        task.build_errors = vec![format!("error: {evil}\n --> src/bin/server.rs")];
+        task.unbuilt = vec![Role::Client];
+        let mut report = Report::new(vec![task]);
+        report.notes = vec![format!("task01_connect: taken from `task01{evil}`")];
+        report
+    }
+
+    #[test]
+    fn every_format_shows_escapes_inert() {
+        let report = hostile();
+        for format in Format::value_variants() {
+            let text = format.render(&report, true, "Socket lab");
+            // The human report's own styles are escapes too: without them.
+            let text = match format {
+                Format::Human => anstream::adapter::strip_str(&text).to_string(),
+                _ => text,
+            };
+            let raw: Vec<char> = text
+                .chars()
+                .filter(|c| matches!(c, '\x1b' | '\x07' | '\u{202e}'))
+                .collect();
+            assert!(raw.is_empty(), "{format:?} holds {raw:?}:\n{text}");
+            // JSON doubles the backslash.
+            let shown = match format {
+                Format::Json | Format::Gradescope | Format::Classroom => r"\\u{1b}]0;pwned\\u{7}",
+                _ => r"\u{1b}]0;pwned\u{7}",
+            };
+            assert!(text.contains(shown), "{format:?}:\n{text}");
+        }
+    }
 
     /// One name per thing: what `as_str` says is what the JSON report and
     /// `--format` say.
