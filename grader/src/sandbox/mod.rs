@@ -18,7 +18,11 @@
 //!   `bpf`, keyrings, `ptrace` or kernel modules, each refused with an
 //!   error the program can report ([`seccomp`]);
 //! - **limits**: processes, memory, open files, file size and CPU time
-//!   ([`Limits`]), named in the failure message when hit ([`explain`]).
+//!   ([`Limits`]), named in the failure message when hit ([`explain`]);
+//! - **a confined build**: cargo and rustc run in the same jail, as the
+//!   same user, seeing only the laid workspace, the toolchain and the
+//!   registry's crates ([`build`]); executables are kept in a store only
+//!   the grader writes, and started from a descriptor of the file checked.
 //!
 //! [`support`] says which of these this machine has; `grader doctor`
 //! prints it ([`doctor`]).
@@ -130,7 +134,9 @@ impl Protection {
                 ),
                 SECCOMP_LAYER.into(),
                 jail.limits.describe(),
-                "built from the student edition, without build scripts or proc-macros of its own"
+                "built from the student edition, without build scripts or proc-macros of its own, \
+                 in the same jail: its own user, a view of only the workspace, the toolchain and \
+                 the registry's crates"
                     .into(),
             ],
         }
