@@ -25,6 +25,7 @@
 //! grader has threads), so everything that allocates — paths, the landlock
 //! ruleset — is prepared by [`Jail::prepare`] before the fork.
 
+use super::cgroup::Budget;
 use super::Limits;
 use landlock::{
     Access, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
@@ -45,6 +46,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 /// Folders every program may read (and execute from): the system's
 /// libraries and tools, name resolution (`/etc/hosts` for `localhost`),
@@ -69,6 +71,10 @@ pub struct Jail {
     /// Whether the landlock rules must hold entirely (false only in tests
     /// that probe one layer at a time).
     pub landlock: bool,
+    /// The cgroup every program of the submission joins, shared by every
+    /// clone of this jail; `Err` says why there is none (per-program
+    /// limits only).
+    pub budget: Result<Arc<Budget>, String>,
 }
 
 /// A [`Jail`] made ready for one start: nothing left that allocates.
@@ -225,6 +231,11 @@ impl Prepared {
     /// # Safety
     /// Call only between fork and exec (as `Command::pre_exec` does).
     pub unsafe fn enter(&mut self) -> io::Result<()> {
+        // First of all, so that outer, init and the program all count
+        // against the submission's budget, and whatever they start too.
+        if let Ok(budget) = &self.jail.budget {
+            budget.join()?;
+        }
         let blocked = forwarded();
         sigprocmask(SigmaskHow::SIG_BLOCK, Some(&blocked), None)?;
         unshare(CloneFlags::CLONE_NEWPID | CloneFlags::CLONE_NEWNS)?;
