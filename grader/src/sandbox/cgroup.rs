@@ -233,20 +233,13 @@ impl Budget {
     /// `caps` in force; `Err` says why this machine can't give one.
     pub fn new(caps: Caps) -> Result<Budget, String> {
         let places = places()?;
-        let name = format!("grader-{}", std::process::id());
         let mut dirs: Vec<PathBuf> = Vec::new();
         let mut made = |parent: &Path| -> Result<PathBuf, String> {
-            let dir = parent.join(&name);
-            if !dirs.contains(&dir) {
-                // A group of the same name is an earlier grader's with
-                // this process id, which ended without removing it.
-                if dir.exists() {
-                    empty_and_remove(&dir);
-                }
-                fs::create_dir(&dir)
-                    .map_err(|e| format!("could not make the cgroup {}: {e}", dir.display()))?;
-                dirs.push(dir.clone());
+            if let Some(dir) = dirs.iter().find(|d| d.parent() == Some(parent)) {
+                return Ok(dir.clone());
             }
+            let dir = fresh_group(parent)?;
+            dirs.push(dir.clone());
             Ok(dir)
         };
         let memory = made(&places.memory);
@@ -462,6 +455,31 @@ impl Drop for Budget {
             empty_and_remove(dir);
         }
     }
+}
+
+/// Makes a group of this grader's own below `parent`: `grader-PID`, or
+/// `grader-PID-N` when that name is taken. A group of that name is never
+/// touched: it may be a live grader's of another PID namespace, or one
+/// that ended without removing its group (empty, then, and harmless).
+fn fresh_group(parent: &Path) -> Result<PathBuf, String> {
+    let base = format!("grader-{}", std::process::id());
+    let mut last = None;
+    for n in 0..100 {
+        let dir = match n {
+            0 => parent.join(&base),
+            n => parent.join(format!("{base}-{n}")),
+        };
+        match fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(dir),
+            Err(e) => return Err(format!("could not make the cgroup {}: {e}", dir.display())),
+        }
+    }
+    Err(format!(
+        "could not make a cgroup below {}: up to {} taken",
+        parent.display(),
+        last.unwrap_or_default().display()
+    ))
 }
 
 /// How long a group's processes get to die before it is left behind.
