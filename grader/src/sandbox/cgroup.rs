@@ -409,9 +409,8 @@ impl Budget {
         if counters.memory_kills > 0 {
             if let Some(what) = hit.next() {
                 notes.push(format!(
-                    "{what}: the kernel killed its programs {} time{} for it",
-                    counters.memory_kills,
-                    if counters.memory_kills == 1 { "" } else { "s" }
+                    "{what}: the kernel killed {} of its programs for it",
+                    counters.memory_kills
                 ));
             }
         }
