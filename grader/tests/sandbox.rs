@@ -193,6 +193,14 @@ fn doctor_says_what_this_machine_gives() {
 
 // Issue 21, a budget per submission as a whole (sandbox::cgroup).
 
+/// What `script` printed, run in `jail` to its end and dropped: a program
+/// holds its jail, and with it the budget.
+fn run_to_end(jail: &Jail, script: &str) -> Vec<String> {
+    let child = Child::spawn(&sh(jail, script), false).unwrap();
+    child.wait(soon()).unwrap();
+    child.output(Stream::Stdout)
+}
+
 #[test]
 #[serial]
 fn a_budget_holds_every_program_of_a_jail_together_and_names_each_cap_hit() {
@@ -214,13 +222,7 @@ fn a_budget_holds_every_program_of_a_jail_together_and_names_each_cap_hit() {
     };
     jail.budget = Ok(budget.clone());
     let group = format!("/grader-{}", std::process::id());
-    // Each program run to its end and dropped: a program holds its jail,
-    // and with it the budget.
-    let run = |script: &str| {
-        let child = Child::spawn(&sh(&jail, script), false).unwrap();
-        child.wait(soon()).unwrap();
-        child.output(Stream::Stdout)
-    };
+    let run = |script: &str| run_to_end(&jail, script);
     let places = run("cat /proc/self/cgroup");
     assert!(
         places.iter().any(|l| l.ends_with(&group)),
@@ -270,4 +272,23 @@ fn a_budget_holds_every_program_of_a_jail_together_and_names_each_cap_hit() {
         };
         assert!(!std::path::Path::new(&dir).exists(), "{dir} is left");
     }
+
+    // Busy for a second on a tenth of a CPU: held back most of the time.
+    let Some((mut jail, _dir)) = self::jail() else {
+        return;
+    };
+    let budget = std::sync::Arc::new(
+        Budget::new(Caps {
+            cpu_millis: 100,
+            ..caps
+        })
+        .unwrap(),
+    );
+    jail.budget = Ok(budget.clone());
+    let before = budget.counters();
+    run_to_end(&jail, "timeout 1 sh -c 'while :; do :; done'");
+    assert_eq!(
+        budget.hit_since(&before),
+        ["the submission as a whole needed more than its 0.1 CPUs (grading.toml [sandbox] cpus)"]
+    );
 }

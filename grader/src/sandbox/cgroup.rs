@@ -27,9 +27,10 @@
 //!   `cgroup.procs` files are opened here, before any fork, and the child
 //!   only writes `0` ("the writing process") to each, which is
 //!   async-signal-safe;
-//! - the kernel's counters (OOM kills, refused forks) only grow: a check
-//!   whose programs failed while one rose is told which cap, by name
-//!   ([`Budget::hit_since`]).
+//! - the kernel's counters (OOM kills, refused forks, time held back for
+//!   the CPU cap) only grow: a check whose programs failed while one rose
+//!   is told which cap, by name ([`Budget::hit_since`]), and the report
+//!   notes each cap hit during the whole grading ([`Budget::notes`]).
 
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -175,7 +176,13 @@ pub struct Counters {
     pub memory_kills: u64,
     /// Forks (processes or threads) refused for the process cap.
     pub processes_refused: u64,
+    /// Time its programs were held back for the CPU cap, in microseconds.
+    pub cpu_throttled_us: u64,
 }
+
+/// How long the CPU cap must hold a submission back before it is named:
+/// less is the ordinary jitter of a quota counted in 100 ms periods.
+const HELD_BACK_US: u64 = 100_000;
 
 /// What a submission used of its budget, for the report's `sandbox`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,6 +197,9 @@ pub struct Usage {
     pub memory_kills: u64,
     /// Processes and threads refused for the process cap.
     pub processes_refused: u64,
+    /// Time its programs were held back for the CPU cap, in milliseconds.
+    #[serde(default)]
+    pub cpu_throttled_ms: u64,
     /// Each cap that was hit, in words naming its setting.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hit: Vec<String>,
@@ -349,6 +359,13 @@ impl Budget {
                 .or_else(|| number(&self.memory.join("memory.failcnt")))
                 .unwrap_or(0),
             processes_refused: keyed(&self.pids.join("pids.events"), "max").unwrap_or(0),
+            cpu_throttled_us: match self.version {
+                Version::V1 => {
+                    keyed(&self.cpu.join("cpu.stat"), "throttled_time").map(|ns| ns / 1000)
+                }
+                Version::V2 => keyed(&self.cpu.join("cpu.stat"), "throttled_usec"),
+            }
+            .unwrap_or(0),
         }
     }
 
@@ -370,18 +387,49 @@ impl Budget {
     /// The caps the counters say were hit since `before`, in words, each
     /// naming its `grading.toml` setting.
     pub fn hit_since(&self, before: &Counters) -> Vec<String> {
-        let now = self.counters();
+        self.caps_hit(before, &self.counters())
+            .into_iter()
+            .map(|(what, _)| what)
+            .collect()
+    }
+
+    /// Each cap hit between `before` and `now`: in words, and what the
+    /// kernel did about it.
+    fn caps_hit(&self, before: &Counters, now: &Counters) -> Vec<(String, String)> {
         let mut hit = Vec::new();
-        if now.memory_kills > before.memory_kills {
-            hit.push(format!(
-                "the submission as a whole used more than {} of memory (grading.toml [sandbox] memory)",
-                super::bytes(self.caps.memory)
+        let kills = now.memory_kills.saturating_sub(before.memory_kills);
+        if kills > 0 {
+            hit.push((
+                format!(
+                    "the submission as a whole used more than {} of memory (grading.toml [sandbox] memory)",
+                    super::bytes(self.caps.memory)
+                ),
+                format!("the kernel killed {kills} of its programs for it"),
             ));
         }
-        if now.processes_refused > before.processes_refused {
-            hit.push(format!(
-                "the submission as a whole tried to run more than {} processes and threads at once (grading.toml [sandbox] processes)",
-                self.caps.processes
+        let refused = now
+            .processes_refused
+            .saturating_sub(before.processes_refused);
+        if refused > 0 {
+            hit.push((
+                format!(
+                    "the submission as a whole tried to run more than {} processes and threads at once (grading.toml [sandbox] processes)",
+                    self.caps.processes
+                ),
+                format!("{refused} were refused"),
+            ));
+        }
+        let held = now.cpu_throttled_us.saturating_sub(before.cpu_throttled_us);
+        if held >= HELD_BACK_US {
+            hit.push((
+                format!(
+                    "the submission as a whole needed more than its {} (grading.toml [sandbox] cpus)",
+                    self.caps.cpus()
+                ),
+                format!(
+                    "the kernel held it back for {:.1} s",
+                    held as f64 / 1_000_000.0
+                ),
             ));
         }
         hit
@@ -395,6 +443,7 @@ impl Budget {
             peak_processes: self.peak_processes(),
             memory_kills: counters.memory_kills,
             processes_refused: counters.processes_refused,
+            cpu_throttled_ms: counters.cpu_throttled_us / 1000,
             hit: self.hit_since(&Counters::default()),
         }
     }
@@ -402,27 +451,10 @@ impl Budget {
     /// One note for the report per cap hit during the whole grading, with
     /// what the kernel did about it.
     pub fn notes(&self) -> Vec<String> {
-        let counters = self.counters();
-        let mut notes = Vec::new();
-        let hit = self.hit_since(&Counters::default());
-        let mut hit = hit.into_iter();
-        if counters.memory_kills > 0 {
-            if let Some(what) = hit.next() {
-                notes.push(format!(
-                    "{what}: the kernel killed {} of its programs for it",
-                    counters.memory_kills
-                ));
-            }
-        }
-        if counters.processes_refused > 0 {
-            if let Some(what) = hit.next() {
-                notes.push(format!(
-                    "{what}: {} were refused",
-                    counters.processes_refused
-                ));
-            }
-        }
-        notes
+        self.caps_hit(&Counters::default(), &self.counters())
+            .into_iter()
+            .map(|(what, done)| format!("{what}: {done}"))
+            .collect()
     }
 
     /// The layer in words, for the report: the caps and the interface.
