@@ -34,7 +34,7 @@ pub fn grade(cli: &Grade) -> anyhow::Result<u8> {
         emit(&human::list(&tasks), false)?;
         return Ok(0);
     }
-    let grading = Grading::prepare(cli, &tasks)?;
+    let grading = Grading::prepare(cli, &tasks, &policy)?;
     let show_progress = cli.format == Format::Human && std::io::stderr().is_terminal();
     let progress = |step: run::Progress| {
         if show_progress {
@@ -61,9 +61,10 @@ pub struct Grading {
 }
 
 impl Grading {
-    /// Enters the sandbox when the code is untrusted (or `--sandbox`), and
-    /// lays the submission, if any, on the student edition.
-    pub fn prepare(cli: &Grade, tasks: &[Task]) -> anyhow::Result<Grading> {
+    /// Enters the sandbox when the code is untrusted (or `--sandbox`), with
+    /// the budget `policy` sets, and lays the submission, if any, on the
+    /// student edition.
+    pub fn prepare(cli: &Grade, tasks: &[Task], policy: &Policy) -> anyhow::Result<Grading> {
         let server_cmd = cli::command(cli.server_cmd.as_deref(), "--server-cmd")?;
         let client_cmd = cli::command(cli.client_cmd.as_deref(), "--client-cmd")?;
         if (server_cmd.is_some() || client_cmd.is_some()) && tasks.len() != 1 {
@@ -74,7 +75,7 @@ impl Grading {
         let unsandboxed = untrusted && cli.submissions.unsandboxed;
         // The jail's folder lives until grading ends (in `Grading`).
         let (jail, jail_dir) = if (untrusted && !unsandboxed) || cli.sandbox {
-            let (jail, dir) = sandbox::doctor::enter()?;
+            let (jail, dir) = sandbox::doctor::enter(policy.sandbox)?;
             (Some(jail), Some(dir))
         } else {
             (None, None)

@@ -11,6 +11,11 @@
 //!
 //! [checks."task01.client.ipv6"]
 //! off = true                      # not run, not counted
+//!
+//! [sandbox]                       # the budget of each submission as a whole
+//! memory = "2 GiB"                # all its programs together, no swap
+//! processes = 2048                # processes and threads, all together
+//! cpus = 2                        # CPU time per second (1.5 is fine too)
 //! ```
 //!
 //! The file sits at the top of the instructor's workspace. [`Policy::apply`]
@@ -24,12 +29,17 @@
 //! back after grading leave out the hidden ones ([`students_after_grading`]).
 //! Totals always count every check that was run.
 //!
+//! `[sandbox]` sets the caps of the budget every graded submission's
+//! programs share ([`crate::sandbox::cgroup`]); a setting left out keeps
+//! its default, shown above.
+//!
 //! `grader starter` copies the file into the student edition with
 //! `edition = "student"` added: there a plain `cargo run -p grader` runs
 //! only the visible checks, while a graded submission (`--submission`, as
 //! Gradescope's `run_autograder` grades) keeps them all.
 
 use crate::report::Report;
+use crate::sandbox::cgroup::Caps;
 use crate::tasks::Task;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -124,6 +134,8 @@ pub struct Policy {
     checks: BTreeMap<String, Rule>,
     /// The file of a student edition.
     student_edition: bool,
+    /// The budget of each submission as a whole.
+    pub sandbox: Caps,
 }
 
 impl Policy {
@@ -249,9 +261,17 @@ impl Policy {
                         policy.checks.insert(id.to_string(), rule);
                     }
                 }
+                "sandbox" => {
+                    let table = item.as_table_like().ok_or_else(|| {
+                        invalid("`sandbox` is a table of `memory`, `processes` and `cpus`".into())
+                    })?;
+                    for (setting, value) in table.iter() {
+                        policy.sandbox.set(setting, value).map_err(invalid)?;
+                    }
+                }
                 other => {
                     return Err(invalid(format!(
-                        "`{other}` is not a setting; the file has `[tasks.NAME]` and `[checks.\"ID\"]` tables"
+                        "`{other}` is not a setting; the file has `[tasks.NAME]`, `[checks.\"ID\"]` and `[sandbox]` tables"
                     )))
                 }
             }
@@ -433,12 +453,31 @@ mod tests {
                 "`tasks.task03.weigth` is not a setting",
             ),
             ("points = 3\n", "`points` is not a setting"),
+            (
+                "[sandbox]\nmemory = \"lots\"\n",
+                "grading.toml: `sandbox.memory` is a size such as \"2 GiB\"",
+            ),
+            ("sandbox = 3\n", "`sandbox` is a table"),
             ("[checks\n", "grading.toml does not parse"),
         ];
         for (text, expected) in cases {
             let err = parse(text).unwrap_err();
             assert!(err.contains(expected), "{text:?} gave {err:?}");
         }
+    }
+
+    #[test]
+    fn the_sandbox_table_sets_the_budget_and_keeps_defaults_for_the_rest() {
+        let policy = parse("[sandbox]\nmemory = \"3 GiB\"\ncpus = 1.5\n").unwrap();
+        assert_eq!(
+            policy.sandbox,
+            Caps {
+                memory: 3 << 30,
+                processes: Caps::default().processes,
+                cpu_millis: 1500,
+            }
+        );
+        assert_eq!(parse("").unwrap().sandbox, Caps::default());
     }
 
     #[test]

@@ -134,6 +134,11 @@ pub fn grade(
         .collect();
     let mut report = Report::new(reports);
     report.sandbox = options.jail.as_ref().map(Protection::sandboxed);
+    // A cap of the budget hit at any time (the build's included) is said
+    // once for the whole submission, whatever the checks made of it.
+    if let Some(Ok(budget)) = options.jail.as_ref().map(|jail| &jail.budget) {
+        report.notes.extend(budget.notes());
+    }
     Ok(report)
 }
 

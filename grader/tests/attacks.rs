@@ -192,7 +192,7 @@ mod attack {
         let mut children = Vec::new();
         let bomb = loop {
             match Command::new("sleep").arg("30").stdout(Stdio::null()).spawn() {
-                Ok(child) if children.len() < 700 => children.push(child),
+                Ok(child) if children.len() < 3000 => children.push(child),
                 Ok(child) => { children.push(child); break Ok(format!("{} processes", children.len())); }
                 Err(e) => break Err(refused(&format!("after {} processes: {e}", children.len()))),
             }
@@ -370,7 +370,11 @@ fn every_runtime_attack_is_blocked_and_said_so() {
     let output = Command::new(grader_exe())
         .current_dir(common::workspace_root())
         .env("GRADER_TEST_SECRET", SECRET)
-        .args(["task01", "--format", "json", "--verbose", "--submission"])
+        // Stretched waits: the fork bomb runs until the submission's
+        // budget of processes refuses one, which takes a busy machine
+        // longer than a server's usual time to start.
+        .args(["task01", "--timeout-scale", "4"])
+        .args(["--format", "json", "--verbose", "--submission"])
         .arg(dir.join("attacker"))
         .args(["--target-dir"])
         .arg(common::shared_target())
@@ -1215,4 +1219,150 @@ fn a_task_folder_named_with_escapes_is_shown_inert_in_human_and_github_output() 
     );
     assert!(!stderr.contains(['\x1b', '\x07']), "{stderr}");
     let _ = fs::remove_dir_all(&dir);
+}
+
+// Issue 21, a budget per submission as a whole (sandbox::cgroup).
+
+/// A reference task whose server's source `edit` rewrites.
+fn reference_with(at: &Path, task: &str, edit: impl FnOnce(String) -> String) {
+    let from = common::workspace_root().join(task);
+    let to = at.join(task);
+    common::copy_workspace(&from.join("src"), &to.join("src"));
+    fs::copy(from.join("Cargo.toml"), to.join("Cargo.toml")).unwrap();
+    let server = to.join("src/bin/server.rs");
+    let text = fs::read_to_string(&server).unwrap();
+    assert!(
+        text.contains(MAIN_STARTS),
+        "the reference server's main changed"
+    );
+    fs::write(&server, edit(text)).unwrap();
+}
+
+/// Grades `submission` (only `task`) sandboxed, waits stretched by
+/// `scale`, and returns its JSON report.
+fn graded_alone(task: &str, submission: &Path, scale: &str) -> serde_json::Value {
+    let output = Command::new(grader_exe())
+        .current_dir(common::workspace_root())
+        .args([
+            task,
+            "--timeout-scale",
+            scale,
+            "--format",
+            "json",
+            "--submission",
+        ])
+        .arg(submission)
+        .arg("--target-dir")
+        .arg(common::shared_target())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}): {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// Processes still alive of the user a graded submission ran as (named in
+/// its report's layers): other graders on this machine have users of
+/// their own.
+fn left_alive(report: &serde_json::Value) -> Vec<String> {
+    let layers = report["sandbox"]["layers"].to_string();
+    let uid: u32 = layers
+        .split("unprivileged user ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no user in the layers: {layers}"));
+    common::processes_of_users(|u| u == uid)
+}
+
+/// The default memory budget, as `grading.toml` leaves it.
+const BUDGET_MEMORY: u64 = 2 << 30;
+
+#[test]
+#[serial]
+fn a_server_that_fans_out_to_memory_hungry_children_is_held_to_the_budget() {
+    needs_sandbox!();
+    if grader::sandbox::support().budget.is_err() {
+        eprintln!("skipped: this machine gives no budget per submission");
+        return;
+    }
+    let dir = common::scratch("attack-memory");
+    // Six copies of itself holding 700 MiB each: within each program's
+    // own 4 GiB, 4.2 GB together. It waits for them before it serves, so
+    // each check that starts it fails; the waits are stretched so that
+    // the copies have their memory long before, however busy the machine.
+    reference_with(&dir, "task01_connect", |text| {
+        let hog = format!(
+            "    if std::env::args().nth(1).as_deref() == Some(\"hog\") {{\n\
+                     let held = vec![1u8; 700 << 20];\n\
+                     std::thread::sleep(std::time::Duration::from_secs(60));\n\
+                     return ExitCode::from(held[held.len() - 1]);\n\
+                 }}\n\
+             {MAIN_STARTS}\n\
+                 let me = std::env::current_exe().unwrap();\n\
+                 let hogs: Vec<_> = (0..6).filter_map(|_| std::process::Command::new(&me).arg(\"hog\").spawn().ok()).collect();\n\
+                 for mut hog in hogs {{ let _ = hog.wait(); }}\n"
+        );
+        text.replacen(MAIN_STARTS, &hog, 1)
+    });
+    let started = Instant::now();
+    let report = graded_alone("task01", &dir, "4");
+    assert!(
+        started.elapsed() < Duration::from_secs(300),
+        "took {:?}",
+        started.elapsed()
+    );
+    let named =
+        "the submission as a whole used more than 2 GiB of memory (grading.toml [sandbox] memory)";
+    let said = report.to_string();
+    let notes = report["notes"].to_string();
+    assert!(notes.contains(named), "no note names the cap: {report:#}");
+    let checks = report["tasks"][0]["checks"].as_array().unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["message"].as_str().is_some_and(|m| m.contains(named))),
+        "no failed check names the cap: {said}"
+    );
+    let budget = &report["sandbox"]["budget"];
+    assert!(budget["memory_kills"].as_u64().unwrap() > 0, "{budget}");
+    // Measured by the kernel for the group: the hogs were charged to it,
+    // and it never held more than the cap.
+    let peak = budget["peak_memory"].as_u64().unwrap();
+    assert!(
+        (BUDGET_MEMORY / 2..=BUDGET_MEMORY).contains(&peak),
+        "peak {peak} bytes against a cap of {BUDGET_MEMORY}"
+    );
+    let alive = left_alive(&report);
+    assert!(alive.is_empty(), "still alive after grading: {alive:#?}");
+}
+
+#[test]
+#[serial]
+fn a_task04_server_with_a_pool_of_128_threads_gets_full_marks_sandboxed() {
+    needs_sandbox!();
+    let dir = common::scratch("pool-task04");
+    // Started at launch, idle all along: an honest thread pool.
+    reference_with(&dir, "task04_multithreaded", |text| {
+        let pool = format!(
+            "{MAIN_STARTS}\n    let _pool: Vec<_> = (0..128).map(|_| std::thread::spawn(|| loop {{ std::thread::park(); }})).collect();"
+        );
+        text.replacen(MAIN_STARTS, &pool, 1)
+    });
+    let report = graded_alone("task04", &dir, "1");
+    assert_eq!(report["sandbox"]["mode"], "sandboxed", "{report:#}");
+    let failed: Vec<&serde_json::Value> = report["tasks"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] != "pass")
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(report["score"], report["max_score"], "{report:#}");
+    let alive = left_alive(&report);
+    assert!(alive.is_empty(), "still alive after grading: {alive:#?}");
 }

@@ -282,3 +282,105 @@ print(subprocess.run(["/bin/echo", "child"], capture_output=True, check=True).st
 "#;
     assert_eq!(python(&jail, script), ["8 threads", "child"]);
 }
+
+// Issue 21, a budget per submission as a whole (sandbox::cgroup).
+
+/// What `script` printed, run in `jail` to its end and dropped: a program
+/// holds its jail, and with it the budget.
+fn run_to_end(jail: &Jail, script: &str) -> Vec<String> {
+    let child = Child::spawn(&sh(jail, script), false).unwrap();
+    child.wait(soon()).unwrap();
+    child.output(Stream::Stdout)
+}
+
+#[test]
+#[serial]
+fn a_budget_holds_every_program_of_a_jail_together_and_names_each_cap_hit() {
+    use grader::sandbox::cgroup::{Budget, Caps};
+    let Some((mut jail, _dir)) = jail() else {
+        return;
+    };
+    let caps = Caps {
+        memory: 64 << 20,
+        processes: 32,
+        cpu_millis: 1000,
+    };
+    let budget = match Budget::new(caps) {
+        Ok(budget) => std::sync::Arc::new(budget),
+        Err(why) => {
+            eprintln!("skipped: this machine gives no budget ({why})");
+            return;
+        }
+    };
+    jail.budget = Ok(budget.clone());
+    let group = format!("/grader-{}", std::process::id());
+    let run = |script: &str| run_to_end(&jail, script);
+    let places = run("cat /proc/self/cgroup");
+    assert!(
+        places.iter().any(|l| l.ends_with(&group)),
+        "not in {group}: {places:?}"
+    );
+    let before = budget.counters();
+    assert!(budget.hit_since(&before).is_empty());
+
+    // 150 MB held by one program of a pipeline: past the budget's 64 MiB.
+    let counted = run("head -c 200000000 /dev/zero | tail -c 150000000 | wc -c");
+    assert_ne!(counted, ["150000000"]);
+    assert_eq!(
+        budget.hit_since(&before),
+        ["the submission as a whole used more than 64 MiB of memory (grading.toml [sandbox] memory)"]
+    );
+
+    // 40 processes at once: past the budget's 32.
+    let before = budget.counters();
+    run("for i in $(seq 40); do sleep 1 & done; wait");
+    assert_eq!(
+        budget.hit_since(&before),
+        ["the submission as a whole tried to run more than 32 processes and threads at once (grading.toml [sandbox] processes)"]
+    );
+    let usage = budget.usage();
+    assert!(
+        usage.peak_memory.is_some_and(|peak| peak <= 64 << 20),
+        "{usage:?}"
+    );
+    assert!(
+        usage.peak_processes.is_some_and(|peak| peak <= 32),
+        "{usage:?}"
+    );
+
+    // The last holder gone, the group goes, and whatever was in it.
+    drop(jail);
+    drop(budget);
+    for line in places.iter().filter(|l| l.ends_with(&group)) {
+        let mut fields = line.splitn(3, ':');
+        let (_, controllers, path) = (
+            fields.next(),
+            fields.next().unwrap(),
+            fields.next().unwrap(),
+        );
+        let dir = match controllers {
+            "" => format!("/sys/fs/cgroup{path}"),
+            named => format!("/sys/fs/cgroup/{named}{path}"),
+        };
+        assert!(!std::path::Path::new(&dir).exists(), "{dir} is left");
+    }
+
+    // Busy for a second on a tenth of a CPU: held back most of the time.
+    let Some((mut jail, _dir)) = self::jail() else {
+        return;
+    };
+    let budget = std::sync::Arc::new(
+        Budget::new(Caps {
+            cpu_millis: 100,
+            ..caps
+        })
+        .unwrap(),
+    );
+    jail.budget = Ok(budget.clone());
+    let before = budget.counters();
+    run_to_end(&jail, "timeout 1 sh -c 'while :; do :; done'");
+    assert_eq!(
+        budget.hit_since(&before),
+        ["the submission as a whole needed more than its 0.1 CPUs (grading.toml [sandbox] cpus)"]
+    );
+}

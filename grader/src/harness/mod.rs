@@ -29,6 +29,7 @@ pub use verdict::{
 use crate::check::{Outcome, Role};
 use crate::peer::{End, Received};
 use crate::process::{describe_status, Child, ExitWatch, Program, Stream, Tap};
+use crate::sandbox::cgroup::{Budget, Counters};
 use crate::show;
 use crate::time::{human, Deadline, Timing};
 pub use known::{Known, Never};
@@ -101,6 +102,16 @@ pub struct Subjects {
     pub known: Known,
 }
 
+impl Subjects {
+    /// The budget the submission's programs share, when they have one.
+    pub fn budget(&self) -> Option<&Budget> {
+        [&self.server, &self.client]
+            .into_iter()
+            .flatten()
+            .find_map(|p| p.jail.as_ref()?.budget.as_deref().ok())
+    }
+}
+
 /// A client run to its end.
 pub struct Finished {
     pub stdout: Vec<String>,
@@ -123,10 +134,13 @@ pub struct Ctx<'a> {
     /// Every server this check started that announced itself, with its
     /// stderr: whether it ended of its own accord, and its last words.
     servers: Vec<(ExitWatch, Tap)>,
+    /// The submission's budget counters when the check began.
+    budget_before: Option<Counters>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(subjects: &'a Subjects, timing: Timing) -> Self {
+        let budget_before = subjects.budget().map(|budget| budget.counters());
         Ctx {
             subjects,
             timing,
@@ -136,6 +150,7 @@ impl<'a> Ctx<'a> {
             taps: Vec::new(),
             default_port: None,
             servers: Vec::new(),
+            budget_before,
         }
     }
 
@@ -190,8 +205,16 @@ impl<'a> Ctx<'a> {
     }
 
     /// The sandbox limit a program of this check hit, in words, when
-    /// `outcome` or what the programs printed points at one.
+    /// `outcome` or what the programs printed points at one. A cap of the
+    /// submission's budget comes first: the kernel's counters say so for
+    /// certain (though another check running at the same time may have
+    /// been the one to reach it).
     pub fn limit_hit(&self, outcome: &Outcome) -> Option<String> {
+        if let (Some(budget), Some(before)) = (self.subjects.budget(), &self.budget_before) {
+            if let Some(hit) = budget.hit_since(before).into_iter().next() {
+                return Some(hit);
+            }
+        }
         let jail = [&self.subjects.server, &self.subjects.client]
             .into_iter()
             .flatten()

@@ -1,6 +1,7 @@
 //! What the grader asks of this machine before it runs untrusted code, and
 //! `grader doctor`, which says what the machine has.
 
+use super::cgroup::{Budget, Caps};
 use super::{net, support, Jail};
 use anyhow::{bail, Context};
 
@@ -18,16 +19,23 @@ pub fn require() -> anyhow::Result<()> {
 }
 
 /// Checks that this machine can sandbox, moves this grader into a network
-/// of its own, and makes the jail its programs will run in. The folder
-/// holds the jail's files: it must live until grading ends.
-pub fn enter() -> anyhow::Result<(Jail, tempfile::TempDir)> {
+/// of its own, and makes the jail its programs will run in, with a budget
+/// of `caps` for them all where the machine has cgroups. The folder holds
+/// the jail's files: it must live until grading ends.
+pub fn enter(caps: Caps) -> anyhow::Result<(Jail, tempfile::TempDir)> {
     require()?;
     net::enter_own_network().context("could not make a network of its own")?;
     let dir = tempfile::Builder::new()
         .prefix("grader-jail-")
         .tempdir()
         .context("could not make the sandbox's folder")?;
-    let jail = Jail::for_this_grader(dir.path()).context("could not make the sandbox's folder")?;
+    let mut jail =
+        Jail::for_this_grader(dir.path()).context("could not make the sandbox's folder")?;
+    jail.budget = Budget::new(caps).map(std::sync::Arc::new);
+    // The per-user limit counts every program of the submission too: as
+    // high as the budget, so that it never starves what the budget lets
+    // through, and the one cap where there is no cgroup.
+    jail.limits.processes = caps.processes;
     Ok((jail, dir))
 }
 
@@ -49,6 +57,12 @@ pub fn doctor() -> (String, u8) {
         &support.programs,
     ));
     text.push_str(&line(super::SECCOMP_LAYER, &support.seccomp));
+    text.push_str(&match &support.budget {
+        Ok(()) => "  ok       a budget per submission as a whole (cgroup): memory, processes, CPU\n".into(),
+        Err(why) => format!(
+            "  without  a budget per submission as a whole (cgroup): {why}; grading goes on with per-program limits only\n"
+        ),
+    });
     text.push_str(if support.complete() {
         "Submissions are graded sandboxed.\n"
     } else {

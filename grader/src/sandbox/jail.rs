@@ -37,6 +37,7 @@
 //! workspace, the target folder, the toolchain and the registry, each bound
 //! there, so no path of the host has to be open to its user.
 
+use super::cgroup::Budget;
 use super::seccomp::Filter;
 use super::Limits;
 use landlock::{
@@ -58,6 +59,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 /// Folders every program may read (and execute from): the system's
 /// libraries and tools, name resolution (`/etc/hosts` for `localhost`),
@@ -82,6 +84,10 @@ pub struct Jail {
     /// Whether the landlock rules must hold entirely (false only in tests
     /// that probe one layer at a time).
     pub landlock: bool,
+    /// The cgroup every program of the submission joins, shared by every
+    /// clone of this jail; `Err` says why there is none (per-program
+    /// limits only).
+    pub budget: Result<Arc<Budget>, String>,
 }
 
 /// A [`Jail`] made ready for one start: nothing left that allocates.
@@ -352,6 +358,11 @@ impl Prepared {
     /// # Safety
     /// Call only between fork and exec (as `Command::pre_exec` does).
     pub unsafe fn enter(&mut self) -> io::Result<()> {
+        // First of all, so that outer, init and the program all count
+        // against the submission's budget, and whatever they start too.
+        if let Ok(budget) = &self.jail.budget {
+            budget.join()?;
+        }
         let blocked = forwarded();
         sigprocmask(SigmaskHow::SIG_BLOCK, Some(&blocked), None)?;
         unshare(CloneFlags::CLONE_NEWPID | CloneFlags::CLONE_NEWNS)?;

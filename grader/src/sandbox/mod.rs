@@ -19,6 +19,11 @@
 //!   error the program can report ([`seccomp`]);
 //! - **limits**: processes, memory, open files, file size and CPU time
 //!   ([`Limits`]), named in the failure message when hit ([`explain`]);
+//! - **a budget for the submission as a whole**: one cgroup that all its
+//!   programs share, capping their memory, processes and threads, and CPU
+//!   together ([`cgroup`], set in `grading.toml`'s `[sandbox]`), also
+//!   named when hit. Where the machine has no cgroups it says so, and
+//!   grading goes on with the per-program limits alone;
 //! - **a confined build**: cargo and rustc run in the same jail, as the
 //!   same user, seeing only the laid workspace, the toolchain and the
 //!   registry's crates ([`build`]); executables are kept in a store only
@@ -28,6 +33,7 @@
 //! prints it ([`doctor`]).
 
 pub mod build;
+pub mod cgroup;
 pub mod doctor;
 pub mod jail;
 pub mod net;
@@ -42,7 +48,9 @@ use std::path::Path;
 /// The limits one program runs under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Processes and threads of the submission's user, all programs together.
+    /// Processes and threads of the submission's user, all programs
+    /// together: the budget's cap where there is no cgroup, and as high
+    /// as it where there is one.
     pub processes: u64,
     /// Address space, in bytes.
     pub memory: u64,
@@ -57,10 +65,12 @@ pub struct Limits {
 impl Default for Limits {
     /// Far above what a correct solution needs (a task04 server with 100
     /// clients has about 100 threads and 1 GiB of address space, most of it
-    /// reserved and never touched), far below what hurts the machine.
+    /// reserved and never touched), far below what hurts the machine. The
+    /// processes are the budget's: eight checks at once may each run a
+    /// server with a pool of 128 threads.
     fn default() -> Self {
         Limits {
-            processes: 512,
+            processes: cgroup::Caps::default().processes,
             memory: 4 << 30,
             open_files: 1024,
             file_size: 16 << 20,
@@ -102,6 +112,9 @@ pub struct Protection {
     /// Each layer in force, in words.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<String>,
+    /// What the submission as a whole used of its budget, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<cgroup::Usage>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,11 +147,18 @@ impl Protection {
                 ),
                 SECCOMP_LAYER.into(),
                 jail.limits.describe(),
+                match &jail.budget {
+                    Ok(budget) => budget.describe(),
+                    Err(why) => format!(
+                        "no budget for the submission as a whole ({why}): per-program limits only"
+                    ),
+                },
                 "built from the student edition, without build scripts or proc-macros of its own, \
                  in the same jail: its own user, a view of only the workspace, the toolchain and \
                  the registry's crates"
                     .into(),
             ],
+            budget: jail.budget.as_ref().ok().map(|budget| budget.usage()),
         }
     }
 
@@ -148,6 +168,7 @@ impl Protection {
             layers: vec![
                 "none: untrusted code ran as the grader's own user (--unsandboxed)".into(),
             ],
+            budget: None,
         }
     }
 
@@ -236,6 +257,7 @@ impl Jail {
             scratch,
             limits: Limits::default(),
             landlock: true,
+            budget: Err("none was made for this jail".into()),
         })
     }
 }
@@ -246,6 +268,8 @@ pub struct Support {
     pub network: Result<(), String>,
     pub programs: Result<(), String>,
     pub seccomp: Result<(), String>,
+    /// A budget per submission; grading goes on without one.
+    pub budget: Result<(), String>,
 }
 
 impl Support {
@@ -264,14 +288,16 @@ impl Support {
 }
 
 /// Tries every layer: a network namespace on a throwaway thread, a
-/// program (`true`) run in a full jail, and the seccomp filter on a
+/// program (`true`) run in a full jail, the seccomp filter on a
 /// throwaway thread (a jail can't start without it, but only this says
-/// whether it refuses what it should).
+/// whether it refuses what it should), and a budget's cgroup, made and
+/// removed.
 pub fn support() -> Support {
     Support {
         network: net::probe(),
         programs: probe_programs(),
         seccomp: seccomp::probe(),
+        budget: cgroup::Budget::new(cgroup::Caps::default()).map(drop),
     }
 }
 
