@@ -285,9 +285,21 @@ pub fn build(
         Some(jail.gid),
     )
     .map_err(spawn)?;
+    let budget = jail.budget.as_ref().ok();
+    let before = budget.map(|budget| budget.counters());
     let fresh = workspace.cargo_build_with(&names, &["--bins", "--offline"], &|command| {
         confine(command, jail, &target, &workspace.root)
     })?;
+    // A compiler the budget stopped (killed for memory, refused a thread)
+    // says nothing of it: the build errors say which cap it hit.
+    let stopped: Vec<String> = match (budget, &before) {
+        (Some(budget), Some(before)) => budget
+            .hit_since(before)
+            .into_iter()
+            .map(|cap| format!("the build was stopped: {cap}"))
+            .collect(),
+        _ => Vec::new(),
+    };
     for (package, index) in &missing {
         let bins = workspace.bin_names(package);
         let mut kept = Vec::new();
@@ -306,6 +318,15 @@ pub fn build(
         }
         built.executables.extend(kept);
         built.take_errors(&fresh, package, &bins);
+        for bin in bins.iter().filter(|bin| !built.executables.contains_key(*bin)) {
+            if !stopped.is_empty() {
+                built
+                    .target_errors
+                    .entry(bin.clone())
+                    .or_default()
+                    .extend(stopped.iter().cloned());
+            }
+        }
         for (bin, why) in refused {
             built.target_errors.insert(bin, vec![why]);
         }
