@@ -217,11 +217,16 @@ mod attack {
 
 /// A task01 (the reference's) whose server's source `edit` rewrites.
 fn task01_with(at: &Path, edit: impl FnOnce(String) -> String) {
-    let from = common::workspace_root().join("task01_connect");
-    let task = at.join("task01_connect");
-    common::copy_workspace(&from.join("src"), &task.join("src"));
-    fs::copy(from.join("Cargo.toml"), task.join("Cargo.toml")).unwrap();
-    let server = task.join("src/bin/server.rs");
+    reference_with(at, "task01_connect", edit);
+}
+
+/// A reference task whose server's source `edit` rewrites.
+fn reference_with(at: &Path, task: &str, edit: impl FnOnce(String) -> String) {
+    let from = common::workspace_root().join(task);
+    let to = at.join(task);
+    common::copy_workspace(&from.join("src"), &to.join("src"));
+    fs::copy(from.join("Cargo.toml"), to.join("Cargo.toml")).unwrap();
+    let server = to.join("src/bin/server.rs");
     let text = fs::read_to_string(&server).unwrap();
     assert!(
         text.contains(MAIN_STARTS),
@@ -608,17 +613,21 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
 
 // The build's jail and the store.
 
-/// Grades `submission` (its tasks `tasks`) sandboxed with `TMPDIR` set to
-/// `tmpdir`, and returns the JSON report and everything printed.
+/// Grades `submission` (its tasks `tasks`, or all) sandboxed, with `TMPDIR`
+/// set to `tmpdir` if given and `extra` arguments, and returns the JSON
+/// report and everything printed.
 fn grade_submission(
     submission: &Path,
     tasks: &[&str],
-    tmpdir: &Path,
+    tmpdir: Option<&Path>,
     extra: &[&str],
 ) -> (serde_json::Value, String) {
-    let output = Command::new(grader_exe())
+    let mut command = Command::new(grader_exe());
+    if let Some(tmpdir) = tmpdir {
+        command.env("TMPDIR", tmpdir);
+    }
+    let output = command
         .current_dir(common::workspace_root())
-        .env("TMPDIR", tmpdir)
         .args(tasks)
         .args(["--format", "json", "--submission"])
         .arg(submission)
@@ -707,7 +716,7 @@ fn the_build_reads_nothing_but_its_workspace_toolchain_and_crates() {
         let (report, said) = grade_submission(
             &student,
             &["task01"],
-            &tmpdir,
+            Some(&tmpdir),
             &["--output", &format!("gradescope={}", gradescope.display())],
         );
         let task = &report["tasks"][0];
@@ -743,7 +752,7 @@ fn a_build_that_reads_dev_zero_ends_at_its_memory_limit() {
     let tmpdir = dir.join("tmp");
     fs::create_dir_all(&tmpdir).unwrap();
     let started = Instant::now();
-    let (report, said) = grade_submission(&student, &["task01"], &tmpdir, &[]);
+    let (report, said) = grade_submission(&student, &["task01"], Some(&tmpdir), &[]);
     assert!(started.elapsed() < Duration::from_secs(120), "{said}");
     let task = &report["tasks"][0];
     assert_eq!(task["build"], "failed", "{report:#}");
@@ -762,7 +771,7 @@ fn a_private_tmpdir_grades_the_reference_in_full() {
     honest(&dir.join("honest"));
     let tmpdir = private_tmpdir(&dir);
     let tasks = ["task01", "task04"];
-    let (report, said) = grade_submission(&dir.join("honest"), &tasks, &tmpdir, &[]);
+    let (report, said) = grade_submission(&dir.join("honest"), &tasks, Some(&tmpdir), &[]);
     assert_eq!(report["sandbox"]["mode"], "sandboxed", "{said}");
     assert_eq!(report["score"], report["max_score"], "{said}");
 }
@@ -779,7 +788,7 @@ fn a_store_entry_replaced_during_a_run_costs_the_honest_student_nothing() {
     // A first run fills the store; during the second, every entry is
     // replaced by a fresh copy of itself again and again, as a grader
     // that kept the same executable at the same moment once did.
-    let (first, said) = grade_submission(&dir.join("honest"), &tasks, &tmpdir, &[]);
+    let (first, said) = grade_submission(&dir.join("honest"), &tasks, Some(&tmpdir), &[]);
     assert_eq!(first["score"], first["max_score"], "{said}");
     let exe = tmpdir.join("grader-store-0/exe");
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
@@ -799,7 +808,7 @@ fn a_store_entry_replaced_during_a_run_costs_the_honest_student_nothing() {
         }
         replaced
     });
-    let (second, said) = grade_submission(&dir.join("honest"), &tasks, &tmpdir, &[]);
+    let (second, said) = grade_submission(&dir.join("honest"), &tasks, Some(&tmpdir), &[]);
     stop.send(()).unwrap();
     let replaced = racer.join().unwrap();
     assert!(replaced > 10, "the race never ran: {replaced} replacements");
@@ -834,10 +843,10 @@ fn a_file_included_from_another_task_is_part_of_the_build_cache_key() {
     );
     let victim = student("victim", &format!("fn tweak() {{ let _ = {salt}; }}\n"));
     let tasks = ["task01", "task02"];
-    let (attacked, said) = grade_submission(&attacker, &tasks, &tmpdir, &[]);
+    let (attacked, said) = grade_submission(&attacker, &tasks, Some(&tmpdir), &[]);
     let (score, max) = task_score(&attacked, "task01_connect");
     assert!(score < max, "the attacker's server should fail: {said}");
-    let (graded, said) = grade_submission(&victim, &tasks, &tmpdir, &[]);
+    let (graded, said) = grade_submission(&victim, &tasks, Some(&tmpdir), &[]);
     assert_eq!(
         task_score(&graded, "task01_connect"),
         (max, max),
@@ -849,21 +858,7 @@ fn a_file_included_from_another_task_is_part_of_the_build_cache_key() {
 
 /// The report of the submission in `dir`, graded sandboxed as JSON.
 fn graded_json(dir: &Path) -> serde_json::Value {
-    let output = Command::new(grader_exe())
-        .current_dir(common::workspace_root())
-        .args(["--format", "json", "--submission"])
-        .arg(dir)
-        .arg("--target-dir")
-        .arg(common::shared_target())
-        .output()
-        .unwrap();
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "no JSON report ({e}): {}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
+    grade_submission(dir, &[], None, &[]).0
 }
 
 /// Every check of a JSON report.
@@ -1223,46 +1218,10 @@ fn a_task_folder_named_with_escapes_is_shown_inert_in_human_and_github_output() 
 
 // Issue 21, a budget per submission as a whole (sandbox::cgroup).
 
-/// A reference task whose server's source `edit` rewrites.
-fn reference_with(at: &Path, task: &str, edit: impl FnOnce(String) -> String) {
-    let from = common::workspace_root().join(task);
-    let to = at.join(task);
-    common::copy_workspace(&from.join("src"), &to.join("src"));
-    fs::copy(from.join("Cargo.toml"), to.join("Cargo.toml")).unwrap();
-    let server = to.join("src/bin/server.rs");
-    let text = fs::read_to_string(&server).unwrap();
-    assert!(
-        text.contains(MAIN_STARTS),
-        "the reference server's main changed"
-    );
-    fs::write(&server, edit(text)).unwrap();
-}
-
 /// Grades `submission` (only `task`) sandboxed, waits stretched by
 /// `scale`, and returns its JSON report.
 fn graded_alone(task: &str, submission: &Path, scale: &str) -> serde_json::Value {
-    let output = Command::new(grader_exe())
-        .current_dir(common::workspace_root())
-        .args([
-            task,
-            "--timeout-scale",
-            scale,
-            "--format",
-            "json",
-            "--submission",
-        ])
-        .arg(submission)
-        .arg("--target-dir")
-        .arg(common::shared_target())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "no JSON report ({e}): {stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
+    grade_submission(submission, &[task], None, &["--timeout-scale", scale]).0
 }
 
 /// Processes still alive of the user a graded submission ran as (named in

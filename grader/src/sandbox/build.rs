@@ -318,7 +318,10 @@ pub fn build(
         }
         built.executables.extend(kept);
         built.take_errors(&fresh, package, &bins);
-        for bin in bins.iter().filter(|bin| !built.executables.contains_key(*bin)) {
+        for bin in bins
+            .iter()
+            .filter(|bin| !built.executables.contains_key(*bin))
+        {
             if !stopped.is_empty() {
                 built
                     .target_errors
