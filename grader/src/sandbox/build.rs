@@ -178,11 +178,11 @@ pub fn build(
     for package in &names {
         crate::cargo::touch_tree(&workspace.root.join(package)).map_err(spawn)?;
     }
-    let fresh = workspace.cargo_build_with(&names, &["--bins", "--offline"], &|command| {
+    let fresh = workspace.build_graded(&names, &["--offline"], &|command| {
         confine(command, &target, &workspace.root)
     })?;
     for (package, index) in &missing {
-        let bins = workspace.bin_names(package);
+        let bins = workspace.graded_bins(package);
         let mut kept = Vec::new();
         for bin in &bins {
             if let Some(file) = fresh.executables.get(bin) {
@@ -249,7 +249,7 @@ pub fn seed(edition: &Path, seeds: &Path) -> Result<PathBuf, BuildError> {
     let _ = fs::remove_dir_all(&partial);
     let target = partial.join("target");
     fs::create_dir_all(&target).map_err(spawn)?;
-    let built = workspace.cargo_build_with(&packages, &["--bins", "--offline"], &|command| {
+    let built = workspace.build_graded(&packages, &["--offline"], &|command| {
         confine(command, &target, &workspace.root)
     })?;
     if built.executables.is_empty() {
