@@ -251,7 +251,11 @@ impl Workspace {
         if bins.is_empty() {
             return Ok(Built::default());
         }
-        let targets: Vec<&str> = bins.iter().map(String::as_str).chain(flags.iter().copied()).collect();
+        let targets: Vec<&str> = bins
+            .iter()
+            .map(String::as_str)
+            .chain(flags.iter().copied())
+            .collect();
         self.cargo_build_with(packages, &targets, configure)
     }
 
@@ -348,7 +352,9 @@ fn cargo_reason(stderr: &str) -> String {
     };
     let reason = cause
         .or_else(|| lines.iter().find(|line| !line.is_empty()))
-        .map_or("cargo said nothing", |line| line.trim_start_matches("error:").trim());
+        .map_or("cargo said nothing", |line| {
+            line.trim_start_matches("error:").trim()
+        });
     cut_short(reason, 300)
 }
 
