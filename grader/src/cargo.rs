@@ -524,3 +524,39 @@ impl Built {
             .map_or(&[], Vec::as_slice)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_s_reason_is_its_innermost_cause_or_its_error_line() {
+        let unresolved = "error: no matching package named `terminal_size` found\n\
+            location searched: crates.io index\n\
+            required by package `clap_builder v4.6.7`\n";
+        assert_eq!(
+            cargo_reason(unresolved),
+            "no matching package named `terminal_size` found"
+        );
+        let unreadable = "error: failed to load manifest for workspace member `/tmp/w/task01`\n\
+            referenced by workspace at `/tmp/w/Cargo.toml`\n\nCaused by:\n  \
+            failed to parse manifest at `/tmp/w/task01/Cargo.toml`\n\nCaused by:\n  \
+            the binary target name `build` is forbidden\n";
+        assert_eq!(
+            cargo_reason(unreadable),
+            "the binary target name `build` is forbidden"
+        );
+        assert_eq!(cargo_reason(""), "cargo said nothing");
+    }
+
+    #[test]
+    fn a_long_text_is_cut_on_a_character_boundary_saying_how_much_went() {
+        assert_eq!(cut_short("short", 10), "short");
+        assert_eq!(cut_short("ééé", 3), "é… (4 more bytes cut)");
+        let cut = cut_short(&"A".repeat(300_000), ERROR_BYTES);
+        assert_eq!(
+            cut,
+            format!("{}… (295904 more bytes cut)", "A".repeat(4096))
+        );
+    }
+}
