@@ -1,11 +1,15 @@
 //! Building the tasks and finding their executables from cargo's own output.
 //!
-//! `cargo build --bins --keep-going --message-format=json` builds every task
-//! that compiles even when another does not, and reports each executable's
+//! `cargo build --keep-going --message-format=json` builds every task that
+//! compiles even when another does not, and reports each executable's
 //! path (so `CARGO_TARGET_DIR` and any profile just work) and each compiler
 //! error with the package it belongs to. Plain `json` rather than
 //! `json-render-diagnostics`: the latter prints errors as text on stderr,
 //! where they can't be told apart by package.
+//!
+//! A submission's build compiles only the graded binaries (`--bin` each),
+//! and keeps a few errors of each, each cut short: what a report shows of
+//! a build is bounded whatever the sources hold.
 
 use cargo_metadata::diagnostic::DiagnosticLevel;
 use cargo_metadata::{Message, Metadata, MetadataCommand, PackageId};
@@ -19,8 +23,17 @@ use std::thread;
 use std::time::SystemTime;
 use thiserror::Error;
 
-/// How many compiler errors of a task are kept for its report.
+/// How many compiler errors of each target (a binary, the library) are
+/// kept for the report, so each failed binary gets its own.
 const ERRORS_KEPT: usize = 3;
+
+/// How many compiler errors of a task are kept in all; a note says how
+/// many more there were.
+const ERRORS_PER_TASK: usize = 10;
+
+/// How much of one compiler error is kept: a `compile_error!` of any size
+/// costs a report a few KiB at most.
+const ERROR_BYTES: usize = 4096;
 
 #[derive(Debug, Error)]
 pub enum BuildError {
@@ -30,6 +43,10 @@ pub enum BuildError {
     Spawn(std::io::Error),
     #[error("cargo failed before building anything:\n{0}")]
     Cargo(String),
+    /// Cargo could not read or resolve the workspace offline; `reason` is
+    /// its own message.
+    #[error("cargo cannot resolve {dir} offline: {reason}")]
+    Unresolved { dir: PathBuf, reason: String },
     #[error("could not trim {dir}/Cargo.lock offline (build the workspace once, so cargo has its crates' index): {reason}")]
     Lockfile { dir: PathBuf, reason: String },
 }
@@ -81,17 +98,17 @@ impl Workspace {
 
     /// Builds the binaries of `packages`, going on past any that fail.
     pub fn build(&self, packages: &[&str]) -> Result<Built, BuildError> {
-        self.cargo_build(packages, None, &["--bins"])
+        self.cargo_build(packages, &["--bins"])
     }
 
     /// Builds the examples of `packages` (the grader's gallery of solutions).
     pub fn build_examples(&self, packages: &[&str]) -> Result<Built, BuildError> {
-        self.cargo_build(packages, None, &["--examples"])
+        self.cargo_build(packages, &["--examples"])
     }
 
     /// Builds the binaries of `packages` optimised, for benchmarks.
     pub fn build_release(&self, packages: &[&str]) -> Result<Built, BuildError> {
-        self.cargo_build(packages, None, &["--bins", "--release"])
+        self.cargo_build(packages, &["--bins", "--release"])
     }
 
     /// Builds the binaries of `packages` in the target folder `shared`,
@@ -128,9 +145,12 @@ impl Workspace {
         for package in &names {
             touch_tree(&self.root.join(package).join("src")).map_err(BuildError::Spawn)?;
         }
-        let fresh = self.cargo_build(&names, Some(&shared.join("target")), &["--bins"])?;
+        let fresh = self.build_graded(&names, &[], &|command| {
+            shared_profile(command, &shared.join("target"));
+            Ok(())
+        })?;
         for (package, cache) in &missing {
-            let bins = self.bin_names(package);
+            let bins = self.graded_bins(package);
             let all_built = bins.iter().all(|bin| fresh.executables.contains_key(bin));
             // Only a complete build is found again by its hash; the binaries
             // of a partial one are kept aside, for this grading alone.
@@ -151,6 +171,32 @@ impl Workspace {
             built.take_errors(&fresh, package, &bins);
         }
         Ok(built)
+    }
+
+    /// The binaries of `package` that are graded: its task's server and
+    /// client. A submission's extra binaries are never built, so nothing
+    /// they make the compiler quote can reach a report.
+    pub(crate) fn graded_bins(&self, package: &str) -> Vec<String> {
+        let Some(task) = crate::tasks::all()
+            .into_iter()
+            .find(|task| task.package == package)
+        else {
+            return Vec::new();
+        };
+        let graded = [task.server_bin(), task.client_bin()];
+        self.bin_names(package)
+            .into_iter()
+            .filter(|bin| graded.contains(bin))
+            .collect()
+    }
+
+    /// `--bin NAME` for every graded binary of `packages`.
+    pub(crate) fn graded_bin_args(&self, packages: &[&str]) -> Vec<String> {
+        packages
+            .iter()
+            .flat_map(|package| self.graded_bins(package))
+            .flat_map(|bin| ["--bin".to_string(), bin])
+            .collect()
     }
 
     pub(crate) fn bin_names(&self, package: &str) -> Vec<String> {
@@ -187,23 +233,30 @@ impl Workspace {
     }
 
     /// `cargo build` of `packages`, with `targets` such as `--bins`.
-    fn cargo_build(
+    fn cargo_build(&self, packages: &[&str], targets: &[&str]) -> Result<Built, BuildError> {
+        self.cargo_build_with(packages, targets, &|_| Ok(()))
+    }
+
+    /// `cargo build` of the graded binaries of `packages` (see
+    /// [`Workspace::graded_bins`]), with `flags` such as `--offline`, the
+    /// command set up further by `configure`. Nothing is built when none
+    /// of them has a graded binary: cargo given no target would build all.
+    pub(crate) fn build_graded(
         &self,
         packages: &[&str],
-        target_dir: Option<&Path>,
-        targets: &[&str],
+        flags: &[&str],
+        configure: &dyn Fn(&mut Command) -> std::io::Result<()>,
     ) -> Result<Built, BuildError> {
-        self.cargo_build_with(packages, targets, &|command| {
-            if let Some(dir) = target_dir {
-                // Submissions are built once and run a few times: no debug
-                // info, no incremental cache, which halves their build time.
-                command
-                    .env("CARGO_TARGET_DIR", dir)
-                    .env("CARGO_PROFILE_DEV_DEBUG", "0")
-                    .env("CARGO_INCREMENTAL", "0");
-            }
-            Ok(())
-        })
+        let bins = self.graded_bin_args(packages);
+        if bins.is_empty() {
+            return Ok(Built::default());
+        }
+        let targets: Vec<&str> = bins
+            .iter()
+            .map(String::as_str)
+            .chain(flags.iter().copied())
+            .collect();
+        self.cargo_build_with(packages, &targets, configure)
     }
 
     /// `cargo build` of `packages` with `targets`, the command set up
@@ -240,11 +293,13 @@ impl Workspace {
 
         let names = self.package_names();
         let mut built = Built::default();
+        let mut cut = BTreeMap::new();
         if let Some(stdout) = child.stdout.take() {
             for message in Message::parse_stream(BufReader::new(stdout)).flatten() {
-                built.record(message, &names);
+                built.record(message, &names, &mut cut);
             }
         }
+        built.note_cut(cut);
         let status = child.wait().map_err(BuildError::Spawn)?;
         let stderr = stderr.join().unwrap_or_default();
         if !status.success() && built.executables.is_empty() && built.errors.is_empty() {
@@ -252,6 +307,68 @@ impl Workspace {
         }
         Ok(built)
     }
+}
+
+/// Sets `command` to build in the target folder `dir` that submissions
+/// share. Submissions are built once and run a few times: no debug info,
+/// no incremental cache, which halves their build time.
+fn shared_profile(command: &mut Command, dir: &Path) {
+    command
+        .env("CARGO_TARGET_DIR", dir)
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .env("CARGO_INCREMENTAL", "0");
+}
+
+/// Whether cargo can read the workspace at `dir` and resolve its
+/// dependencies offline, from the crates already in the registry:
+/// `cargo metadata` does both and builds nothing. On success the lock file
+/// is brought up to date; on failure it is left as it was, and
+/// [`BuildError::Unresolved`] holds cargo's reason.
+pub fn resolve_offline(dir: &Path) -> Result<(), BuildError> {
+    let output = Command::new(cargo())
+        .current_dir(dir)
+        .args(["metadata", "--offline", "--format-version", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(BuildError::Spawn)?;
+    if !output.status.success() {
+        return Err(BuildError::Unresolved {
+            dir: dir.to_path_buf(),
+            reason: cargo_reason(&String::from_utf8_lossy(&output.stderr)),
+        });
+    }
+    Ok(())
+}
+
+/// The line of cargo's error text that says why: the innermost cause
+/// (after the last `Caused by:`), else the `error:` line, cut short.
+fn cargo_reason(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().map(str::trim).collect();
+    let cause = match lines.iter().rposition(|line| *line == "Caused by:") {
+        Some(at) => lines[at + 1..].iter().find(|line| !line.is_empty()),
+        None => lines.iter().find(|line| line.starts_with("error:")),
+    };
+    let reason = cause
+        .or_else(|| lines.iter().find(|line| !line.is_empty()))
+        .map_or("cargo said nothing", |line| {
+            line.trim_start_matches("error:").trim()
+        });
+    cut_short(reason, 300)
+}
+
+/// `text` cut to at most `bytes` bytes (on a character boundary), saying
+/// how much more there was.
+fn cut_short(text: &str, bytes: usize) -> String {
+    if text.len() <= bytes {
+        return text.to_string();
+    }
+    let mut end = bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} more bytes cut)", &text[..end], text.len() - end)
 }
 
 /// Drops from the `Cargo.lock` of the workspace at `dir` the packages it no
@@ -328,7 +445,14 @@ pub struct Built {
 }
 
 impl Built {
-    fn record(&mut self, message: Message, names: &HashMap<PackageId, String>) {
+    /// Takes in one of cargo's messages; an error past the caps is counted
+    /// in `cut`, by package, instead.
+    fn record(
+        &mut self,
+        message: Message,
+        names: &HashMap<PackageId, String>,
+        cut: &mut BTreeMap<String, usize>,
+    ) {
         match message {
             Message::CompilerArtifact(artifact) => {
                 if let Some(exe) = artifact.executable {
@@ -354,19 +478,31 @@ impl Built {
                     .target_errors
                     .entry(message.target.name.clone())
                     .or_default();
-                if ours.len() < ERRORS_KEPT {
-                    let rendered = message.message.rendered.unwrap_or(message.message.message);
-                    let rendered = rendered.trim_end().to_string();
-                    ours.push(rendered.clone());
-                    // Each failed target gets its first errors into the
-                    // package's list, however many another target had.
-                    self.errors
-                        .entry(package.clone())
-                        .or_default()
-                        .push(rendered);
+                let task = self.errors.entry(package.clone()).or_default();
+                if ours.len() >= ERRORS_KEPT || task.len() >= ERRORS_PER_TASK {
+                    *cut.entry(package.clone()).or_default() += 1;
+                    return;
                 }
+                let rendered = message.message.rendered.unwrap_or(message.message.message);
+                let rendered = cut_short(rendered.trim_end(), ERROR_BYTES);
+                ours.push(rendered.clone());
+                // Each failed target gets its first errors into the
+                // package's list, however many another target had (a
+                // task's graded targets, three at most, fit in the cap).
+                task.push(rendered);
             }
             _ => {}
+        }
+    }
+
+    /// Ends each package's list of errors with how many were not kept.
+    fn note_cut(&mut self, cut: BTreeMap<String, usize>) {
+        for (package, count) in cut {
+            let errors = if count == 1 { "error" } else { "errors" };
+            self.errors
+                .entry(package)
+                .or_default()
+                .push(format!("{count} more compiler {errors} not shown"));
         }
     }
 
@@ -394,5 +530,41 @@ impl Built {
             .get(bin)
             .or_else(|| self.errors.get(package))
             .map_or(&[], Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_s_reason_is_its_innermost_cause_or_its_error_line() {
+        let unresolved = "error: no matching package named `terminal_size` found\n\
+            location searched: crates.io index\n\
+            required by package `clap_builder v4.6.7`\n";
+        assert_eq!(
+            cargo_reason(unresolved),
+            "no matching package named `terminal_size` found"
+        );
+        let unreadable = "error: failed to load manifest for workspace member `/tmp/w/task01`\n\
+            referenced by workspace at `/tmp/w/Cargo.toml`\n\nCaused by:\n  \
+            failed to parse manifest at `/tmp/w/task01/Cargo.toml`\n\nCaused by:\n  \
+            the binary target name `build` is forbidden\n";
+        assert_eq!(
+            cargo_reason(unreadable),
+            "the binary target name `build` is forbidden"
+        );
+        assert_eq!(cargo_reason(""), "cargo said nothing");
+    }
+
+    #[test]
+    fn a_long_text_is_cut_on_a_character_boundary_saying_how_much_went() {
+        assert_eq!(cut_short("short", 10), "short");
+        assert_eq!(cut_short("ééé", 3), "é… (4 more bytes cut)");
+        let cut = cut_short(&"A".repeat(300_000), ERROR_BYTES);
+        assert_eq!(
+            cut,
+            format!("{}… (295904 more bytes cut)", "A".repeat(4096))
+        );
     }
 }

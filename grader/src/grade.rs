@@ -159,7 +159,8 @@ fn lay_submission(
     // Laid on the student edition: the reference solutions are never in
     // the workspace a submission builds in.
     let edition = submission::edition(&instructor.root, &places.editions)?;
-    let laid = submission::lay(path, &edition, tasks, &allowed, &Limits::default())?;
+    let mut laid = submission::lay(path, &edition, tasks, &allowed, &Limits::default())?;
+    submission::keep_resolvable(&mut laid, &edition, tasks)?;
     Ok(LaidSubmission {
         laid,
         edition,

@@ -1325,3 +1325,197 @@ fn a_task04_server_with_a_pool_of_128_threads_gets_full_marks_sandboxed() {
     let alive = left_alive(&report);
     assert!(alive.is_empty(), "still alive after grading: {alive:#?}");
 }
+
+// Issue 21, item 4 (a bad manifest costs one task) and the build's outputs bounded.
+
+/// Each task's score and maximum, by name.
+fn task_scores(report: &serde_json::Value) -> BTreeMap<String, (u64, u64)> {
+    report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["task"].as_str().unwrap().to_string(),
+                (
+                    t["score"].as_u64().unwrap(),
+                    t["max_score"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+#[serial]
+fn a_dependency_the_registry_cannot_satisfy_costs_no_other_task() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-manifest");
+    let student = dir.join("student");
+    honest(&student);
+    // Neither resolves offline here: socket2 0.5 needs windows crates, and
+    // clap's wrap_help needs terminal_size, none of them in the registry.
+    for (task, line) in [
+        ("task03_echo", "socket2 = \"0.5\"\n"),
+        (
+            "task05_udp",
+            "clap = { workspace = true, features = [\"wrap_help\"] }\n",
+        ),
+    ] {
+        let manifest = student.join(task).join("Cargo.toml");
+        let text = fs::read_to_string(&manifest).unwrap();
+        let text = text.replace("clap.workspace = true\n", "");
+        assert!(text.contains("[dependencies]\n"), "{text}");
+        fs::write(
+            &manifest,
+            text.replacen("[dependencies]\n", &format!("[dependencies]\n{line}"), 1),
+        )
+        .unwrap();
+    }
+    let (report, said) = grade_submission(&student, &[], None, &[]);
+    // The handed-out manifests build the honest code: every task is graded
+    // and earns its full marks.
+    let scores = task_scores(&report);
+    assert_eq!(scores.len(), 6, "{said}");
+    for (task, (score, max)) in &scores {
+        assert_eq!(score, max, "{task} lost points:\n{said}");
+    }
+    let notes: Vec<&str> = report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    for (task, quoted) in [("task03_echo", "windows"), ("task05_udp", "terminal_size")] {
+        let prefix = format!("{task}: its Cargo.toml does not resolve offline (");
+        let note = notes.iter().find(|n| n.starts_with(&prefix));
+        assert!(
+            note.is_some_and(
+                |n| n.contains(quoted) && n.ends_with("the handed-out Cargo.toml is used")
+            ),
+            "no note for {task} quoting cargo ({quoted}) in {notes:#?}"
+        );
+    }
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|n| n.contains("does not resolve"))
+            .count(),
+        2,
+        "{notes:#?}"
+    );
+}
+
+#[test]
+#[serial]
+fn a_huge_compile_error_costs_its_task_and_the_batch_gets_the_report() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-huge-error");
+    let class = dir.join("class");
+    let out = dir.join("out");
+    let student = class.join("huge");
+    // Task01 fails to build with a 300 kB message; task02 is the reference.
+    let shout = "A".repeat(300_000);
+    task01_with(&student, |text| {
+        format!("{text}\ncompile_error!(\"{shout}\");\n")
+    });
+    let from = common::workspace_root().join("task02_greeting");
+    common::copy_workspace(&from.join("src"), &student.join("task02_greeting/src"));
+    let batch = Command::new(grader_exe())
+        .current_dir(common::workspace_root())
+        .args(["batch", "--budget", "240", "--format", "human", "--out"])
+        .arg(&out)
+        .arg(&class)
+        .arg("--target-dir")
+        .arg(common::shared_target())
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&batch.stdout),
+        String::from_utf8_lossy(&batch.stderr)
+    );
+    assert!(batch.status.success(), "{said}");
+    let text = fs::read_to_string(out.join("students/huge/report.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // Graded: task02 in full, the client of task01 as it earns.
+    let (total, status) = grades(&out.join("grades.csv"))["huge"].clone();
+    assert_eq!(status, "did not build", "{said}");
+    assert_eq!(total, report["score"].to_string(), "{said}");
+    let task02 = grader::tasks::by_number(2).unwrap().max_points() as u64;
+    assert_eq!(
+        task_scores(&report)["task02_greeting"],
+        (task02, task02),
+        "{text:.2000}"
+    );
+    let task01 = &report["tasks"][0];
+    assert_eq!(task01["task"], "task01_connect", "{text:.2000}");
+    assert_eq!(task01["build"], "failed", "{text:.2000}");
+    let errors: Vec<&str> = task01["build_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e.as_str())
+        .collect();
+    assert!(
+        (1..=10).contains(&errors.len()) && errors.iter().all(|e| e.len() <= 4200),
+        "build errors not capped: {:?}",
+        errors.iter().map(|e| e.len()).collect::<Vec<_>>()
+    );
+    assert!(
+        errors[0].contains("AAAA") && errors[0].contains("more bytes cut"),
+        "{:.2000}",
+        errors[0]
+    );
+    // Wherever the error is quoted, it is quoted cut.
+    assert!(
+        text.len() < shout.len(),
+        "report.json is {} bytes",
+        text.len()
+    );
+}
+
+#[test]
+#[serial]
+fn an_extra_binary_is_never_built() {
+    needs_sandbox!();
+    let dir = common::scratch("attack-extra-bin");
+    let student = dir.join("student");
+    // New each run: sources built before are taken from the store, unbuilt.
+    let canary = format!(
+        "canary-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    task01_with(&student, |text| text);
+    // If cargo compiled leak.rs, the canary would be its compiler error.
+    let task = student.join("task01_connect");
+    fs::write(task.join("src/canary.txt"), &canary).unwrap();
+    fs::write(
+        task.join("src/bin/leak.rs"),
+        "compile_error!(include_str!(\"../canary.txt\"));\nfn main() {}\n",
+    )
+    .unwrap();
+    let outputs = dir.join("outputs");
+    fs::create_dir_all(&outputs).unwrap();
+    let mut args = vec!["task01".to_string()];
+    for format in ["human", "junit", "html", "markdown", "gradescope"] {
+        args.push("--output".into());
+        args.push(format!("{format}={}", outputs.join(format).display()));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (report, said) = grade_submission(&student, &args, None, &[]);
+    let task01 = grader::tasks::by_number(1).unwrap().max_points() as u64;
+    assert_eq!(
+        task_scores(&report)["task01_connect"],
+        (task01, task01),
+        "{said}"
+    );
+    assert!(!said.contains(&canary), "the canary was printed:\n{said}");
+    let written = all_text(&outputs);
+    assert!(!written.is_empty());
+    assert!(!written.contains(&canary), "the canary reached a report");
+}

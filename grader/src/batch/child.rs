@@ -1,6 +1,7 @@
 //! One submission, graded by a child grader: started from a private,
 //! hash-checked copy of this grader, within its budget, its report read
-//! back from its stdout once it and everything it started are dead.
+//! back once it and everything it started are dead, from a file in a
+//! folder made for it alone (a report has no size a pipe's cap could cut).
 
 use super::{Graded, Options, Standing};
 use crate::lms::Submitter;
@@ -34,6 +35,19 @@ pub(super) fn grade_one(options: &Options, grader: &PrivateGrader, who: &Submitt
             "the grader's private copy changed; refusing to run it".into(),
         );
     };
+    // The child grader (the grader itself, not student code) writes its
+    // report here; only this process's user can reach the folder.
+    let folder = match tempfile::Builder::new().prefix("grader-report-").tempdir() {
+        Ok(folder) => folder,
+        Err(e) => {
+            return graded(
+                Standing::Error,
+                None,
+                format!("could not make a folder for the report: {e}"),
+            )
+        }
+    };
+    let report_file = folder.path().join("report.json");
     let mut argv: Vec<String> = vec![
         exe.display().to_string(),
         "--submission".into(),
@@ -44,6 +58,8 @@ pub(super) fn grade_one(options: &Options, grader: &PrivateGrader, who: &Submitt
         options.timeout_scale.to_string(),
         "--format".into(),
         Format::Json.as_str().into(),
+        "--output".into(),
+        format!("{}={}", Format::Json.as_str(), report_file.display()),
     ];
     if let Some(dir) = &options.target_dir {
         argv.extend(["--target-dir".into(), dir.display().to_string()]);
@@ -83,8 +99,8 @@ pub(super) fn grade_one(options: &Options, grader: &PrivateGrader, who: &Submitt
         .find_map(|line| line.strip_prefix("grader: "))
         .unwrap_or_default()
         .to_string();
-    let report = (child.dropped(Stream::Stdout) == 0)
-        .then(|| child.output(Stream::Stdout).join("\n"))
+    let report = fs::read_to_string(&report_file)
+        .ok()
         .and_then(|text| serde_json::from_str::<Report>(&text).ok());
     match report {
         Some(report) => {
@@ -166,5 +182,66 @@ impl PrivateGrader {
     fn checked(&self) -> Option<&Path> {
         let bytes = fs::read(&self.exe).ok()?;
         (blake3::hash(&bytes) == self.hash).then_some(self.exe.as_path())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in for the child grader: a script that copies `report` to
+    /// the file its `--output json=FILE` names.
+    fn fake_grader(dir: &Path, report: &Path) -> PathBuf {
+        let script = dir.join("grader.sh");
+        fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nfor arg; do case \"$arg\" in json=*) cp '{}' \"${{arg#json=}}\";; esac; done\n",
+                report.display()
+            ),
+        )
+        .unwrap();
+        script
+    }
+
+    #[test]
+    fn a_report_of_any_size_reaches_the_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        // Four times the cap on a child's captured stdout.
+        let mut sent = Report::new(Vec::new());
+        sent.notes.push("x".repeat(1 << 20));
+        let report = dir.path().join("sent.json");
+        fs::write(&report, serde_json::to_string(&sent).unwrap()).unwrap();
+        let grader = PrivateGrader::copy(&fake_grader(dir.path(), &report)).unwrap();
+        let options = Options {
+            dir: dir.path().to_path_buf(),
+            out: dir.path().join("out"),
+            jobs: 1,
+            formats: Vec::new(),
+            budget: Duration::from_secs(30),
+            grader: PathBuf::new(),
+            unsandboxed: true,
+            workspace: dir.path().to_path_buf(),
+            allow_crates: Vec::new(),
+            target_dir: None,
+            timeout_scale: 1.0,
+            roster: None,
+            gradebooks: Vec::new(),
+            assignment: String::new(),
+        };
+        let who = Submitter {
+            key: "ana".into(),
+            path: Some(dir.path().join("ana")),
+            ..Submitter::default()
+        };
+        let graded = grade_one(&options, &grader, &who);
+        assert_eq!(graded.standing, Standing::Graded, "{}", graded.reason);
+        let notes = graded.report.map(|r| r.notes).unwrap_or_default();
+        let arrived: usize = notes.iter().map(String::len).sum();
+        assert!(
+            notes == sent.notes,
+            "the report did not arrive whole: {arrived} of {} bytes of notes",
+            1 << 20
+        );
     }
 }

@@ -10,9 +10,11 @@
 //!
 //! Nothing a submission's code could have touched is trusted here: the
 //! child grader runs from a private copy of this grader's executable
-//! (checked before every start), hands its report back on its stdout
-//! (a pipe), and this process alone writes every report, `grades.csv` and
-//! `index.html`, once the child and everything it started are dead.
+//! (checked before every start), hands its report back in a file, in a
+//! folder this process made for it alone (so no cap on a pipe can cut a
+//! large report), and this process alone writes every report,
+//! `grades.csv` and `index.html`, once the child and everything it started
+//! are dead.
 
 use crate::cargo::Workspace;
 use crate::lms::gradebook::{self, GradebookError};

@@ -287,7 +287,7 @@ pub fn build(
     .map_err(spawn)?;
     let budget = jail.budget.as_ref().ok();
     let before = budget.map(|budget| budget.counters());
-    let fresh = workspace.cargo_build_with(&names, &["--bins", "--offline"], &|command| {
+    let fresh = workspace.build_graded(&names, &["--offline"], &|command| {
         confine(command, jail, &target, &workspace.root)
     })?;
     // A compiler the budget stopped (killed for memory, refused a thread)
@@ -301,7 +301,7 @@ pub fn build(
         _ => Vec::new(),
     };
     for (package, index) in &missing {
-        let bins = workspace.bin_names(package);
+        let bins = workspace.graded_bins(package);
         let mut kept = Vec::new();
         let mut refused = Vec::new();
         for bin in &bins {
@@ -465,7 +465,7 @@ pub fn seed(edition: &Path, seeds: &Path, jail: &Jail) -> Result<PathBuf, BuildE
     let _ = fs::remove_dir_all(&partial);
     let target = partial.join("target");
     fs::create_dir_all(&target).map_err(spawn)?;
-    let built = workspace.cargo_build_with(&packages, &["--bins", "--offline"], &|command| {
+    let built = workspace.build_graded(&packages, &["--offline"], &|command| {
         confine(command, jail, &target, &workspace.root)
     })?;
     if built.executables.is_empty() {

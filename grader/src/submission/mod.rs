@@ -22,6 +22,11 @@
 //!   `proc-macro = true`, `[build-dependencies]`, `path`, `git` or
 //!   `registry` dependencies, `[patch]` and `[replace]` are refused with a
 //!   note saying what and why, and the edition's manifest is used.
+//! - A task whose `Cargo.toml` cargo cannot resolve offline (a version or
+//!   feature whose crates are not in the registry) gets the handed-out one
+//!   instead, and a task whose files cargo cannot read at all fails to
+//!   build by itself, each with a note quoting cargo ([`keep_resolvable`],
+//!   run on the laid workspace): one task never stops the others building.
 //!
 //! Files are copied byte for byte (CRLF line endings stay as they are). The
 //! grader, its tests and the workspace manifest always come from the
@@ -60,6 +65,7 @@
 //! - `sources`: a task folder's sources laid over the edition's, and the
 //!   stand-ins for what is missing.
 //! - `manifest`: what of a task's `Cargo.toml` is taken, and what refused.
+//! - `resolve`: a task cargo cannot resolve laid back, alone.
 //! - `edition`: the cache of student editions submissions are laid onto.
 
 mod edition;
@@ -67,11 +73,13 @@ mod find;
 #[cfg(test)]
 mod fixtures;
 mod manifest;
+mod resolve;
 mod sources;
 
 pub use crate::archive::Limits;
 pub use edition::{edition, Places};
 pub use find::task_number;
+pub use resolve::keep_resolvable;
 
 use crate::archive;
 use crate::starter::StarterError;

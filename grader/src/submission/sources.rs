@@ -37,6 +37,19 @@ pub(super) fn stand_in_for_missing(task: &Path, why: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// Replaces a task's sources with binaries that fail to compile with the
+/// message `text`, whatever characters it holds.
+pub(super) fn failing_binaries(task: &Path, text: &str) -> io::Result<()> {
+    clear_sources(task)?;
+    let bin = task.join("src").join("bin");
+    fs::create_dir_all(&bin)?;
+    for name in ["server.rs", "client.rs"] {
+        // `{:?}` writes a Rust string literal, escapes included.
+        fs::write(bin.join(name), format!("compile_error!({text:?});\n"))?;
+    }
+    Ok(())
+}
+
 /// Lays the sources of the task folder `folder` over the edition's task
 /// `task`; returns notes on what of the edition was kept.
 pub(super) fn take_sources(folder: &Path, task: &Path) -> io::Result<Vec<String>> {
