@@ -324,8 +324,13 @@ fn shared_profile(command: &mut Command, dir: &Path) {
 /// `cargo metadata` does both and builds nothing. On success the lock file
 /// is brought up to date; on failure it is left as it was, and
 /// [`BuildError::Unresolved`] holds cargo's reason.
-pub fn resolve_offline(dir: &Path) -> Result<(), BuildError> {
-    let output = Command::new(cargo())
+pub fn resolve_offline(
+    dir: &Path,
+    configure: &dyn Fn(&mut Command) -> std::io::Result<()>,
+) -> Result<(), BuildError> {
+    let mut command = Command::new(cargo());
+    configure(&mut command).map_err(BuildError::Spawn)?;
+    let output = command
         .current_dir(dir)
         .args(["metadata", "--offline", "--format-version", "1"])
         .stdin(Stdio::null())

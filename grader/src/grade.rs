@@ -84,7 +84,14 @@ impl Grading {
         // holds the student's task sources; the copy lives until grading
         // ends.
         let laid = match &cli.submission {
-            Some(path) => Some(lay_submission(path, &workspace, tasks, &cli.submissions)?),
+            Some(path) => Some(lay_submission(
+                path,
+                &workspace,
+                tasks,
+                &cli.submissions,
+                jail.as_ref()
+                    .zip(jail_dir.as_ref().map(tempfile::TempDir::path)),
+            )?),
             None => None,
         };
         let confined_build = match (&laid, &jail) {
@@ -142,12 +149,14 @@ struct LaidSubmission {
     places: submission::Places,
 }
 
-/// Lays the submission into a copy of `workspace`'s student edition.
+/// Lays the submission into a copy of `workspace`'s student edition; cargo
+/// reads its manifests in `jail` (with its folder) when there is one.
 fn lay_submission(
     path: &Path,
     workspace: &Path,
     tasks: &[Task],
     how: &Submissions,
+    jail: Option<(&sandbox::Jail, &Path)>,
 ) -> anyhow::Result<LaidSubmission> {
     let instructor = Workspace::open(workspace)?;
     let places = submission::Places::of(&instructor, how.target_dir.as_deref());
@@ -160,7 +169,21 @@ fn lay_submission(
     // the workspace a submission builds in.
     let edition = submission::edition(&instructor.root, &places.editions)?;
     let mut laid = submission::lay(path, &edition, tasks, &allowed, &Limits::default())?;
-    submission::keep_resolvable(&mut laid, &edition, tasks)?;
+    let laid_at = laid.workspace.clone();
+    if let Some((jail, _)) = jail {
+        // Resolving may write the lock file (a task that adds an allowed
+        // crate), as the submission's user.
+        std::os::unix::fs::lchown(laid_at.join("Cargo.lock"), Some(jail.uid), Some(jail.gid))?;
+    }
+    let cargo = |command: &mut std::process::Command| match jail {
+        Some((jail, dir)) => {
+            let target = dir.join("resolve-target");
+            std::fs::create_dir_all(&target)?;
+            sandbox::build::confine(command, jail, &target, &laid_at)
+        }
+        None => Ok(()),
+    };
+    submission::keep_resolvable(&mut laid, &edition, tasks, &cargo)?;
     Ok(LaidSubmission {
         laid,
         edition,

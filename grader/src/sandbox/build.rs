@@ -738,7 +738,12 @@ fn build_limits() -> Limits {
 /// libraries and tools and write only the view, and the build's limits.
 /// The executables cargo names are under [`TARGET_IN`]: [`outside`] maps
 /// them back.
-fn confine(command: &mut Command, jail: &Jail, target: &Path, workspace: &Path) -> io::Result<()> {
+pub fn confine(
+    command: &mut Command,
+    jail: &Jail,
+    target: &Path,
+    workspace: &Path,
+) -> io::Result<()> {
     let toolchain = Toolchain::of(workspace)?;
     fs::create_dir_all(target.join("tmp"))?;
     give(target, jail.uid, jail.gid)?;

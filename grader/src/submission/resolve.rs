@@ -34,9 +34,11 @@ pub fn keep_resolvable(
     laid: &mut Laid,
     edition: &Path,
     tasks: &[Task],
+    cargo: Cargo,
 ) -> Result<(), SubmissionError> {
     let workspace = laid.workspace.clone();
-    if unresolved(&workspace)?.is_none() {
+    let cannot = |dir: &Path| unresolved(dir, cargo);
+    if cannot(&workspace)?.is_none() {
         return Ok(());
     }
     let held = laid._dir.path().join("held");
@@ -53,7 +55,7 @@ pub fn keep_resolvable(
             "not tried yet",
         )?;
     }
-    if unresolved(&workspace)?.is_some() {
+    if cannot(&workspace)?.is_some() {
         for task in &found {
             put_back(&workspace.join(task.package), &held.join(task.package))?;
         }
@@ -62,14 +64,14 @@ pub fn keep_resolvable(
     for task in &found {
         let laid_task = workspace.join(task.package);
         put_back(&laid_task, &held.join(task.package))?;
-        let Some(mut reason) = unresolved(&workspace)? else {
+        let Some(mut reason) = cannot(&workspace)? else {
             continue;
         };
         let manifest = laid_task.join("Cargo.toml");
         let theirs = fs::read(&manifest)?;
         if theirs != fs::read(edition_manifest(task))? {
             fs::copy(edition_manifest(task), &manifest)?;
-            match unresolved(&workspace)? {
+            match cannot(&workspace)? {
                 None => {
                     laid.notes.push(format!(
                         "{}: its Cargo.toml does not resolve offline ({reason}); the handed-out Cargo.toml is used",
@@ -88,9 +90,13 @@ pub fn keep_resolvable(
     Ok(())
 }
 
+/// How cargo is run to resolve a submission: set up by this (confined, in
+/// a sandboxed grading) before its arguments are given.
+pub type Cargo<'a> = &'a dyn Fn(&mut std::process::Command) -> io::Result<()>;
+
 /// Cargo's reason when it cannot resolve the workspace at `dir` offline.
-fn unresolved(dir: &Path) -> Result<Option<String>, SubmissionError> {
-    match cargo::resolve_offline(dir) {
+fn unresolved(dir: &Path, cargo: Cargo) -> Result<Option<String>, SubmissionError> {
+    match cargo::resolve_offline(dir, cargo) {
         Ok(()) => Ok(None),
         Err(BuildError::Unresolved { reason, .. }) => Ok(Some(reason)),
         Err(BuildError::Spawn(e)) => Err(e.into()),
@@ -178,7 +184,7 @@ mod tests {
             )
             .unwrap();
             let before = laid.notes.len();
-            keep_resolvable(&mut laid, &edition, &tasks).unwrap();
+            keep_resolvable(&mut laid, &edition, &tasks, &|_| Ok(())).unwrap();
             let notes = laid.notes.split_off(before);
             (laid, notes)
         };
@@ -238,7 +244,7 @@ mod tests {
             read(&laid, "task02_greeting/src/bin/server.rs"),
             "// task02's own\nfn main() {}\n"
         );
-        assert!(cargo::resolve_offline(&laid.workspace).is_ok());
+        assert!(cargo::resolve_offline(&laid.workspace, &|_| Ok(())).is_ok());
 
         // Nothing wrong: nothing changed, and no note.
         let (_laid, notes) = lay_tasks(&[
