@@ -179,7 +179,7 @@ fn lay_submission(
         Some((jail, dir)) => {
             let target = dir.join("resolve-target");
             std::fs::create_dir_all(&target)?;
-            sandbox::build::confine(command, jail, &target, &laid_at)
+            sandbox::view::confine(command, jail, &target, &laid_at)
         }
         None => Ok(()),
     };

@@ -4,7 +4,7 @@ use crate::cargo::{BuildError, Built, Workspace};
 use crate::check::{CauseKind, Check, Ctx, Outcome, Role, Status, Subjects};
 use crate::process::Program;
 use crate::report::{Build, CheckReport, Report, TaskReport};
-use crate::sandbox::build::Store;
+use crate::sandbox::store::Store;
 use crate::sandbox::{Jail, Protection};
 use crate::tasks::Task;
 use crate::time::Timing;

@@ -33,7 +33,7 @@
 //! cross), what runs is the file that was checked.
 //!
 //! A build runs in the same jail with another view of the file system
-//! ([`View::Build`], see [`super::build`]): its own `/tmp` holding the laid
+//! ([`View::Build`], see [`super::view`]): its own `/tmp` holding the laid
 //! workspace, the target folder, the toolchain and the registry, each bound
 //! there, so no path of the host has to be open to its user.
 
@@ -106,8 +106,8 @@ pub struct Prepared {
 pub enum View {
     /// A program: a fresh tmpfs over the scratch folder, its working folder.
     Scratch(CString),
-    /// A build: see [`super::build`].
-    Build(super::build::Mounts),
+    /// A build: see [`super::view`].
+    Build(super::view::Mounts),
 }
 
 /// An `execveat` made ready: the file and the argument and environment
@@ -169,10 +169,10 @@ impl Jail {
     }
 
     /// Makes everything a confined build needs: `mounts` is its view of
-    /// the files, `ruleset` its landlock rules (both from [`super::build`]).
+    /// the files, `ruleset` its landlock rules (both from [`super::view`]).
     pub fn prepare_build(
         &self,
-        mounts: super::build::Mounts,
+        mounts: super::view::Mounts,
         ruleset: RulesetCreated,
     ) -> io::Result<Prepared> {
         Ok(Prepared {

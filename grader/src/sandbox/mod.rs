@@ -39,6 +39,8 @@ pub mod jail;
 pub mod net;
 #[cfg(target_os = "linux")]
 pub mod seccomp;
+pub mod store;
+pub mod view;
 
 pub use jail::Jail;
 
