@@ -64,29 +64,25 @@ pub fn grade(
         .filter(|task| needs_build && workspace.has_package(task.package))
         .map(|task| task.package)
         .collect();
-    // A jailed program runs as a user of its own, which can write nothing
-    // it runs: each executable is run from a store only the grader writes.
-    let store = match &options.jail {
-        Some(_) => Some(Store::new(jail_store()).map_err(BuildError::Spawn)?),
-        None => None,
-    };
     let built = if to_build.is_empty() {
         Default::default()
     } else {
         progress(Progress::Building);
-        match (&options.confined_build, &store, &options.jail) {
-            (Some(confined), Some(store), Some(jail)) => crate::sandbox::build::build(
+        match (&options.confined_build, &options.jail) {
+            // A submission: built in its jail, its executables kept in a
+            // store only the grader writes.
+            (Some(confined), Some(jail)) => crate::sandbox::build::build(
                 &workspace,
                 &confined.edition,
                 &to_build,
                 &confined.seeds,
-                store,
+                &Store::new(jail_store()).map_err(BuildError::Spawn)?,
                 jail,
             )?,
-            (_, Some(store), _) => store
-                .reachable(workspace.build(&to_build)?)
-                .map_err(BuildError::Spawn)?,
-            (_, None, _) => match &options.shared_target {
+            // A workspace of the grader's own user (`--sandbox` too): a
+            // jailed program starts from a descriptor of the very file
+            // built, wherever it is, and can write none of them.
+            _ => match &options.shared_target {
                 Some(shared) => workspace.build_shared(&to_build, shared)?,
                 None => workspace.build(&to_build)?,
             },

@@ -503,9 +503,11 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
     )
     .unwrap();
 
+    // Alone and without the sandbox: what the sandbox and the class
+    // around it must not change.
     let solo = Command::new(grader_exe())
         .current_dir(common::workspace_root())
-        .args(["--format", "json", "--submission"])
+        .args(["--format", "json", "--unsandboxed", "--submission"])
         .arg(&partly)
         .arg("--target-dir")
         .arg(common::shared_target())
@@ -558,7 +560,7 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
     }
     assert_eq!(
         grades["honest-8"].0, solo_score,
-        "honest-8 in the batch vs alone"
+        "honest-8 in the sandboxed batch vs alone unsandboxed"
     );
     // Attackers hand in task01 at most: its points, earned by serving as
     // the reference does, whatever else they tried.

@@ -10,7 +10,6 @@
 //! workspace file its compiler read, so a build is reused only when all of
 //! them are the same.
 
-use crate::cargo::Built;
 use nix::fcntl::{renameat2, RenameFlags};
 use std::fs;
 use std::io;
@@ -55,27 +54,6 @@ impl Store {
         let store = Store { dir };
         store.evict(Self::CAP, Self::UNUSED);
         Ok(store)
-    }
-
-    /// `built` with every executable put in the store, so that what runs is
-    /// what was built, whoever may write where it was built.
-    pub fn reachable(&self, built: Built) -> io::Result<Built> {
-        let mut kept = Built {
-            errors: built.errors,
-            target_errors: built.target_errors,
-            ..Built::default()
-        };
-        for (bin, file) in built.executables {
-            match self.keep(&file)? {
-                Ok(file) => {
-                    kept.executables.insert(bin, file);
-                }
-                Err(why) => {
-                    kept.target_errors.insert(bin, vec![why]);
-                }
-            }
-        }
-        Ok(kept)
     }
 
     /// The executables an earlier build of the same sources left, as

@@ -176,16 +176,31 @@ impl Mounts {
 /// The toolchain a confined build uses: the sysroot of the workspace's
 /// `rustc` (its `cargo` and `rustc` are in its `bin`), and the registry's
 /// crates.
+#[derive(Clone)]
 pub struct Toolchain {
     pub sysroot: PathBuf,
     pub registry: PathBuf,
 }
 
 impl Toolchain {
+    /// The toolchain of `workspace`, asked once per grader: every
+    /// workspace a grader builds (the edition, the submission laid on it)
+    /// shares the instructor's `rust-toolchain.toml`.
+    pub fn of(workspace: &Path) -> io::Result<Toolchain> {
+        static FOUND: std::sync::Mutex<Option<Toolchain>> = std::sync::Mutex::new(None);
+        let mut found = FOUND.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(toolchain) = found.as_ref() {
+            return Ok(toolchain.clone());
+        }
+        let toolchain = Self::ask(workspace)?;
+        *found = Some(toolchain.clone());
+        Ok(toolchain)
+    }
+
     /// Asks `rustc --print sysroot` in `workspace` (so rustup honours its
     /// `rust-toolchain.toml`), preferring the `rustc` beside the cargo
     /// that runs the grader.
-    pub fn of(workspace: &Path) -> io::Result<Toolchain> {
+    fn ask(workspace: &Path) -> io::Result<Toolchain> {
         let rustc = crate::cargo::cargo()
             .canonicalize()
             .ok()
