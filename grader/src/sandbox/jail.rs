@@ -38,6 +38,7 @@
 //! there, so no path of the host has to be open to its user.
 
 use super::cgroup::Budget;
+use super::exec::Exec;
 use super::seccomp::Filter;
 use super::Limits;
 use landlock::{
@@ -110,43 +111,6 @@ pub enum View {
     Build(super::view::Mounts),
 }
 
-/// An `execveat` made ready: the file and the argument and environment
-/// arrays, built before the fork.
-struct Exec {
-    argv: CArray,
-    envp: CArray,
-}
-
-/// A NULL-terminated array of C strings, and the strings it points into.
-struct CArray {
-    _strings: Vec<CString>,
-    pointers: Vec<*const libc::c_char>,
-}
-
-// SAFETY: the pointers point into `_strings`, owned alongside and never
-// changed; the array is only read, by execveat(2).
-unsafe impl Send for CArray {}
-unsafe impl Sync for CArray {}
-
-impl CArray {
-    fn new(items: &[String]) -> io::Result<CArray> {
-        let strings = items
-            .iter()
-            .map(|s| CString::new(s.as_bytes()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| io::Error::other("an argument has a NUL byte"))?;
-        let pointers = strings
-            .iter()
-            .map(|s| s.as_ptr())
-            .chain([std::ptr::null()])
-            .collect();
-        Ok(CArray {
-            _strings: strings,
-            pointers,
-        })
-    }
-}
-
 impl Jail {
     /// Makes everything the child will need, for running `executable`.
     pub fn prepare(&self, executable: &Path) -> io::Result<Prepared> {
@@ -189,21 +153,10 @@ impl Jail {
 impl Prepared {
     /// Has the program started from the descriptor opened by
     /// [`Jail::prepare`], with `argv` and the environment `env`
-    /// (`NAME=value`), when it is a native executable. A script is left to
-    /// the kernel to start by its path: its interpreter would need the
-    /// path, and interpreters are system files no one else writes.
+    /// (`NAME=value`), when it is a native executable ([`Exec`]).
     pub fn exec_from_file(&mut self, argv: &[String], env: &[String]) -> io::Result<()> {
-        let Some(file) = &self.executable else {
-            return Ok(());
-        };
-        let mut magic = [0u8; 4];
-        let native = std::os::unix::fs::FileExt::read_exact_at(file, &mut magic, 0).is_ok()
-            && magic == *b"\x7fELF";
-        if native {
-            self.exec = Some(Exec {
-                argv: CArray::new(argv)?,
-                envp: CArray::new(env)?,
-            });
+        if let Some(file) = &self.executable {
+            self.exec = Exec::native(file, argv, env)?;
         }
         Ok(())
     }
@@ -212,22 +165,10 @@ impl Prepared {
     /// made that ready; returns only on failure, or at once when it did not
     /// (then the caller's exec runs it by its path).
     pub fn exec(&self) -> io::Result<()> {
-        let (Some(exec), Some(file)) = (&self.exec, &self.executable) else {
-            return Ok(());
-        };
-        // SAFETY: execveat(2) with NUL-terminated arrays of C strings that
-        // live as long as `self`; it returns only on failure.
-        unsafe {
-            libc::syscall(
-                libc::SYS_execveat,
-                file.as_raw_fd(),
-                c"".as_ptr(),
-                exec.argv.pointers.as_ptr(),
-                exec.envp.pointers.as_ptr(),
-                libc::AT_EMPTY_PATH,
-            );
+        match (&self.exec, &self.executable) {
+            (Some(exec), Some(file)) => Err(exec.run(file)),
+            _ => Ok(()),
         }
-        Err(io::Error::last_os_error())
     }
 }
 

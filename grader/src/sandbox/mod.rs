@@ -35,6 +35,7 @@
 pub mod build;
 pub mod cgroup;
 pub mod doctor;
+mod exec;
 pub mod jail;
 pub mod net;
 #[cfg(target_os = "linux")]
