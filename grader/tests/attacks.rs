@@ -1260,7 +1260,7 @@ fn a_server_that_fans_out_to_memory_hungry_children_is_held_to_the_budget() {
         let hog = format!(
             "    if std::env::args().nth(1).as_deref() == Some(\"hog\") {{\n\
                      let held = vec![1u8; 700 << 20];\n\
-                     std::thread::sleep(std::time::Duration::from_secs(60));\n\
+                     std::thread::park_timeout(std::time::Duration::from_secs(60));\n\
                      return ExitCode::from(held[held.len() - 1]);\n\
                  }}\n\
              {MAIN_STARTS}\n\
