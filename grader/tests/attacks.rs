@@ -579,12 +579,17 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
         grades["attack-empty"].1, "no task files found",
         "{grades:#?}"
     );
-    // Reading the reference while compiling fails, and says why.
+    // Reading the reference while compiling fails, and says why: denied,
+    // or not there at all when the workspace is under /tmp, which the
+    // build's own /tmp hides.
     for student in ["attack-include", "attack-path-mod"] {
         assert_eq!(grades[student].1, "did not build", "{student}: {grades:#?}");
         let report = out.join("students").join(student).join("report.json");
         let report = fs::read_to_string(report).unwrap();
-        assert!(report.contains("Permission denied"), "{student}: {report}");
+        assert!(
+            report.contains("Permission denied") || report.contains("No such file or directory"),
+            "{student}: {report}"
+        );
     }
     // A build script is refused, with a note saying so.
     let report = fs::read_to_string(out.join("students/attack-build-script/report.json")).unwrap();
