@@ -379,7 +379,7 @@ pub fn run_check(
     )
 }
 
-fn report(
+pub(crate) fn report(
     check: &Check,
     outcome: Option<Outcome>,
     duration_ms: u64,

@@ -64,37 +64,23 @@ fn uses(role: Role, side: Role) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::Outcome;
 
-    /// Task 01's checks, each reported with the status `status` gives it
-    /// (by id), full points for a pass.
+    /// Task 01's checks, each reported as the runner reports a check
+    /// with the status `status` gives it (by id).
     fn graded(status: impl Fn(&str) -> Status) -> (Task, Vec<CheckReport>) {
         let task = crate::tasks::by_number(1).unwrap();
         let reports = task
             .checks
             .iter()
             .map(|check| {
-                let status = status(&check.id);
-                CheckReport {
-                    id: check.id.clone(),
-                    title: check.title.to_string(),
-                    role: check.role,
-                    status,
-                    points: if status == Status::Pass {
-                        check.points
-                    } else {
-                        0
-                    },
-                    max_points: check.points,
-                    message: String::new(),
-                    hint: String::new(),
-                    duration_ms: 0,
-                    expected: None,
-                    actual: None,
-                    transcript: Vec::new(),
-                    cause: None,
-                    flaky: false,
-                    visibility: Default::default(),
-                }
+                let outcome = match status(&check.id) {
+                    Status::Pass => None,
+                    Status::Fail => Some(Outcome::fail("wrong")),
+                    Status::Error => Some(Outcome::error("broke")),
+                    Status::Skipped => Some(Outcome::skip("not here")),
+                };
+                crate::run::report(check, outcome, 0, Vec::new())
             })
             .collect();
         (task, reports)
