@@ -663,6 +663,14 @@ fn task_score(report: &serde_json::Value, task: &str) -> (u64, u64) {
     )
 }
 
+/// A temporary folder of the test's own, for `TMPDIR`: the store in it is
+/// this test's alone.
+fn own_tmpdir(dir: &Path) -> PathBuf {
+    let tmpdir = dir.join("tmp");
+    fs::create_dir_all(&tmpdir).unwrap();
+    tmpdir
+}
+
 /// A temporary folder only root may enter, as `mktemp -d`, a systemd
 /// PrivateTmp or `$XDG_RUNTIME_DIR` give.
 fn private_tmpdir(dir: &Path) -> PathBuf {
@@ -714,8 +722,7 @@ fn the_build_reads_nothing_but_its_workspace_toolchain_and_crates() {
             "const STOLEN: &str = include_str!(\"/proc/1/environ\");".to_string(),
         ),
     ];
-    let tmpdir = dir.join("tmp");
-    fs::create_dir_all(&tmpdir).unwrap();
+    let tmpdir = own_tmpdir(&dir);
     for (name, item) in &attacks {
         let student = dir.join(name);
         build_time_attacker(&student, item);
@@ -756,8 +763,7 @@ fn a_build_that_reads_dev_zero_ends_at_its_memory_limit() {
         &student,
         "static STOLEN: &[u8] = include_bytes!(\"/dev/zero\");",
     );
-    let tmpdir = dir.join("tmp");
-    fs::create_dir_all(&tmpdir).unwrap();
+    let tmpdir = own_tmpdir(&dir);
     let started = Instant::now();
     let (report, said) = grade_submission(&student, &["task01"], Some(&tmpdir), &[]);
     assert!(started.elapsed() < Duration::from_secs(120), "{said}");
@@ -789,8 +795,7 @@ fn a_store_entry_replaced_during_a_run_costs_the_honest_student_nothing() {
     needs_sandbox!();
     let dir = common::scratch("attack-store-race");
     honest(&dir.join("honest"));
-    let tmpdir = dir.join("tmp");
-    fs::create_dir_all(&tmpdir).unwrap();
+    let tmpdir = own_tmpdir(&dir);
     let tasks = ["task01", "task02", "task03"];
     // A first run fills the store; during the second, every entry is
     // replaced by a fresh copy of itself again and again, as a grader
@@ -827,8 +832,7 @@ fn a_store_entry_replaced_during_a_run_costs_the_honest_student_nothing() {
 fn a_file_included_from_another_task_is_part_of_the_build_cache_key() {
     needs_sandbox!();
     let dir = common::scratch("attack-include-cache");
-    let tmpdir = dir.join("tmp");
-    fs::create_dir_all(&tmpdir).unwrap();
+    let tmpdir = own_tmpdir(&dir);
     // Both students hand in the same task01 files; their server includes
     // a file of task02's folder, which differs.
     let student = |name: &str, included: &str| {
