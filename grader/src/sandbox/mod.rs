@@ -34,6 +34,7 @@
 
 pub mod build;
 pub mod cgroup;
+mod chain;
 pub mod doctor;
 mod exec;
 pub mod jail;
