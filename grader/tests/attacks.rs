@@ -1301,10 +1301,12 @@ fn a_server_that_fans_out_to_memory_hungry_children_is_held_to_the_budget() {
     let budget = &report["sandbox"]["budget"];
     assert!(budget["memory_kills"].as_u64().unwrap() > 0, "{budget}");
     // Measured by the kernel for the group: the hogs were charged to it,
-    // and it never held more than the cap.
+    // and it never held more than the cap, give or take the kernel's
+    // per-CPU charge batch (64 pages: a page over was seen in CI).
     let peak = budget["peak_memory"].as_u64().unwrap();
+    let batch = 64 * 4096 * std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
     assert!(
-        (BUDGET_MEMORY / 2..=BUDGET_MEMORY).contains(&peak),
+        (BUDGET_MEMORY / 2..=BUDGET_MEMORY + batch).contains(&peak),
         "peak {peak} bytes against a cap of {BUDGET_MEMORY}"
     );
     let alive = left_alive(&report);
