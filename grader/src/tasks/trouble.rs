@@ -59,10 +59,7 @@ pub(super) fn hangups<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
     survived(ctx, &server, what, served)?;
     let stderr = server.child.output(Stream::Stderr);
     let Some(panic) = panicked(&stderr) else {
-        return match server.child.status() {
-            Some(status) => Err(ended(&server, status, what)),
-            None => Ok(()),
-        };
+        return still_listening(ctx, &server, what);
     };
     // A panic in the main thread ends the server once its message is out.
     if let Some(status) = server.child.wait(ctx.deadline(ENDS)) {
@@ -72,6 +69,25 @@ pub(super) fn hangups<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
         "the server panicked when {what}: an error with one client must be reported and survived"
     ))
     .actual(panic))
+}
+
+/// The server still takes connections after `what`. A server that has
+/// ended closed its port before the OS shows it ended: a probe of a server
+/// that only accepts may see its queued connection reset and pass, so a
+/// refused connection is what tells, with the exit status once it shows.
+fn still_listening(ctx: &mut Ctx, server: &Server, what: &str) -> CheckResult {
+    if let Some(status) = server.child.status() {
+        return Err(ended(server, status, what));
+    }
+    let Err(e) = peer::connect(server.addr, ctx.deadline(REPLY_WAIT)) else {
+        return Ok(());
+    };
+    match server.child.wait(ctx.deadline(ENDS)) {
+        Some(status) => Err(ended(server, status, what)),
+        None => Err(Outcome::fail(format!(
+            "after {what}, the server still runs but no longer takes connections: {e}"
+        ))),
+    }
 }
 
 /// Stops the server until the guard drops, once `/proc` shows every one of
