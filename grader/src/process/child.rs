@@ -8,7 +8,7 @@
 //! environment.
 
 use super::lines::{Lines, Tap};
-use super::registry::{live, stopping};
+use super::registry::{live, starting, stopping};
 use super::{NoLine, Program, Stream, GRACE};
 use crate::time::Deadline;
 use nix::sys::signal::{kill, killpg, Signal};
@@ -90,9 +90,9 @@ impl Child {
             .argv
             .split_first()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty command"))?;
-        // Started and registered under the registry's lock, so that Ctrl-C
-        // can't fall between the two and leave this child unknown.
-        let mut live = live();
+        // Started and registered under the gate, so that Ctrl-C can't fall
+        // between the two and leave this child unknown.
+        let gate = starting();
         if stopping() {
             return Err(io::Error::new(
                 io::ErrorKind::Interrupted,
@@ -134,8 +134,8 @@ impl Child {
         }
         let mut child = command.spawn()?;
         let group = Pid::from_raw(child.id() as i32);
-        live.push(group.as_raw());
-        drop(live);
+        live().push(group.as_raw());
+        drop(gate);
 
         let stdout = Arc::new(Lines::default());
         let stderr = Arc::new(Lines::default());
