@@ -40,14 +40,7 @@ macro_rules! needs_sandbox {
 
 /// The reference's task folders, as an honest student hands them in.
 fn honest(at: &Path) {
-    for task in [
-        "task01_connect",
-        "task02_greeting",
-        "task03_echo",
-        "task04_multithreaded",
-        "task05_udp",
-        "task06_chat",
-    ] {
+    for task in common::packages() {
         let from = common::workspace_root().join(task);
         common::copy_workspace(&from.join("src"), &at.join(task).join("src"));
         fs::copy(from.join("Cargo.toml"), at.join(task).join("Cargo.toml")).unwrap();
@@ -262,14 +255,7 @@ fn build_time_attacker(at: &Path, item: &str) {
 fn reference_lines() -> Vec<String> {
     let root = common::workspace_root();
     let mut lines = Vec::new();
-    for task in [
-        "task01_connect",
-        "task02_greeting",
-        "task03_echo",
-        "task04_multithreaded",
-        "task05_udp",
-        "task06_chat",
-    ] {
+    for task in common::packages() {
         for bin in ["server", "client"] {
             let text =
                 fs::read_to_string(root.join(task).join(format!("src/bin/{bin}.rs"))).unwrap();
