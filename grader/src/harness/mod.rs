@@ -26,7 +26,7 @@ pub use verdict::{
     lines_or_nothing, panicked, printed, todo_location,
 };
 
-use crate::check::{Outcome, Role};
+use crate::outcome::{Outcome, Role};
 use crate::peer::{End, Received};
 use crate::process::{describe_status, Child, ExitWatch, Program, Stream, Tap};
 use crate::sandbox::cgroup::{Budget, Counters};
