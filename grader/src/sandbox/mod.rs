@@ -35,6 +35,7 @@
 pub mod build;
 pub mod cgroup;
 mod chain;
+mod confine;
 pub mod doctor;
 mod exec;
 pub mod jail;
