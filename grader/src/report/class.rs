@@ -89,7 +89,7 @@ pub fn no_report(student: &str, status: Standing, reason: &str) -> String {
 /// A paragraph saying how the class's code was confined: in red when any
 /// submission ran without a sandbox.
 fn sandboxing(graded: &[&Report]) -> String {
-    use crate::sandbox::Mode;
+    use crate::report::Mode;
     let count = |mode| {
         graded
             .iter()
