@@ -29,7 +29,8 @@ pub struct Column {
 pub enum CanvasError {
     #[error(
         "the Canvas gradebook needs the assignment's id: give Canvas's gradebook export \
-         (Grades, Export, CSV) as --roster, or --assignment 'Title (id)' with --points-possible"
+         (Grades, Export, CSV) as --roster, or --assignment 'Title (id)' with --points-possible \
+         (the id is in the assignment's address, /assignments/ID)"
     )]
     NoExport,
     #[error("--assignment `{assignment}` names no assignment column of {path}; its assignment columns: {columns}")]
@@ -44,8 +45,8 @@ pub enum CanvasError {
         path: PathBuf,
         columns: String,
     },
-    #[error("no Points Possible for `{heading}` in {path}: give --points-possible")]
-    NoPoints { heading: String, path: String },
+    #[error("no Points Possible for `{heading}`{whence}: give --points-possible")]
+    NoPoints { heading: String, whence: String },
     #[error("--points-possible is {given}, but {path} says `{heading}` is out of {export}")]
     Disagree {
         given: String,
@@ -78,21 +79,6 @@ impl Column {
     /// [`Column::find`] in the export's `rows`.
     fn find_in(ask: &Ask, rows: &[Vec<String>]) -> Result<Column, CanvasError> {
         let wanted = ask.assignment.trim();
-        let Some(path) = ask.export else {
-            // No export: only a heading that holds the id is safe.
-            return match (title_and_id(wanted), ask.points_possible) {
-                (Some(_), Some(max)) => Ok(Column {
-                    heading: wanted.to_string(),
-                    max,
-                    source: Source::Given,
-                }),
-                (Some(_), None) => Err(CanvasError::NoPoints {
-                    heading: wanted.to_string(),
-                    path: "the command line".into(),
-                }),
-                (None, _) => Err(CanvasError::NoExport),
-            };
-        };
         let headings = rows.first().cloned().unwrap_or_default();
         // lib/gradebook_importer.rb `parse_assignments`: each column left of
         // the student's is an assignment, by the id in `Title (id)`.
@@ -101,6 +87,23 @@ impl Column {
             .enumerate()
             .filter_map(|(at, h)| title_and_id(h).map(|(title, id)| (at, title, id)))
             .collect();
+        let export = ask.export.filter(|_| !columns.is_empty());
+        let Some(path) = export else {
+            // No Canvas export (none, or a roster of another kind): only a
+            // heading that holds the id is safe.
+            return match (title_and_id(wanted), ask.points_possible) {
+                (Some(_), Some(max)) => Ok(Column {
+                    heading: wanted.to_string(),
+                    max,
+                    source: Source::Given,
+                }),
+                (Some(_), None) => Err(CanvasError::NoPoints {
+                    heading: show::inert(wanted).into_owned(),
+                    whence: " (no Canvas export as --roster)".into(),
+                }),
+                (None, _) => Err(CanvasError::NoExport),
+            };
+        };
         let by_id = match title_and_id(wanted) {
             Some((_, id)) => Some(id),
             None if wanted.chars().all(|c| c.is_ascii_digit()) => Some(wanted),
@@ -165,7 +168,7 @@ impl Column {
             (None, None) => {
                 return Err(CanvasError::NoPoints {
                     heading: show::inert(&heading).into_owned(),
-                    path: path.display().to_string(),
+                    whence: format!(" in {}", path.display()),
                 })
             }
         };
@@ -177,11 +180,7 @@ impl Column {
     }
 
     pub fn scale(&self, most: u32) -> Scale {
-        Scale {
-            most,
-            max: self.max,
-            source: self.source.clone(),
-        }
+        Scale::new(most, self.max, &self.source)
     }
 
     /// The students Canvas would not know: no user id, SIS User ID or SIS

@@ -143,11 +143,7 @@ impl Sheet {
     }
 
     pub fn scale(&self, most: u32) -> Scale {
-        Scale {
-            most,
-            max: self.max,
-            source: self.source.clone(),
-        }
+        Scale::new(most, self.max, &self.source)
     }
 
     /// The participant of each of the worksheet's rows.
