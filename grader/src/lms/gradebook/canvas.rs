@@ -310,4 +310,45 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn a_student_canvas_cannot_match_is_left_out_and_named() {
+        use crate::batch::Standing;
+        use crate::lms::Submitter;
+        let graded = |key: &str, lms_id: &str| Graded {
+            student: key.to_string(),
+            standing: Standing::Rejected,
+            report: None,
+            reason: String::new(),
+            submitter: Submitter {
+                key: key.to_string(),
+                name: key.to_string(),
+                lms_id: lms_id.to_string(),
+                ..Submitter::default()
+            },
+        };
+        let results = [graded("ana", "1001"), graded("folder-bo", "folder-bo")];
+        let column = Column {
+            heading: "Socket lab (77)".into(),
+            max: 50.0,
+            source: Source::Given,
+        };
+        let text = column.write(&results, 261).unwrap();
+        assert_eq!(
+            text.lines().collect::<Vec<_>>(),
+            [
+                "Student,ID,SIS User ID,SIS Login ID,Section,Socket lab (77)",
+                "    Points Possible,,,,,50",
+                "ana,1001,,,,0",
+            ]
+        );
+        let words = super::super::Book::Canvas(column).words(&results, 261);
+        assert_eq!(
+            words.as_deref(),
+            Some(
+                "Canvas, column Socket lab (77): grades scaled to 50 (--points-possible): \
+                 261 points = 50; left out, no id the LMS knows: folder-bo"
+            )
+        );
+    }
 }
