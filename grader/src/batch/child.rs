@@ -228,6 +228,7 @@ mod tests {
             roster: None,
             gradebooks: Vec::new(),
             assignment: String::new(),
+            points_possible: None,
         };
         let who = Submitter {
             key: "ana".into(),

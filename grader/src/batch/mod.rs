@@ -17,7 +17,7 @@
 //! are dead.
 
 use crate::cargo::Workspace;
-use crate::lms::gradebook::{self, GradebookError};
+use crate::lms::gradebook::{self, Book, GradebookError};
 use crate::lms::roster::{Roster, RosterError};
 use crate::lms::{Download, LmsError, Submitter};
 use crate::policy::{Policy, PolicyError};
@@ -83,6 +83,8 @@ pub struct Options {
     pub gradebooks: Vec<gradebook::Kind>,
     /// The assignment's name in a gradebook.
     pub assignment: String,
+    /// The assignment's maximum in the LMS (`--points-possible`).
+    pub points_possible: Option<f64>,
 }
 
 /// How one submission's grading ended.
@@ -141,12 +143,25 @@ pub fn read(options: &Options) -> Result<Download, BatchError> {
     )?)
 }
 
-/// Grades every submission of `download`; `done` is told of each as it
-/// finishes. A student on the roster with no submission is recorded as
+/// The gradebooks to write, each read against the LMS's own export before
+/// anyone is graded: an `--assignment` that names no column of Canvas's
+/// export stops the batch here.
+pub fn gradebooks(options: &Options) -> Result<Vec<Book>, BatchError> {
+    let ask = gradebook::Ask {
+        assignment: &options.assignment,
+        points_possible: options.points_possible,
+        export: options.roster.as_deref(),
+    };
+    Ok(gradebook::prepare(&options.gradebooks, &ask)?)
+}
+
+/// Grades every submission of `download` and writes `books`; `done` is
+/// told of each as it finishes. A student on the roster with no submission is recorded as
 /// such, and not graded.
 pub fn run(
     options: &Options,
     download: &Download,
+    books: &[Book],
     done: &(dyn Fn(&Graded) + Sync),
 ) -> Result<Vec<Graded>, BatchError> {
     let submissions: Vec<&Submitter> = download.handed_in().collect();
@@ -186,7 +201,7 @@ pub fn run(
     // The class in the download's order: by name.
     let order: Vec<&str> = download.students.iter().map(|s| s.key.as_str()).collect();
     results.sort_by_key(|g| order.iter().position(|k| *k == g.student));
-    write_class(options, &results, &download.roster_headings)?;
+    write_class(options, &results, books)?;
     Ok(results)
 }
 
@@ -228,6 +243,7 @@ impl Options {
             roster: cli.roster.clone(),
             gradebooks: cli.gradebook.clone(),
             assignment: cli.assignment.clone(),
+            points_possible: cli.points_possible,
         })
     }
 }
@@ -275,12 +291,7 @@ impl Progress {
 /// The summary `grader batch` prints: what the download was, a line per
 /// student (score, standing, why), then where the class results are. Names
 /// and reasons come from the submissions, and are shown inert.
-pub fn summary(
-    download: &Download,
-    results: &[Graded],
-    out: &Path,
-    gradebooks: &[gradebook::Kind],
-) -> String {
+pub fn summary(download: &Download, results: &[Graded], out: &Path, books: &[Book]) -> String {
     let mut summary = format!("{}\n", show::inert(&download.summary()));
     for graded in results {
         let score = graded.report.as_ref().map_or("–".to_string(), |r| {
@@ -315,12 +326,15 @@ pub fn summary(
         out.join("grades.csv").display(),
         out.join("index.html").display()
     ));
-    for kind in gradebooks {
-        let files: Vec<String> = gradebook::file_names(*kind)
+    for book in books {
+        let files: Vec<String> = gradebook::file_names(book.kind())
             .iter()
             .map(|f| out.join(f).display().to_string())
             .collect();
         summary.push_str(&format!("Wrote {}\n", files.join(" and ")));
+        if let Some(words) = book.words(results, 0) {
+            summary.push_str(&format!("  {words}\n"));
+        }
     }
     summary
 }
@@ -368,12 +382,7 @@ mod tests {
             graded("bo", Standing::Rejected, "", false),
             graded("cy", Standing::NoSubmission, "", false),
         ];
-        let summary = summary(
-            &download,
-            &results,
-            Path::new("out"),
-            &[gradebook::Kind::Canvas],
-        );
+        let summary = summary(&download, &results, Path::new("out"), &[Book::Csv]);
         let lines: Vec<&str> = summary.lines().collect();
         assert_eq!(
             lines,
@@ -383,7 +392,7 @@ mod tests {
                 "bo                             –  rejected",
                 "cy                             –  no submission",
                 "Wrote out/grades.csv and out/index.html",
-                "Wrote out/gradebook-canvas.csv and out/feedback-canvas.zip",
+                "Wrote out/gradebook.csv",
             ],
             "{summary}"
         );

@@ -2,7 +2,7 @@
 //! `index.html`, written by the batch alone, each as a fresh file.
 
 use super::{BatchError, Graded, Options};
-use crate::lms::gradebook;
+use crate::lms::gradebook::Book;
 use crate::policy::Policy;
 use crate::report::class::{self, Row};
 use crate::report::Format;
@@ -39,7 +39,7 @@ fn extension(format: Format) -> &'static str {
 pub(super) fn write_class(
     options: &Options,
     results: &[Graded],
-    roster_headings: &[String],
+    books: &[Book],
 ) -> Result<(), BatchError> {
     let write = |path: PathBuf, text: String| {
         // A fresh file: whatever stood at that path (a link, a pipe, an
@@ -97,16 +97,15 @@ pub(super) fn write_class(
         options.out.join("index.html"),
         class::index("Socket lab: class results", &tasks, &rows),
     )?;
-    if options.gradebooks.is_empty() {
+    if books.is_empty() {
         return Ok(());
     }
     // The most a submission can score, for a class none of which was graded.
     let mut all = crate::tasks::all();
     Policy::load(&options.workspace)?.apply(&mut all, false);
     let most: u32 = all.iter().map(|t| t.max_points()).sum();
-    let column = gradebook::canvas_column(&options.assignment, roster_headings);
-    for kind in &options.gradebooks {
-        for (name, bytes) in gradebook::files(*kind, results, &column, most)? {
+    for book in books {
+        for (name, bytes) in book.files(results, most)? {
             let path = options.out.join(name);
             let _ = fs::remove_file(&path);
             fs::write(&path, bytes).map_err(|source| BatchError::Write { path, source })?;

@@ -1,24 +1,23 @@
-//! Grades and feedback in the shapes LMSs import (`--gradebook`).
+//! Grades and feedback in the shapes LMSs import (`--gradebook`), each
+//! written to the rules of the LMS's own import code, named beside each
+//! rule in [`canvas`] and [`moodle`].
 //!
-//! - `canvas`: `gradebook-canvas.csv`, the columns of Canvas's gradebook
-//!   export (`Student`, `ID`, `SIS User ID`, `SIS Login ID`, `Section`),
-//!   then the assignment's column, with a `Points Possible` row first; and
-//!   `feedback-canvas.zip`, a report per student named like the file the
-//!   student handed in (`<name>_<user id>_<submission id>_feedback.html`),
-//!   for Canvas's "Re-upload submissions", which takes a name's first two
-//!   numbers as the user and one of the files they handed in, and attaches
-//!   the file to that submission as a comment.
-//! - `moodle`: `gradebook-moodle.csv`, the assignment's grading worksheet
-//!   (`Identifier` is `Participant <id>`) with the columns Moodle's grade
-//!   import can key on (`Email address`, `ID number`, `Username`); and
-//!   `feedback-moodle.zip`, each report in the folder the student's files
-//!   came in (`<Full Name>_<id>_assignsubmission_file_/feedback.html`), as
-//!   the assignment's "Upload multiple feedback files in a zip" reads it.
+//! - `canvas`: `gradebook-canvas.csv` for the gradebook's "Import", the
+//!   assignment's own column of Canvas's export (`Socket lab (77)`), found
+//!   by its id; and `feedback-canvas.zip` for "Re-upload submissions".
+//! - `moodle`: `gradebook-moodle.csv`, the assignment's offline grading
+//!   worksheet with Moodle's own columns in Moodle's order (the downloaded
+//!   worksheet's, when it is the roster); and `feedback-moodle.zip` for
+//!   "Upload multiple feedback files in a zip".
 //! - `csv`: `gradebook.csv`, every id the kit knows of each student, for
 //!   anything else (GitHub Classroom has no grade import).
 //!
 //! A grade is written only where the grader graded, or where the student
-//! is to blame for there being none; never invented (see [`grade`]).
+//! is to blame for there being none; never invented (see [`grade`]). In an
+//! LMS's gradebook it is scaled to the maximum the LMS's assignment has
+//! ([`Scale`]): raw points never go into a column with another maximum.
+//! A student the LMS could not match to one of its own (no id it knows) is
+//! left out and named in the summary, never written as a new row.
 //!
 //! Every text cell that came from outside (a name, an id, a login, a
 //! section, a reason) is a [`show::cell`]: control characters escaped and,
@@ -29,10 +28,17 @@
 //! no id an LMS issues does. Grades and maxima are the grader's numbers
 //! and are written as numbers.
 
+pub mod canvas;
+pub mod moodle;
+mod scale;
+
+pub use scale::{number, parse_number, Scale, Source};
+
 use crate::batch::{folder_name, Graded, Standing};
 use crate::report::html;
 use crate::show;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// The gradebooks `--gradebook` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,6 +49,47 @@ pub enum Kind {
     Moodle,
     /// A plain CSV with every id the kit knows.
     Csv,
+}
+
+/// What the instructor said of the LMS's assignment.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    /// `--assignment`: a Canvas column's title, id or `Title (id)`.
+    pub assignment: &'a str,
+    /// `--points-possible`: the assignment's maximum in the LMS.
+    pub points_possible: Option<f64>,
+    /// `--roster`: the LMS's own export (Canvas's gradebook export,
+    /// Moodle's grading worksheet) when it is one.
+    pub export: Option<&'a Path>,
+}
+
+/// One gradebook to write, with what it is written against, read before
+/// anyone is graded so that a wrong `--assignment` costs no time.
+#[derive(Debug, Clone)]
+pub enum Book {
+    Canvas(canvas::Column),
+    Moodle(moodle::Sheet),
+    Csv,
+}
+
+/// Reads what each of `kinds` needs from `ask`; refuses a gradebook that
+/// would not land on the LMS's own assignment.
+pub fn prepare(kinds: &[Kind], ask: &Ask) -> Result<Vec<Book>, GradebookError> {
+    if let Some(points) = ask.points_possible {
+        if !(points.is_finite() && points > 0.0) {
+            return Err(GradebookError::Points(points));
+        }
+    }
+    kinds
+        .iter()
+        .map(|kind| {
+            Ok(match kind {
+                Kind::Canvas => Book::Canvas(canvas::Column::find(ask)?),
+                Kind::Moodle => Book::Moodle(moodle::Sheet::read(ask)?),
+                Kind::Csv => Book::Csv,
+            })
+        })
+        .collect()
 }
 
 /// A student's grade in a gradebook: the score for a graded submission
@@ -71,89 +118,9 @@ pub fn points_possible(results: &[Graded], fallback: u32) -> u32 {
         .unwrap_or(fallback)
 }
 
-/// Canvas's column for the assignment: the roster's own (`Socket lab
-/// (1234)`, from a gradebook export: Canvas updates that assignment), or a
-/// new one named `assignment`.
-pub fn canvas_column(assignment: &str, headings: &[String]) -> String {
-    headings
-        .iter()
-        .find(|h| {
-            h.rsplit_once(" (").is_some_and(|(name, id)| {
-                name.trim().eq_ignore_ascii_case(assignment.trim())
-                    && id
-                        .strip_suffix(')')
-                        .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
-            })
-        })
-        .cloned()
-        .unwrap_or_else(|| assignment.to_string())
-}
-
 fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// `gradebook-canvas.csv`.
-pub fn canvas(results: &[Graded], column: &str, possible: u32) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "Student",
-        "ID",
-        "SIS User ID",
-        "SIS Login ID",
-        "Section",
-        &show::cell(column),
-    ])?;
-    writer.write_record(["    Points Possible", "", "", "", "", &possible.to_string()])?;
-    for graded in results {
-        let who = &graded.submitter;
-        let member = who.member.clone().unwrap_or_default();
-        writer.write_record([
-            &*show::cell(&who.name),
-            &show::cell(&who.lms_id),
-            &show::cell(&member.sis_user_id),
-            &show::cell(&member.login),
-            &show::cell(&member.section),
-            &grade_cell(grade(graded)),
-        ])?;
-    }
-    finish(writer)
-}
-
-/// `gradebook-moodle.csv`.
-pub fn moodle(results: &[Graded], possible: u32) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "Identifier",
-        "Full name",
-        "Email address",
-        "ID number",
-        "Username",
-        "Grade",
-        "Maximum Grade",
-        "Feedback comments",
-    ])?;
-    for graded in results {
-        let who = &graded.submitter;
-        let member = who.member.clone().unwrap_or_default();
-        let identifier = if is_number(&who.lms_id) {
-            format!("Participant {}", who.lms_id)
-        } else {
-            String::new()
-        };
-        writer.write_record([
-            identifier.as_str(),
-            &show::cell(&who.name),
-            &show::cell(&member.email),
-            &show::cell(&member.sis_user_id),
-            &show::cell(&member.login),
-            &grade_cell(grade(graded)),
-            &possible.to_string(),
-            &comment(graded),
-        ])?;
-    }
-    finish(writer)
 }
 
 /// `gradebook.csv`.
@@ -290,36 +257,75 @@ pub fn file_names(kind: Kind) -> &'static [&'static str] {
     }
 }
 
-/// The files `kind` writes into the results folder, as (file name,
-/// contents), named as [`file_names`] says.
-pub fn files(
-    kind: Kind,
-    results: &[Graded],
-    column: &str,
-    fallback_max: u32,
-) -> Result<Vec<(String, Vec<u8>)>, GradebookError> {
-    let possible = points_possible(results, fallback_max);
-    let feedback = feedback_files(kind, results);
-    Ok(match kind {
-        Kind::Canvas => vec![
-            (
-                "gradebook-canvas.csv".into(),
-                canvas(results, column, possible)?.into_bytes(),
+impl Book {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Book::Canvas(_) => Kind::Canvas,
+            Book::Moodle(_) => Kind::Moodle,
+            Book::Csv => Kind::Csv,
+        }
+    }
+
+    /// The files this gradebook writes into the results folder, as (file
+    /// name, contents), named as [`file_names`] says; `most` is what a
+    /// submission could score when no report says.
+    pub fn files(
+        &self,
+        results: &[Graded],
+        most: u32,
+    ) -> Result<Vec<(String, Vec<u8>)>, GradebookError> {
+        let possible = points_possible(results, most);
+        let feedback = || feedback_files(self.kind(), results);
+        Ok(match self {
+            Book::Canvas(column) => vec![
+                (
+                    "gradebook-canvas.csv".into(),
+                    column.write(results, possible)?.into_bytes(),
+                ),
+                ("feedback-canvas.zip".into(), zip(&feedback())?),
+            ],
+            Book::Moodle(sheet) => vec![
+                (
+                    "gradebook-moodle.csv".into(),
+                    sheet
+                        .write(results, possible, std::time::SystemTime::now())?
+                        .into_bytes(),
+                ),
+                ("feedback-moodle.zip".into(), zip(&feedback())?),
+            ],
+            Book::Csv => vec![(
+                "gradebook.csv".into(),
+                plain(results, possible)?.into_bytes(),
+            )],
+        })
+    }
+
+    /// What the summary says of this gradebook besides its files: the
+    /// scale, and who could not be matched.
+    pub fn words(&self, results: &[Graded], most: u32) -> Option<String> {
+        let possible = points_possible(results, most);
+        let (what, scale, left_out) = match self {
+            Book::Canvas(column) => (
+                format!("Canvas, column {}", show::inert(&column.heading)),
+                column.scale(possible),
+                column.left_out(results),
             ),
-            ("feedback-canvas.zip".into(), zip(&feedback)?),
-        ],
-        Kind::Moodle => vec![
-            (
-                "gradebook-moodle.csv".into(),
-                moodle(results, possible)?.into_bytes(),
+            Book::Moodle(sheet) => (
+                "Moodle".to_string(),
+                sheet.scale(possible),
+                sheet.left_out(results),
             ),
-            ("feedback-moodle.zip".into(), zip(&feedback)?),
-        ],
-        Kind::Csv => vec![(
-            "gradebook.csv".into(),
-            plain(results, possible)?.into_bytes(),
-        )],
-    })
+            Book::Csv => return None,
+        };
+        let mut line = format!("{what}: {}", scale.words());
+        if !left_out.is_empty() {
+            line.push_str(&format!(
+                "; left out, no id the LMS knows: {}",
+                show::inert(&left_out.join(", "))
+            ));
+        }
+        Some(line)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -328,20 +334,35 @@ pub enum GradebookError {
     Csv(#[from] csv::Error),
     #[error("could not write a feedback zip")]
     Zip(#[from] zip::result::ZipError),
+    #[error("could not read {path}")]
+    Export { path: PathBuf, source: csv::Error },
+    #[error("--points-possible must be a number above 0, not {0}")]
+    Points(f64),
+    #[error(transparent)]
+    Canvas(#[from] canvas::CanvasError),
+    #[error(transparent)]
+    Moodle(#[from] moodle::MoodleError),
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn canvas_reuses_the_exported_assignment_column() {
-        let headings = [
-            "Student".to_string(),
-            "Socket Lab (4321)".to_string(),
-            "Other (12)".to_string(),
-        ];
-        assert_eq!(canvas_column("socket lab", &headings), "Socket Lab (4321)");
-        assert_eq!(canvas_column("Lab 2", &headings), "Lab 2");
+/// The rows of a CSV file an LMS wrote, heading first, a byte order mark
+/// left out.
+fn read_rows(path: &Path) -> Result<Vec<Vec<String>>, GradebookError> {
+    let failed = |source| GradebookError::Export {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+        .map_err(failed)?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(failed)?;
+        rows.push(record.iter().map(String::from).collect::<Vec<_>>());
     }
+    if let Some(first) = rows.first_mut().and_then(|r| r.first_mut()) {
+        *first = first.trim_start_matches('\u{feff}').to_string();
+    }
+    Ok(rows)
 }
