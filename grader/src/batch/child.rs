@@ -18,12 +18,28 @@ use std::time::Duration;
 const CLEANUP: Duration = Duration::from_secs(5);
 
 pub(super) fn grade_one(options: &Options, grader: &PrivateGrader, who: &Submitter) -> Graded {
-    let graded = |standing, report, reason: String| Graded {
-        student: who.key.clone(),
-        standing,
-        report,
-        reason,
-        submitter: who.clone(),
+    // What reading the download did with the student's files goes into
+    // their report, or, when there is none, beside the reason.
+    let graded = |standing, report: Option<Report>, reason: String| {
+        let (report, reason) = match report {
+            Some(mut report) => {
+                report.notes.extend(who.notes.iter().cloned());
+                (Some(report), reason)
+            }
+            None => {
+                let said = std::iter::once(reason)
+                    .chain(who.notes.iter().cloned())
+                    .filter(|r| !r.is_empty());
+                (None, said.collect::<Vec<_>>().join("; "))
+            }
+        };
+        Graded {
+            student: who.key.clone(),
+            standing,
+            report,
+            reason,
+            submitter: who.clone(),
+        }
     };
     let Some(path) = &who.path else {
         return graded(Standing::NoSubmission, None, String::new());

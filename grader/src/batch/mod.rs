@@ -177,9 +177,15 @@ pub fn run(
             .filter(|who| who.path.is_none())
             .map(|who| Graded {
                 student: who.key.clone(),
-                standing: Standing::NoSubmission,
+                standing: not_graded(who),
                 report: None,
-                reason: String::new(),
+                reason: match &who.reason {
+                    Some(reason) => reason
+                        .strip_prefix("rejected: ")
+                        .unwrap_or(reason)
+                        .to_string(),
+                    None => String::new(),
+                },
                 submitter: who.clone(),
             }),
     );
@@ -188,6 +194,18 @@ pub fn run(
     results.sort_by_key(|g| order.iter().position(|k| *k == g.student));
     write_class(options, &results, &download.roster_headings)?;
     Ok(results)
+}
+
+/// How a student with nothing to grade stands: a file the download's
+/// reading refused (a link) is rejected; one it could not use (a `.rar`,
+/// an empty zip, an entry no LMS names so) has no task files; nothing at
+/// all is no submission.
+fn not_graded(who: &Submitter) -> Standing {
+    match &who.reason {
+        Some(reason) if reason.starts_with("rejected: ") => Standing::Rejected,
+        Some(_) => Standing::NoTasks,
+        None => Standing::NoSubmission,
+    }
 }
 
 /// Writes the student edition and compiles its dependencies once, before
@@ -351,7 +369,7 @@ mod tests {
     #[test]
     fn the_summary_has_a_line_per_student_and_says_where_the_results_are() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("class/ana")).unwrap();
+        std::fs::create_dir_all(dir.path().join("class/ana/task01")).unwrap();
         let download = crate::lms::read(&dir.path().join("class"), dir.path(), None).unwrap();
         let graded = |student: &str, standing, reason: &str, late| Graded {
             student: student.to_string(),
