@@ -200,7 +200,8 @@ pub fn read(input: &Path, skip: &Path, roster: Option<&Roster>) -> Result<Downlo
     })
 }
 
-/// What a download is, judged by what most of its entries are named as.
+/// What a download is, judged by what most of its entries are named as
+/// (Canvas before Moodle before Classroom where as many fit each).
 enum Kind {
     Canvas,
     Moodle,
@@ -218,7 +219,9 @@ fn kind_of(folder: &str, entries: &[Entry]) -> Kind {
     });
     let classroom = clones.as_ref().map_or(0, |(_, n)| *n);
     let most = canvas.max(moodle).max(classroom);
-    if most == 0 {
+    // A few LMS-like names in a folder of students' own do not make it a
+    // download: at least half the entries must fit.
+    if most == 0 || most * 2 < entries.len() {
         Kind::Plain
     } else if canvas == most {
         Kind::Canvas

@@ -378,3 +378,22 @@ fn canvas_names_in_another_normal_form_still_meet_the_roster() {
     );
     assert!(download.not_on_roster.is_empty());
 }
+
+#[test]
+fn a_few_lms_names_do_not_make_a_folder_a_download() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("class");
+    write(
+        &root,
+        &[
+            ("ana/task01/server.rs", "s"),
+            ("bo/task01/server.rs", "s"),
+            ("cy/task01/server.rs", "s"),
+        ],
+    );
+    let lab = zip_of(dir.path(), "lab.zip", &[("task01/server.rs", b"s")]);
+    fs::write(root.join("limaana_1001_5001_lab.zip"), lab).unwrap();
+    let download = read(&root, dir.path(), None).unwrap();
+    assert_eq!(download.lms, Lms::Plain);
+    assert_eq!(download.handed_in().count(), 4);
+}
