@@ -161,6 +161,18 @@ pub(super) fn grade_one(options: &Options, grader: &PrivateGrader, who: &Submitt
     }
 }
 
+/// How a student with nothing to grade stands: a file the download's
+/// reading refused (a link) is rejected; one it could not use (a `.rar`,
+/// an empty zip, an entry no LMS names so) has no task files; nothing at
+/// all is no submission.
+pub(super) fn not_graded(who: &Submitter) -> Standing {
+    match &who.reason {
+        Some(reason) if reason.starts_with("rejected: ") => Standing::Rejected,
+        Some(_) => Standing::NoTasks,
+        None => Standing::NoSubmission,
+    }
+}
+
 /// `task03_echo (first error: expected `;`, found `}`)`
 fn build_failure(task: &crate::report::TaskReport) -> String {
     let first = task
@@ -258,6 +270,23 @@ mod tests {
             notes == sent.notes,
             "the report did not arrive whole: {arrived} of {} bytes of notes",
             1 << 20
+        );
+    }
+
+    #[test]
+    fn a_student_with_nothing_to_grade_stands_by_the_reason() {
+        let who = |reason: Option<&str>| Submitter {
+            reason: reason.map(String::from),
+            ..Submitter::default()
+        };
+        assert_eq!(not_graded(&who(None)), Standing::NoSubmission);
+        assert_eq!(
+            not_graded(&who(Some("lab.zip is empty (0 bytes)"))),
+            Standing::NoTasks
+        );
+        assert_eq!(
+            not_graded(&who(Some("rejected: more.zip: symbolic link at x -> /etc"))),
+            Standing::Rejected
         );
     }
 }

@@ -35,7 +35,7 @@ use thiserror::Error;
 mod child;
 mod write;
 
-use child::{grade_one, PrivateGrader};
+use child::{grade_one, not_graded, PrivateGrader};
 pub(crate) use write::folder_name;
 use write::write_class;
 
@@ -194,18 +194,6 @@ pub fn run(
     results.sort_by_key(|g| order.iter().position(|k| *k == g.student));
     write_class(options, &results, &download.roster_headings)?;
     Ok(results)
-}
-
-/// How a student with nothing to grade stands: a file the download's
-/// reading refused (a link) is rejected; one it could not use (a `.rar`,
-/// an empty zip, an entry no LMS names so) has no task files; nothing at
-/// all is no submission.
-fn not_graded(who: &Submitter) -> Standing {
-    match &who.reason {
-        Some(reason) if reason.starts_with("rejected: ") => Standing::Rejected,
-        Some(_) => Standing::NoTasks,
-        None => Standing::NoSubmission,
-    }
 }
 
 /// Writes the student edition and compiles its dependencies once, before

@@ -397,3 +397,36 @@ fn a_few_lms_names_do_not_make_a_folder_a_download() {
     assert_eq!(download.lms, Lms::Plain);
     assert_eq!(download.handed_in().count(), 4);
 }
+
+#[test]
+fn a_link_in_one_of_a_student_s_zips_rejects_the_student_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let linked = dir.path().join("linked.zip");
+    let mut writer = zip::ZipWriter::new(fs::File::create(&linked).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    writer.start_file("task02/server.rs", options).unwrap();
+    writer.add_symlink("task01/src", "/etc", options).unwrap();
+    writer.finish().unwrap();
+    let linked = fs::read(&linked).unwrap();
+    let lab = zip_of(dir.path(), "lab.zip", &[("task01/server.rs", b"s")]);
+    let zip = dir.path().join("submissions.zip");
+    write_zip(
+        &zip,
+        &[
+            ("limaana_1001_5001_lab.zip", &lab),
+            ("limaana_1001_5002_more.zip", &linked),
+            ("chenbo_1002_5003_lab.zip", &lab),
+        ],
+    );
+    let download = read(&zip, dir.path(), None).unwrap();
+    assert_eq!(
+        reasons(&download),
+        [
+            ("chenbo_1002", None),
+            (
+                "limaana_1001",
+                Some("rejected: more.zip: symbolic link at task01/src -> /etc; submissions may not contain links")
+            )
+        ]
+    );
+}
