@@ -22,6 +22,11 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
+/// The standing of a student whose files hold nothing to grade.
+fn no_tasks() -> &'static str {
+    grader::batch::Standing::NoTasks.as_str()
+}
+
 /// The reference's task 01 under `folder/` (and any `extra` files), as a
 /// zip in memory.
 fn task01_zip(folder: &str, extra: &[(&str, &[u8])]) -> Vec<u8> {
@@ -220,27 +225,19 @@ fn a_canvas_zip_of_every_shape_gives_each_student_their_row() {
     batch.assert_full_task01("obrienzo\u{eb}_1004");
     batch.assert_row(
         "chenbo_1002",
-        "no task files found",
+        no_tasks(),
         "only online text or a URL was handed in",
     );
-    batch.assert_row(
-        "diazcy_1003",
-        "no task files found",
-        "lab.zip is empty (0 bytes)",
-    );
-    batch.assert_row(
-        "evanseve_1006",
-        "no task files found",
-        "the zip holds only lab.rar",
-    );
+    batch.assert_row("diazcy_1003", no_tasks(), "lab.zip is empty (0 bytes)");
+    batch.assert_row("evanseve_1006", no_tasks(), "the zip holds only lab.rar");
     batch.assert_row(
         "fongfay_1007",
-        "no task files found",
+        no_tasks(),
         "lab.rar is a RAR archive, which the grader does not open",
     );
     batch.assert_row(
         "grades.xlsx",
-        "no task files found",
+        no_tasks(),
         "not named as Canvas names a submission",
     );
     batch.assert_row("1008", "no submission", "");
@@ -295,7 +292,7 @@ fn moodle_downloads_with_and_without_folders_have_their_zips_opened() {
     );
     batch.assert_full_task01("Ana Lima_2001");
     batch.assert_full_task01("Bo Chen_2002");
-    batch.assert_row("Cy Diaz_2003", "no task files found", "is an empty folder");
+    batch.assert_row("Cy Diaz_2003", no_tasks(), "is an empty folder");
     // Results are filed under the key made a safe folder name.
     let said = notes(&out, "Ana_Lima_2001");
     assert!(said.contains("online text, not graded"), "{said}");
@@ -307,10 +304,10 @@ fn moodle_downloads_with_and_without_folders_have_their_zips_opened() {
         ["Dee Park_2004", "Eve Ng_2005", "Fay Ro_2006"]
     );
     batch.assert_full_task01("Dee Park_2004");
-    batch.assert_row("Eve Ng_2005", "no task files found", "only online text");
+    batch.assert_row("Eve Ng_2005", no_tasks(), "only online text");
     batch.assert_row(
         "Fay Ro_2006",
-        "no task files found",
+        no_tasks(),
         "lab.7z is a 7-Zip archive, which the grader does not open",
     );
     let _ = fs::remove_dir_all(&dir);
@@ -353,12 +350,12 @@ fn a_classroom_clone_folder_with_a_stray_file_meets_classroom_s_roster() {
     batch.assert_full_task01("Bo99");
     batch.assert_row(
         "cyd",
-        "no task files found",
+        no_tasks(),
         "the clone holds nothing but its git history",
     );
     batch.assert_row(
         "grading-notes.txt",
-        "no task files found",
+        no_tasks(),
         "a file, not a clone named socket-lab-<login>",
     );
     batch.assert_row("Dee Park", "no submission", "");
@@ -389,15 +386,11 @@ fn broken_archives_and_empty_folders_are_rows_and_the_batch_goes_on() {
         "{}",
         batch.stdout
     );
-    batch.assert_row("ana", "no task files found", "ana is an empty folder");
-    batch.assert_row("bo", "no task files found", "bo.zip is empty (0 bytes)");
-    batch.assert_row(
-        "cy",
-        "no task files found",
-        "cy.zip is not a zip that can be read",
-    );
-    batch.assert_row("dee", "no task files found", "dee.rar is a RAR archive");
-    batch.assert_row("eve", "no task files found", "eve.zip is an empty archive");
+    batch.assert_row("ana", no_tasks(), "ana is an empty folder");
+    batch.assert_row("bo", no_tasks(), "bo.zip is empty (0 bytes)");
+    batch.assert_row("cy", no_tasks(), "cy.zip is not a zip that can be read");
+    batch.assert_row("dee", no_tasks(), "dee.rar is a RAR archive");
+    batch.assert_row("eve", no_tasks(), "eve.zip is an empty archive");
     // Each row has its page, saying why.
     let page = fs::read_to_string(out.join("students/bo/report.html")).unwrap();
     assert!(page.contains("bo.zip is empty (0 bytes)"), "{page}");
