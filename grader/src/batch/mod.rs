@@ -35,7 +35,7 @@ use thiserror::Error;
 mod child;
 mod write;
 
-use child::{grade_one, PrivateGrader};
+use child::{grade_one, not_graded, PrivateGrader};
 pub(crate) use write::folder_name;
 use write::write_class;
 
@@ -192,9 +192,15 @@ pub fn run(
             .filter(|who| who.path.is_none())
             .map(|who| Graded {
                 student: who.key.clone(),
-                standing: Standing::NoSubmission,
+                standing: not_graded(who),
                 report: None,
-                reason: String::new(),
+                reason: match &who.reason {
+                    Some(reason) => reason
+                        .strip_prefix("rejected: ")
+                        .unwrap_or(reason)
+                        .to_string(),
+                    None => String::new(),
+                },
                 submitter: who.clone(),
             }),
     );
@@ -365,7 +371,7 @@ mod tests {
     #[test]
     fn the_summary_has_a_line_per_student_and_says_where_the_results_are() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("class/ana")).unwrap();
+        std::fs::create_dir_all(dir.path().join("class/ana/task01")).unwrap();
         let download = crate::lms::read(&dir.path().join("class"), dir.path(), None).unwrap();
         let graded = |student: &str, standing, reason: &str, late| Graded {
             student: student.to_string(),
