@@ -11,14 +11,25 @@
 
 mod sockdiag;
 
+use crate::outcome::Outcome;
+use crate::platform;
 use crate::time::Deadline;
 use std::fs;
 use std::thread;
 use std::time::Duration;
 
-/// Whether `/proc` is there to read.
+/// Whether `/proc` is there to read, on a system the probes are made for.
 pub fn available() -> bool {
-    fs::metadata("/proc/self/fd").is_ok()
+    platform::probes() && fs::metadata("/proc/self/fd").is_ok()
+}
+
+/// Why a check that reads `what` ("a program's open files") can't be
+/// judged here, if it can't.
+pub fn unavailable(what: &str) -> Option<Outcome> {
+    if !platform::probes() {
+        return Some(platform::unjudged(&format!("read {what}")));
+    }
+    (!available()).then(|| Outcome::skip(format!("no /proc on this machine to read {what}")))
 }
 
 /// The processes in process group `group`.
@@ -95,6 +106,9 @@ pub fn unstopped_threads(group: u32) -> Option<usize> {
 /// TCP connections on local port `port` in state CLOSE_WAIT: the peer
 /// closed, and the program has not closed its side.
 pub fn close_waits(port: u16) -> Option<usize> {
+    if !available() {
+        return None;
+    }
     let entries = sockdiag::on_port(port).ok()?;
     Some(
         entries
@@ -107,6 +121,9 @@ pub fn close_waits(port: u16) -> Option<usize> {
 /// Whether the connection between local port `port` and remote port `peer`
 /// is still open on this side: ESTABLISHED, neither closed nor closing.
 pub fn established(port: u16, peer: u16) -> Option<bool> {
+    if !available() {
+        return None;
+    }
     let entries = sockdiag::on_port(port).ok()?;
     Some(
         entries
@@ -119,6 +136,9 @@ pub fn established(port: u16, peer: u16) -> Option<bool> {
 /// has already closed (reset, say): the queue's length less the live
 /// connections on the port. Exact while the program accepts none.
 pub fn queued_dead(port: u16) -> Option<usize> {
+    if !available() {
+        return None;
+    }
     let entries = sockdiag::on_port(port).ok()?;
     let (listeners, live): (Vec<&sockdiag::Entry>, Vec<_>) =
         entries.iter().partition(|e| e.state == sockdiag::LISTEN);
@@ -129,6 +149,9 @@ pub fn queued_dead(port: u16) -> Option<usize> {
 /// The wildcard address (`0.0.0.0` or `[::]`) a listener on `port` is
 /// bound to, if the OS shows one (Linux; elsewhere `None`).
 pub fn wildcard_listener(port: u16) -> Option<&'static str> {
+    if !available() {
+        return None;
+    }
     sockdiag::on_port(port)
         .ok()?
         .iter()

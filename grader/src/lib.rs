@@ -58,6 +58,7 @@ pub mod lms;
 pub mod outcome;
 pub mod output;
 pub mod peer;
+pub mod platform;
 pub mod policy;
 pub mod pool;
 pub mod process;

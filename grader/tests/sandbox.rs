@@ -5,10 +5,10 @@
 
 mod common;
 
+use grader::process::Signal;
 use grader::process::{describe_status, Child, Program, Stream};
 use grader::sandbox::{explain, Jail, Limits};
 use grader::time::Deadline;
-use nix::sys::signal::Signal;
 use serial_test::serial;
 use std::time::{Duration, Instant};
 
@@ -108,7 +108,7 @@ fn sigint_reaches_a_jailed_program_as_ctrl_c_would() {
         .wait_for_line(Stream::Stdout, soon(), |l| l == "ready")
         .unwrap();
     let started = Instant::now();
-    child.signal(Signal::SIGINT).unwrap();
+    child.signal(Signal::Interrupt).unwrap();
     let status = child.wait(soon()).unwrap();
     assert_eq!(describe_status(status), "killed by signal 2 (SIGINT)");
     assert!(

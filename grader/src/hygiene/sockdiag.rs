@@ -4,11 +4,7 @@
 //! machine holds, where `/proc/net/tcp` formats a text line for every one
 //! of them (thousands in TIME_WAIT on a machine that runs many tests).
 
-use nix::sys::socket::{
-    recv, sendto, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
-};
 use std::io;
-use std::os::fd::AsRawFd;
 
 /// A TCP socket on the port asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,94 +25,114 @@ pub const ESTABLISHED: u8 = 1;
 pub const CLOSE_WAIT: u8 = 8;
 pub const LISTEN: u8 = 10;
 
-/// `SOCK_DIAG_BY_FAMILY`: the request for one address family's sockets.
-const BY_FAMILY: u16 = 20;
-const NLM_F_REQUEST: u16 = 0x1;
-const NLM_F_DUMP: u16 = 0x300;
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
-/// A netlink message header: length, type, flags, sequence, port id.
-const HEADER: usize = 16;
-/// `inet_diag_req_v2`: family, protocol, extensions, pad, states, then the
-/// socket id (ports, addresses, interface, cookie).
-const REQUEST: usize = 56;
-/// `inet_diag_msg`: family, state, timer, retransmits, the socket id
-/// (48 bytes from offset 4), expires, rqueue at 56, wqueue, uid, inode.
-const RECORD: usize = 72;
-
 /// Every IPv4 and IPv6 TCP socket whose local port is `port`.
+#[cfg(target_os = "linux")]
 pub fn on_port(port: u16) -> io::Result<Vec<Entry>> {
-    let mut entries = dump(libc::AF_INET as u8, port)?;
-    entries.extend(dump(libc::AF_INET6 as u8, port)?);
+    let mut entries = netlink::dump(libc::AF_INET as u8, port)?;
+    entries.extend(netlink::dump(libc::AF_INET6 as u8, port)?);
     Ok(entries)
 }
 
-fn dump(family: u8, port: u16) -> io::Result<Vec<Entry>> {
-    let netlink = socket(
-        AddressFamily::Netlink,
-        SockType::Datagram,
-        SockFlag::SOCK_CLOEXEC,
-        SockProtocol::NetlinkSockDiag,
-    )?;
-    let mut request = Vec::with_capacity(HEADER + REQUEST);
-    request.extend(((HEADER + REQUEST) as u32).to_ne_bytes());
-    request.extend(BY_FAMILY.to_ne_bytes());
-    request.extend((NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
-    request.extend([0u8; 8]); // sequence number and port id: the kernel's
-    request.extend([family, libc::IPPROTO_TCP as u8, 0, 0]);
-    request.extend(u32::MAX.to_ne_bytes()); // every state
-    request.extend(port.to_be_bytes()); // the local port, the one filter
-    request.resize(HEADER + REQUEST, 0);
-    let kernel = NetlinkAddr::new(0, 0);
-    sendto(netlink.as_raw_fd(), &request, &kernel, MsgFlags::empty())?;
+/// Elsewhere there is no `sock_diag` to ask.
+#[cfg(not(target_os = "linux"))]
+pub fn on_port(_port: u16) -> io::Result<Vec<Entry>> {
+    Err(io::ErrorKind::Unsupported.into())
+}
 
-    let mut entries = Vec::new();
-    let mut buffer = vec![0u8; 64 * 1024];
-    loop {
-        let received = recv(netlink.as_raw_fd(), &mut buffer, MsgFlags::empty())?;
-        let mut at = 0;
-        while at + HEADER <= received {
-            let message = &buffer[at..received];
-            let len = u32::from_ne_bytes([message[0], message[1], message[2], message[3]]) as usize;
-            if len < HEADER || len > message.len() {
-                return Err(io::Error::other("a netlink message that does not fit"));
-            }
-            let body = &message[HEADER..len];
-            match u16::from_ne_bytes([message[4], message[5]]) {
-                NLMSG_DONE => return Ok(entries),
-                NLMSG_ERROR => {
-                    let code = body
-                        .get(..4)
-                        .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
-                    return Err(io::Error::from_raw_os_error(-code));
+/// The request and its answer, on Linux.
+#[cfg(target_os = "linux")]
+mod netlink {
+    use super::Entry;
+    use nix::sys::socket::{
+        recv, sendto, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol,
+        SockType,
+    };
+    use std::io;
+    use std::os::fd::AsRawFd;
+
+    /// `SOCK_DIAG_BY_FAMILY`: the request for one address family's sockets.
+    const BY_FAMILY: u16 = 20;
+    const NLM_F_REQUEST: u16 = 0x1;
+    const NLM_F_DUMP: u16 = 0x300;
+    const NLMSG_ERROR: u16 = 2;
+    const NLMSG_DONE: u16 = 3;
+    /// A netlink message header: length, type, flags, sequence, port id.
+    const HEADER: usize = 16;
+    /// `inet_diag_req_v2`: family, protocol, extensions, pad, states, then the
+    /// socket id (ports, addresses, interface, cookie).
+    const REQUEST: usize = 56;
+    /// `inet_diag_msg`: family, state, timer, retransmits, the socket id
+    /// (48 bytes from offset 4), expires, rqueue at 56, wqueue, uid, inode.
+    const RECORD: usize = 72;
+
+    pub(super) fn dump(family: u8, port: u16) -> io::Result<Vec<Entry>> {
+        let netlink = socket(
+            AddressFamily::Netlink,
+            SockType::Datagram,
+            SockFlag::SOCK_CLOEXEC,
+            SockProtocol::NetlinkSockDiag,
+        )?;
+        let mut request = Vec::with_capacity(HEADER + REQUEST);
+        request.extend(((HEADER + REQUEST) as u32).to_ne_bytes());
+        request.extend(BY_FAMILY.to_ne_bytes());
+        request.extend((NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
+        request.extend([0u8; 8]); // sequence number and port id: the kernel's
+        request.extend([family, libc::IPPROTO_TCP as u8, 0, 0]);
+        request.extend(u32::MAX.to_ne_bytes()); // every state
+        request.extend(port.to_be_bytes()); // the local port, the one filter
+        request.resize(HEADER + REQUEST, 0);
+        let kernel = NetlinkAddr::new(0, 0);
+        sendto(netlink.as_raw_fd(), &request, &kernel, MsgFlags::empty())?;
+
+        let mut entries = Vec::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let received = recv(netlink.as_raw_fd(), &mut buffer, MsgFlags::empty())?;
+            let mut at = 0;
+            while at + HEADER <= received {
+                let message = &buffer[at..received];
+                let len =
+                    u32::from_ne_bytes([message[0], message[1], message[2], message[3]]) as usize;
+                if len < HEADER || len > message.len() {
+                    return Err(io::Error::other("a netlink message that does not fit"));
                 }
-                _ if body.len() >= RECORD => {
-                    let local = u16::from_be_bytes([body[4], body[5]]);
-                    if local == port {
-                        // The local address, 16 bytes from offset 8 (an
-                        // IPv4 one in the first 4, the rest zero).
-                        let any = body[8..24].iter().all(|&b| b == 0);
-                        let wildcard = match family {
-                            _ if !any => None,
-                            f if f == libc::AF_INET as u8 => Some("0.0.0.0"),
-                            _ => Some("[::]"),
-                        };
-                        entries.push(Entry {
-                            state: body[1],
-                            peer: u16::from_be_bytes([body[6], body[7]]),
-                            queue: u32::from_ne_bytes([body[56], body[57], body[58], body[59]]),
-                            wildcard,
-                        });
+                let body = &message[HEADER..len];
+                match u16::from_ne_bytes([message[4], message[5]]) {
+                    NLMSG_DONE => return Ok(entries),
+                    NLMSG_ERROR => {
+                        let code = body
+                            .get(..4)
+                            .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                        return Err(io::Error::from_raw_os_error(-code));
                     }
+                    _ if body.len() >= RECORD => {
+                        let local = u16::from_be_bytes([body[4], body[5]]);
+                        if local == port {
+                            // The local address, 16 bytes from offset 8 (an
+                            // IPv4 one in the first 4, the rest zero).
+                            let any = body[8..24].iter().all(|&b| b == 0);
+                            let wildcard = match family {
+                                _ if !any => None,
+                                f if f == libc::AF_INET as u8 => Some("0.0.0.0"),
+                                _ => Some("[::]"),
+                            };
+                            entries.push(Entry {
+                                state: body[1],
+                                peer: u16::from_be_bytes([body[6], body[7]]),
+                                queue: u32::from_ne_bytes([body[56], body[57], body[58], body[59]]),
+                                wildcard,
+                            });
+                        }
+                    }
+                    _ => {}
                 }
-                _ => {}
+                at += len.next_multiple_of(4);
             }
-            at += len.next_multiple_of(4);
         }
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
     use std::net::{TcpListener, TcpStream};

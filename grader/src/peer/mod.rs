@@ -7,11 +7,9 @@
 //! ([`write_in_pieces`]), which a correct peer must cope with.
 
 use crate::time::Deadline;
-use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use socket2::SockRef;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
-use std::os::fd::AsFd;
 use std::thread;
 use std::time::Duration;
 
@@ -244,20 +242,66 @@ pub fn accept_unless(
         let Some(left) = deadline.remaining() else {
             return Ok(None);
         };
-        let millis = u16::try_from(left.min(SLICE).as_millis().max(1)).unwrap_or(u16::MAX);
-        let mut fds = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut fds, PollTimeout::from(millis)) {
-            Ok(0) if gone() => return Ok(None),
-            Ok(0) => continue,
-            Ok(_) => {
-                let (stream, peer) = listener.accept()?;
+        match accept_within(listener, left.min(SLICE))? {
+            Some((stream, peer)) => {
                 stream.set_nodelay(true)?;
                 return Ok(Some((stream, peer)));
             }
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
+            None if gone() => return Ok(None),
+            None => continue,
         }
     }
+}
+
+/// A connection that arrives within `wait`, waited for with `poll`.
+#[cfg(unix)]
+fn accept_within(
+    listener: &TcpListener,
+    wait: Duration,
+) -> io::Result<Option<(TcpStream, SocketAddr)>> {
+    use std::os::fd::AsRawFd;
+    let mut fd = libc::pollfd {
+        fd: listener.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let millis = i32::try_from(wait.as_millis().max(1)).unwrap_or(i32::MAX);
+    // SAFETY: one pollfd, on the stack, for the length of the call.
+    match unsafe { libc::poll(&mut fd, 1, millis) } {
+        -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => Ok(None),
+        -1 => Err(io::Error::last_os_error()),
+        0 => Ok(None),
+        _ => listener.accept().map(Some),
+    }
+}
+
+/// A connection that arrives within `wait`: where there is no `poll` for
+/// a std socket, the listener is asked without blocking, every few
+/// milliseconds.
+#[cfg(not(unix))]
+fn accept_within(
+    listener: &TcpListener,
+    wait: Duration,
+) -> io::Result<Option<(TcpStream, SocketAddr)>> {
+    const EVERY: Duration = Duration::from_millis(5);
+    let deadline = Deadline::after(wait);
+    listener.set_nonblocking(true)?;
+    let accepted = loop {
+        match listener.accept() {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => match deadline.remaining() {
+                Some(left) => thread::sleep(left.min(EVERY)),
+                None => break Ok(None),
+            },
+            other => break other.map(Some),
+        }
+    };
+    listener.set_nonblocking(false)?;
+    let accepted = accepted?;
+    // An accepted socket takes its listener's mode on some systems.
+    if let Some((stream, _)) = &accepted {
+        stream.set_nonblocking(false)?;
+    }
+    Ok(accepted)
 }
 
 #[cfg(test)]

@@ -7,14 +7,12 @@
 //! path out, `Drop` included. A jailed program gets none of the grader's
 //! environment.
 
+use super::group::{self, Group, Signal};
 use super::lines::{Lines, Tap};
 use super::registry::{live, starting, stopping};
 use super::{NoLine, Program, Stream, GRACE};
 use crate::time::Deadline;
-use nix::sys::signal::{kill, killpg, Signal};
-use nix::unistd::Pid;
 use std::io::{self, Write};
-use std::os::unix::process::CommandExt;
 use std::process::{ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -74,7 +72,8 @@ impl Exit {
 /// program's whole process group and reaps it.
 pub struct Child {
     program: Program,
-    group: Pid,
+    group: Group,
+    pid: u32,
     stdin: Option<ChildStdin>,
     stdout: Arc<Lines>,
     stderr: Arc<Lines>,
@@ -102,12 +101,8 @@ impl Child {
             .args(args)
             .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
-        // SAFETY: signal(2) is async-signal-safe and allocates nothing.
-        unsafe {
-            command.pre_exec(default_stop_signals);
-        }
+            .stderr(Stdio::piped());
+        group::prepare(&mut command);
         // A panic's backtrace, symbolized from debug info, can take seconds
         // on a loaded machine, holding up the exit it comes before; the
         // panic's line already says where. Jailed programs get no
@@ -119,8 +114,16 @@ impl Child {
             jail.confine(&mut command, &program.argv)?;
         }
         let mut child = command.spawn()?;
-        let group = Pid::from_raw(child.id() as i32);
-        live().push(group.as_raw());
+        let pid = child.id();
+        let group = match group::adopt(&child) {
+            Ok(group) => group,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(e);
+            }
+        };
+        live().push(group);
         drop(gate);
 
         let stdout = Arc::new(Lines::default());
@@ -150,6 +153,7 @@ impl Child {
         Ok(Child {
             program: program.clone(),
             group,
+            pid,
             stdin,
             stdout,
             stderr,
@@ -162,7 +166,7 @@ impl Child {
     }
 
     pub fn pid(&self) -> u32 {
-        self.group.as_raw() as u32
+        self.pid
     }
 
     fn lines(&self, stream: Stream) -> &Lines {
@@ -295,13 +299,9 @@ impl Child {
     /// as a supervisor sends it, to the one process the grader started,
     /// whose `outer` and `init` pass it on: sent to the group, the program
     /// would get it from each of them again.
-    pub fn signal(&self, signal: Signal) -> nix::Result<()> {
+    pub fn signal(&self, signal: Signal) -> io::Result<()> {
         self.exit.signalled.store(true, Ordering::SeqCst);
-        if self.program.jail.is_some() {
-            kill(self.group, signal)
-        } else {
-            killpg(self.group, signal)
-        }
+        group::send(self.group, signal, self.program.jail.is_none())
     }
 
     /// Stops the whole process group (SIGSTOP) until the returned guard is
@@ -309,10 +309,11 @@ impl Child {
     /// its own code: connections that come and go meanwhile wait in the
     /// OS's queue for it, however fast the program would have been.
     pub fn pause(&self) -> Paused<'_> {
-        if self.status().is_none() {
-            let _ = killpg(self.group, Signal::SIGSTOP);
+        let stopped = crate::platform::signals() && self.status().is_none();
+        if stopped {
+            let _ = group::send(self.group, Signal::Stop, true);
         }
-        Paused(self)
+        Paused(self, stopped)
     }
 
     /// Kills the whole process group (SIGTERM, [`GRACE`], SIGKILL) and
@@ -327,24 +328,24 @@ impl Child {
         self.stdin = None;
         self.exit.signalled.store(true, Ordering::SeqCst);
         if self.status().is_none() {
-            let _ = killpg(self.group, Signal::SIGTERM);
+            let _ = group::send(self.group, Signal::Terminate, true);
             self.wait(Deadline::after(grace));
         }
         // Even when the program itself is gone, anything it forked may still
         // be alive in its group.
-        let _ = killpg(self.group, Signal::SIGKILL);
+        let _ = group::send(self.group, Signal::Kill, true);
         self.wait(Deadline::after(Duration::from_secs(5)));
-        live().retain(|&group| group != self.group.as_raw());
+        live().retain(|&group| group != self.group);
     }
 }
 
 /// A [`Child`] stopped by [`Child::pause`]; dropped, it continues.
-pub struct Paused<'a>(&'a Child);
+pub struct Paused<'a>(&'a Child, bool);
 
 impl Drop for Paused<'_> {
     fn drop(&mut self) {
-        if self.0.status().is_none() {
-            let _ = killpg(self.0.group, Signal::SIGCONT);
+        if self.1 && self.0.status().is_none() {
+            let _ = group::send(self.0.group, Signal::Continue, true);
         }
     }
 }
@@ -352,22 +353,8 @@ impl Drop for Paused<'_> {
 impl Drop for Child {
     fn drop(&mut self) {
         self.kill();
+        group::release(self.group);
     }
-}
-
-/// In the child before exec: SIGINT and SIGTERM as a terminal leaves
-/// them, whatever the grader inherited (a shell script's `grader &`
-/// ignores SIGINT, and an ignored signal stays ignored across exec), so
-/// that a program's answer to them is its own.
-fn default_stop_signals() -> io::Result<()> {
-    for signal in [libc::SIGINT, libc::SIGTERM] {
-        // SAFETY: resets a disposition; no handler of this process is
-        // involved.
-        if unsafe { libc::signal(signal, libc::SIG_DFL) } == libc::SIG_ERR {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -413,7 +400,7 @@ mod tests {
         child
             .wait_for_line(Stream::Stdout, soon(), |l| l == "ready")
             .unwrap();
-        child.signal(Signal::SIGINT).unwrap();
+        child.signal(Signal::Interrupt).unwrap();
         let status = child.wait(soon()).unwrap();
         assert_eq!(
             super::super::describe_status(status),

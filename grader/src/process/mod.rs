@@ -19,17 +19,17 @@
 //! - here: what is run ([`Program`]), which stream, and how an exit reads.
 
 mod child;
+mod group;
 mod lines;
 mod registry;
 
 pub use child::{Child, ExitWatch, Paused};
+pub use group::Signal;
 pub use lines::Tap;
 pub use registry::{kill_all, stopping};
 
-use nix::sys::signal::Signal;
 use std::fmt::Debug;
 use std::io;
-use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus};
 use std::sync::Arc;
 use std::time::Duration;
@@ -146,11 +146,15 @@ pub enum NoLine {
 /// How an exit status reads in a message: `exit status 1`, `killed by
 /// signal 9`.
 pub fn describe_status(status: ExitStatus) -> String {
-    match (status.code(), status.signal()) {
+    #[cfg(unix)]
+    let signal = std::os::unix::process::ExitStatusExt::signal(&status);
+    #[cfg(not(unix))]
+    let signal: Option<i32> = None;
+    match (status.code(), signal) {
         (Some(code), _) => format!("exit status {code}"),
-        (None, Some(signal)) => match Signal::try_from(signal) {
-            Ok(name) => format!("killed by signal {signal} ({})", name.as_str()),
-            Err(_) => format!("killed by signal {signal}"),
+        (None, Some(signal)) => match group::signal_name(signal) {
+            Some(name) => format!("killed by signal {signal} ({name})"),
+            None => format!("killed by signal {signal}"),
         },
         (None, None) => "an unknown exit".to_string(),
     }

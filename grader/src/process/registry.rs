@@ -8,22 +8,21 @@
 //! reaped. After [`kill_all`] nothing more is started: [`stopping`] says
 //! so, and [`super::Child::spawn`] refuses.
 
+use super::group::{self, Group, Signal};
 use super::GRACE;
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 use std::thread;
 
 /// Process groups of the children alive now, for [`kill_all`].
-static LIVE: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+static LIVE: Mutex<Vec<Group>> = Mutex::new(Vec::new());
 /// Set by [`kill_all`]: the grader is stopping and starts nothing more.
 static STOPPING: AtomicBool = AtomicBool::new(false);
 /// Held shared by every start until its child is registered, and alone by
 /// [`kill_all`].
 static STARTING: RwLock<()> = RwLock::new(());
 
-pub(super) fn live() -> MutexGuard<'static, Vec<i32>> {
+pub(super) fn live() -> MutexGuard<'static, Vec<Group>> {
     LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
@@ -49,11 +48,11 @@ pub fn kill_all() {
         live().clone()
     };
     for &group in &groups {
-        let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);
+        let _ = group::send(group, Signal::Terminate, true);
     }
     thread::sleep(GRACE / 3);
     for &group in &groups {
-        let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+        let _ = group::send(group, Signal::Kill, true);
     }
 }
 

@@ -9,10 +9,10 @@ use crate::harness::{
     connect, lines_or_nothing, printed, session, Ctx, Finished, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer;
-use crate::process::{describe_status, Child, NoLine, Stream};
+use crate::platform;
+use crate::process::{describe_status, Child, NoLine, Signal, Stream};
 use crate::show;
 use crate::time::{human, Deadline};
-use nix::sys::signal::Signal;
 use std::time::Duration;
 
 /// How long a program has to answer its command line (`--version`,
@@ -326,13 +326,22 @@ pub(super) fn stops(
     interrupted: &mut Child,
     terminated: &mut Child,
 ) -> CheckResult {
+    if !platform::signals() {
+        return Err(platform::unjudged("send a program Ctrl-C or SIGTERM"));
+    }
     let who = role.as_str();
-    let runs = [(interrupted, Signal::SIGINT), (terminated, Signal::SIGTERM)];
+    let runs = [
+        (interrupted, Signal::Interrupt),
+        (terminated, Signal::Terminate),
+    ];
     for (child, signal) in &runs {
-        ctx.note(format!("grader sends {} to a {who}", said(*signal)));
+        ctx.note(format!("grader sends {} to a {who}", signal.said()));
         if let Err(e) = child.signal(*signal) {
             if child.status().is_none() {
-                return Err(Outcome::error(format!("could not send {signal}: {e}")));
+                return Err(Outcome::error(format!(
+                    "could not send {}: {e}",
+                    signal.said()
+                )));
             }
         }
     }
@@ -342,11 +351,11 @@ pub(super) fn stops(
         match child.wait(deadline) {
             Some(status) => ctx.note(format!(
                 "the {who} given {} ended: {}",
-                said(signal),
+                signal.said(),
                 describe_status(status)
             )),
             None => {
-                ignored.push(said(signal));
+                ignored.push(signal.said());
                 child.kill_with_grace(Duration::ZERO);
             }
         }
@@ -359,14 +368,6 @@ pub(super) fn stops(
         human(deadline.budget()),
         ignored.join(", and so was a second one after ")
     )))
-}
-
-/// A signal as a message names it.
-fn said(signal: Signal) -> &'static str {
-    match signal {
-        Signal::SIGINT => "SIGINT (Ctrl-C)",
-        other => other.as_str(),
-    }
 }
 
 #[cfg(test)]

@@ -158,10 +158,8 @@ pub fn server_checks<L: Lesson>() -> Vec<CheckDef> {
 const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub(super) fn releases_sockets<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
-    if !hygiene::available() {
-        return Err(Outcome::skip(
-            "no /proc on this machine to count open files",
-        ));
+    if let Some(skip) = hygiene::unavailable("a program's open files") {
+        return Err(skip);
     }
     let server = ctx.server(&[])?;
     let group = server.child.pid();
@@ -189,8 +187,8 @@ pub(super) fn releases_sockets<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
 }
 
 fn no_close_wait(ctx: &mut Ctx) -> CheckResult {
-    if !hygiene::available() {
-        return Err(Outcome::skip("no /proc on this machine to read TCP states"));
+    if let Some(skip) = hygiene::unavailable("the states of TCP connections") {
+        return Err(skip);
     }
     let server = ctx.server(&[])?;
     // Only the hang-ups are judged here: a server that stopped accepting

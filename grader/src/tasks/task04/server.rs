@@ -223,8 +223,8 @@ pub(super) fn invalid_utf8(ctx: &mut Ctx) -> CheckResult {
 
 pub(super) fn thread_per_client(ctx: &mut Ctx) -> CheckResult {
     const HELD: usize = 10;
-    if !hygiene::available() {
-        return Err(Outcome::skip("no /proc on this machine to count threads"));
+    if let Some(skip) = hygiene::unavailable("a program's threads") {
+        return Err(skip);
     }
     let server = ctx.server(&[])?;
     let group = server.child.pid();
