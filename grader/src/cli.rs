@@ -279,7 +279,7 @@ pub struct Batch {
     /// Also write the grades and feedback files this LMS imports
     /// (repeatable)
     #[arg(long, value_enum, value_name = "LMS")]
-    pub gradebook: Vec<crate::lms::gradebook::Kind>,
+    pub gradebook: Vec<Gradebook>,
 
     /// The assignment in the gradebook: for Canvas, the title or id of a
     /// column `Title (id)` of the --roster export, which is the one filled in
@@ -406,3 +406,17 @@ fn positive(text: &str) -> Result<f64, String> {
         _ => Err(format!("`{text}` is not a positive number")),
     }
 }
+
+/// The gradebooks `--gradebook` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Gradebook {
+    /// Canvas's gradebook import CSV and a feedback zip to re-upload.
+    Canvas,
+    /// Moodle's grading worksheet CSV and its feedback files zip.
+    Moodle,
+    /// A plain CSV with every id the kit knows.
+    Csv,
+}
+
+/// What a grader without its classroom part says when asked for it.
+pub const NEEDS_LINUX: &str = "this needs the grader's classroom part (the sandbox, submissions, batches), which runs on Linux only and is not in the student edition: use the instructor's workspace on a Linux machine, the course's GitHub workflow, or Gradescope";

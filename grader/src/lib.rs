@@ -43,8 +43,11 @@
 //! - [`watch`]: re-grading as files are saved.
 //! - [`time`] and [`show`]: deadlines, and bytes shown to people.
 
+#[cfg(classroom)]
 mod archive;
+#[cfg(classroom)]
 pub mod autograder;
+#[cfg(classroom)]
 pub mod batch;
 pub mod bench;
 pub mod cargo;
@@ -54,6 +57,7 @@ pub mod grade;
 pub mod harness;
 pub mod hint;
 pub mod hygiene;
+#[cfg(classroom)]
 pub mod lms;
 pub mod outcome;
 pub mod output;
@@ -65,10 +69,12 @@ pub mod process;
 pub mod replay;
 pub mod report;
 pub mod run;
+#[cfg(classroom)]
 pub mod sandbox;
 pub mod show;
 pub mod signal;
 pub mod starter;
+#[cfg(classroom)]
 pub mod submission;
 pub mod tasks;
 pub mod time;

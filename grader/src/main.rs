@@ -3,10 +3,9 @@
 
 use clap::Parser;
 use grader::cargo::Workspace;
-use grader::cli::{self, Batch, Cli, Command};
+use grader::cli::{self, Cli, Command};
 use grader::output::emit;
-use grader::sandbox::doctor;
-use grader::{batch, bench, grade, hint, replay, signal, watch};
+use grader::{bench, grade, hint, replay, signal, watch};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -35,7 +34,10 @@ fn main() -> ExitCode {
     ExitCode::from(signal::exit_code(code))
 }
 
-fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
+#[cfg(classroom)]
+fn grade_class(cli: &cli::Batch) -> anyhow::Result<u8> {
+    use grader::batch;
+    use grader::sandbox::doctor;
     if !cli.submissions.unsandboxed {
         doctor::require()?;
     }
@@ -70,6 +72,7 @@ fn write_starter(cli: &cli::Starter) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+#[cfg(classroom)]
 fn write_autograder(cli: &cli::Autograder) -> anyhow::Result<u8> {
     let root = Workspace::open(&cli.workspace.resolve()?)?.root;
     let zipped = grader::autograder::write_zip(&root, &cli.out)?;
@@ -97,8 +100,25 @@ fn replay_check(cli: &cli::Replay) -> anyhow::Result<u8> {
     Ok(replayed.exit_code)
 }
 
+#[cfg(classroom)]
 fn check_machine() -> anyhow::Result<u8> {
-    let (text, code) = doctor::doctor();
+    let (text, code) = grader::sandbox::doctor::doctor();
     emit(&text, false)?;
     Ok(code)
+}
+
+/// Without the classroom's part, its modes say where they run.
+#[cfg(not(classroom))]
+fn grade_class(_cli: &cli::Batch) -> anyhow::Result<u8> {
+    anyhow::bail!("grader batch: {}", cli::NEEDS_LINUX)
+}
+
+#[cfg(not(classroom))]
+fn write_autograder(_cli: &cli::Autograder) -> anyhow::Result<u8> {
+    anyhow::bail!("grader autograder: {}", cli::NEEDS_LINUX)
+}
+
+#[cfg(not(classroom))]
+fn check_machine() -> anyhow::Result<u8> {
+    anyhow::bail!("grader doctor: {}", cli::NEEDS_LINUX)
 }

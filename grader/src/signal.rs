@@ -29,11 +29,28 @@ static FINISHED: Flag = Flag::new();
 
 /// Installs the Ctrl-C and SIGTERM handler; call once, first thing.
 pub fn install() {
-    let _ = ctrlc::set_handler(|| {
-        process::kill_all();
-        FINISHED.wait_for(INTERRUPTED_REPORT);
-        std::process::exit(i32::from(INTERRUPTED));
-    });
+    // On Unix a thread of its own waits for SIGINT, SIGTERM or SIGHUP.
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+            std::thread::spawn(move || {
+                if signals.forever().next().is_some() {
+                    stop();
+                }
+            });
+        }
+    }
+    // Windows has Ctrl-C and the console closing.
+    #[cfg(windows)]
+    let _ = ctrlc::set_handler(stop);
+}
+
+/// Stops every child, lets the report be written, and exits.
+fn stop() {
+    process::kill_all();
+    FINISHED.wait_for(INTERRUPTED_REPORT);
+    std::process::exit(i32::from(INTERRUPTED));
 }
 
 /// Says the grader has written everything it will: an interrupted grader

@@ -43,12 +43,8 @@ pub fn on_port(_port: u16) -> io::Result<Vec<Entry>> {
 #[cfg(target_os = "linux")]
 mod netlink {
     use super::Entry;
-    use nix::sys::socket::{
-        recv, sendto, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol,
-        SockType,
-    };
     use std::io;
-    use std::os::fd::AsRawFd;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
     /// `SOCK_DIAG_BY_FAMILY`: the request for one address family's sockets.
     const BY_FAMILY: u16 = 20;
@@ -66,12 +62,7 @@ mod netlink {
     const RECORD: usize = 72;
 
     pub(super) fn dump(family: u8, port: u16) -> io::Result<Vec<Entry>> {
-        let netlink = socket(
-            AddressFamily::Netlink,
-            SockType::Datagram,
-            SockFlag::SOCK_CLOEXEC,
-            SockProtocol::NetlinkSockDiag,
-        )?;
+        let netlink = socket()?;
         let mut request = Vec::with_capacity(HEADER + REQUEST);
         request.extend(((HEADER + REQUEST) as u32).to_ne_bytes());
         request.extend(BY_FAMILY.to_ne_bytes());
@@ -81,13 +72,12 @@ mod netlink {
         request.extend(u32::MAX.to_ne_bytes()); // every state
         request.extend(port.to_be_bytes()); // the local port, the one filter
         request.resize(HEADER + REQUEST, 0);
-        let kernel = NetlinkAddr::new(0, 0);
-        sendto(netlink.as_raw_fd(), &request, &kernel, MsgFlags::empty())?;
+        send_to_kernel(&netlink, &request)?;
 
         let mut entries = Vec::new();
         let mut buffer = vec![0u8; 64 * 1024];
         loop {
-            let received = recv(netlink.as_raw_fd(), &mut buffer, MsgFlags::empty())?;
+            let received = receive(&netlink, &mut buffer)?;
             let mut at = 0;
             while at + HEADER <= received {
                 let message = &buffer[at..received];
@@ -127,6 +117,66 @@ mod netlink {
                     _ => {}
                 }
                 at += len.next_multiple_of(4);
+            }
+        }
+    }
+
+    /// A netlink socket for `sock_diag`.
+    fn socket() -> io::Result<OwnedFd> {
+        // SAFETY: a plain system call; the descriptor is owned at once.
+        let fd = unsafe {
+            libc::socket(
+                libc::AF_NETLINK,
+                libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
+                libc::NETLINK_SOCK_DIAG,
+            )
+        };
+        if fd == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` was just opened and nothing else owns it.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    }
+
+    /// Sends `request` to the kernel (netlink port 0).
+    fn send_to_kernel(netlink: &OwnedFd, request: &[u8]) -> io::Result<()> {
+        // SAFETY: an all-zero sockaddr_nl is the kernel's address once its
+        // family is set.
+        let mut kernel: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+        kernel.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+        // SAFETY: the buffer and the address live for the call.
+        let sent = unsafe {
+            libc::sendto(
+                netlink.as_raw_fd(),
+                request.as_ptr().cast(),
+                request.len(),
+                0,
+                std::ptr::addr_of!(kernel).cast(),
+                std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+            )
+        };
+        if sent == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// One datagram of the answer.
+    fn receive(netlink: &OwnedFd, buffer: &mut [u8]) -> io::Result<usize> {
+        loop {
+            // SAFETY: the buffer is writable for its length during the call.
+            let got = unsafe {
+                libc::recv(
+                    netlink.as_raw_fd(),
+                    buffer.as_mut_ptr().cast(),
+                    buffer.len(),
+                    0,
+                )
+            };
+            match got {
+                -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+                -1 => return Err(io::Error::last_os_error()),
+                n => return Ok(n as usize),
             }
         }
     }

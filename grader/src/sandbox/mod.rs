@@ -48,6 +48,7 @@ pub mod view;
 
 pub use jail::Jail;
 
+use crate::policy::caps::bytes;
 pub use crate::report::{Mode, Protection};
 use std::path::Path;
 
@@ -97,14 +98,6 @@ impl Limits {
             bytes(self.file_size),
             self.cpu_seconds
         )
-    }
-}
-
-fn bytes(n: u64) -> String {
-    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
-        format!("{} GiB", n >> 30)
-    } else {
-        format!("{} MiB", n >> 20)
     }
 }
 

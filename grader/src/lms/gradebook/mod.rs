@@ -41,15 +41,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The gradebooks `--gradebook` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Kind {
-    /// Canvas's gradebook import CSV and a feedback zip to re-upload.
-    Canvas,
-    /// Moodle's grading worksheet CSV and its feedback files zip.
-    Moodle,
-    /// A plain CSV with every id the kit knows.
-    Csv,
-}
+pub use crate::cli::Gradebook as Kind;
 
 /// What the instructor said of the LMS's assignment.
 #[derive(Debug, Clone, Copy)]

@@ -39,10 +39,9 @@ use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-mod caps;
 mod places;
 
-pub use caps::Caps;
+pub use crate::policy::Caps;
 use places::places;
 
 /// Which cgroup interface the budget uses.

@@ -24,6 +24,15 @@ impl Default for Caps {
     }
 }
 
+/// `n` bytes as an instructor writes them: `2 GiB`, `512 MiB`.
+pub fn bytes(n: u64) -> String {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
+        format!("{} GiB", n >> 30)
+    } else {
+        format!("{} MiB", n >> 20)
+    }
+}
+
 /// The least memory a submission can be given: below it, not even the
 /// reference starts.
 const LEAST_MEMORY: u64 = 64 << 20;
@@ -35,13 +44,13 @@ impl Caps {
     pub fn describe(&self) -> String {
         format!(
             "{} of memory, {} processes and threads, {}",
-            crate::sandbox::bytes(self.memory),
+            bytes(self.memory),
             self.processes,
             self.cpus()
         )
     }
 
-    pub(super) fn cpus(&self) -> String {
+    pub fn cpus(&self) -> String {
         let whole = self.cpu_millis / 1000;
         let part = self.cpu_millis % 1000;
         let number = if part == 0 {
@@ -60,19 +69,19 @@ impl Caps {
     pub fn set(&mut self, key: &str, value: &toml_edit::Item) -> Result<(), String> {
         match key {
             "memory" => {
-                let bytes = value
+                let size = value
                     .as_str()
                     .and_then(parse_size)
                     .or_else(|| value.as_integer().and_then(|n| u64::try_from(n).ok()))
                     .ok_or("`sandbox.memory` is a size such as \"2 GiB\" or \"512 MiB\"")?;
-                if bytes < LEAST_MEMORY {
+                if size < LEAST_MEMORY {
                     return Err(format!(
                         "`sandbox.memory` is {}: at least {} are needed",
-                        crate::sandbox::bytes(bytes),
-                        crate::sandbox::bytes(LEAST_MEMORY)
+                        bytes(size),
+                        bytes(LEAST_MEMORY)
                     ));
                 }
-                self.memory = bytes;
+                self.memory = size;
             }
             "processes" => {
                 let n = value

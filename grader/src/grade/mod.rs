@@ -8,21 +8,22 @@
 //!
 //! [`report`]: crate::report
 
-use crate::cargo::Workspace;
-use crate::cli::{self, Format, Grade, Submissions};
+#[cfg(classroom)]
+mod untrusted;
+#[cfg(not(classroom))]
+#[path = "trusted.rs"]
+mod untrusted;
+
+use crate::cli::{self, Format, Grade};
 use crate::output::emit;
 use crate::policy::Policy;
-use crate::report::Protection;
 use crate::report::{human, Report};
 use crate::run::{self, Options};
-use crate::sandbox;
-use crate::submission::{self, Limits, DEFAULT_ALLOWED};
 use crate::tasks::Task;
 use crate::time::Timing;
 use anyhow::{bail, Context};
-use std::collections::BTreeSet;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `grader [TASK]…`: grades, writes the reports, and returns the exit code.
 pub fn grade(cli: &Grade) -> anyhow::Result<u8> {
@@ -56,9 +57,7 @@ pub fn grade(cli: &Grade) -> anyhow::Result<u8> {
 /// (the jail's folder, the copy the submission was laid in).
 pub struct Grading {
     pub options: Options,
-    laid: Option<LaidSubmission>,
-    unsandboxed: bool,
-    _jail_dir: Option<tempfile::TempDir>,
+    untrusted: untrusted::Untrusted,
 }
 
 impl Grading {
@@ -72,65 +71,24 @@ impl Grading {
             bail!("--server-cmd and --client-cmd grade one task: name it, e.g. `grader task03 --server-cmd 'python3 server.py'`");
         }
         let workspace = cli::workspace(cli.workspace.as_deref())?;
-        let untrusted = cli.submission.is_some();
-        let unsandboxed = untrusted && cli.submissions.unsandboxed;
-        // The jail's folder lives until grading ends (in `Grading`).
-        let (jail, jail_dir) = if (untrusted && !unsandboxed) || cli.sandbox {
-            let (jail, dir) = sandbox::doctor::enter(policy.sandbox)?;
-            (Some(jail), Some(dir))
-        } else {
-            (None, None)
-        };
-        // A submission is graded in a copy of the student edition that
-        // holds the student's task sources; the copy lives until grading
-        // ends.
-        let laid = match &cli.submission {
-            Some(path) => Some(lay_submission(
-                path,
-                &workspace,
-                tasks,
-                &cli.submissions,
-                jail.as_ref()
-                    .zip(jail_dir.as_ref().map(tempfile::TempDir::path)),
-            )?),
-            None => None,
-        };
-        let sandbox = jail.map(|jail| {
-            let build = laid.as_ref().map(|laid| sandbox::ConfinedBuild {
-                edition: laid.edition.clone(),
-                seeds: laid.places.seeds(),
-            });
-            Box::new(sandbox::Sandboxed::new(jail, build)) as Box<dyn run::Sandbox>
-        });
+        let untrusted = untrusted::Untrusted::prepare(cli, &workspace, tasks, policy)?;
         let options = Options {
-            workspace: laid
-                .as_ref()
-                .map_or(workspace, |laid| laid.laid.workspace.clone()),
+            workspace: untrusted.workspace().unwrap_or(workspace),
             server_cmd,
             client_cmd,
             timing: cli.timing.timing(),
             transcripts: cli.verbose,
-            shared_target: laid.as_ref().map(|laid| laid.places.shared.clone()),
+            shared_target: untrusted.shared_target(),
             repeat: cli.repeat,
-            sandbox,
+            sandbox: untrusted.sandbox(),
         };
-        Ok(Grading {
-            options,
-            laid,
-            unsandboxed,
-            _jail_dir: jail_dir,
-        })
+        Ok(Grading { options, untrusted })
     }
 
     /// Adds to `report` what the run itself can't know: the submission's
     /// notes, that it ran unsandboxed, that the grader was interrupted.
     pub fn annotate(&self, report: &mut Report, tasks: &[Task]) {
-        if let Some(laid) = &self.laid {
-            report.notes.splice(0..0, laid.laid.notes.iter().cloned());
-        }
-        if self.unsandboxed {
-            report.sandbox = Some(Protection::unsandboxed());
-        }
+        self.untrusted.annotate(report);
         if crate::signal::stopping() {
             let run: usize = report.tasks.iter().map(|t| t.checks.len()).sum();
             let all: usize = tasks.iter().map(|t| t.checks.len()).sum();
@@ -139,56 +97,6 @@ impl Grading {
             ));
         }
     }
-}
-
-/// A submission laid on the student edition.
-struct LaidSubmission {
-    laid: submission::Laid,
-    /// The student edition it was laid on.
-    edition: PathBuf,
-    places: submission::Places,
-}
-
-/// Lays the submission into a copy of `workspace`'s student edition; cargo
-/// reads its manifests in `jail` (with its folder) when there is one.
-fn lay_submission(
-    path: &Path,
-    workspace: &Path,
-    tasks: &[Task],
-    how: &Submissions,
-    jail: Option<(&sandbox::Jail, &Path)>,
-) -> anyhow::Result<LaidSubmission> {
-    let instructor = Workspace::open(workspace)?;
-    let places = submission::Places::of(&instructor, how.target_dir.as_deref());
-    let allowed: BTreeSet<String> = DEFAULT_ALLOWED
-        .iter()
-        .map(|s| s.to_string())
-        .chain(how.allow_crate.iter().cloned())
-        .collect();
-    // Laid on the student edition: the reference solutions are never in
-    // the workspace a submission builds in.
-    let edition = submission::edition(&instructor.root, &places.editions)?;
-    let mut laid = submission::lay(path, &edition, tasks, &allowed, &Limits::default())?;
-    let laid_at = laid.workspace.clone();
-    if let Some((jail, _)) = jail {
-        // Resolving may write the lock file (a task that adds an allowed
-        // crate), as the submission's user.
-        std::os::unix::fs::lchown(laid_at.join("Cargo.lock"), Some(jail.uid), Some(jail.gid))?;
-    }
-    let cargo = |command: &mut std::process::Command| match jail {
-        Some((jail, dir)) => {
-            let target = dir.join("resolve-target");
-            std::fs::create_dir_all(&target)?;
-            sandbox::view::confine(command, jail, &target, &laid_at)
-        }
-        None => Ok(()),
-    };
-    submission::keep_resolvable(&mut laid, &edition, tasks, &cargo)?;
-    Ok(LaidSubmission {
-        laid,
-        edition,
-        places,
-    })
 }
 
 /// The report on stdout in `--format`, and in every `--output` file.

@@ -30,7 +30,7 @@
 //! Totals always count every check that was run.
 //!
 //! `[sandbox]` sets the caps of the budget every graded submission's
-//! programs share ([`crate::sandbox::cgroup`]); a setting left out keeps
+//! programs share ([`Caps`], which the sandbox's cgroup enforces); a setting left out keeps
 //! its default, shown above.
 //!
 //! `grader starter` copies the file into the student edition with
@@ -38,8 +38,11 @@
 //! only the visible checks, while a graded submission (`--submission`, as
 //! Gradescope's `run_autograder` grades) keeps them all.
 
+pub mod caps;
+
+pub use caps::Caps;
+
 use crate::report::Report;
-use crate::sandbox::cgroup::Caps;
 use crate::tasks::Task;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
