@@ -36,7 +36,7 @@ rustup default "$channel"
 # Every crate of Cargo.lock, as locked, so run_autograder can build
 # submissions offline; then the grader alone, in release mode.
 cargo fetch --locked
-cargo build --release --locked -p grader
+cargo build --release --locked -p grader --features classroom
 
 # Optional: the grader's sandbox runs student code under an unprivileged uid
 # given by number, which needs no account. This named system account is for

@@ -506,6 +506,9 @@ fn the_autograder_builds_with_its_lock_file_as_it_is() {
             "grader",
             "-e",
             "normal",
+            // As setup.sh builds it.
+            "--features",
+            "classroom",
         ])
         .current_dir(root.join("source"))
         .output()

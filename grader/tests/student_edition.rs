@@ -158,6 +158,25 @@ fn the_student_edition_builds_tests_and_grades_to_zero() {
         tasks,
         "{text}"
     );
+
+    // The student's grader has no classroom part: grading a submission,
+    // a class or the sandbox is refused with where to do it instead.
+    for asked in [
+        &["--submission", "lab.zip"][..],
+        &["batch", "class", "--out", "results"],
+        &["--sandbox"],
+        &["doctor"],
+    ] {
+        let mut args = vec!["run", "-q", "-p", "grader", "--"];
+        args.extend(asked);
+        let refused = cargo(&edition, &args);
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{asked:?}: {said}");
+        assert!(
+            said.contains("runs on Linux only and is not in the student edition"),
+            "{said}"
+        );
+    }
 }
 
 #[test]
