@@ -14,6 +14,7 @@
 //! folder that lives as long as the [`Download`]; each student's part is
 //! then checked again by the child grader that grades it.
 
+pub mod feedback;
 pub mod gradebook;
 pub mod names;
 pub mod roster;
