@@ -26,8 +26,9 @@
 //! students read a report themselves (GitHub's annotations and summary,
 //! the Classroom dashboard, a local run in the student edition) only
 //! visible checks are shown ([`students_now`]); the feedback files handed
-//! back after grading leave out the hidden ones ([`students_after_grading`]).
-//! Totals always count every check that was run.
+//! back after grading and Gradescope's output show the visible checks and
+//! nothing of the others, not even in a task's total ([`students_only`]).
+//! The grade always counts every check that was run.
 //!
 //! `[sandbox]` sets the caps of the budget every graded submission's
 //! programs share ([`crate::sandbox::cgroup`]); a setting left out keeps
@@ -331,9 +332,32 @@ pub fn students_now(report: &Report) -> Report {
     shown(report, |v| v.is_visible())
 }
 
-/// `report` as handed back with the grades: the hidden checks left out.
-pub fn students_after_grading(report: &Report) -> Report {
-    shown(report, |v| v != Visibility::Hidden)
+/// `report` as a student reads it in a feedback file or in Gradescope's
+/// output: the visible checks alone, each task's score and the total
+/// counted over them alone, no word of the others (not their names, their
+/// points, nor a task's total that holds them), and no sandbox details,
+/// which are the instructor's. A task with no visible check is left out.
+pub fn students_only(report: &Report) -> Report {
+    let mut shown = report.clone();
+    shown.sandbox = None;
+    for task in &mut shown.tasks {
+        task.checks.retain(|c| c.visibility.is_visible());
+        task.score = task.checks.iter().map(|c| c.points).sum();
+        task.max_score = task.checks.iter().map(|c| c.max_points).sum();
+    }
+    shown.tasks.retain(|t| !t.checks.is_empty());
+    shown.score = shown.tasks.iter().map(|t| t.score).sum();
+    shown.max_score = shown.tasks.iter().map(|t| t.max_score).sum();
+    shown
+}
+
+/// Whether any check of `report` is not shown to students now.
+pub fn any_not_shown(report: &Report) -> bool {
+    report
+        .tasks
+        .iter()
+        .flat_map(|t| &t.checks)
+        .any(|c| !c.visibility.is_visible())
 }
 
 fn shown(report: &Report, keep: impl Fn(Visibility) -> bool) -> Report {

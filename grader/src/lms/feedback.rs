@@ -3,41 +3,73 @@
 
 use super::gradebook::{is_number, Kind};
 use crate::batch::{folder_name, Graded, Standing};
-use crate::report::html;
+use crate::policy;
+use crate::report::{html, Report};
 use crate::show;
 
-/// One line for a gradebook's comment: the score per task, or why there
-/// is none.
+/// A student's result, first thing on their page: their grade when every
+/// check is shown to them, else their result on the checks shown (the
+/// grade, in the gradebook, counts the others too; a total here would give
+/// them away); with the report as they see it.
+fn result(graded: &Graded, report: &Report) -> (String, Report) {
+    let shown = policy::students_only(report);
+    let late = late(graded);
+    let line = if policy::any_not_shown(report) {
+        format!(
+            "Your result on the checks shown here: {}/{}{late}. Your grade, which counts every check, is in the gradebook.",
+            shown.score, shown.max_score
+        )
+    } else {
+        format!("Your grade: {}/{}{late}", report.score, report.max_score)
+    };
+    (line, shown)
+}
+
+/// One line for a gradebook's comment: the result and the points per task
+/// as students see them (as [`result`] words it), or why there is none.
 pub fn comment(graded: &Graded) -> String {
-    let late = if graded.submitter.late {
+    let Some(report) = &graded.report else {
+        return format!("Socket lab: {}{}", why_no_grade(graded), late(graded));
+    };
+    let (line, shown) = result(graded, report);
+    let tasks: Vec<String> = shown
+        .tasks
+        .iter()
+        .map(|t| format!("{} {}/{}", t.task, t.score, t.max_score))
+        .collect();
+    format!("Socket lab: {line}; {}", tasks.join(", "))
+}
+
+/// ` (handed in late)` when it was.
+fn late(graded: &Graded) -> &'static str {
+    if graded.submitter.late {
         " (handed in late)"
     } else {
         ""
-    };
-    match &graded.report {
-        Some(report) => {
-            let tasks: Vec<String> = report
-                .tasks
-                .iter()
-                .map(|t| format!("{} {}/{}", t.task, t.score, t.max_score))
-                .collect();
-            format!(
-                "Socket lab: {}/{}{late}; {}",
-                report.score,
-                report.max_score,
-                tasks.join(", ")
-            )
-        }
-        None => format!("Socket lab: {}{late}", graded.standing.as_str()),
     }
 }
 
-/// A student's feedback page: their report as students see it (checks
-/// hidden from them left out), or why there is none.
+/// Why a submission has no report, as its student reads it.
+fn why_no_grade(graded: &Graded) -> String {
+    match graded.standing {
+        // The reason says what the submission held instead.
+        Standing::NoTasks | Standing::Rejected if !graded.reason.is_empty() => {
+            format!("{}: {}", graded.standing.as_str(), graded.reason)
+        }
+        standing => standing.as_str().to_string(),
+    }
+}
+
+/// A student's feedback page: their result first, then their report as
+/// students see it ([`policy::students_only`]: no check kept from them, no
+/// sandbox details), or why there is none.
 pub fn feedback_page(graded: &Graded) -> String {
     let title = format!("Socket lab: {}", graded.submitter.name);
     match &graded.report {
-        Some(report) => html::render(&crate::policy::students_after_grading(report), &title),
+        Some(report) => {
+            let (line, shown) = result(graded, report);
+            html::render_headed(&shown, &title, &line)
+        }
         None => {
             crate::report::class::no_report(&graded.submitter.name, graded.standing, &graded.reason)
         }
