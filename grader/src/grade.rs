@@ -34,7 +34,13 @@ pub fn grade(cli: &Grade) -> anyhow::Result<u8> {
         emit(&human::list(&tasks), false)?;
         return Ok(0);
     }
-    let grading = Grading::prepare(cli, &tasks, &policy)?;
+    let grading = match Grading::prepare(cli, &tasks, &policy) {
+        Ok(grading) => grading,
+        Err(err) => {
+            tell_gradescope(cli, &err)?;
+            return Err(err);
+        }
+    };
     let show_progress = cli.format == Format::Human && std::io::stderr().is_terminal();
     let progress = |step: run::Progress| {
         if show_progress {
@@ -189,6 +195,31 @@ fn lay_submission(
         edition,
         places,
     })
+}
+
+/// A submission with nothing to grade (no task folder, a rule broken, a
+/// zip that does not read) still gives Gradescope a results.json, saying
+/// why: the student reads it, not the grader's error. The exit status
+/// stays the error's.
+fn tell_gradescope(cli: &Grade, err: &anyhow::Error) -> anyhow::Result<()> {
+    use submission::SubmissionError;
+    let refused = match err.downcast_ref::<SubmissionError>() {
+        Some(
+            refused @ (SubmissionError::NoTasks { .. }
+            | SubmissionError::Rejected { .. }
+            | SubmissionError::Zip { .. }),
+        ) => refused,
+        _ => return Ok(()),
+    };
+    let text = crate::report::gradescope::nothing_to_grade(&refused.to_string());
+    if cli.format == Format::Gradescope {
+        emit(&format!("{text}\n"), false)?;
+    }
+    for (_, file) in cli.output.iter().filter(|(f, _)| *f == Format::Gradescope) {
+        std::fs::write(file, &text)
+            .with_context(|| format!("could not write {}", file.display()))?;
+    }
+    Ok(())
 }
 
 /// The report on stdout in `--format`, and in every `--output` file.

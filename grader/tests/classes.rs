@@ -594,6 +594,48 @@ fn gradescope_says_so_when_the_grader_cannot_run() {
     let _ = fs::remove_dir_all(&root);
 }
 
+/// Gradescope puts what the student uploaded in /autograder/submission:
+/// an empty upload leaves it empty, and a zip of a zip (or a `.rar` in a
+/// zip) leaves no task folder. The student reads why, not a crash.
+#[test]
+fn gradescope_tells_the_student_why_nothing_was_graded() {
+    let root = common::scratch("autograder-nothing");
+    autograder_layout(&root);
+    let handed_in = root.join("submission");
+    fs::create_dir_all(&handed_in).unwrap();
+    let grader = Path::new(env!("CARGO_BIN_EXE_grader"));
+    let results = run_autograder(&root, grader);
+    assert_eq!(results["score"], 0);
+    let output = results["output"].as_str().unwrap();
+    assert!(
+        output.contains("no task folders found: the submission is empty"),
+        "{output}"
+    );
+
+    // One zip holding a .rar: the zip is opened, and its one file named.
+    let inner = root.join("inner");
+    fs::create_dir_all(&inner).unwrap();
+    fs::write(inner.join("lab.rar"), "Rar!").unwrap();
+    zip_folder(&inner, &handed_in.join("lab.zip"));
+    let results = run_autograder(&root, grader);
+    let output = results["output"].as_str().unwrap();
+    assert!(
+        output.contains("no task folders found: the zip `lab.zip` holds only `lab.rar`"),
+        "{output}"
+    );
+    assert!(!output.contains("could not run"), "{output}");
+
+    // One zip holding the task folders: graded as they are.
+    fs::remove_file(handed_in.join("lab.zip")).unwrap();
+    let tasks = root.join("tasks");
+    submission(&tasks, |task| task.to_string());
+    zip_folder(&tasks, &handed_in.join("lab.zip"));
+    let results = run_autograder(&root, grader);
+    let full: u32 = grader::tasks::all().iter().map(|t| t.max_points()).sum();
+    assert_eq!(results["score"], full, "{results:#}");
+    let _ = fs::remove_dir_all(&root);
+}
+
 #[test]
 fn the_github_workflow_runs_a_command_the_grader_accepts() {
     let workflow =
