@@ -23,9 +23,10 @@ const TASKS: [&str; 6] = [
     "task06_chat",
 ];
 
-/// The columns of `grades.csv` after the student and a column per task:
-/// total, max, then these two.
-const STATUS: usize = TASKS.len() + 3;
+/// The columns of `grades.csv`: student, name, late, a column per task
+/// from `FIRST`, total, max, grade, then these two.
+const FIRST: usize = 3;
+const STATUS: usize = FIRST + TASKS.len() + 3;
 const REASON: usize = STATUS + 1;
 
 /// A submission folder holding the reference's task folders, each under
@@ -155,6 +156,8 @@ fn a_batch_records_every_kind_of_submission() {
         rows[0],
         [
             "student",
+            "name",
+            "late",
             "task01_connect",
             "task02_greeting",
             "task03_echo",
@@ -163,8 +166,11 @@ fn a_batch_records_every_kind_of_submission() {
             "task06_chat",
             "total",
             "max",
+            "grade",
             "status",
-            "reason"
+            "reason",
+            "report",
+            "feedback"
         ]
     );
     // Full marks per task, and in all, as the grader counts them now.
@@ -175,9 +181,17 @@ fn a_batch_records_every_kind_of_submission() {
     let total: u32 = grader::tasks::all().iter().map(|t| t.max_points()).sum();
     let total = total.to_string();
     let full_marks = |student: &str| {
-        let mut row = vec![student.to_string()];
+        let mut row = vec![student.to_string(), student.to_string(), "no".into()];
         row.extend(full.iter().cloned());
-        row.extend([total.clone(), total.clone(), "graded".into(), String::new()]);
+        row.extend([
+            total.clone(),
+            total.clone(),
+            total.clone(),
+            "graded".into(),
+            String::new(),
+            format!("students/{student}/report.html"),
+            format!("students/{student}/feedback.html"),
+        ]);
         row
     };
     let row = |student: &str| {
@@ -189,27 +203,27 @@ fn a_batch_records_every_kind_of_submission() {
     assert_eq!(row("ana"), full_marks("ana"));
     let ben = row("ben");
     assert_eq!(
-        (ben[1], ben[3], ben[4], ben[STATUS]),
+        (ben[FIRST], ben[FIRST + 2], ben[FIRST + 3], ben[STATUS]),
         (&*full[0], &*full[2], &*full[3], "graded")
     );
     let number = |text: &str| text.parse::<u32>().unwrap();
-    assert!(number(ben[2]) < number(&full[1]), "{ben:?}");
+    assert!(number(ben[FIRST + 1]) < number(&full[1]), "{ben:?}");
     let cy = row("cy");
     // cy's task01 client does not compile: it costs the client's checks
     // and the pair's, and the server is graded as usual.
-    assert_eq!((cy[2], cy[STATUS]), (&*full[1], "did not build"));
-    assert!((1..number(&full[0])).contains(&number(cy[1])), "{cy:?}");
+    assert_eq!((cy[FIRST + 1], cy[STATUS]), (&*full[1], "did not build"));
+    assert!((1..number(&full[0])).contains(&number(cy[FIRST])), "{cy:?}");
     let dee = row("dee");
     assert_eq!(
-        (dee[1], dee[2], dee[4], dee[STATUS]),
+        (dee[FIRST], dee[FIRST + 1], dee[FIRST + 3], dee[STATUS]),
         (&*full[0], &*full[1], &*full[3], "graded")
     );
-    assert!(number(dee[3]) < number(&full[2]) / 2, "{dee:?}");
+    assert!(number(dee[FIRST + 2]) < number(&full[2]) / 2, "{dee:?}");
     assert_eq!(row("eve"), full_marks("eve"));
     let fay = row("fay");
     assert_eq!(fay[STATUS], "graded");
     assert!(
-        number(fay[4]) < number(&full[3]),
+        number(fay[FIRST + 3]) < number(&full[3]),
         "the edited grader gained something: {fay:?}"
     );
 
