@@ -704,6 +704,24 @@ fn workflow_steps(workflow: &str) -> Vec<Vec<String>> {
     steps
 }
 
+/// The value of `key` in a workflow step, its quotes taken off.
+fn value(step: &[String], key: &str) -> Option<String> {
+    step.iter()
+        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
+        .map(|v| v.trim_matches('"').to_string())
+}
+
+/// The step that runs GitHub Classroom's grading reporter.
+fn reporter_step(steps: &[Vec<String>]) -> &Vec<String> {
+    steps
+        .iter()
+        .find(|s| {
+            value(s, "uses").as_deref()
+                == Some("classroom-resources/autograding-grading-reporter@v1")
+        })
+        .expect("the workflow reports to GitHub Classroom")
+}
+
 #[test]
 fn the_github_workflow_keeps_tokens_and_permissions_to_a_minimum() {
     let workflow =
@@ -773,19 +791,8 @@ fn the_github_workflow_hands_the_points_to_the_classroom_reporter() {
     let workflow =
         fs::read_to_string(common::workspace_root().join("docs/ci/github-classroom.yml")).unwrap();
     let steps = workflow_steps(&workflow);
-    let value = |step: &[String], key: &str| {
-        step.iter()
-            .find_map(|l| l.strip_prefix(&format!("{key}: ")))
-            .map(|v| v.trim_matches('"').to_string())
-    };
     // The reporter, and the runner it reads.
-    let reporter = steps
-        .iter()
-        .find(|s| {
-            value(s, "uses").as_deref()
-                == Some("classroom-resources/autograding-grading-reporter@v1")
-        })
-        .expect("the workflow reports to GitHub Classroom");
+    let reporter = reporter_step(&steps);
     let runner = value(reporter, "runners").expect("the reporter names its runner");
     assert!(!runner.contains(','), "one runner: {runner}");
     // It reads `<RUNNER>_RESULTS`, the runner step's `result` output.
@@ -845,10 +852,252 @@ fn the_github_workflow_hands_the_points_to_the_classroom_reporter() {
             "{step:#?}"
         );
     }
-    assert!(
-        workflow
-            .lines()
-            .any(|l| l.trim() == "name: Autograding Tests"),
-        "the job's check run must be named `Autograding Tests`"
+}
+
+/// The workflow is named as GitHub Classroom names the one it generates.
+#[test]
+fn the_github_workflow_is_named_as_classroom_names_it() {
+    let workflow =
+        fs::read_to_string(common::workspace_root().join("docs/ci/github-classroom.yml")).unwrap();
+    let lines: Vec<&str> = workflow
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .collect();
+    let top: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| !l.starts_with(' '))
+        .collect();
+    assert_eq!(
+        top,
+        ["name: Autograding Tests", "on:", "permissions:", "jobs:"],
+        "{workflow}"
     );
+    let under = |key: &str| -> Vec<&str> {
+        let at = lines.iter().position(|l| *l == key).unwrap();
+        lines[at + 1..]
+            .iter()
+            .take_while(|l| l.starts_with(' '))
+            .filter(|l| l.len() - l.trim_start().len() == 2)
+            .map(|l| l.trim())
+            .collect()
+    };
+    assert_eq!(under("on:"), ["push:", "repository_dispatch:"]);
+    assert_eq!(under("jobs:"), ["run-autograding-tests:"]);
+    let job = lines
+        .iter()
+        .position(|l| l.trim() == "run-autograding-tests:")
+        .unwrap();
+    let settings: Vec<&str> = lines[job + 1..]
+        .iter()
+        .take_while(|l| l.len() - l.trim_start().len() > 2)
+        .filter(|l| l.len() - l.trim_start().len() == 4)
+        .map(|l| l.trim())
+        .collect();
+    assert!(
+        settings.contains(&"if: github.actor != 'github-classroom[bot]'"),
+        "{settings:?}"
+    );
+    // No `name:`: the job's check run is `run-autograding-tests`, the name
+    // earlier reporters looked up (`src/notify-classroom.js` before v1:
+    // `check_name: "run-autograding-tests"`).
+    assert!(
+        !settings.iter().any(|s| s.starts_with("name:")),
+        "{settings:?}"
+    );
+}
+
+/// What `classroom-resources/autograding-grading-reporter@v1` makes of
+/// the env it is given: the points it writes for the Classroom dashboard,
+/// why it fails the job, and what it prints in the log. Written from its
+/// source at the `v1` tag; each rule names its file.
+#[derive(Debug)]
+struct Reported {
+    /// The `Autograding complete` notice: `Points 7/21`.
+    points: Option<String>,
+    /// `core.setFailed`'s message.
+    failed: Option<String>,
+    log: Vec<String>,
+}
+
+fn classroom_reporter(runners: &str, env: &std::collections::BTreeMap<String, String>) -> Reported {
+    let failed = |message: &str| Reported {
+        points: None,
+        failed: Some(message.to_string()),
+        log: Vec::new(),
+    };
+    // src/main.js: `core.getInput("runners").split(",")`, and for each
+    // `process.env[`${runner.trim().toUpperCase()}_RESULTS`]`, decoded by
+    // `Buffer.from(encoded, "base64")` and `JSON.parse`.
+    let mut all = Vec::new();
+    for runner in runners.split(',') {
+        let name = format!("{}_RESULTS", runner.trim().to_uppercase());
+        let decoded = env.get(&name).and_then(|encoded| {
+            let mut base64 = std::process::Command::new("base64")
+                .arg("-d")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            base64
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(encoded.as_bytes())
+                .unwrap();
+            let out = base64.wait_with_output().unwrap();
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()
+        });
+        let Some(results) = decoded else {
+            // src/main.js, `catch`: a `runners` that is not letters and
+            // digits, comma-separated, is blamed; else the error itself.
+            let listed = runners
+                .split(',')
+                .all(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric()));
+            return failed(if listed {
+                "could not read the results"
+            } else {
+                "The runners input must be a comma-separated list of strings."
+            });
+        };
+        all.push((runner.to_string(), results));
+    }
+    let mut log = Vec::new();
+    // src/console-results.js: each test's name, `✅` when its status is
+    // `pass`; an `error` shows its message; `test_code` when not empty;
+    // ` - line N` unless `line_no` is 0.
+    for (_, results) in &all {
+        for test in results["tests"].as_array().unwrap() {
+            let mut line = match test["status"].as_str() {
+                Some("pass") => format!("✅ {}", test["name"].as_str().unwrap()),
+                Some("error") => format!("Error: {}", test["message"].as_str().unwrap_or("")),
+                _ => format!("❌ {}", test["name"].as_str().unwrap()),
+            };
+            if test["line_no"] != 0 {
+                line.push_str(&format!(" - line {}", test["line_no"]));
+            }
+            log.push(line);
+            if let Some(code) = test["test_code"].as_str().filter(|c| !c.is_empty()) {
+                log.push(format!("Test code:\n{code}"));
+            }
+        }
+    }
+    // src/notify-classroom.js: a runner without `max_score` is skipped;
+    // the others add up `max_score` and every test's `score`; no notice
+    // at all when the maximum is 0.
+    let (mut total, mut max) = (0.0, 0.0);
+    for (_, results) in &all {
+        let Some(most) = results["max_score"].as_f64().filter(|m| *m != 0.0) else {
+            continue;
+        };
+        max += most;
+        for test in results["tests"].as_array().unwrap() {
+            total += test["score"].as_f64().unwrap();
+        }
+    }
+    let points = (max != 0.0).then(|| format!("Points {total}/{max}"));
+    // src/main.js: the job fails when a runner's status is `fail`, else
+    // when one is `error`.
+    let status = |s: &str| all.iter().any(|(_, r)| r["status"] == s);
+    let failed = if status("fail") {
+        Some("Some tests failed.".to_string())
+    } else if status("error") {
+        Some("Some tests errored.".to_string())
+    } else {
+        None
+    };
+    Reported {
+        points,
+        failed,
+        log,
+    }
+}
+
+/// The kit's Classroom result, handed over as the workflow's own steps
+/// hand it (the encoding step's command run by bash, its `result` output
+/// read from `GITHUB_OUTPUT`, the reporter's env as the workflow maps it),
+/// read by the reporter's model: the dashboard gets the grade, the log
+/// names no hidden check.
+#[test]
+fn the_classroom_reporter_reads_the_points_the_kit_writes() {
+    let report: grader::report::Report = serde_json::from_value(serde_json::json!({
+        "version": 1, "score": 7, "max_score": 21,
+        "tasks": [{
+            "task": "task02_greeting", "score": 7, "max_score": 21, "build": "ok",
+            "checks": [
+                {"id": "task02.server.greets", "title": "greets", "role": "server",
+                 "status": "pass", "points": 3, "max_points": 3, "message": "",
+                 "hint": "", "duration_ms": 5},
+                {"id": "task02.client.crlf", "title": "crlf", "role": "client",
+                 "status": "fail", "points": 0, "max_points": 6, "message": "no CRLF",
+                 "hint": "", "duration_ms": 5},
+                {"id": "task02.client.secret", "title": "secret", "role": "client",
+                 "status": "pass", "points": 4, "max_points": 4, "message": "",
+                 "hint": "", "duration_ms": 5, "visibility": "hidden"},
+                {"id": "task02.server.later", "title": "later", "role": "server",
+                 "status": "fail", "points": 0, "max_points": 8, "message": "",
+                 "hint": "", "duration_ms": 5, "visibility": "after_due_date"}
+            ]
+        }]
+    }))
+    .unwrap();
+    let workflow =
+        fs::read_to_string(common::workspace_root().join("docs/ci/github-classroom.yml")).unwrap();
+    let steps = workflow_steps(&workflow);
+    let reporter = reporter_step(&steps);
+    let runners = value(reporter, "runners").unwrap();
+
+    // Each step the reporter's env names, run as Actions runs it.
+    let job = common::scratch("classroom-reporter");
+    fs::write(
+        job.join("grader-classroom.json"),
+        grader::report::Format::Classroom.render(&report, false, "t"),
+    )
+    .unwrap();
+    let mut env = std::collections::BTreeMap::new();
+    for line in reporter {
+        let Some((key, expression)) = line.split_once(": ") else {
+            continue;
+        };
+        let Some(id) = expression
+            .trim_matches('"')
+            .strip_prefix("${{ steps.")
+            .and_then(|r| r.strip_suffix(".outputs.result }}"))
+        else {
+            continue;
+        };
+        let step = steps
+            .iter()
+            .find(|s| value(s, "id").as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("no step {id}"));
+        let run = step.iter().find_map(|l| l.strip_prefix("run: ")).unwrap();
+        let outputs = job.join(format!("{id}.outputs"));
+        let status = std::process::Command::new("bash")
+            .args(["-eo", "pipefail", "-c", run])
+            .current_dir(&job)
+            .env("GITHUB_OUTPUT", &outputs)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{run}");
+        // GitHub's `name=value` lines in the GITHUB_OUTPUT file.
+        let result = fs::read_to_string(&outputs)
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("result=").map(String::from))
+            .unwrap();
+        env.insert(key.to_string(), result);
+    }
+    let reported = classroom_reporter(&runners, &env);
+    assert_eq!(
+        reported.points.as_deref(),
+        Some("Points 7/21"),
+        "{reported:#?}"
+    );
+    assert_eq!(reported.failed.as_deref(), Some("Some tests failed."));
+    let log = reported.log.join("\n");
+    assert!(log.contains("❌ task02.client.crlf: crlf"), "{log}");
+    for kept in ["task02.client.secret", "task02.server.later"] {
+        assert!(!log.contains(kept), "{log}");
+    }
+    let _ = fs::remove_dir_all(&job);
 }
