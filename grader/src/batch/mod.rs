@@ -126,6 +126,20 @@ pub struct Graded {
     pub submitter: Submitter,
 }
 
+impl Graded {
+    /// Why, in one line: what the download said of the submission, then
+    /// what grading found (`task01-client (error: …); not handed in: …`).
+    pub fn reasons(&self) -> String {
+        let download = self.submitter.reason.as_deref().unwrap_or_default();
+        [download, self.reason.as_str()]
+            .iter()
+            .filter(|r| !r.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 /// Reads the class's submissions, and the roster if there is one.
 pub fn read(options: &Options) -> Result<Download, BatchError> {
     // A mistake in grading.toml stops the batch before anyone is graded.
@@ -290,8 +304,9 @@ pub fn summary(
         if graded.submitter.late {
             why.push("late");
         }
-        if !graded.reason.is_empty() {
-            why.push(&graded.reason);
+        let reasons = graded.reasons();
+        if !reasons.is_empty() {
+            why.push(&reasons);
         }
         let reason = if why.is_empty() {
             String::new()
@@ -346,6 +361,30 @@ mod tests {
         assert_eq!(folder_name("ana.lima@uni"), "ana.lima@uni");
         assert_eq!(folder_name("../../etc"), ".._.._etc");
         assert_eq!(folder_name("Zoë Smith"), "Zoë_Smith");
+    }
+
+    #[test]
+    fn the_reason_says_what_the_download_and_the_grading_found() {
+        let graded = |download: Option<&str>, found: &str| Graded {
+            student: "ana".into(),
+            standing: Standing::Graded,
+            report: None,
+            reason: found.into(),
+            submitter: Submitter {
+                reason: download.map(String::from),
+                ..Submitter::default()
+            },
+        };
+        assert_eq!(
+            graded(
+                Some("`lab.rar` is not a zip"),
+                "not handed in: task02_greeting"
+            )
+            .reasons(),
+            "`lab.rar` is not a zip; not handed in: task02_greeting"
+        );
+        assert_eq!(graded(None, "timed out").reasons(), "timed out");
+        assert_eq!(graded(Some("two zips"), "").reasons(), "two zips");
     }
 
     #[test]

@@ -103,14 +103,16 @@ pub(super) fn write_class(
     Policy::load(&options.workspace)?.apply(&mut all, false);
     let most: u32 = all.iter().map(|t| t.max_points()).sum();
     let possible = gradebook::points_possible(results, most);
+    let reasons: Vec<String> = results.iter().map(Graded::reasons).collect();
     let rows: Vec<Row> = results
         .iter()
-        .map(|g| Row {
+        .zip(&reasons)
+        .map(|(g, reason)| Row {
             student: &g.student,
             name: &g.submitter.name,
             late: g.submitter.late,
             status: g.standing,
-            reason: &g.reason,
+            reason,
             report: g.report.as_ref(),
             grade: gradebook::grade(g).map_or(String::new(), |points| {
                 scaled(points, possible, f64::from(possible))

@@ -84,6 +84,9 @@ pub struct Submitter {
     pub lms_name: String,
     /// The roster's line for the student.
     pub member: Option<Member>,
+    /// What the download says of this student's submission (a `.rar` left
+    /// out, two zips), shown in the class's `reason` column.
+    pub reason: Option<String>,
 }
 
 /// A class's submissions, read.
@@ -318,6 +321,7 @@ fn canvas(entries: &[Entry], staging: &Path) -> io::Result<Option<Vec<Submitter>
                 first.submission_id
             ),
             member: None,
+            reason: None,
             key,
         });
     }
