@@ -468,56 +468,6 @@ fn report_with_secrets(after_due_date: bool) -> Report {
     report
 }
 
-/// What a student sees of a `results.json`, before the due date, as
-/// Gradescope shows it. Each rule is from Gradescope's autograder
-/// specification, `gradescope/autograder_samples` `docs/specs.md`.
-fn gradescope_students_see(results: &serde_json::Value) -> Vec<String> {
-    let mut seen = Vec::new();
-    // specs.md, "File hierarchy": "Any output you wish to show to students
-    // must be explicitly put in the JSON "output" field".
-    if let Some(output) = results["output"].as_str() {
-        seen.push(output.to_string());
-    }
-    // specs.md, "Controlling standard output visibility": stdout is shown
-    // to instructors only, unless `stdout_visibility` says otherwise.
-    let stdout = results["stdout_visibility"].as_str().unwrap_or("hidden");
-    assert_eq!(
-        stdout, "hidden",
-        "run_autograder's output is the instructor's"
-    );
-    // specs.md, "Output format": `extra_data` is "extra data to be
-    // stored", shown to no one.
-    // specs.md, "Controlling Test Case Visibility": a test's own
-    // `visibility` overrides the top level's; `visible` is the default;
-    // `hidden` is never shown, `after_due_date` and `after_published` not
-    // before then.
-    let default = results["visibility"].as_str().unwrap_or("visible");
-    let tests = results["tests"].as_array().cloned().unwrap_or_default();
-    let visibility =
-        |test: &serde_json::Value| test["visibility"].as_str().unwrap_or(default).to_string();
-    for test in tests.iter().filter(|t| visibility(t) == "visible") {
-        // specs.md, "Output format": a test's name, number, output and its
-        // score out of max_score.
-        for field in ["name", "number", "output"] {
-            if let Some(text) = test[field].as_str() {
-                seen.push(text.to_string());
-            }
-        }
-        seen.push(format!("{}/{}", test["score"], test["max_score"]));
-    }
-    // specs.md: "If test cases are hidden, students will not be able to see
-    // their total score"; its earlier text: "Test cases with visibility set
-    // to `hidden` don't affect this". Read the narrow way: only a test kept
-    // until a date hides the total.
-    let total_hidden = tests
-        .iter()
-        .any(|t| matches!(visibility(t).as_str(), "after_due_date" | "after_published"));
-    if !total_hidden {
-        seen.push(format!("{}/{}", results["score"], results["max_score"]));
-    }
-    seen
-}
-
 /// The hidden and the after-due-date check, task 02's total and the
 /// sandbox's details appear nowhere in `seen`.
 fn assert_nothing_kept_is_seen(seen: &[String], what: &str) {
@@ -557,7 +507,7 @@ fn gradescope_students_see_nothing_of_a_hidden_or_after_due_date_check() {
         results["extra_data"]["sandbox"]["layers"][0],
         "unprivileged user 1015085"
     );
-    let seen = gradescope_students_see(&results);
+    let seen = common::gradescope::students_see(&results);
     assert_nothing_kept_is_seen(&seen, "Gradescope");
     // The output begins with the student's result on what they see.
     let output = results["output"].as_str().unwrap();
@@ -577,7 +527,7 @@ fn gradescope_students_see_nothing_of_a_hidden_or_after_due_date_check() {
     let report = report_with_secrets(false);
     let results: serde_json::Value =
         serde_json::from_str(&Format::Gradescope.render(&report, false, "t")).unwrap();
-    let seen = gradescope_students_see(&results);
+    let seen = common::gradescope::students_see(&results);
     let all = seen.join("\n");
     assert!(
         !all.contains("task02.client.secret") && !all.contains("0/7"),

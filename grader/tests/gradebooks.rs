@@ -580,6 +580,17 @@ fn grading_toml_sets_points_and_visibility_in_every_format() {
     );
     assert_eq!(test("task01.pair.connect")["visibility"], "visible");
     assert_eq!(results["max_score"], task01);
+    // What students read of it: neither check, nor the hidden one's
+    // points, nor task 01's total, which counts both.
+    let seen = common::gradescope::students_see(&results).join("\n");
+    for kept in [
+        hidden,
+        "task01.server.listening",
+        "0/8",
+        &format!("/{task01}"),
+    ] {
+        assert!(!seen.contains(kept), "students see {kept:?}:\n{seen}");
+    }
 
     // GitHub and Markdown are what students read: the hidden failure is
     // not named, only counted; the score counts it.
