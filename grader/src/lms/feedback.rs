@@ -71,7 +71,15 @@ pub fn feedback_page(graded: &Graded) -> String {
             html::render_headed(&shown, &title, &line)
         }
         None => {
-            crate::report::class::no_report(&graded.submitter.name, graded.standing, &graded.reason)
+            // The grader's own failure (a crash, a path on the grading
+            // machine) is the instructor's to read, in the class's report.
+            let why = match graded.standing {
+                Standing::Error => {
+                    "The grader could not grade this submission: your instructor has the details."
+                }
+                _ => graded.reason.as_str(),
+            };
+            crate::report::class::no_report(&graded.submitter.name, graded.standing, why)
         }
     }
 }
@@ -104,4 +112,43 @@ pub fn feedback_files(kind: Kind, results: &[Graded]) -> Vec<(String, String)> {
             Some((name, feedback_page(graded)))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lms::Submitter;
+
+    fn graded(standing: Standing, reason: &str) -> Graded {
+        Graded {
+            student: "cy".into(),
+            standing,
+            report: None,
+            reason: reason.into(),
+            submitter: Submitter {
+                key: "cy".into(),
+                name: "Cy Diaz".into(),
+                ..Submitter::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_student_with_nothing_graded_is_told_why_and_no_more() {
+        let nothing = graded(Standing::NoTasks, "the zip holds only `lab.rar`");
+        let page = feedback_page(&nothing);
+        assert!(page.contains("no task folders found"), "{page}");
+        assert!(page.contains("the zip holds only `lab.rar`"), "{page}");
+        assert_eq!(
+            comment(&nothing),
+            "Socket lab: no task folders found: the zip holds only `lab.rar`"
+        );
+        let crashed = graded(
+            Standing::Error,
+            "the grader ended with exit status: 2: grader: could not read /srv/grading/cy.zip",
+        );
+        let page = feedback_page(&crashed);
+        assert!(!page.contains("/srv/grading"), "{page}");
+        assert!(page.contains("your instructor has the details"), "{page}");
+    }
 }
