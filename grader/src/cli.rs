@@ -281,10 +281,16 @@ pub struct Batch {
     #[arg(long, value_enum, value_name = "LMS")]
     pub gradebook: Vec<crate::lms::gradebook::Kind>,
 
-    /// The assignment's name in the gradebook (Canvas: the column of a
-    /// --roster export named so, `NAME (id)`, is the one filled in)
+    /// The assignment in the gradebook: for Canvas, the title or id of a
+    /// column `Title (id)` of the --roster export, which is the one filled in
     #[arg(long, value_name = "NAME", default_value = "Socket lab")]
     pub assignment: String,
+
+    /// The assignment's maximum in the LMS (Canvas's Points Possible,
+    /// Moodle's Maximum grade), when the --roster export does not say it:
+    /// grades are scaled to it
+    #[arg(long, value_name = "N")]
+    pub points_possible: Option<f64>,
 
     #[command(flatten)]
     pub workspace: InstructorWorkspace,

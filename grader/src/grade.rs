@@ -12,9 +12,10 @@ use crate::cargo::Workspace;
 use crate::cli::{self, Format, Grade, Submissions};
 use crate::output::emit;
 use crate::policy::Policy;
+use crate::report::Protection;
 use crate::report::{human, Report};
-use crate::run::{self, ConfinedBuild, Options};
-use crate::sandbox::{self, Protection};
+use crate::run::{self, Options};
+use crate::sandbox;
 use crate::submission::{self, Limits, DEFAULT_ALLOWED};
 use crate::tasks::Task;
 use crate::time::Timing;
@@ -100,13 +101,13 @@ impl Grading {
             )?),
             None => None,
         };
-        let confined_build = match (&laid, &jail) {
-            (Some(laid), Some(_)) => Some(ConfinedBuild {
+        let sandbox = jail.map(|jail| {
+            let build = laid.as_ref().map(|laid| sandbox::ConfinedBuild {
                 edition: laid.edition.clone(),
                 seeds: laid.places.seeds(),
-            }),
-            _ => None,
-        };
+            });
+            Box::new(sandbox::Sandboxed::new(jail, build)) as Box<dyn run::Sandbox>
+        });
         let options = Options {
             workspace: laid
                 .as_ref()
@@ -117,8 +118,7 @@ impl Grading {
             transcripts: cli.verbose,
             shared_target: laid.as_ref().map(|laid| laid.places.shared.clone()),
             repeat: cli.repeat,
-            jail,
-            confined_build,
+            sandbox,
         };
         Ok(Grading {
             options,
@@ -270,7 +270,6 @@ pub fn plain_options(dir: PathBuf, timing: Timing) -> Options {
         transcripts: true,
         shared_target: None,
         repeat: 1,
-        jail: None,
-        confined_build: None,
+        sandbox: None,
     }
 }

@@ -35,7 +35,7 @@ pub fn hint(cli: &Hint) -> anyhow::Result<String> {
     seen.push(format!(
         "Read the hints in {}/README.md and \"{}\" in docs/concepts.md; `cargo run -p grader -- {} --verbose` shows every step.",
         task.task,
-        concepts_section(&task.task),
+        topic(&task.task),
         task.task
     ));
     levels.push(seen.join("\n"));
@@ -57,14 +57,9 @@ pub fn hint(cli: &Hint) -> anyhow::Result<String> {
 }
 
 /// The section of `docs/concepts.md` that explains what `package` is about.
-fn concepts_section(package: &str) -> &'static str {
-    match package {
-        "task01_connect" => "The server side: socket, bind, listen, accept",
-        "task02_greeting" => "Sending and receiving: TCP is a byte stream",
-        "task03_echo" => "Closing: close and shutdown",
-        "task04_multithreaded" => "One thread per connection",
-        "task05_udp" => "UDP: datagrams",
-        "task06_chat" => "Full duplex: a chat",
-        _ => "Sockets",
-    }
+fn topic(package: &str) -> &'static str {
+    tasks::all()
+        .into_iter()
+        .find(|task| task.package == package)
+        .map_or("Sockets", |task| task.topic)
 }

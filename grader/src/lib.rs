@@ -55,6 +55,7 @@ pub mod harness;
 pub mod hint;
 pub mod hygiene;
 pub mod lms;
+pub mod outcome;
 pub mod output;
 pub mod peer;
 pub mod policy;

@@ -41,11 +41,14 @@ fn grade_class(cli: &Batch) -> anyhow::Result<u8> {
     }
     let options = batch::Options::from_cli(cli)?;
     let download = batch::read(&options)?;
+    let books = batch::gradebooks(&options)?;
     let progress = batch::Progress::new(download.handed_in().count());
-    let results = batch::run(&options, &download, &|graded| progress.graded(graded))?;
+    let results = batch::run(&options, &download, &books, &|graded| {
+        progress.graded(graded)
+    })?;
     progress.finish();
     emit(
-        &batch::summary(&download, &results, &cli.out, &cli.gradebook),
+        &batch::summary(&download, &results, &cli.out, &books),
         false,
     )?;
     Ok(batch::exit_code(&results))

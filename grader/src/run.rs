@@ -2,14 +2,13 @@
 
 use crate::cargo::{BuildError, Built, Workspace};
 use crate::check::{CauseKind, Check, Ctx, Outcome, Role, Status, Subjects};
-use crate::process::Program;
-use crate::report::{Build, CheckReport, Report, TaskReport};
-use crate::sandbox::store::Store;
-use crate::sandbox::{Jail, Protection};
+use crate::process::{Confinement, Program};
+use crate::report::{Build, CheckReport, Protection, Report, TaskReport};
 use crate::tasks::Task;
 use crate::time::Timing;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// What to grade and how.
@@ -28,18 +27,23 @@ pub struct Options {
     pub shared_target: Option<PathBuf>,
     /// Run every check this many times and flag any whose verdict changes.
     pub repeat: usize,
-    /// Run every program of the workspace in this jail (untrusted code).
-    pub jail: Option<Jail>,
-    /// Build the workspace confined: it is a submission laid on a student
-    /// edition.
-    pub confined_build: Option<ConfinedBuild>,
+    /// Untrusted code: the sandbox that builds the workspace and confines
+    /// its programs. `None`: the student's own code on their own machine.
+    pub sandbox: Option<Box<dyn Sandbox>>,
 }
 
-/// How a submission is built: from the student edition it was laid on,
-/// with the dependencies compiled once in a seed under `seeds`.
-pub struct ConfinedBuild {
-    pub edition: PathBuf,
-    pub seeds: PathBuf,
+/// The runner's view of the classroom's sandbox (`crate::sandbox::Sandboxed`).
+pub trait Sandbox: Sync {
+    /// What confines every program of the workspace.
+    fn confinement(&self) -> Arc<dyn Confinement>;
+    /// Builds `packages` of `workspace` confined; `None` when the
+    /// workspace is the grader's own user's (`--sandbox`), built as usual.
+    fn build(&self, workspace: &Workspace, packages: &[&str]) -> Option<Result<Built, BuildError>>;
+    /// What protected the run, for the report.
+    fn protection(&self) -> Protection;
+    /// What the report says once for the whole run: each cap of a shared
+    /// budget that was hit, the build's included.
+    fn notes(&self) -> Vec<String>;
 }
 
 /// What the runner tells the caller as it goes, for a progress line.
@@ -68,21 +72,10 @@ pub fn grade(
         Default::default()
     } else {
         progress(Progress::Building);
-        match (&options.confined_build, &options.jail) {
-            // A submission: built in its jail, its executables kept in a
-            // store only the grader writes.
-            (Some(confined), Some(jail)) => crate::sandbox::build::build(
-                &workspace,
-                &confined.edition,
-                &to_build,
-                &confined.seeds,
-                &Store::new(jail_store()).map_err(BuildError::Spawn)?,
-                jail,
-            )?,
-            // A workspace of the grader's own user (`--sandbox` too): a
-            // jailed program starts from a descriptor of the very file
-            // built, wherever it is, and can write none of them.
-            _ => match &options.shared_target {
+        let confined = options.sandbox.as_ref();
+        match confined.and_then(|sandbox| sandbox.build(&workspace, &to_build)) {
+            Some(built) => built?,
+            None => match &options.shared_target {
                 Some(shared) => workspace.build_shared(&to_build, shared)?,
                 None => workspace.build(&to_build)?,
             },
@@ -129,19 +122,13 @@ pub fn grade(
         })
         .collect();
     let mut report = Report::new(reports);
-    report.sandbox = options.jail.as_ref().map(Protection::sandboxed);
-    // A cap of the budget hit at any time (the build's included) is said
-    // once for the whole submission, whatever the checks made of it.
-    if let Some(Ok(budget)) = options.jail.as_ref().map(|jail| &jail.budget) {
-        report.notes.extend(budget.notes());
+    if let Some(sandbox) = &options.sandbox {
+        report.sandbox = Some(sandbox.protection());
+        // A cap hit at any time is said once for the whole submission,
+        // whatever the checks made of it.
+        report.notes.extend(sandbox.notes());
     }
     Ok(report)
-}
-
-/// The store of executables that jailed programs run from: in the system's
-/// temporary folder, which every user can reach.
-fn jail_store() -> PathBuf {
-    std::env::temp_dir().join(format!("grader-store-{}", nix::unistd::geteuid()))
 }
 
 /// How many checks run at once.
@@ -174,11 +161,15 @@ impl Prepared {
 }
 
 fn prepare(task: &Task, workspace: &Workspace, built: &Built, options: &Options) -> Prepared {
+    let confinement = options
+        .sandbox
+        .as_ref()
+        .map(|sandbox| sandbox.confinement());
     let binary = |name: String| {
         let program = Program::from_path(built.executable(&name)?);
-        Some(match &options.jail {
-            Some(jail) => program.jailed(jail.clone()),
-            None => program,
+        Some(Program {
+            jail: confinement.clone(),
+            ..program
         })
     };
     let subjects = Subjects {

@@ -40,14 +40,7 @@ macro_rules! needs_sandbox {
 
 /// The reference's task folders, as an honest student hands them in.
 fn honest(at: &Path) {
-    for task in [
-        "task01_connect",
-        "task02_greeting",
-        "task03_echo",
-        "task04_multithreaded",
-        "task05_udp",
-        "task06_chat",
-    ] {
+    for task in common::packages() {
         let from = common::workspace_root().join(task);
         common::copy_workspace(&from.join("src"), &at.join(task).join("src"));
         fs::copy(from.join("Cargo.toml"), at.join(task).join("Cargo.toml")).unwrap();
@@ -262,14 +255,7 @@ fn build_time_attacker(at: &Path, item: &str) {
 fn reference_lines() -> Vec<String> {
     let root = common::workspace_root();
     let mut lines = Vec::new();
-    for task in [
-        "task01_connect",
-        "task02_greeting",
-        "task03_echo",
-        "task04_multithreaded",
-        "task05_udp",
-        "task06_chat",
-    ] {
+    for task in common::packages() {
         for bin in ["server", "client"] {
             let text =
                 fs::read_to_string(root.join(task).join(format!("src/bin/{bin}.rs"))).unwrap();
@@ -1058,6 +1044,15 @@ fn names_with_escapes_and_formulas_reach_every_output_inert() {
     // A fourth hands in a link named with an escape: refused, with a
     // reason that quotes the name.
     linked_with_escape(&class.join("linked"));
+    // The roster gives each student the numeric id Canvas and Moodle match
+    // rows by: a gradebook leaves out a student the LMS cannot match.
+    let roster = dir.join("roster.csv");
+    let mut writer = csv::Writer::from_path(&roster).unwrap();
+    writer.write_record(["id", "name"]).unwrap();
+    for (id, name) in [EVIL, "=2+3", "@SUM(A1)", "linked"].iter().enumerate() {
+        writer.write_record([&(id + 1).to_string(), *name]).unwrap();
+    }
+    writer.flush().unwrap();
     let batch = Command::new(grader_exe())
         .current_dir(common::workspace_root())
         .args(["batch", "--jobs", "2", "--budget", "240", "--out"])
@@ -1084,7 +1079,13 @@ fn names_with_escapes_and_formulas_reach_every_output_inert() {
             "moodle",
             "--gradebook",
             "csv",
+            "--assignment",
+            "Socket lab (77)",
+            "--points-possible",
+            "100",
         ])
+        .arg("--roster")
+        .arg(&roster)
         .output()
         .unwrap();
     let said = format!(
@@ -1125,7 +1126,7 @@ fn names_with_escapes_and_formulas_reach_every_output_inert() {
     // Each gradebook's name cells are text, never a formula; the grades
     // stay numbers.
     for (book, columns, grade) in [
-        ("gradebook-canvas.csv", &["Student"][..], "Socket lab"),
+        ("gradebook-canvas.csv", &["Student"][..], "Socket lab (77)"),
         ("gradebook-moodle.csv", &["Full name"][..], "Grade"),
         ("gradebook.csv", &["student", "name"][..], "grade"),
     ] {
@@ -1146,7 +1147,7 @@ fn names_with_escapes_and_formulas_reach_every_output_inert() {
             .filter(|g| !g.is_empty())
             .collect();
         assert!(
-            grades.iter().all(|g| g.parse::<u32>().is_ok()),
+            grades.iter().all(|g| g.parse::<f64>().is_ok()),
             "{book}: {grades:?}"
         );
     }

@@ -7,12 +7,14 @@
 
 mod common;
 
+use common::class::{hand_in_task01, moodle_download, rows, task01_zip, unzip};
+
 use assert_cmd::Command;
 use grader::policy::Policy;
 use serial_test::serial;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -56,39 +58,6 @@ fn points() -> (u32, u32) {
     (task01, tasks.iter().map(|t| t.max_points()).sum())
 }
 
-/// Writes the reference's task 01 folder under `at`.
-fn hand_in_task01(at: &Path) {
-    let from = common::workspace_root().join("task01_connect");
-    common::copy_workspace(&from.join("src"), &at.join("task01_connect/src"));
-    fs::copy(
-        from.join("Cargo.toml"),
-        at.join("task01_connect/Cargo.toml"),
-    )
-    .unwrap();
-}
-
-/// The reference's task 01 as a student's zip, in memory.
-fn task01_zip() -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    hand_in_task01(dir.path());
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    let mut stack = vec![dir.path().to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in fs::read_dir(&folder).unwrap().flatten() {
-            let path = entry.path();
-            let name = path.strip_prefix(dir.path()).unwrap().to_string_lossy();
-            if path.is_dir() {
-                stack.push(path.clone());
-            } else {
-                zip.start_file(name.to_string(), options).unwrap();
-                zip.write_all(&fs::read(&path).unwrap()).unwrap();
-            }
-        }
-    }
-    zip.finish().unwrap().into_inner()
-}
-
 /// Runs `grader batch` on `input` with `args`, as an instructor would,
 /// and returns its stdout.
 fn batch(input: &Path, out: &Path, args: &[&str]) -> String {
@@ -114,29 +83,15 @@ fn batch(input: &Path, out: &Path, args: &[&str]) -> String {
     stdout
 }
 
-/// A CSV file's rows, heading first.
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap();
-    reader
-        .records()
-        .map(|r| r.unwrap().iter().map(String::from).collect())
-        .collect()
-}
-
-/// A zip's files and their text.
-fn unzip(path: &Path) -> BTreeMap<String, String> {
-    let mut archive = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
-    let mut files = BTreeMap::new();
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).unwrap();
-        let mut text = String::new();
-        entry.read_to_string(&mut text).unwrap();
-        files.insert(entry.name().to_string(), text);
+/// A gradebook's grade cell: `expected` to two decimals, or empty.
+fn assert_grade(cell: &str, expected: Option<f64>) {
+    match expected {
+        Some(grade) => {
+            let written: f64 = cell.parse().unwrap_or_else(|_| panic!("{cell:?}"));
+            assert!((written - grade).abs() < 0.006, "{written} for {grade}");
+        }
+        None => assert_eq!(cell, ""),
     }
-    files
 }
 
 /// What a feedback page shows students: their result first, and nothing
@@ -208,19 +163,19 @@ fn a_canvas_zip_grades_into_canvas_gradebook_and_feedback() {
             "Socket lab (77)"
         ]
     );
-    assert_eq!(
-        book[1],
-        ["    Points Possible", "", "", "", "", &total.to_string()]
-    );
-    let grade = task01.to_string();
-    assert_eq!(
-        book[2..],
-        [
-            vec!["Chen, Bo", "1002", "S-2", "bchen", "Lab B", grade.as_str()],
-            vec!["Diaz, Cy", "1003", "S-3", "cdiaz", "Lab A", ""],
-            vec!["Lima, Ana", "1001", "S-1", "alima", "Lab A", grade.as_str()],
-        ]
-    );
+    // The export's Points Possible, and each grade scaled to it.
+    assert_eq!(book[1], ["    Points Possible", "", "", "", "", "100"]);
+    let scaled = f64::from(task01) * 100.0 / f64::from(total);
+    let expect = [
+        ["Chen, Bo", "1002", "S-2", "bchen", "Lab B"],
+        ["Diaz, Cy", "1003", "S-3", "cdiaz", "Lab A"],
+        ["Lima, Ana", "1001", "S-1", "alima", "Lab A"],
+    ];
+    assert_eq!(book.len(), 5, "{book:?}");
+    for (row, who) in book[2..].iter().zip(expect) {
+        assert_eq!(row[..5], who, "{row:?}");
+        assert_grade(&row[5], (who[1] != "1003").then_some(scaled));
+    }
 
     let feedback = unzip(&out.join("feedback-canvas.zip"));
     let names: Vec<&str> = feedback.keys().map(String::as_str).collect();
@@ -259,10 +214,7 @@ fn a_moodle_folder_grades_into_moodle_worksheet_and_feedback_zip() {
     let (task01_points, total) = points();
     let dir = common::scratch("moodle-round-trip");
     let download = dir.join("download");
-    let ana = download.join("Ana Lima_2001_assignsubmission_file_");
-    fs::create_dir_all(&ana).unwrap();
-    fs::write(ana.join("lab.zip"), task01_zip()).unwrap();
-    hand_in_task01(&download.join("Bo Chen_2002_assignsubmission_file_"));
+    moodle_download(&download);
     let roster = dir.join("participants.csv");
     fs::write(
         &roster,
@@ -285,57 +237,44 @@ fn a_moodle_folder_grades_into_moodle_worksheet_and_feedback_zip() {
         "{stdout}"
     );
     let book = rows(&out.join("gradebook-moodle.csv"));
-    assert_eq!(
-        book[0],
-        [
-            "Identifier",
-            "Full name",
-            "Email address",
-            "ID number",
-            "Username",
-            "Grade",
-            "Maximum Grade",
-            "Feedback comments"
-        ]
-    );
-    let (grade, most) = (task01_points.to_string(), total.to_string());
+    // A participants list is no worksheet: Moodle's default worksheet
+    // columns, out of Moodle's default 100.
+    assert_eq!(book[0], grader::lms::gradebook::moodle::DEFAULT_COLUMNS);
+    let scaled = f64::from(task01_points) * 100.0 / f64::from(total);
     let expect = [
         (
             "Participant 2001",
             "Ana Lima",
             "ana@uni.example",
-            "S-1",
-            "alima",
-            grade.as_str(),
+            "Submitted for grading",
+            Some(scaled),
         ),
         (
             "Participant 2002",
             "Bo Chen",
             "bo@uni.example",
-            "S-2",
-            "bchen",
-            grade.as_str(),
+            "Submitted for grading",
+            Some(scaled),
         ),
         (
             "Participant 2003",
             "Cy Diaz",
             "cy@uni.example",
-            "S-3",
-            "cdiaz",
-            "",
+            "No submission",
+            None,
         ),
     ];
     assert_eq!(book.len(), 4, "{book:?}");
-    for (row, (id, name, email, number, user, grade)) in book[1..].iter().zip(expect) {
-        assert_eq!(
-            row[..7],
-            [id, name, email, number, user, grade, most.as_str()],
-            "{row:?}"
-        );
+    for (row, (id, name, email, status, grade)) in book[1..].iter().zip(expect) {
+        assert_eq!(row[..4], [id, name, email, status], "{row:?}");
+        assert_grade(&row[4], grade);
+        assert_eq!(row[5..7], ["100", "Yes"], "{row:?}");
+        // Graded: the time and the comment; else neither.
+        assert_eq!(row[8].is_empty(), grade.is_none(), "{row:?}");
     }
     // The comment, which students read beside the grade, counts only what
     // they are shown.
-    let comment = &book[1][7];
+    let comment = &book[1][9];
     assert!(
         comment.starts_with("Socket lab: ")
             && comment.contains("Your result on the checks shown here: ")
@@ -345,7 +284,7 @@ fn a_moodle_folder_grades_into_moodle_worksheet_and_feedback_zip() {
         "{:?}",
         book[1]
     );
-    assert_eq!(book[3][7], "Socket lab: no submission");
+    assert_eq!(book[3][9], "");
 
     let feedback = unzip(&out.join("feedback-moodle.zip"));
     let names: Vec<&str> = feedback.keys().map(String::as_str).collect();

@@ -43,14 +43,7 @@ fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
 fn task_sources() -> Vec<PathBuf> {
     let root = common::workspace_root();
     let mut files = Vec::new();
-    for task in [
-        "task01_connect",
-        "task02_greeting",
-        "task03_echo",
-        "task04_multithreaded",
-        "task05_udp",
-        "task06_chat",
-    ] {
+    for task in common::packages() {
         for file in ["src/lib.rs", "src/bin/server.rs", "src/bin/client.rs"] {
             let relative = Path::new(task).join(file);
             if root.join(&relative).is_file() {

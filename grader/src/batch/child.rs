@@ -18,12 +18,28 @@ use std::time::Duration;
 const CLEANUP: Duration = Duration::from_secs(5);
 
 pub(super) fn grade_one(options: &Options, grader: &PrivateGrader, who: &Submitter) -> Graded {
-    let graded = |standing, report, reason: String| Graded {
-        student: who.key.clone(),
-        standing,
-        report,
-        reason,
-        submitter: who.clone(),
+    // What reading the download did with the student's files goes into
+    // their report, or, when there is none, beside the reason.
+    let graded = |standing, report: Option<Report>, reason: String| {
+        let (report, reason) = match report {
+            Some(mut report) => {
+                report.notes.extend(who.notes.iter().cloned());
+                (Some(report), reason)
+            }
+            None => {
+                let said = std::iter::once(reason)
+                    .chain(who.notes.iter().cloned())
+                    .filter(|r| !r.is_empty());
+                (None, said.collect::<Vec<_>>().join("; "))
+            }
+        };
+        Graded {
+            student: who.key.clone(),
+            standing,
+            report,
+            reason,
+            submitter: who.clone(),
+        }
     };
     let Some(path) = &who.path else {
         return graded(Standing::NoSubmission, None, String::new());
@@ -146,6 +162,18 @@ pub(super) fn grade_one(options: &Options, grader: &PrivateGrader, who: &Submitt
     }
 }
 
+/// How a student with nothing to grade stands: a file the download's
+/// reading refused (a link) is rejected; one it could not use (a `.rar`,
+/// an empty zip, an entry no LMS names so) has no task files; nothing at
+/// all is no submission.
+pub(super) fn not_graded(who: &Submitter) -> Standing {
+    match &who.reason {
+        Some(reason) if reason.starts_with("rejected: ") => Standing::Rejected,
+        Some(_) => Standing::NoTasks,
+        None => Standing::NoSubmission,
+    }
+}
+
 /// `task03_echo (first error: expected `;`, found `}`)`
 fn build_failure(task: &crate::report::TaskReport) -> String {
     let first = task
@@ -229,6 +257,7 @@ mod tests {
             roster: None,
             gradebooks: Vec::new(),
             assignment: String::new(),
+            points_possible: None,
         };
         let who = Submitter {
             key: "ana".into(),
@@ -243,6 +272,23 @@ mod tests {
             notes == sent.notes,
             "the report did not arrive whole: {arrived} of {} bytes of notes",
             1 << 20
+        );
+    }
+
+    #[test]
+    fn a_student_with_nothing_to_grade_stands_by_the_reason() {
+        let who = |reason: Option<&str>| Submitter {
+            reason: reason.map(String::from),
+            ..Submitter::default()
+        };
+        assert_eq!(not_graded(&who(None)), Standing::NoSubmission);
+        assert_eq!(
+            not_graded(&who(Some("lab.zip is empty (0 bytes)"))),
+            Standing::NoTasks
+        );
+        assert_eq!(
+            not_graded(&who(Some("rejected: more.zip: symbolic link at x -> /etc"))),
+            Standing::Rejected
         );
     }
 }

@@ -17,7 +17,7 @@
 //! are dead.
 
 use crate::cargo::Workspace;
-use crate::lms::gradebook::{self, GradebookError};
+use crate::lms::gradebook::{self, Book, GradebookError};
 use crate::lms::roster::{Roster, RosterError};
 use crate::lms::{Download, LmsError, Submitter};
 use crate::policy::{Policy, PolicyError};
@@ -35,7 +35,7 @@ use thiserror::Error;
 mod child;
 mod write;
 
-use child::{grade_one, PrivateGrader};
+use child::{grade_one, not_graded, PrivateGrader};
 pub(crate) use write::folder_name;
 use write::write_class;
 
@@ -83,6 +83,8 @@ pub struct Options {
     pub gradebooks: Vec<gradebook::Kind>,
     /// The assignment's name in a gradebook.
     pub assignment: String,
+    /// The assignment's maximum in the LMS (`--points-possible`).
+    pub points_possible: Option<f64>,
 }
 
 /// How one submission's grading ended.
@@ -126,20 +128,6 @@ pub struct Graded {
     pub submitter: Submitter,
 }
 
-impl Graded {
-    /// Why, in one line: what the download said of the submission, then
-    /// what grading found (`task01-client (error: …); not handed in: …`).
-    pub fn reasons(&self) -> String {
-        let download = self.submitter.reason.as_deref().unwrap_or_default();
-        [download, self.reason.as_str()]
-            .iter()
-            .filter(|r| !r.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-}
-
 /// Reads the class's submissions, and the roster if there is one.
 pub fn read(options: &Options) -> Result<Download, BatchError> {
     // A mistake in grading.toml stops the batch before anyone is graded.
@@ -155,12 +143,25 @@ pub fn read(options: &Options) -> Result<Download, BatchError> {
     )?)
 }
 
-/// Grades every submission of `download`; `done` is told of each as it
-/// finishes. A student on the roster with no submission is recorded as
+/// The gradebooks to write, each read against the LMS's own export before
+/// anyone is graded: an `--assignment` that names no column of Canvas's
+/// export stops the batch here.
+pub fn gradebooks(options: &Options) -> Result<Vec<Book>, BatchError> {
+    let ask = gradebook::Ask {
+        assignment: &options.assignment,
+        points_possible: options.points_possible,
+        export: options.roster.as_deref(),
+    };
+    Ok(gradebook::prepare(&options.gradebooks, &ask)?)
+}
+
+/// Grades every submission of `download` and writes `books`; `done` is
+/// told of each as it finishes. A student on the roster with no submission is recorded as
 /// such, and not graded.
 pub fn run(
     options: &Options,
     download: &Download,
+    books: &[Book],
     done: &(dyn Fn(&Graded) + Sync),
 ) -> Result<Vec<Graded>, BatchError> {
     let submissions: Vec<&Submitter> = download.handed_in().collect();
@@ -191,16 +192,22 @@ pub fn run(
             .filter(|who| who.path.is_none())
             .map(|who| Graded {
                 student: who.key.clone(),
-                standing: Standing::NoSubmission,
+                standing: not_graded(who),
                 report: None,
-                reason: String::new(),
+                reason: match &who.reason {
+                    Some(reason) => reason
+                        .strip_prefix("rejected: ")
+                        .unwrap_or(reason)
+                        .to_string(),
+                    None => String::new(),
+                },
                 submitter: who.clone(),
             }),
     );
     // The class in the download's order: by name.
     let order: Vec<&str> = download.students.iter().map(|s| s.key.as_str()).collect();
     results.sort_by_key(|g| order.iter().position(|k| *k == g.student));
-    write_class(options, &results, &download.roster_headings)?;
+    write_class(options, &results, books)?;
     Ok(results)
 }
 
@@ -242,6 +249,7 @@ impl Options {
             roster: cli.roster.clone(),
             gradebooks: cli.gradebook.clone(),
             assignment: cli.assignment.clone(),
+            points_possible: cli.points_possible,
         })
     }
 }
@@ -289,12 +297,7 @@ impl Progress {
 /// The summary `grader batch` prints: what the download was, a line per
 /// student (score, standing, why), then where the class results are. Names
 /// and reasons come from the submissions, and are shown inert.
-pub fn summary(
-    download: &Download,
-    results: &[Graded],
-    out: &Path,
-    gradebooks: &[gradebook::Kind],
-) -> String {
+pub fn summary(download: &Download, results: &[Graded], out: &Path, books: &[Book]) -> String {
     let mut summary = format!("{}\n", show::inert(&download.summary()));
     for graded in results {
         let score = graded.report.as_ref().map_or("–".to_string(), |r| {
@@ -304,9 +307,8 @@ pub fn summary(
         if graded.submitter.late {
             why.push("late");
         }
-        let reasons = graded.reasons();
-        if !reasons.is_empty() {
-            why.push(&reasons);
+        if !graded.reason.is_empty() {
+            why.push(&graded.reason);
         }
         let reason = if why.is_empty() {
             String::new()
@@ -330,12 +332,15 @@ pub fn summary(
         out.join("grades.csv").display(),
         out.join("index.html").display()
     ));
-    for kind in gradebooks {
-        let files: Vec<String> = gradebook::file_names(*kind)
+    for book in books {
+        let files: Vec<String> = gradebook::file_names(book.kind())
             .iter()
             .map(|f| out.join(f).display().to_string())
             .collect();
         summary.push_str(&format!("Wrote {}\n", files.join(" and ")));
+        if let Some(words) = book.words(results, 0) {
+            summary.push_str(&format!("  {words}\n"));
+        }
     }
     summary
 }
@@ -364,33 +369,9 @@ mod tests {
     }
 
     #[test]
-    fn the_reason_says_what_the_download_and_the_grading_found() {
-        let graded = |download: Option<&str>, found: &str| Graded {
-            student: "ana".into(),
-            standing: Standing::Graded,
-            report: None,
-            reason: found.into(),
-            submitter: Submitter {
-                reason: download.map(String::from),
-                ..Submitter::default()
-            },
-        };
-        assert_eq!(
-            graded(
-                Some("`lab.rar` is not a zip"),
-                "not handed in: task02_greeting"
-            )
-            .reasons(),
-            "`lab.rar` is not a zip; not handed in: task02_greeting"
-        );
-        assert_eq!(graded(None, "timed out").reasons(), "timed out");
-        assert_eq!(graded(Some("two zips"), "").reasons(), "two zips");
-    }
-
-    #[test]
     fn the_summary_has_a_line_per_student_and_says_where_the_results_are() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("class/ana")).unwrap();
+        std::fs::create_dir_all(dir.path().join("class/ana/task01")).unwrap();
         let download = crate::lms::read(&dir.path().join("class"), dir.path(), None).unwrap();
         let graded = |student: &str, standing, reason: &str, late| Graded {
             student: student.to_string(),
@@ -407,12 +388,7 @@ mod tests {
             graded("bo", Standing::Rejected, "", false),
             graded("cy", Standing::NoSubmission, "", false),
         ];
-        let summary = summary(
-            &download,
-            &results,
-            Path::new("out"),
-            &[gradebook::Kind::Canvas],
-        );
+        let summary = summary(&download, &results, Path::new("out"), &[Book::Csv]);
         let lines: Vec<&str> = summary.lines().collect();
         assert_eq!(
             lines,
@@ -422,7 +398,7 @@ mod tests {
                 "bo                             –  rejected",
                 "cy                             –  no submission",
                 "Wrote out/grades.csv and out/index.html",
-                "Wrote out/gradebook-canvas.csv and out/feedback-canvas.zip",
+                "Wrote out/gradebook.csv",
             ],
             "{summary}"
         );

@@ -2,7 +2,8 @@
 //! `index.html`, written by the batch alone, each as a fresh file.
 
 use super::{BatchError, Graded, Options, Standing};
-use crate::lms::{feedback, gradebook};
+use crate::lms::feedback;
+use crate::lms::gradebook::{self, Book, Scale};
 use crate::policy::Policy;
 use crate::report::class::{self, Row};
 use crate::report::Format;
@@ -36,22 +37,10 @@ fn extension(format: Format) -> &'static str {
     }
 }
 
-/// The grade a gradebook receives for `points` out of `max`, in an LMS
-/// assignment out of `possible`: scaled to it, with at most two decimals
-/// (`87.5`); the points as they are when the maxima agree.
-pub(crate) fn scaled(points: u32, max: u32, possible: f64) -> String {
-    if max == 0 || (possible - f64::from(max)).abs() < f64::EPSILON {
-        return points.to_string();
-    }
-    let grade = f64::from(points) * possible / f64::from(max);
-    let text = format!("{grade:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 pub(super) fn write_class(
     options: &Options,
     results: &[Graded],
-    roster_headings: &[String],
+    books: &[Book],
 ) -> Result<(), BatchError> {
     let write = |path: PathBuf, text: String| {
         // A fresh file: whatever stood at that path (a link, a pipe, an
@@ -102,39 +91,56 @@ pub(super) fn write_class(
     let mut all = crate::tasks::all();
     Policy::load(&options.workspace)?.apply(&mut all, false);
     let most: u32 = all.iter().map(|t| t.max_points()).sum();
-    let possible = gradebook::points_possible(results, most);
-    let reasons: Vec<String> = results.iter().map(Graded::reasons).collect();
+    let scales = grade_columns(books, gradebook::points_possible(results, most));
     let rows: Vec<Row> = results
         .iter()
-        .zip(&reasons)
-        .map(|(g, reason)| Row {
+        .map(|g| Row {
             student: &g.student,
             name: &g.submitter.name,
             late: g.submitter.late,
             status: g.standing,
-            reason,
+            reason: &g.reason,
             report: g.report.as_ref(),
-            grade: gradebook::grade(g).map_or(String::new(), |points| {
-                scaled(points, possible, f64::from(possible))
-            }),
+            grades: scales
+                .iter()
+                .map(|(_, scale)| {
+                    gradebook::grade(g).map_or(String::new(), |points| match scale {
+                        Some(scale) => scale.grade(points),
+                        None => points.to_string(),
+                    })
+                })
+                .collect(),
             link: format!("{}/report.html", folder_of(g)),
             feedback: (g.standing != Standing::NoSubmission)
                 .then(|| format!("{}/feedback.html", folder_of(g))),
         })
         .collect();
     let tasks: Vec<&str> = crate::tasks::all().iter().map(|t| t.package).collect();
+    let headings: Vec<&str> = scales.iter().map(|(heading, _)| *heading).collect();
     let mut files = vec!["grades.csv".to_string()];
-    for kind in &options.gradebooks {
-        files.extend(gradebook::file_names(*kind).iter().map(|f| f.to_string()));
+    for book in books {
+        files.extend(
+            gradebook::file_names(book.kind())
+                .iter()
+                .map(|f| f.to_string()),
+        );
     }
-    write(options.out.join("grades.csv"), class::csv(&tasks, &rows)?)?;
+    write(
+        options.out.join("grades.csv"),
+        class::csv(&tasks, &headings, &rows)?,
+    )?;
     write(
         options.out.join("index.html"),
-        class::index("Socket lab: class results", &tasks, &rows, &files),
+        class::index(
+            "Socket lab: class results",
+            &tasks,
+            &headings,
+            &rows,
+            &files,
+        ),
     )?;
-    let column = gradebook::canvas_column(&options.assignment, roster_headings);
-    for kind in &options.gradebooks {
-        for (name, bytes) in gradebook::files(*kind, results, &column, most)? {
+    for book in books {
+        for (name, bytes) in book.files(results, most)? {
             let path = options.out.join(name);
             let _ = fs::remove_file(&path);
             fs::write(&path, bytes).map_err(|source| BatchError::Write { path, source })?;
@@ -143,16 +149,17 @@ pub(super) fn write_class(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::scaled;
-
-    #[test]
-    fn grades_are_scaled_to_the_lms_maximum() {
-        assert_eq!(scaled(87, 100, 100.0), "87");
-        assert_eq!(scaled(261, 261, 100.0), "100");
-        assert_eq!(scaled(100, 261, 100.0), "38.31");
-        assert_eq!(scaled(7, 8, 100.0), "87.5");
-        assert_eq!(scaled(0, 0, 100.0), "0");
+/// The grade columns of the class's results: `grade`, the points as the
+/// kit counts them (what `gradebook.csv` receives), then one per LMS
+/// gradebook written, scaled as that gradebook scales them.
+fn grade_columns(books: &[Book], possible: u32) -> Vec<(&'static str, Option<Scale>)> {
+    let mut columns = vec![("grade", None)];
+    for book in books {
+        match book {
+            Book::Canvas(column) => columns.push(("grade canvas", Some(column.scale(possible)))),
+            Book::Moodle(sheet) => columns.push(("grade moodle", Some(sheet.scale(possible)))),
+            Book::Csv => {}
+        }
     }
+    columns
 }

@@ -24,17 +24,7 @@ pub const CONNECT_LIMIT: Duration = Duration::from_secs(5);
 /// datagram lost.
 pub const DATAGRAM_WAIT: Duration = Duration::from_secs(1);
 
-/// How a server echoes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protocol {
-    /// Task 04: each line comes back as a line; `BYE` ends.
-    Lines,
-    /// Task 03: every byte comes back; a half-close ends.
-    Bytes,
-    /// Task 05: every datagram comes back; one lost counts as an error,
-    /// and the client goes on with the next.
-    Datagrams,
-}
+pub use crate::tasks::Echo as Protocol;
 
 /// One level of load.
 #[derive(Clone, Copy, Debug)]
@@ -347,14 +337,19 @@ pub fn load_servers(cli: &crate::cli::Bench) -> anyhow::Result<u8> {
     use crate::tasks::Task;
     use anyhow::Context;
     use std::io::IsTerminal;
-    let protocol = |task: &Task| match task.number {
-        3 => Ok(Protocol::Bytes),
-        4 => Ok(Protocol::Lines),
-        5 => Ok(Protocol::Datagrams),
-        _ => Err(anyhow::anyhow!(
-            "{} has no echo server to load: bench task03, task04 or task05",
-            task.package
-        )),
+    let protocol = |task: &Task| {
+        task.echo.ok_or_else(|| {
+            let echoing: Vec<&str> = crate::tasks::all()
+                .into_iter()
+                .filter(|task| task.echo.is_some())
+                .map(|task| task.package)
+                .collect();
+            anyhow::anyhow!(
+                "{} has no echo server to load: bench {}",
+                task.package,
+                echoing.join(", ")
+            )
+        })
     };
     let mut names = vec![cli.task.clone()];
     names.extend(cli.compare.iter().cloned());

@@ -2,7 +2,7 @@
 //! listens and plays the server, or against the submission's own server.
 
 use super::{lines_or_nothing, printed, Ctx, Finished, EXIT_WAIT, REPLY_WAIT, STEP};
-use crate::check::Outcome;
+use crate::outcome::Outcome;
 use crate::peer;
 use crate::process::{describe_status, Child};
 use crate::show;

@@ -10,7 +10,7 @@
 //! `BYE` and keeps the connection open): the same wait in a later check
 //! would be waited out in vain, and a pair check that needs it can't end.
 
-use crate::check::{CauseKind, Outcome};
+use crate::outcome::{CauseKind, Outcome};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Shared by the checks of one grading (cloning shares it).

@@ -26,10 +26,11 @@ pub use verdict::{
     lines_or_nothing, panicked, printed, todo_location,
 };
 
-use crate::check::{Outcome, Role};
+use crate::outcome::{Outcome, Role};
 use crate::peer::{End, Received};
-use crate::process::{describe_status, Child, ExitWatch, Program, Stream, Tap};
-use crate::sandbox::cgroup::{Budget, Counters};
+use crate::process::{
+    describe_status, BudgetMark, Child, Confinement, ExitWatch, Program, Stream, Tap,
+};
 use crate::show;
 use crate::time::{human, Deadline, Timing};
 pub use known::{Known, Never};
@@ -103,12 +104,12 @@ pub struct Subjects {
 }
 
 impl Subjects {
-    /// The budget the submission's programs share, when they have one.
-    pub fn budget(&self) -> Option<&Budget> {
+    /// What confines the submission's programs, when something does.
+    pub fn confinement(&self) -> Option<&dyn Confinement> {
         [&self.server, &self.client]
             .into_iter()
             .flatten()
-            .find_map(|p| p.jail.as_ref()?.budget.as_deref().ok())
+            .find_map(|p| p.jail.as_deref())
     }
 }
 
@@ -135,12 +136,12 @@ pub struct Ctx<'a> {
     /// stderr: whether it ended of its own accord, and its last words.
     servers: Vec<(ExitWatch, Tap)>,
     /// The submission's budget counters when the check began.
-    budget_before: Option<Counters>,
+    budget_before: Option<Box<dyn BudgetMark>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(subjects: &'a Subjects, timing: Timing) -> Self {
-        let budget_before = subjects.budget().map(|budget| budget.counters());
+        let budget_before = subjects.confinement().and_then(|jail| jail.mark());
         Ctx {
             subjects,
             timing,
@@ -210,17 +211,14 @@ impl<'a> Ctx<'a> {
     /// certain (though another check running at the same time may have
     /// been the one to reach it).
     pub fn limit_hit(&self, outcome: &Outcome) -> Option<String> {
-        if let (Some(budget), Some(before)) = (self.subjects.budget(), &self.budget_before) {
-            if let Some(hit) = budget.hit_since(before).into_iter().next() {
+        if let Some(mark) = &self.budget_before {
+            if let Some(hit) = mark.hit_since().into_iter().next() {
                 return Some(hit);
             }
         }
-        let jail = [&self.subjects.server, &self.subjects.client]
-            .into_iter()
-            .flatten()
-            .find_map(|p| p.jail.as_ref())?;
+        let jail = self.subjects.confinement()?;
         let stderr: Vec<String> = self.taps.iter().flat_map(Tap::lines).collect();
-        crate::sandbox::explain(&outcome.message, &stderr, &jail.limits)
+        jail.explain(&outcome.message, &stderr)
     }
 
     /// Where a program this check started stopped at a `todo!()` (or

@@ -1,7 +1,7 @@
 //! The submission's server under test: started, announced, connected to.
 
 use super::{lines_or_nothing, printed, Ctx, REPLY_WAIT};
-use crate::check::{CauseKind, CheckResult, Outcome};
+use crate::outcome::{CauseKind, CheckResult, Outcome};
 use crate::peer;
 use crate::process::{describe_status, Child, NoLine, Program, Stream};
 use crate::show;

@@ -1,7 +1,7 @@
 //! Verdicts on what a program did, and what it printed shown to people.
 
 use super::Finished;
-use crate::check::{CheckResult, Outcome};
+use crate::outcome::{CheckResult, Outcome};
 use crate::process::{describe_status, Child, Stream};
 use crate::show;
 

@@ -1,11 +1,13 @@
 //! The names LMSs give what students hand in, read back.
 //!
-//! - Canvas ("Download submissions"): one flat zip of files named
-//!   `<lastnamefirstname>_<user id>_<submission id>_<original name>`, with
-//!   `late` after the name for a late one (`smithbob_late_340934_…`). The
-//!   second number is, in Canvas's own code, the file's attachment id: its
-//!   "Re-upload submissions" takes the first two numbers of a name as the
-//!   user and that attachment (`Assignment#infer_comment_context_from_filename`).
+//! - Canvas ("Download submissions", canvas-lms lib/content_zipper.rb):
+//!   one flat zip of files named
+//!   `<lastnamefirstname>[_LATE]_<user id>_<attachment id>_<original name>`,
+//!   one per file of the latest attempt, `…_<user id>_text.html` and
+//!   `…_link.html` for online text and URLs, and `anon_<id>` in place of
+//!   name and user id when the assignment is anonymous. Its "Re-upload
+//!   submissions" takes the first two numbers of a name as the user and
+//!   the attachment (`Assignment#infer_comment_context_from_filename`).
 //! - Moodle ("Download all submissions"): a folder per student and
 //!   submission plugin, `<Full Name>_<participant id>_assignsubmission_file_`
 //!   (Moodle 4.1 and later drop the last `_`); without "in folders", each
@@ -13,49 +15,114 @@
 //! - GitHub Classroom (`gh classroom clone student-repos`): a folder
 //!   `<assignment>-submissions` of clones named `<assignment>-<login>`.
 
-/// A Canvas file name, read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CanvasName {
-    /// `lastnamefirstname`, as Canvas writes it.
-    pub name: String,
-    pub late: bool,
-    pub user_id: String,
-    /// What the issue calls the submission id: the file's attachment id.
-    pub submission_id: String,
-    /// The name the student gave the file.
-    pub original: String,
+/// What a Canvas entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CanvasKind {
+    /// An uploaded file: `<name>_<user id>_<attachment id>_<file>`.
+    File,
+    /// An online text entry: `<name>_<user id>_text.html`.
+    Text,
+    /// A website URL: `<name>_<user id>_link.html`.
+    Link,
 }
 
-/// Reads `smithbob_late_340934_208490284_work.zip`; `None` for a name
-/// Canvas would not give.
-pub fn canvas(file: &str) -> Option<CanvasName> {
-    let mut parts = file.splitn(2, '_');
-    let name = parts.next()?;
-    let mut rest = parts.next()?;
-    if name.is_empty() || !name.chars().all(char::is_alphanumeric) {
+/// A Canvas entry's name, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanvasName {
+    /// `lastnamefirstname` as Canvas writes it (NFC); empty for an
+    /// anonymous entry.
+    pub name: String,
+    pub late: bool,
+    /// Canvas's user id, or `anon_<anonymous id>` when the assignment
+    /// hides students' names.
+    pub user_id: String,
+    /// What the issue calls the submission id: the file's attachment id
+    /// (empty for a text or link entry).
+    pub submission_id: String,
+    pub kind: CanvasKind,
+    /// The name the student gave the file.
+    pub original: String,
+    /// The entry's name up to the student's file: feedback files are
+    /// named after it.
+    pub prefix: String,
+}
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A character Canvas keeps in a name: canvas-lms lib/content_zipper.rb
+/// `sanitize_file_name` drops all but `[[:word:]]` (letters, marks, digits,
+/// `_`).
+fn word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// Reads a Canvas entry's name (NFC first); `None` for a name Canvas would
+/// not give. canvas-lms lib/content_zipper.rb: `get_filename` joins the
+/// sanitised sortable name, `LATE` when late, and the user id (or
+/// `anon_<anonymous id>`) with `_`; `add_upload_submission` appends
+/// `_<attachment id>_<file name>`, `add_text_or_url` `_text.html` or
+/// `_link.html`. `sanitize_user_name` removes every `_<digits>_` from the
+/// name, so the first `_<digits>_` is the user id's.
+pub fn canvas(entry: &str) -> Option<CanvasName> {
+    let entry = nfc(entry);
+    let parts: Vec<&str> = entry.split('_').collect();
+    let (at, user_id, after) = (0..parts.len()).find_map(|i| {
+        if parts[i] == "anon"
+            && parts
+                .get(i + 1)
+                .is_some_and(|a| !a.is_empty() && a.chars().all(char::is_alphanumeric))
+        {
+            Some((i, format!("anon_{}", parts[i + 1]), i + 2))
+        } else if digits(parts[i]) && i > 0 {
+            Some((i, parts[i].to_string(), i + 1))
+        } else {
+            None
+        }
+    })?;
+    let mut before = &parts[..at];
+    let late = matches!(before.last(), Some(&"LATE") | Some(&"late"))
+        && (before.len() > 1 || user_id.starts_with("anon_"));
+    if late {
+        before = &before[..before.len() - 1];
+    }
+    let name = before.join("_");
+    let anonymous = user_id.starts_with("anon_");
+    if (name.is_empty() != anonymous) || !name.chars().all(word) {
         return None;
     }
-    let mut late = false;
-    if let Some(after) = rest
-        .strip_prefix("late_")
-        .or_else(|| rest.strip_prefix("LATE_"))
-    {
-        late = true;
-        rest = after;
-    }
-    let (user_id, rest) = rest.split_once('_')?;
-    let (submission_id, original) = rest.split_once('_')?;
-    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    if !digits(user_id) || !digits(submission_id) || original.is_empty() {
-        return None;
-    }
+    let rest = parts[after..].join("_");
+    let (kind, submission_id, original) = match rest.as_str() {
+        "text.html" => (CanvasKind::Text, String::new(), rest.clone()),
+        "link.html" => (CanvasKind::Link, String::new(), rest.clone()),
+        _ => {
+            let (id, original) = rest.split_once('_')?;
+            if !digits(id) || original.is_empty() {
+                return None;
+            }
+            (CanvasKind::File, id.to_string(), original.to_string())
+        }
+    };
+    let prefix = entry[..entry.len() - original.len()]
+        .trim_end_matches('_')
+        .to_string();
     Some(CanvasName {
-        name: name.to_string(),
+        name,
         late,
-        user_id: user_id.to_string(),
-        submission_id: submission_id.to_string(),
-        original: original.to_string(),
+        user_id,
+        submission_id,
+        kind,
+        original,
+        prefix,
     })
+}
+
+/// `text` in Unicode's composed form (NFC): a name re-packed on macOS
+/// arrives decomposed (NFD), and must still equal the roster's.
+pub fn nfc(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfc().collect()
 }
 
 /// A Moodle folder or file name, read.
@@ -73,8 +140,10 @@ pub struct MoodleName {
 /// `Ana Lima_2001_assignsubmission_file_server.rs` (a file, downloaded
 /// without folders).
 pub fn moodle(entry: &str) -> Option<MoodleName> {
-    // The full name holds no `_`: Moodle splits on it when it reads
-    // feedback files back.
+    // moodle mod/assign/classes/downloader.php `get_student_prefix`: the
+    // full name with every `_` made a space, `_`, the participant id; then
+    // `_<subtype>_<type>` (and `_<file>` without folders).
+    let entry = nfc(entry);
     let parts: Vec<&str> = entry.splitn(5, '_').collect();
     let [full_name, participant, kind, plugin, rest @ ..] = parts.as_slice() else {
         return None;
@@ -91,45 +160,41 @@ pub fn moodle(entry: &str) -> Option<MoodleName> {
     })
 }
 
-/// The logins of a GitHub Classroom clone folder: the part of each folder
-/// name after the prefix all of them share, up to its last `-`. `None`
-/// when the names share no such prefix, or when there is a single one and
-/// the folder holding it is not named `<prefix>submissions`.
-pub fn classroom_logins(folder: &str, clones: &[String]) -> Option<(String, Vec<String>)> {
-    let first = clones.first()?;
-    let prefix = if clones.len() == 1 {
-        let assignment = folder.strip_suffix("submissions")?;
-        if assignment.is_empty() || !assignment.ends_with('-') {
-            return None;
+/// The part before the login in the names of a GitHub Classroom clone
+/// folder's clones (`socket-lab-`): from the folder's own name when it is
+/// `<assignment>-submissions` (gh-classroom cmd/gh-classroom/clone/
+/// student-repos/student-repos.go clones into
+/// `<assignment slug>-submissions/<repository name>`), else the part of the
+/// clones' names they all share, up to its last `-` (at least two clones).
+/// Classroom names each repository `<assignment slug>-<login>`
+/// (github-education-resources/classroom, `generate_github_repository_name`).
+pub fn classroom_prefix(folder: &str, clones: &[String]) -> Option<String> {
+    if let Some(assignment) = folder.strip_suffix("-submissions") {
+        if !assignment.is_empty() {
+            return Some(format!("{assignment}-"));
         }
-        assignment.to_string()
-    } else {
-        let mut common = first.len();
-        for other in &clones[1..] {
-            common = first
-                .bytes()
-                .zip(other.bytes())
-                .take(common)
-                .take_while(|(a, b)| a == b)
-                .count();
-        }
-        let shared = &first[..common];
-        shared[..shared.rfind('-')? + 1].to_string()
-    };
-    let logins: Option<Vec<String>> = clones
-        .iter()
-        .map(|c| {
-            c.strip_prefix(&prefix)
-                .filter(|l| !l.is_empty())
-                .map(String::from)
-        })
-        .collect();
-    Some((prefix.trim_end_matches('-').to_string(), logins?))
+    }
+    let (first, others) = clones.split_first()?;
+    if others.is_empty() {
+        return None;
+    }
+    let mut common = first.len();
+    for other in others {
+        common = first
+            .bytes()
+            .zip(other.bytes())
+            .take(common)
+            .take_while(|(a, b)| a == b)
+            .count();
+    }
+    let shared = &first[..common];
+    Some(shared[..shared.rfind('-')? + 1].to_string())
 }
 
 /// Canvas's `lastnamefirstname` for a roster's name: `Lima, Ana` and
 /// `Ana Lima` both give `limaana`.
 pub fn canvas_login(name: &str) -> String {
+    let name = nfc(name);
     let ordered = match name.split_once(',') {
         Some((last, first)) => format!("{last}{first}"),
         None => {
@@ -142,7 +207,7 @@ pub fn canvas_login(name: &str) -> String {
     };
     ordered
         .chars()
-        .filter(|c| c.is_alphanumeric())
+        .filter(|c| word(*c))
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -160,14 +225,33 @@ mod tests {
                 late: false,
                 user_id: "340934".into(),
                 submission_id: "208490284".into(),
+                kind: CanvasKind::File,
                 original: "Bobs_Work.zip".into(),
+                prefix: "smithbob_340934_208490284".into(),
             })
         );
-        let late = canvas("wellslane_late_334244_394803489_lab.zip").unwrap();
-        assert!(late.late);
+        // canvas-lms lib/content_zipper.rb `get_filename`: `LATE` after
+        // the name; older downloads wrote `late`.
+        for file in [
+            "wellslane_LATE_334244_394803489_lab.zip",
+            "wellslane_late_334244_394803489_lab.zip",
+        ] {
+            let late = canvas(file).unwrap();
+            assert!(late.late, "{file}");
+            assert_eq!(
+                (
+                    late.name.as_str(),
+                    late.user_id.as_str(),
+                    late.original.as_str()
+                ),
+                ("wellslane", "334244", "lab.zip")
+            );
+        }
+        // A name may hold `_` and digits, never `_<digits>_`.
+        let odd = canvas("de_la_cruzana2_1001_5001_lab.zip").unwrap();
         assert_eq!(
-            (late.user_id.as_str(), late.original.as_str()),
-            ("334244", "lab.zip")
+            (odd.name.as_str(), odd.user_id.as_str()),
+            ("de_la_cruzana2", "1001")
         );
         for not in [
             "ana.zip",
@@ -176,9 +260,50 @@ mod tests {
             "ana_x1_2_lab.zip",
             "_1_2_lab.zip",
             "an a_1_2_lab.zip",
+            "ana_1_text.htm",
         ] {
             assert_eq!(canvas(not), None, "{not}");
         }
+    }
+
+    #[test]
+    fn canvas_text_link_and_anonymous_entries_are_read() {
+        // canvas-lms lib/content_zipper.rb `add_text_or_url`.
+        let text = canvas("limaana_LATE_1001_text.html").unwrap();
+        assert_eq!(
+            (
+                text.kind,
+                text.user_id.as_str(),
+                text.late,
+                text.submission_id.as_str()
+            ),
+            (CanvasKind::Text, "1001", true, "")
+        );
+        assert_eq!(
+            canvas("limaana_1001_link.html").unwrap().kind,
+            CanvasKind::Link
+        );
+        // `get_filename` with `anonymize_students?`: no name.
+        let anon = canvas("anon_x7Kq2_5001_lab.zip").unwrap();
+        assert_eq!(
+            (
+                anon.name.as_str(),
+                anon.user_id.as_str(),
+                anon.submission_id.as_str()
+            ),
+            ("", "anon_x7Kq2", "5001")
+        );
+        assert!(canvas("LATE_anon_x7Kq2_5001_lab.zip").unwrap().late);
+    }
+
+    #[test]
+    fn names_are_compared_composed() {
+        // `Zoë` re-packed on macOS: `e` and a combining diaeresis.
+        let nfd = canvas("obrienzoe\u{308}_1001_5001_lab.zip").unwrap();
+        assert_eq!(nfd.name, "obrienzo\u{eb}");
+        assert_eq!(canvas_login("O'Brien, Zoe\u{308}"), "obrienzo\u{eb}");
+        let moodle = moodle("Zoe\u{308} O'Brien_2001_assignsubmission_file").unwrap();
+        assert_eq!(moodle.full_name, "Zo\u{eb} O'Brien");
     }
 
     #[test]
@@ -212,23 +337,25 @@ mod tests {
     }
 
     #[test]
-    fn classroom_logins_follow_the_shared_prefix() {
+    fn classroom_prefixes_come_from_the_folder_or_the_shared_start() {
         let clones = ["socket-lab-ana-l".to_string(), "socket-lab-bo".to_string()];
         assert_eq!(
-            classroom_logins("socket-lab-submissions", &clones),
-            Some((
-                "socket-lab".to_string(),
-                vec!["ana-l".to_string(), "bo".to_string()]
-            ))
+            classroom_prefix("class", &clones).as_deref(),
+            Some("socket-lab-")
         );
-        let one = ["socket-lab-cy".to_string()];
+        // gh classroom clone's own folder names the assignment, so one
+        // clone, or logins that start alike, are read right.
+        let alike = [
+            "socket-lab-ana-l".to_string(),
+            "socket-lab-ana-b".to_string(),
+        ];
         assert_eq!(
-            classroom_logins("socket-lab-submissions", &one).map(|(_, l)| l),
-            Some(vec!["cy".to_string()])
+            classroom_prefix("socket-lab-submissions", &alike).as_deref(),
+            Some("socket-lab-")
         );
-        assert_eq!(classroom_logins("class", &one), None);
+        assert_eq!(classroom_prefix("class", &clones[..1]), None);
         let unrelated = ["ana".to_string(), "bo".to_string()];
-        assert_eq!(classroom_logins("class", &unrelated), None);
+        assert_eq!(classroom_prefix("class", &unrelated), None);
     }
 
     #[test]

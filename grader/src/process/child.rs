@@ -8,7 +8,7 @@
 //! environment.
 
 use super::lines::{Lines, Tap};
-use super::registry::{live, stopping};
+use super::registry::{live, starting, stopping};
 use super::{NoLine, Program, Stream, GRACE};
 use crate::time::Deadline;
 use nix::sys::signal::{kill, killpg, Signal};
@@ -22,8 +22,6 @@ use std::thread;
 use std::time::Duration;
 
 /// The `PATH` of a jailed program: the system's folders, nothing else.
-const JAILED_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
-
 #[derive(Default)]
 struct Exit {
     status: Mutex<Option<ExitStatus>>,
@@ -90,9 +88,9 @@ impl Child {
             .argv
             .split_first()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty command"))?;
-        // Started and registered under the registry's lock, so that Ctrl-C
-        // can't fall between the two and leave this child unknown.
-        let mut live = live();
+        // Started and registered under the gate, so that Ctrl-C can't fall
+        // between the two and leave this child unknown.
+        let gate = starting();
         if stopping() {
             return Err(io::Error::new(
                 io::ErrorKind::Interrupted,
@@ -118,24 +116,12 @@ impl Child {
             .env_remove("RUST_BACKTRACE")
             .env_remove("RUST_LIB_BACKTRACE");
         if let Some(jail) = &program.jail {
-            // Nothing of the grader's environment (a CI token, say) reaches
-            // untrusted code.
-            command.env_clear().env("PATH", JAILED_PATH);
-            let mut prepared = jail.prepare(&executable(name)?)?;
-            prepared.exec_from_file(&program.argv, &[format!("PATH={JAILED_PATH}")])?;
-            // SAFETY: `enter` and `exec` make only async-signal-safe calls;
-            // whatever allocates was done by `prepare` and `exec_from_file`.
-            unsafe {
-                command.pre_exec(move || {
-                    prepared.enter()?;
-                    prepared.exec()
-                });
-            }
+            jail.confine(&mut command, &program.argv)?;
         }
         let mut child = command.spawn()?;
         let group = Pid::from_raw(child.id() as i32);
-        live.push(group.as_raw());
-        drop(live);
+        live().push(group.as_raw());
+        drop(gate);
 
         let stdout = Arc::new(Lines::default());
         let stderr = Arc::new(Lines::default());
@@ -382,23 +368,6 @@ fn default_stop_signals() -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The file `name` runs: itself when it has a slash, else the first match
-/// on `PATH`.
-fn executable(name: &str) -> io::Result<std::path::PathBuf> {
-    let found = if name.contains('/') {
-        Some(std::path::PathBuf::from(name))
-    } else {
-        std::env::var_os("PATH").and_then(|path| {
-            std::env::split_paths(&path)
-                .map(|dir| dir.join(name))
-                .find(|file| file.is_file())
-        })
-    };
-    found
-        .and_then(|file| file.canonicalize().ok())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("no program `{name}`")))
 }
 
 #[cfg(test)]

@@ -26,10 +26,12 @@ pub use child::{Child, ExitWatch, Paused};
 pub use lines::Tap;
 pub use registry::{kill_all, stopping};
 
-use crate::sandbox::Jail;
 use nix::sys::signal::Signal;
+use std::fmt::Debug;
+use std::io;
 use std::os::unix::process::ExitStatusExt;
-use std::process::ExitStatus;
+use std::process::{Command, ExitStatus};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How much of each output stream is kept; the rest is read and counted.
@@ -41,13 +43,47 @@ pub const LONGEST_LINE: usize = 128 * 1024;
 /// How long a program has to exit after SIGTERM before it gets SIGKILL.
 pub const GRACE: Duration = Duration::from_millis(300);
 
-/// A command line to run: the program and its arguments, and the jail it
-/// runs in when it is untrusted code.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What confines a program every time it starts: the classroom's sandbox
+/// (`crate::sandbox::Jail`) for untrusted code. A program without one runs
+/// as it is, as a student's own programs do on their own machine.
+pub trait Confinement: Send + Sync + Debug {
+    /// Readies `command`, which runs `argv`, to start confined; whatever
+    /// allocates happens here, before the fork.
+    fn confine(&self, command: &mut Command, argv: &[String]) -> io::Result<()>;
+    /// What the submission's shared budget has counted so far, to tell
+    /// later which of its caps a check reached; `None` without a budget.
+    fn mark(&self) -> Option<Box<dyn BudgetMark>>;
+    /// The limit that `message` (a check's failure) or `stderr` (what the
+    /// programs printed) points at, in words.
+    fn explain(&self, message: &str, stderr: &[String]) -> Option<String>;
+}
+
+/// A reading of a shared budget's counters, taken when a check began.
+pub trait BudgetMark: Send + Sync {
+    /// Each cap reached since the reading, in words.
+    fn hit_since(&self) -> Vec<String>;
+}
+
+/// A command line to run: the program and its arguments, and what confines
+/// it when it is untrusted code.
+#[derive(Clone, Debug)]
 pub struct Program {
     pub argv: Vec<String>,
-    pub jail: Option<Jail>,
+    pub jail: Option<Arc<dyn Confinement>>,
 }
+
+impl PartialEq for Program {
+    fn eq(&self, other: &Program) -> bool {
+        let same_jail = match (&self.jail, &other.jail) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        self.argv == other.argv && same_jail
+    }
+}
+
+impl Eq for Program {}
 
 impl Program {
     pub fn new(argv: Vec<String>) -> Self {
@@ -55,8 +91,8 @@ impl Program {
     }
 
     /// This program, confined by `jail` every time it is started.
-    pub fn jailed(mut self, jail: Jail) -> Self {
-        self.jail = Some(jail);
+    pub fn jailed(mut self, jail: impl Confinement + 'static) -> Self {
+        self.jail = Some(Arc::new(jail));
         self
     }
 

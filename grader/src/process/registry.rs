@@ -1,24 +1,37 @@
 //! The process groups of the children alive now, so that Ctrl-C can stop
 //! them all.
 //!
-//! A child is registered under the registry's lock as it is started, and
-//! leaves it once killed and reaped. After [`kill_all`] nothing more is
-//! started: [`stopping`] says so, and [`super::Child::spawn`] refuses.
+//! A child is started and registered under a shared gate, so that many
+//! start at once (a jailed start takes a few milliseconds) while
+//! [`kill_all`], which takes the gate alone, waits for every start under
+//! way to be registered. A child leaves the registry once killed and
+//! reaped. After [`kill_all`] nothing more is started: [`stopping`] says
+//! so, and [`super::Child::spawn`] refuses.
 
 use super::GRACE;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 use std::thread;
 
 /// Process groups of the children alive now, for [`kill_all`].
 static LIVE: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 /// Set by [`kill_all`]: the grader is stopping and starts nothing more.
 static STOPPING: AtomicBool = AtomicBool::new(false);
+/// Held shared by every start until its child is registered, and alone by
+/// [`kill_all`].
+static STARTING: RwLock<()> = RwLock::new(());
 
 pub(super) fn live() -> MutexGuard<'static, Vec<i32>> {
     LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The gate a start holds until its child is in [`live`].
+pub(super) fn starting() -> RwLockReadGuard<'static, ()> {
+    STARTING
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Stops every child process group still alive, for the Ctrl-C handler:
@@ -27,11 +40,13 @@ pub(super) fn live() -> MutexGuard<'static, Vec<i32>> {
 /// child grader finishes its own cleanup before its parent's grace ends.
 pub fn kill_all() {
     let groups = {
-        let live = live();
-        // No child is started after this; one being started now is in
-        // `live` once we hold its lock.
+        // Every start under way has registered its child once we hold the
+        // gate; none begins after this.
+        let _gate = STARTING
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         STOPPING.store(true, Ordering::SeqCst);
-        live.clone()
+        live().clone()
     };
     for &group in &groups {
         let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);

@@ -12,10 +12,12 @@ pub mod html;
 pub mod human;
 pub mod junit;
 pub mod markdown;
+mod protection;
+
+pub use protection::{Mode, Protection, Usage};
 
 use crate::check::{Cause, Role, Status};
 use crate::policy::Visibility;
-use crate::sandbox::{Mode, Protection};
 use crate::show;
 use serde::{Deserialize, Serialize};
 

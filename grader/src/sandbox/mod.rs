@@ -35,6 +35,8 @@
 pub mod build;
 pub mod cgroup;
 mod chain;
+mod confine;
+pub use confine::{ConfinedBuild, Sandboxed};
 pub mod doctor;
 mod exec;
 pub mod jail;
@@ -46,7 +48,7 @@ pub mod view;
 
 pub use jail::Jail;
 
-use serde::{Deserialize, Serialize};
+pub use crate::report::{Mode, Protection};
 use std::path::Path;
 
 /// The limits one program runs under.
@@ -109,79 +111,38 @@ fn bytes(n: u64) -> String {
 /// The seccomp layer in words: in the reports and in `grader doctor`.
 pub const SECCOMP_LAYER: &str = "seccomp: no new namespaces, mounts, io_uring, bpf, keyrings, ptrace or kernel modules (refused with EPERM)";
 
-/// What protected a grading run: the `sandbox` field of every report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Protection {
-    pub mode: Mode,
-    /// Each layer in force, in words.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub layers: Vec<String>,
-    /// What the submission as a whole used of its budget, when it had one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub budget: Option<cgroup::Usage>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Every layer in force.
-    Sandboxed,
-    /// Untrusted code run without a sandbox, because the instructor said
-    /// so (`--unsandboxed`): every report shows it as a warning.
-    Unsandboxed,
-}
-
-impl Protection {
-    pub fn sandboxed(jail: &Jail) -> Self {
-        Protection {
-            mode: Mode::Sandboxed,
-            layers: vec![
-                "own network namespace: a loopback of its own".into(),
-                "own PID namespace: everything a program starts dies with it".into(),
-                "landlock: reads only system files and its executable, writes only a fresh tmpfs"
-                    .into(),
-                format!(
-                    "unprivileged user {}; {}",
-                    jail.uid,
-                    if scoped_signals() {
-                        "signals and abstract sockets scoped to each program"
-                    } else {
-                        "signals kept in by user ids (no landlock scoping before Linux 6.12)"
-                    }
+/// What protects the programs `jail` confines, for the report.
+pub fn protection(jail: &Jail) -> Protection {
+    Protection {
+        mode: Mode::Sandboxed,
+        layers: vec![
+            "own network namespace: a loopback of its own".into(),
+            "own PID namespace: everything a program starts dies with it".into(),
+            "landlock: reads only system files and its executable, writes only a fresh tmpfs"
+                .into(),
+            format!(
+                "unprivileged user {}; {}",
+                jail.uid,
+                if scoped_signals() {
+                    "signals and abstract sockets scoped to each program"
+                } else {
+                    "signals kept in by user ids (no landlock scoping before Linux 6.12)"
+                }
+            ),
+            SECCOMP_LAYER.into(),
+            jail.limits.describe(),
+            match &jail.budget {
+                Ok(budget) => budget.describe(),
+                Err(why) => format!(
+                    "no budget for the submission as a whole ({why}): per-program limits only"
                 ),
-                SECCOMP_LAYER.into(),
-                jail.limits.describe(),
-                match &jail.budget {
-                    Ok(budget) => budget.describe(),
-                    Err(why) => format!(
-                        "no budget for the submission as a whole ({why}): per-program limits only"
-                    ),
-                },
-                "built from the student edition, without build scripts or proc-macros of its own, \
-                 in the same jail: its own user, a view of only the workspace, the toolchain and \
-                 the registry's crates"
-                    .into(),
-            ],
-            budget: jail.budget.as_ref().ok().map(|budget| budget.usage()),
-        }
-    }
-
-    pub fn unsandboxed() -> Self {
-        Protection {
-            mode: Mode::Unsandboxed,
-            layers: vec![
-                "none: untrusted code ran as the grader's own user (--unsandboxed)".into(),
-            ],
-            budget: None,
-        }
-    }
-
-    /// One line for the human report.
-    pub fn headline(&self) -> &'static str {
-        match self.mode {
-            Mode::Sandboxed => "sandboxed",
-            Mode::Unsandboxed => "NOT sandboxed (--unsandboxed)",
-        }
+            },
+            "built from the student edition, without build scripts or proc-macros of its own, \
+             in the same jail: its own user, a view of only the workspace, the toolchain and \
+             the registry's crates"
+                .into(),
+        ],
+        budget: jail.budget.as_ref().ok().map(|budget| budget.usage()),
     }
 }
 

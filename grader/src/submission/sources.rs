@@ -100,7 +100,7 @@ pub(super) fn take_sources(folder: &Path, task: &Path) -> io::Result<Vec<String>
 /// Copies `from` to `to` byte for byte, leaving out links and the folders
 /// no task lives in ([`ignored`]); a submission's were checked with the
 /// same rule.
-pub(super) fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+pub(crate) fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from)? {
         let entry = entry?;

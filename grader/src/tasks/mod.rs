@@ -26,7 +26,23 @@ pub struct Task {
     pub number: u8,
     /// The cargo package, which is also the task's folder.
     pub package: &'static str,
+    /// The section of `docs/concepts.md` the task is about.
+    pub topic: &'static str,
+    /// How its server echoes, for `grader bench`; `None`: nothing to load.
+    pub echo: Option<Echo>,
     pub checks: Vec<Check>,
+}
+
+/// How a server echoes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Echo {
+    /// Task 04: each line comes back as a line; `BYE` ends.
+    Lines,
+    /// Task 03: every byte comes back; a half-close ends.
+    Bytes,
+    /// Task 05: every datagram comes back; one lost counts as an error,
+    /// and the client goes on with the next.
+    Datagrams,
 }
 
 impl Task {
@@ -35,6 +51,8 @@ impl Task {
         Task {
             number: L::NUMBER,
             package: L::PACKAGE,
+            topic: L::TOPIC,
+            echo: L::ECHO,
             checks: L::checks()
                 .into_iter()
                 .map(|def| def.in_task(L::NUMBER, L::DEFAULT_PORT))
@@ -103,7 +121,12 @@ pub trait Lesson {
     const WAITING_CLIENT: Option<Input<'static>>;
     /// The port a server binds without `--port` (the contract's layout
     /// table: 5000 and the task's number).
-    const DEFAULT_PORT: u16;
+    const DEFAULT_PORT: u16 = 5000 + Self::NUMBER as u16;
+    /// The section of `docs/concepts.md` the task teaches, which `grader
+    /// hint` points to.
+    const TOPIC: &'static str;
+    /// How the task's server echoes, if `grader bench` can load it.
+    const ECHO: Option<Echo>;
     /// Every check of the task, in the order they run and are reported.
     fn checks() -> Vec<CheckDef>;
     /// One correct exchange with a running server, on a new connection.

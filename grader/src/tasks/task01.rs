@@ -19,7 +19,8 @@ impl Lesson for Connect {
     const PACKAGE: &'static str = "task01_connect";
     /// The client connects and exits at once: it never waits.
     const WAITING_CLIENT: Option<Input<'static>> = None;
-    const DEFAULT_PORT: u16 = 5001;
+    const TOPIC: &'static str = "The server side: socket, bind, listen, accept";
+    const ECHO: Option<super::Echo> = None;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Connect>();

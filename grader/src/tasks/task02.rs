@@ -23,7 +23,8 @@ impl Lesson for Greeting {
     const PACKAGE: &'static str = "task02_greeting";
     /// The client waits for the server's greeting.
     const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Nothing);
-    const DEFAULT_PORT: u16 = 5002;
+    const TOPIC: &'static str = "Sending and receiving: TCP is a byte stream";
+    const ECHO: Option<super::Echo> = None;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Greeting>();

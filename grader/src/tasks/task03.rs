@@ -30,7 +30,8 @@ impl Lesson for Echo {
     const PACKAGE: &'static str = "task03_echo";
     /// The client waits for the server's echo.
     const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Nothing);
-    const DEFAULT_PORT: u16 = 5003;
+    const TOPIC: &'static str = "Closing: close and shutdown";
+    const ECHO: Option<super::Echo> = Some(super::Echo::Bytes);
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Echo>();

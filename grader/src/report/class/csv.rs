@@ -4,21 +4,18 @@ use super::{not_handed_in, Row};
 use crate::show;
 
 /// `grades.csv`: `student`, `name`, `late`, each task's points (empty for a
-/// task not handed in), `total`, `max`, `grade` (what the gradebooks
-/// receive), `status`, `reason`, `report` and `feedback` (the pages, relative
-/// to the file). What came from a submission or a roster (the key, the
+/// task not handed in), `total`, `max`, the `grades` columns (what each
+/// gradebook receives), `status`, `reason`, `report` and `feedback` (the
+/// pages, relative to the file). What came from a submission or a roster (the key, the
 /// name, the reason) is a [`show::cell`], never a formula; the scores are
 /// the grader's numbers and stay numbers.
-pub fn csv(tasks: &[&str], rows: &[Row]) -> Result<String, ::csv::Error> {
+pub fn csv(tasks: &[&str], grades: &[&str], rows: &[Row]) -> Result<String, ::csv::Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let mut header = vec!["student".to_string(), "name".into(), "late".into()];
     header.extend(tasks.iter().map(|t| t.to_string()));
-    header.extend(
-        [
-            "total", "max", "grade", "status", "reason", "report", "feedback",
-        ]
-        .map(String::from),
-    );
+    header.extend(["total", "max"].map(String::from));
+    header.extend(grades.iter().map(|g| g.to_string()));
+    header.extend(["status", "reason", "report", "feedback"].map(String::from));
     writer.write_record(&header)?;
     for row in rows {
         let mut record = vec![
@@ -39,7 +36,7 @@ pub fn csv(tasks: &[&str], rows: &[Row]) -> Result<String, ::csv::Error> {
             row.report
                 .map_or(String::new(), |r| r.max_score.to_string()),
         );
-        record.push(row.grade.clone());
+        record.extend(row.grades.iter().cloned());
         record.push(row.status.as_str().to_string());
         record.push(show::cell(row.reason).into_owned());
         record.push(show::cell(&row.link).into_owned());

@@ -182,7 +182,7 @@ mod tests {
             status: Standing::Graded,
             reason: "",
             report,
-            grade: report.map_or(String::new(), |r| r.score.to_string()),
+            grades: vec![report.map_or(String::new(), |r| r.score.to_string())],
             link: format!("students/{student}/report.html"),
             feedback: None,
         }
@@ -198,7 +198,7 @@ mod tests {
             row("evil\x1b[2J", "", None),
             row("ana.lima@uni", "Ana Lima", None),
         ];
-        let text = csv(&["task02_greeting"], &rows).unwrap();
+        let text = csv(&["task02_greeting"], &["grade"], &rows).unwrap();
         let cells: Vec<Vec<String>> = ::csv::Reader::from_reader(text.as_bytes())
             .records()
             .map(|r| {
@@ -238,7 +238,7 @@ mod tests {
         ana.feedback = Some("students/ana_1001/feedback.html".into());
         let mut bo = row("bo", "Bo", None);
         bo.status = Standing::NoSubmission;
-        let text = csv(&["task02_greeting", "task03_echo"], &[ana, bo]).unwrap();
+        let text = csv(&["task02_greeting", "task03_echo"], &["grade"], &[ana, bo]).unwrap();
         let mut reader = ::csv::Reader::from_reader(text.as_bytes());
         assert_eq!(
             reader.headers().unwrap().iter().collect::<Vec<_>>(),
@@ -299,6 +299,7 @@ mod tests {
         let page = super::super::index(
             "t",
             &["task02_greeting", "task03_echo"],
+            &["grade"],
             &[row("x", "X", Some(&report))],
             &["grades.csv".into(), "gradebook-canvas.csv".into()],
         );

@@ -3,7 +3,8 @@
 //! One row per student, under the one key the class's results are filed
 //! by, with the roster's name beside it, the late flag, each task's points
 //! (empty for a task not handed in, apart from one that failed), the total,
-//! the grade each gradebook receives, how grading ended and why, and links
+//! the grade each gradebook receives (`grade`, then `grade canvas`, `grade
+//! moodle` for the gradebooks written), how grading ended and why, and links
 //! to the student's report and feedback page.
 //!
 //! - `csv`: `grades.csv`.
@@ -39,8 +40,9 @@ pub struct Row<'a> {
     /// report.
     pub reason: &'a str,
     pub report: Option<&'a Report>,
-    /// The grade the gradebooks receive; empty where they get none.
-    pub grade: String,
+    /// The grade each gradebook receives, one per grade column (the kit's
+    /// points, then each LMS's scaled grade); empty where they get none.
+    pub grades: Vec<String>,
     /// The student's own page, relative to `index.html`.
     pub link: String,
     /// The feedback page handed back to the student, relative to

@@ -29,7 +29,7 @@ document.querySelectorAll('th[data-sort]').forEach((th, column) => {
 /// A paragraph saying how the class's code was confined: in red when any
 /// submission ran without a sandbox.
 fn sandboxing(graded: &[&Report]) -> String {
-    use crate::sandbox::Mode;
+    use crate::report::Mode;
     let count = |mode| {
         graded
             .iter()
@@ -54,7 +54,13 @@ fn sandboxing(graded: &[&Report]) -> String {
 
 /// `index.html` for the class; `files` are the results files beside it
 /// (`grades.csv`, the gradebooks and feedback zips), linked at the top.
-pub fn index(title: &str, tasks: &[&str], rows: &[Row], files: &[String]) -> String {
+pub fn index(
+    title: &str,
+    tasks: &[&str],
+    grades: &[&str],
+    rows: &[Row],
+    files: &[String],
+) -> String {
     let graded: Vec<&Report> = rows.iter().filter_map(|r| r.report).collect();
     let mut body = format!("<h1>{}</h1>\n", esc(title));
     let handed_in: Vec<&Row> = rows
@@ -94,7 +100,15 @@ pub fn index(title: &str, tasks: &[&str], rows: &[Row], files: &[String]) -> Str
             esc(task)
         );
     }
-    body.push_str("<th data-sort=\"num\" class=\"num\">total</th><th data-sort=\"num\" class=\"num\">grade</th><th data-sort=\"text\">status</th><th data-sort=\"text\">reason</th><th>feedback</th></tr></thead>\n<tbody>\n");
+    body.push_str("<th data-sort=\"num\" class=\"num\">total</th>");
+    for grade in grades {
+        let _ = write!(
+            body,
+            "<th data-sort=\"num\" class=\"num\">{}</th>",
+            esc(grade)
+        );
+    }
+    body.push_str("<th data-sort=\"text\">status</th><th data-sort=\"text\">reason</th><th>feedback</th></tr></thead>\n<tbody>\n");
     for row in rows {
         let _ = write!(
             body,
@@ -118,10 +132,12 @@ pub fn index(title: &str, tasks: &[&str], rows: &[Row], files: &[String]) -> Str
             }
             None => body.push_str("<td class=\"num muted\" data-value=\"-1\">–</td>"),
         }
+        for grade in &row.grades {
+            let _ = write!(body, "<td class=\"num\">{}</td>", esc(grade));
+        }
         let _ = write!(
             body,
-            "<td class=\"num\">{}</td><td>{}</td><td>{}</td>",
-            esc(&row.grade),
+            "<td>{}</td><td>{}</td>",
             esc(row.status.as_str()),
             esc(row.reason)
         );

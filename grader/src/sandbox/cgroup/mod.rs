@@ -32,7 +32,7 @@
 //!   is told which cap, by name ([`Budget::hit_since`]), and the report
 //!   notes each cap hit during the whole grading ([`Budget::notes`]).
 
-use serde::{Deserialize, Serialize};
+pub use crate::report::Usage;
 use std::fs;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -68,27 +68,6 @@ pub struct Counters {
 /// How long the CPU cap must hold a submission back before it is named:
 /// less is the ordinary jitter of a quota counted in 100 ms periods.
 const HELD_BACK_US: u64 = 100_000;
-
-/// What a submission used of its budget, for the report's `sandbox`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Usage {
-    /// The most memory its programs held at once, in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peak_memory: Option<u64>,
-    /// The most processes and threads at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peak_processes: Option<u64>,
-    /// Programs the kernel killed for the memory cap.
-    pub memory_kills: u64,
-    /// Processes and threads refused for the process cap.
-    pub processes_refused: u64,
-    /// Time its programs were held back for the CPU cap, in milliseconds.
-    #[serde(default)]
-    pub cpu_throttled_ms: u64,
-    /// Each cap that was hit, in words naming its setting.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hit: Vec<String>,
-}
 
 /// The group of one grading run. Dropped, it kills what is left in it and
 /// removes it.

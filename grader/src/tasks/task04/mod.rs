@@ -37,7 +37,8 @@ impl Lesson for Lines {
     const PACKAGE: &'static str = "task04_multithreaded";
     /// The client waits for input, stdin open and nothing typed.
     const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Open(b""));
-    const DEFAULT_PORT: u16 = 5004;
+    const TOPIC: &'static str = "One thread per connection";
+    const ECHO: Option<super::Echo> = Some(super::Echo::Lines);
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Lines>();

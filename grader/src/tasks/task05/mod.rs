@@ -31,7 +31,8 @@ impl Lesson for Udp {
     /// The client waits for a datagram, not a connection: its own
     /// `client.stops` check is written here.
     const WAITING_CLIENT: Option<Input<'static>> = None;
-    const DEFAULT_PORT: u16 = 5005;
+    const TOPIC: &'static str = "UDP: datagrams";
+    const ECHO: Option<super::Echo> = Some(super::Echo::Datagrams);
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks();

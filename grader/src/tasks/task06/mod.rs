@@ -25,7 +25,8 @@ impl Lesson for Chat {
     const PACKAGE: &'static str = "task06_chat";
     /// The client is connected and waits, stdin open and nothing typed.
     const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Open(b""));
-    const DEFAULT_PORT: u16 = 5006;
+    const TOPIC: &'static str = "Full duplex: a chat";
+    const ECHO: Option<super::Echo> = None;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Chat>();
