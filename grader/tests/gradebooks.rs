@@ -205,6 +205,25 @@ fn a_canvas_zip_grades_into_canvas_gradebook_and_feedback() {
         .find(|r| r[0] == "1003")
         .expect("a row for Cy");
     assert_eq!(cy[status], "no submission", "{cy:?}");
+    // Beside each student, the roster's name, the late flag, and the grade
+    // Canvas's gradebook receives: the very cell of gradebook-canvas.csv.
+    let column = |name: &str| grades[0].iter().position(|h| h == name).unwrap();
+    for row in &grades[1..] {
+        let canvas = book[2..]
+            .iter()
+            .find(|b| b[1] == row[0].rsplit('_').next().unwrap());
+        let canvas = canvas.unwrap_or_else(|| panic!("{row:?} not in {book:?}"));
+        assert_eq!(row[column("name")], canvas[0], "{row:?}");
+        assert_eq!(row[column("grade canvas")], canvas[5], "{row:?}");
+    }
+    let late: Vec<(&str, &str)> = grades[1..]
+        .iter()
+        .map(|r| (r[column("name")].as_str(), r[column("late")].as_str()))
+        .collect();
+    assert!(
+        late.contains(&("Chen, Bo", "yes")) && late.contains(&("Lima, Ana", "no")),
+        "{late:?}"
+    );
     let _ = fs::remove_dir_all(&dir);
 }
 
