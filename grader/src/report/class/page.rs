@@ -93,19 +93,12 @@ pub fn index(
     body.push_str(&sandboxing(&graded));
 
     body.push_str("<table id=\"students\">\n<thead><tr><th data-sort=\"text\">student</th><th data-sort=\"text\">name</th><th data-sort=\"text\">late</th>");
-    for task in tasks {
+    let numbers = tasks.iter().chain(&["total"]).chain(grades);
+    for heading in numbers {
         let _ = write!(
             body,
             "<th data-sort=\"num\" class=\"num\">{}</th>",
-            esc(task)
-        );
-    }
-    body.push_str("<th data-sort=\"num\" class=\"num\">total</th>");
-    for grade in grades {
-        let _ = write!(
-            body,
-            "<th data-sort=\"num\" class=\"num\">{}</th>",
-            esc(grade)
+            esc(heading)
         );
     }
     body.push_str("<th data-sort=\"text\">status</th><th data-sort=\"text\">reason</th><th>feedback</th></tr></thead>\n<tbody>\n");
