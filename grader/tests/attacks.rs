@@ -562,7 +562,7 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
     }
     assert_eq!(grades["attack-symlink"].1, "rejected", "{grades:#?}");
     assert_eq!(
-        grades["attack-empty"].1, "no task files found",
+        grades["attack-empty"].1, "no task folders found",
         "{grades:#?}"
     );
     // Reading the reference while compiling fails, and says why: denied,

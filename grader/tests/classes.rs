@@ -23,9 +23,10 @@ const TASKS: [&str; 6] = [
     "task06_chat",
 ];
 
-/// The columns of `grades.csv` after the student and a column per task:
-/// total, max, then these two.
-const STATUS: usize = TASKS.len() + 3;
+/// The columns of `grades.csv`: student, name, late, a column per task
+/// from `FIRST`, total, max, grade, then these two.
+const FIRST: usize = 3;
+const STATUS: usize = FIRST + TASKS.len() + 3;
 const REASON: usize = STATUS + 1;
 
 /// A submission folder holding the reference's task folders, each under
@@ -155,6 +156,8 @@ fn a_batch_records_every_kind_of_submission() {
         rows[0],
         [
             "student",
+            "name",
+            "late",
             "task01_connect",
             "task02_greeting",
             "task03_echo",
@@ -163,8 +166,11 @@ fn a_batch_records_every_kind_of_submission() {
             "task06_chat",
             "total",
             "max",
+            "grade",
             "status",
-            "reason"
+            "reason",
+            "report",
+            "feedback"
         ]
     );
     // Full marks per task, and in all, as the grader counts them now.
@@ -175,9 +181,17 @@ fn a_batch_records_every_kind_of_submission() {
     let total: u32 = grader::tasks::all().iter().map(|t| t.max_points()).sum();
     let total = total.to_string();
     let full_marks = |student: &str| {
-        let mut row = vec![student.to_string()];
+        let mut row = vec![student.to_string(), student.to_string(), "no".into()];
         row.extend(full.iter().cloned());
-        row.extend([total.clone(), total.clone(), "graded".into(), String::new()]);
+        row.extend([
+            total.clone(),
+            total.clone(),
+            total.clone(),
+            "graded".into(),
+            String::new(),
+            format!("students/{student}/report.html"),
+            format!("students/{student}/feedback.html"),
+        ]);
         row
     };
     let row = |student: &str| {
@@ -189,27 +203,27 @@ fn a_batch_records_every_kind_of_submission() {
     assert_eq!(row("ana"), full_marks("ana"));
     let ben = row("ben");
     assert_eq!(
-        (ben[1], ben[3], ben[4], ben[STATUS]),
+        (ben[FIRST], ben[FIRST + 2], ben[FIRST + 3], ben[STATUS]),
         (&*full[0], &*full[2], &*full[3], "graded")
     );
     let number = |text: &str| text.parse::<u32>().unwrap();
-    assert!(number(ben[2]) < number(&full[1]), "{ben:?}");
+    assert!(number(ben[FIRST + 1]) < number(&full[1]), "{ben:?}");
     let cy = row("cy");
     // cy's task01 client does not compile: it costs the client's checks
     // and the pair's, and the server is graded as usual.
-    assert_eq!((cy[2], cy[STATUS]), (&*full[1], "did not build"));
-    assert!((1..number(&full[0])).contains(&number(cy[1])), "{cy:?}");
+    assert_eq!((cy[FIRST + 1], cy[STATUS]), (&*full[1], "did not build"));
+    assert!((1..number(&full[0])).contains(&number(cy[FIRST])), "{cy:?}");
     let dee = row("dee");
     assert_eq!(
-        (dee[1], dee[2], dee[4], dee[STATUS]),
+        (dee[FIRST], dee[FIRST + 1], dee[FIRST + 3], dee[STATUS]),
         (&*full[0], &*full[1], &*full[3], "graded")
     );
-    assert!(number(dee[3]) < number(&full[2]) / 2, "{dee:?}");
+    assert!(number(dee[FIRST + 2]) < number(&full[2]) / 2, "{dee:?}");
     assert_eq!(row("eve"), full_marks("eve"));
     let fay = row("fay");
     assert_eq!(fay[STATUS], "graded");
     assert!(
-        number(fay[4]) < number(&full[3]),
+        number(fay[FIRST + 3]) < number(&full[3]),
         "the edited grader gained something: {fay:?}"
     );
 
@@ -597,6 +611,48 @@ fn gradescope_says_so_when_the_grader_cannot_run() {
     let _ = fs::remove_dir_all(&root);
 }
 
+/// Gradescope puts what the student uploaded in /autograder/submission:
+/// an empty upload leaves it empty, and a zip of a zip (or a `.rar` in a
+/// zip) leaves no task folder. The student reads why, not a crash.
+#[test]
+fn gradescope_tells_the_student_why_nothing_was_graded() {
+    let root = common::scratch("autograder-nothing");
+    autograder_layout(&root);
+    let handed_in = root.join("submission");
+    fs::create_dir_all(&handed_in).unwrap();
+    let grader = Path::new(env!("CARGO_BIN_EXE_grader"));
+    let results = run_autograder(&root, grader);
+    assert_eq!(results["score"], 0);
+    let output = results["output"].as_str().unwrap();
+    assert!(
+        output.contains("no task folders found: the submission is empty"),
+        "{output}"
+    );
+
+    // One zip holding a .rar: the zip is opened, and its one file named.
+    let inner = root.join("inner");
+    fs::create_dir_all(&inner).unwrap();
+    fs::write(inner.join("lab.rar"), "Rar!").unwrap();
+    zip_folder(&inner, &handed_in.join("lab.zip"));
+    let results = run_autograder(&root, grader);
+    let output = results["output"].as_str().unwrap();
+    assert!(
+        output.contains("no task folders found: the zip `lab.zip` holds only `lab.rar`"),
+        "{output}"
+    );
+    assert!(!output.contains("could not run"), "{output}");
+
+    // One zip holding the task folders: graded as they are.
+    fs::remove_file(handed_in.join("lab.zip")).unwrap();
+    let tasks = root.join("tasks");
+    submission(&tasks, |task| task.to_string());
+    zip_folder(&tasks, &handed_in.join("lab.zip"));
+    let results = run_autograder(&root, grader);
+    let full: u32 = grader::tasks::all().iter().map(|t| t.max_points()).sum();
+    assert_eq!(results["score"], full, "{results:#}");
+    let _ = fs::remove_dir_all(&root);
+}
+
 #[test]
 fn the_github_workflow_runs_a_command_the_grader_accepts() {
     let workflow =
@@ -649,6 +705,24 @@ fn workflow_steps(workflow: &str) -> Vec<Vec<String>> {
         steps.last_mut().unwrap().push(line);
     }
     steps
+}
+
+/// The value of `key` in a workflow step, its quotes taken off.
+fn value(step: &[String], key: &str) -> Option<String> {
+    step.iter()
+        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
+        .map(|v| v.trim_matches('"').to_string())
+}
+
+/// The step that runs GitHub Classroom's grading reporter.
+fn reporter_step(steps: &[Vec<String>]) -> &Vec<String> {
+    steps
+        .iter()
+        .find(|s| {
+            value(s, "uses").as_deref()
+                == Some("classroom-resources/autograding-grading-reporter@v1")
+        })
+        .expect("the workflow reports to GitHub Classroom")
 }
 
 #[test]
@@ -720,19 +794,8 @@ fn the_github_workflow_hands_the_points_to_the_classroom_reporter() {
     let workflow =
         fs::read_to_string(common::workspace_root().join("docs/ci/github-classroom.yml")).unwrap();
     let steps = workflow_steps(&workflow);
-    let value = |step: &[String], key: &str| {
-        step.iter()
-            .find_map(|l| l.strip_prefix(&format!("{key}: ")))
-            .map(|v| v.trim_matches('"').to_string())
-    };
     // The reporter, and the runner it reads.
-    let reporter = steps
-        .iter()
-        .find(|s| {
-            value(s, "uses").as_deref()
-                == Some("classroom-resources/autograding-grading-reporter@v1")
-        })
-        .expect("the workflow reports to GitHub Classroom");
+    let reporter = reporter_step(&steps);
     let runner = value(reporter, "runners").expect("the reporter names its runner");
     assert!(!runner.contains(','), "one runner: {runner}");
     // It reads `<RUNNER>_RESULTS`, the runner step's `result` output.
@@ -792,10 +855,252 @@ fn the_github_workflow_hands_the_points_to_the_classroom_reporter() {
             "{step:#?}"
         );
     }
-    assert!(
-        workflow
-            .lines()
-            .any(|l| l.trim() == "name: Autograding Tests"),
-        "the job's check run must be named `Autograding Tests`"
+}
+
+/// The workflow is named as GitHub Classroom names the one it generates.
+#[test]
+fn the_github_workflow_is_named_as_classroom_names_it() {
+    let workflow =
+        fs::read_to_string(common::workspace_root().join("docs/ci/github-classroom.yml")).unwrap();
+    let lines: Vec<&str> = workflow
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .collect();
+    let top: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| !l.starts_with(' '))
+        .collect();
+    assert_eq!(
+        top,
+        ["name: Autograding Tests", "on:", "permissions:", "jobs:"],
+        "{workflow}"
     );
+    let under = |key: &str| -> Vec<&str> {
+        let at = lines.iter().position(|l| *l == key).unwrap();
+        lines[at + 1..]
+            .iter()
+            .take_while(|l| l.starts_with(' '))
+            .filter(|l| l.len() - l.trim_start().len() == 2)
+            .map(|l| l.trim())
+            .collect()
+    };
+    assert_eq!(under("on:"), ["push:", "repository_dispatch:"]);
+    assert_eq!(under("jobs:"), ["run-autograding-tests:"]);
+    let job = lines
+        .iter()
+        .position(|l| l.trim() == "run-autograding-tests:")
+        .unwrap();
+    let settings: Vec<&str> = lines[job + 1..]
+        .iter()
+        .take_while(|l| l.len() - l.trim_start().len() > 2)
+        .filter(|l| l.len() - l.trim_start().len() == 4)
+        .map(|l| l.trim())
+        .collect();
+    assert!(
+        settings.contains(&"if: github.actor != 'github-classroom[bot]'"),
+        "{settings:?}"
+    );
+    // No `name:`: the job's check run is `run-autograding-tests`, the name
+    // earlier reporters looked up (`src/notify-classroom.js` before v1:
+    // `check_name: "run-autograding-tests"`).
+    assert!(
+        !settings.iter().any(|s| s.starts_with("name:")),
+        "{settings:?}"
+    );
+}
+
+/// What `classroom-resources/autograding-grading-reporter@v1` makes of
+/// the env it is given: the points it writes for the Classroom dashboard,
+/// why it fails the job, and what it prints in the log. Written from its
+/// source at the `v1` tag; each rule names its file.
+#[derive(Debug)]
+struct Reported {
+    /// The `Autograding complete` notice: `Points 7/21`.
+    points: Option<String>,
+    /// `core.setFailed`'s message.
+    failed: Option<String>,
+    log: Vec<String>,
+}
+
+fn classroom_reporter(runners: &str, env: &std::collections::BTreeMap<String, String>) -> Reported {
+    let failed = |message: &str| Reported {
+        points: None,
+        failed: Some(message.to_string()),
+        log: Vec::new(),
+    };
+    // src/main.js: `core.getInput("runners").split(",")`, and for each
+    // `process.env[`${runner.trim().toUpperCase()}_RESULTS`]`, decoded by
+    // `Buffer.from(encoded, "base64")` and `JSON.parse`.
+    let mut all = Vec::new();
+    for runner in runners.split(',') {
+        let name = format!("{}_RESULTS", runner.trim().to_uppercase());
+        let decoded = env.get(&name).and_then(|encoded| {
+            let mut base64 = std::process::Command::new("base64")
+                .arg("-d")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            base64
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(encoded.as_bytes())
+                .unwrap();
+            let out = base64.wait_with_output().unwrap();
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()
+        });
+        let Some(results) = decoded else {
+            // src/main.js, `catch`: a `runners` that is not letters and
+            // digits, comma-separated, is blamed; else the error itself.
+            let listed = runners
+                .split(',')
+                .all(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric()));
+            return failed(if listed {
+                "could not read the results"
+            } else {
+                "The runners input must be a comma-separated list of strings."
+            });
+        };
+        all.push((runner.to_string(), results));
+    }
+    let mut log = Vec::new();
+    // src/console-results.js: each test's name, `✅` when its status is
+    // `pass`; an `error` shows its message; `test_code` when not empty;
+    // ` - line N` unless `line_no` is 0.
+    for (_, results) in &all {
+        for test in results["tests"].as_array().unwrap() {
+            let mut line = match test["status"].as_str() {
+                Some("pass") => format!("✅ {}", test["name"].as_str().unwrap()),
+                Some("error") => format!("Error: {}", test["message"].as_str().unwrap_or("")),
+                _ => format!("❌ {}", test["name"].as_str().unwrap()),
+            };
+            if test["line_no"] != 0 {
+                line.push_str(&format!(" - line {}", test["line_no"]));
+            }
+            log.push(line);
+            if let Some(code) = test["test_code"].as_str().filter(|c| !c.is_empty()) {
+                log.push(format!("Test code:\n{code}"));
+            }
+        }
+    }
+    // src/notify-classroom.js: a runner without `max_score` is skipped;
+    // the others add up `max_score` and every test's `score`; no notice
+    // at all when the maximum is 0.
+    let (mut total, mut max) = (0.0, 0.0);
+    for (_, results) in &all {
+        let Some(most) = results["max_score"].as_f64().filter(|m| *m != 0.0) else {
+            continue;
+        };
+        max += most;
+        for test in results["tests"].as_array().unwrap() {
+            total += test["score"].as_f64().unwrap();
+        }
+    }
+    let points = (max != 0.0).then(|| format!("Points {total}/{max}"));
+    // src/main.js: the job fails when a runner's status is `fail`, else
+    // when one is `error`.
+    let status = |s: &str| all.iter().any(|(_, r)| r["status"] == s);
+    let failed = if status("fail") {
+        Some("Some tests failed.".to_string())
+    } else if status("error") {
+        Some("Some tests errored.".to_string())
+    } else {
+        None
+    };
+    Reported {
+        points,
+        failed,
+        log,
+    }
+}
+
+/// The kit's Classroom result, handed over as the workflow's own steps
+/// hand it (the encoding step's command run by bash, its `result` output
+/// read from `GITHUB_OUTPUT`, the reporter's env as the workflow maps it),
+/// read by the reporter's model: the dashboard gets the grade, the log
+/// names no hidden check.
+#[test]
+fn the_classroom_reporter_reads_the_points_the_kit_writes() {
+    let report: grader::report::Report = serde_json::from_value(serde_json::json!({
+        "version": 1, "score": 7, "max_score": 21,
+        "tasks": [{
+            "task": "task02_greeting", "score": 7, "max_score": 21, "build": "ok",
+            "checks": [
+                {"id": "task02.server.greets", "title": "greets", "role": "server",
+                 "status": "pass", "points": 3, "max_points": 3, "message": "",
+                 "hint": "", "duration_ms": 5},
+                {"id": "task02.client.crlf", "title": "crlf", "role": "client",
+                 "status": "fail", "points": 0, "max_points": 6, "message": "no CRLF",
+                 "hint": "", "duration_ms": 5},
+                {"id": "task02.client.secret", "title": "secret", "role": "client",
+                 "status": "pass", "points": 4, "max_points": 4, "message": "",
+                 "hint": "", "duration_ms": 5, "visibility": "hidden"},
+                {"id": "task02.server.later", "title": "later", "role": "server",
+                 "status": "fail", "points": 0, "max_points": 8, "message": "",
+                 "hint": "", "duration_ms": 5, "visibility": "after_due_date"}
+            ]
+        }]
+    }))
+    .unwrap();
+    let workflow =
+        fs::read_to_string(common::workspace_root().join("docs/ci/github-classroom.yml")).unwrap();
+    let steps = workflow_steps(&workflow);
+    let reporter = reporter_step(&steps);
+    let runners = value(reporter, "runners").unwrap();
+
+    // Each step the reporter's env names, run as Actions runs it.
+    let job = common::scratch("classroom-reporter");
+    fs::write(
+        job.join("grader-classroom.json"),
+        grader::report::Format::Classroom.render(&report, false, "t"),
+    )
+    .unwrap();
+    let mut env = std::collections::BTreeMap::new();
+    for line in reporter {
+        let Some((key, expression)) = line.split_once(": ") else {
+            continue;
+        };
+        let Some(id) = expression
+            .trim_matches('"')
+            .strip_prefix("${{ steps.")
+            .and_then(|r| r.strip_suffix(".outputs.result }}"))
+        else {
+            continue;
+        };
+        let step = steps
+            .iter()
+            .find(|s| value(s, "id").as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("no step {id}"));
+        let run = step.iter().find_map(|l| l.strip_prefix("run: ")).unwrap();
+        let outputs = job.join(format!("{id}.outputs"));
+        let status = std::process::Command::new("bash")
+            .args(["-eo", "pipefail", "-c", run])
+            .current_dir(&job)
+            .env("GITHUB_OUTPUT", &outputs)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{run}");
+        // GitHub's `name=value` lines in the GITHUB_OUTPUT file.
+        let result = fs::read_to_string(&outputs)
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("result=").map(String::from))
+            .unwrap();
+        env.insert(key.to_string(), result);
+    }
+    let reported = classroom_reporter(&runners, &env);
+    assert_eq!(
+        reported.points.as_deref(),
+        Some("Points 7/21"),
+        "{reported:#?}"
+    );
+    assert_eq!(reported.failed.as_deref(), Some("Some tests failed."));
+    let log = reported.log.join("\n");
+    assert!(log.contains("❌ task02.client.crlf: crlf"), "{log}");
+    for kept in ["task02.client.secret", "task02.server.later"] {
+        assert!(!log.contains(kept), "{log}");
+    }
+    let _ = fs::remove_dir_all(&job);
 }

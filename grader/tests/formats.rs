@@ -395,3 +395,199 @@ fn a_pass_whose_points_do_not_count_says_so_in_every_format() {
         "{github}"
     );
 }
+
+/// A check of `task` with its points and who sees it.
+fn seen_check(
+    id: &str,
+    status: Status,
+    max: u32,
+    visibility: grader::policy::Visibility,
+) -> grader::report::CheckReport {
+    grader::report::CheckReport {
+        id: id.into(),
+        title: format!("title of {id}"),
+        role: Role::Server,
+        status,
+        points: if status == Status::Pass { max } else { 0 },
+        max_points: max,
+        message: if status == Status::Pass {
+            String::new()
+        } else {
+            format!("message of {id}")
+        },
+        hint: String::new(),
+        duration_ms: 1,
+        expected: None,
+        actual: None,
+        transcript: Vec::new(),
+        cause: None,
+        flaky: false,
+        visibility,
+    }
+}
+
+/// Task 02 with two visible checks (3/3 and 0/2), a hidden one (0/7) and
+/// one shown after the due date (5/5), and a task 01 all visible (4/4),
+/// graded in the sandbox.
+fn report_with_secrets(after_due_date: bool) -> Report {
+    use grader::policy::Visibility;
+    let later = if after_due_date {
+        Visibility::AfterDueDate
+    } else {
+        Visibility::Visible
+    };
+    let mut report = Report::new(vec![
+        TaskReport::new(
+            "task01_connect",
+            Build::Ok,
+            Vec::new(),
+            vec![seen_check(
+                "task01.server.listening",
+                Status::Pass,
+                4,
+                Visibility::Visible,
+            )],
+        ),
+        TaskReport::new(
+            "task02_greeting",
+            Build::Ok,
+            Vec::new(),
+            vec![
+                seen_check("task02.server.greets", Status::Pass, 3, Visibility::Visible),
+                seen_check("task02.client.crlf", Status::Fail, 2, Visibility::Visible),
+                seen_check("task02.client.secret", Status::Fail, 7, Visibility::Hidden),
+                seen_check("task02.server.after", Status::Pass, 5, later),
+            ],
+        ),
+    ]);
+    report.sandbox = Some(grader::sandbox::Protection {
+        mode: grader::sandbox::Mode::Sandboxed,
+        layers: vec!["unprivileged user 1015085".into()],
+        budget: None,
+    });
+    report
+}
+
+/// The hidden and the after-due-date check, task 02's total and the
+/// sandbox's details appear nowhere in `seen`.
+fn assert_nothing_kept_is_seen(seen: &[String], what: &str) {
+    let all = seen.join("\n");
+    for kept in [
+        "task02.client.secret",
+        "title of task02.client.secret",
+        "message of task02.client.secret",
+        "task02.server.after",
+        "title of task02.server.after",
+        // The checks' points, and the totals that hold them: task 02's
+        // 8/17, the whole 12/21.
+        "0/7",
+        "5/5",
+        "8/17",
+        "12/21",
+        "1015085",
+        "sandbox",
+    ] {
+        assert!(!all.contains(kept), "{what} shows {kept:?}:\n{all}");
+    }
+}
+
+#[test]
+fn gradescope_students_see_nothing_of_a_hidden_or_after_due_date_check() {
+    let report = report_with_secrets(true);
+    let text = Format::Gradescope.render(&report, false, "t");
+    let results: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // Gradescope gets the grade, and every test with its visibility.
+    assert_eq!(
+        (&results["score"], &results["max_score"]),
+        (&12.into(), &21.into())
+    );
+    assert_eq!(results["tests"].as_array().unwrap().len(), 5);
+    // The sandbox is stated, for the instructor.
+    assert_eq!(
+        results["extra_data"]["sandbox"]["layers"][0],
+        "unprivileged user 1015085"
+    );
+    let seen = common::gradescope::students_see(&results);
+    assert_nothing_kept_is_seen(&seen, "Gradescope");
+    // The output begins with the student's result on what they see.
+    let output = results["output"].as_str().unwrap();
+    assert!(
+        output.starts_with("Your result on the checks shown now: 7/9."),
+        "{output}"
+    );
+    assert!(output.contains("task02_greeting: 3/5"), "{output}");
+    // The visible checks are there to read.
+    assert!(
+        seen.iter().any(|s| s == "message of task02.client.crlf"),
+        "{seen:#?}"
+    );
+
+    // A hidden check alone: one more test, worth nothing, keeps the total
+    // from students until grades are published.
+    let report = report_with_secrets(false);
+    let results: serde_json::Value =
+        serde_json::from_str(&Format::Gradescope.render(&report, false, "t")).unwrap();
+    let seen = common::gradescope::students_see(&results);
+    let all = seen.join("\n");
+    assert!(
+        !all.contains("task02.client.secret") && !all.contains("0/7"),
+        "{all}"
+    );
+    assert!(!all.contains("17/21") && !all.contains("13/17"), "{all}");
+    let extra = results["tests"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (&extra["visibility"], &extra["max_score"]),
+        (&"after_published".into(), &0.into())
+    );
+
+    // All visible: the total is the student's, first thing.
+    let mut open = report_with_secrets(false);
+    open.tasks[1]
+        .checks
+        .retain(|c| c.id != "task02.client.secret");
+    let open = Report::new(open.tasks.clone());
+    let results: serde_json::Value =
+        serde_json::from_str(&Format::Gradescope.render(&open, false, "t")).unwrap();
+    assert!(results["output"]
+        .as_str()
+        .unwrap()
+        .starts_with("Your score: 12/14"));
+    assert_eq!(results["tests"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn feedback_files_show_nothing_of_a_hidden_or_after_due_date_check() {
+    let report = report_with_secrets(true);
+    let graded = grader::batch::Graded {
+        student: "ana".into(),
+        standing: grader::batch::Standing::Graded,
+        report: Some(report),
+        reason: String::new(),
+        submitter: grader::lms::Submitter {
+            key: "ana".into(),
+            name: "Ana Lima".into(),
+            ..Default::default()
+        },
+    };
+    let page = grader::lms::feedback::feedback_page(&graded);
+    let text: String = Html::parse_document(&page)
+        .root_element()
+        .text()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_nothing_kept_is_seen(&[page.clone(), text.clone()], "the feedback page");
+    // The page's first words after its title are the student's result.
+    let heading = Selector::parse("h1 + p").unwrap();
+    let first = Html::parse_document(&page)
+        .select(&heading)
+        .next()
+        .map(|p| p.text().collect::<String>())
+        .unwrap_or_default();
+    assert!(
+        first.starts_with("Your result on the checks shown here: 7/9."),
+        "{first}"
+    );
+    let comment = grader::lms::feedback::comment(&graded);
+    assert_nothing_kept_is_seen(std::slice::from_ref(&comment), "the gradebook comment");
+    assert!(comment.contains("task02_greeting 3/5"), "{comment}");
+}

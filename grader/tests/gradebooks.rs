@@ -94,12 +94,21 @@ fn assert_grade(cell: &str, expected: Option<f64>) {
     }
 }
 
-/// What a feedback page shows students: the hidden check is not there,
-/// the one shown after the due date is, and so is the score.
+/// What a feedback page shows students: their result first, and nothing
+/// of the hidden check or the one shown after the due date, not even task
+/// 01's total, which counts them.
 fn assert_feedback(page: &str, task01: u32) {
     assert!(!page.contains("task01.client.version"), "{page}");
-    assert!(page.contains("task01.server.listening"), "{page}");
-    assert!(page.contains(&format!("{task01}/{task01}")), "{page}");
+    assert!(!page.contains("task01.server.listening"), "{page}");
+    let heading = page
+        .lines()
+        .find(|l| l.starts_with("<h2 id=\"task01_connect\">"))
+        .unwrap_or_else(|| panic!("{page}"));
+    assert!(!heading.contains(&format!("/{task01}<")), "{heading}");
+    assert!(
+        page.contains("<p class=\"score\"><strong>Your result on the checks shown here: "),
+        "{page}"
+    );
 }
 
 #[test]
@@ -196,6 +205,25 @@ fn a_canvas_zip_grades_into_canvas_gradebook_and_feedback() {
         .find(|r| r[0] == "1003")
         .expect("a row for Cy");
     assert_eq!(cy[status], "no submission", "{cy:?}");
+    // Beside each student, the roster's name, the late flag, and the grade
+    // Canvas's gradebook receives: the very cell of gradebook-canvas.csv.
+    let column = |name: &str| grades[0].iter().position(|h| h == name).unwrap();
+    for row in &grades[1..] {
+        let canvas = book[2..]
+            .iter()
+            .find(|b| b[1] == row[0].rsplit('_').next().unwrap());
+        let canvas = canvas.unwrap_or_else(|| panic!("{row:?} not in {book:?}"));
+        assert_eq!(row[column("name")], canvas[0], "{row:?}");
+        assert_eq!(row[column("grade canvas")], canvas[5], "{row:?}");
+    }
+    let late: Vec<(&str, &str)> = grades[1..]
+        .iter()
+        .map(|r| (r[column("name")].as_str(), r[column("late")].as_str()))
+        .collect();
+    assert!(
+        late.contains(&("Chen, Bo", "yes")) && late.contains(&("Lima, Ana", "no")),
+        "{late:?}"
+    );
     let _ = fs::remove_dir_all(&dir);
 }
 
@@ -263,10 +291,15 @@ fn a_moodle_folder_grades_into_moodle_worksheet_and_feedback_zip() {
         // Graded: the time and the comment; else neither.
         assert_eq!(row[8].is_empty(), grade.is_none(), "{row:?}");
     }
+    // The comment, which students read beside the grade, counts only what
+    // they are shown.
+    let comment = &book[1][9];
     assert!(
-        book[1][9].starts_with(&format!(
-            "Socket lab: {task01_points}/{total}; task01_connect {task01_points}/{task01_points}"
-        )),
+        comment.starts_with("Socket lab: ")
+            && comment.contains("Your result on the checks shown here: ")
+            && comment.contains("; task01_connect ")
+            && !comment.contains(&format!("/{total}"))
+            && !comment.contains(&format!("{task01_points}/")),
         "{:?}",
         book[1]
     );
@@ -505,6 +538,17 @@ fn grading_toml_sets_points_and_visibility_in_every_format() {
     );
     assert_eq!(test("task01.pair.connect")["visibility"], "visible");
     assert_eq!(results["max_score"], task01);
+    // What students read of it: neither check, nor the hidden one's
+    // points, nor task 01's total, which counts both.
+    let seen = common::gradescope::students_see(&results).join("\n");
+    for kept in [
+        hidden,
+        "task01.server.listening",
+        "0/8",
+        &format!("/{task01}"),
+    ] {
+        assert!(!seen.contains(kept), "students see {kept:?}:\n{seen}");
+    }
 
     // GitHub and Markdown are what students read: the hidden failure is
     // not named, only counted; the score counts it.

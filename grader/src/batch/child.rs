@@ -143,8 +143,9 @@ pub(super) fn grade_one(options: &Options, grader: &PrivateGrader, who: &Submitt
             None,
             complaint["rejected: ".len()..].to_string(),
         ),
-        None if complaint.starts_with("no task files found") => {
-            graded(Standing::NoTasks, None, complaint)
+        None if complaint.starts_with("no task folders found") => {
+            let seen = complaint["no task folders found".len()..].trim_start_matches(": ");
+            graded(Standing::NoTasks, None, seen.to_string())
         }
         None => graded(
             Standing::Error,

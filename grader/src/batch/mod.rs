@@ -109,7 +109,7 @@ impl Standing {
             Standing::Graded => "graded",
             Standing::DidNotBuild => "did not build",
             Standing::TimedOut => "timed out",
-            Standing::NoTasks => "no task files found",
+            Standing::NoTasks => "no task folders found",
             Standing::Rejected => "rejected",
             Standing::Error => "error",
             Standing::NoSubmission => "no submission",

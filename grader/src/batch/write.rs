@@ -1,8 +1,9 @@
 //! The class's results on disk: each student's reports, `grades.csv` and
 //! `index.html`, written by the batch alone, each as a fresh file.
 
-use super::{BatchError, Graded, Options};
-use crate::lms::gradebook::Book;
+use super::{BatchError, Graded, Options, Standing};
+use crate::lms::feedback;
+use crate::lms::gradebook::{self, Book, Scale};
 use crate::policy::Policy;
 use crate::report::class::{self, Row};
 use crate::report::Format;
@@ -47,17 +48,22 @@ pub(super) fn write_class(
         let _ = fs::remove_file(&path);
         fs::write(&path, text).map_err(|source| BatchError::Write { path, source })
     };
+    let folder_of = |graded: &Graded| format!("students/{}", folder_name(&graded.student));
     for graded in results {
-        let folder = options
-            .out
-            .join("students")
-            .join(folder_name(&graded.student));
+        let folder = options.out.join(folder_of(graded));
         // Reports of an earlier batch must not pass for this one's.
         let _ = fs::remove_dir_all(&folder);
         fs::create_dir_all(&folder).map_err(|source| BatchError::Write {
             path: folder.clone(),
             source,
         })?;
+        if graded.standing != Standing::NoSubmission {
+            // What the student is handed back, as the gradebooks' zips hold it.
+            write(
+                folder.join("feedback.html"),
+                feedback::feedback_page(graded),
+            )?;
+        }
         let Some(report) = &graded.report else {
             // A submission with no report still gets a page, saying why.
             let page = class::no_report(&graded.student, graded.standing, &graded.reason);
@@ -81,29 +87,58 @@ pub(super) fn write_class(
             write(folder.join(format!("report.{}", extension(format))), text)?;
         }
     }
-    let rows: Vec<Row> = results
-        .iter()
-        .map(|g| Row {
-            student: &g.student,
-            status: g.standing,
-            reason: &g.reason,
-            report: g.report.as_ref(),
-            link: format!("students/{}/report.html", folder_name(&g.student)),
-        })
-        .collect();
-    let tasks: Vec<&str> = crate::tasks::all().iter().map(|t| t.package).collect();
-    write(options.out.join("grades.csv"), class::csv(&tasks, &rows)?)?;
-    write(
-        options.out.join("index.html"),
-        class::index("Socket lab: class results", &tasks, &rows),
-    )?;
-    if books.is_empty() {
-        return Ok(());
-    }
     // The most a submission can score, for a class none of which was graded.
     let mut all = crate::tasks::all();
     Policy::load(&options.workspace)?.apply(&mut all, false);
     let most: u32 = all.iter().map(|t| t.max_points()).sum();
+    let scales = grade_columns(books, gradebook::points_possible(results, most));
+    let rows: Vec<Row> = results
+        .iter()
+        .map(|g| Row {
+            student: &g.student,
+            name: &g.submitter.name,
+            late: g.submitter.late,
+            status: g.standing,
+            reason: &g.reason,
+            report: g.report.as_ref(),
+            grades: scales
+                .iter()
+                .map(|(_, scale)| {
+                    gradebook::grade(g).map_or(String::new(), |points| match scale {
+                        Some(scale) => scale.grade(points),
+                        None => points.to_string(),
+                    })
+                })
+                .collect(),
+            link: format!("{}/report.html", folder_of(g)),
+            feedback: (g.standing != Standing::NoSubmission)
+                .then(|| format!("{}/feedback.html", folder_of(g))),
+        })
+        .collect();
+    let tasks: Vec<&str> = crate::tasks::all().iter().map(|t| t.package).collect();
+    let headings: Vec<&str> = scales.iter().map(|(heading, _)| *heading).collect();
+    let mut files = vec!["grades.csv".to_string()];
+    for book in books {
+        files.extend(
+            gradebook::file_names(book.kind())
+                .iter()
+                .map(|f| f.to_string()),
+        );
+    }
+    write(
+        options.out.join("grades.csv"),
+        class::csv(&tasks, &headings, &rows)?,
+    )?;
+    write(
+        options.out.join("index.html"),
+        class::index(
+            "Socket lab: class results",
+            &tasks,
+            &headings,
+            &rows,
+            &files,
+        ),
+    )?;
     for book in books {
         for (name, bytes) in book.files(results, most)? {
             let path = options.out.join(name);
@@ -112,4 +147,19 @@ pub(super) fn write_class(
         }
     }
     Ok(())
+}
+
+/// The grade columns of the class's results: `grade`, the points as the
+/// kit counts them (what `gradebook.csv` receives), then one per LMS
+/// gradebook written, scaled as that gradebook scales them.
+fn grade_columns(books: &[Book], possible: u32) -> Vec<(&'static str, Option<Scale>)> {
+    let mut columns = vec![("grade", None)];
+    for book in books {
+        match book {
+            Book::Canvas(column) => columns.push(("grade canvas", Some(column.scale(possible)))),
+            Book::Moodle(sheet) => columns.push(("grade moodle", Some(sheet.scale(possible)))),
+            Book::Csv => {}
+        }
+    }
+    columns
 }

@@ -36,7 +36,13 @@ pub fn grade(cli: &Grade) -> anyhow::Result<u8> {
         emit(&human::list(&tasks), false)?;
         return Ok(0);
     }
-    let grading = Grading::prepare(cli, &tasks, &policy)?;
+    let grading = match Grading::prepare(cli, &tasks, &policy) {
+        Ok(grading) => grading,
+        Err(err) => {
+            untrusted::tell_gradescope(cli, &err)?;
+            return Err(err);
+        }
+    };
     let show_progress = cli.format == Format::Human && std::io::stderr().is_terminal();
     let progress = |step: run::Progress| {
         if show_progress {

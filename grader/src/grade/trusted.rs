@@ -39,3 +39,8 @@ impl Untrusted {
 
     pub fn annotate(&self, _report: &mut Report) {}
 }
+
+/// Nothing to tell: without the classroom's part no submission is read.
+pub fn tell_gradescope(_cli: &Grade, _err: &anyhow::Error) -> anyhow::Result<()> {
+    Ok(())
+}

@@ -3,13 +3,15 @@
 //! `--sandbox`).
 
 use crate::cargo::Workspace;
-use crate::cli::{Grade, Submissions};
+use crate::cli::{Format, Grade, Submissions};
+use crate::output::emit;
 use crate::policy::Policy;
 use crate::report::{Protection, Report};
 use crate::run;
 use crate::sandbox;
 use crate::submission::{self, Limits, DEFAULT_ALLOWED};
 use crate::tasks::Task;
+use anyhow::Context;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -142,4 +144,29 @@ fn lay_submission(
         edition,
         places,
     })
+}
+
+/// A submission with nothing to grade (no task folder, a rule broken, a
+/// zip that does not read) still gives Gradescope a results.json, saying
+/// why: the student reads it, not the grader's error. The exit status
+/// stays the error's.
+pub fn tell_gradescope(cli: &Grade, err: &anyhow::Error) -> anyhow::Result<()> {
+    use submission::SubmissionError;
+    let refused = match err.downcast_ref::<SubmissionError>() {
+        Some(
+            refused @ (SubmissionError::NoTasks { .. }
+            | SubmissionError::Rejected { .. }
+            | SubmissionError::Zip { .. }),
+        ) => refused,
+        _ => return Ok(()),
+    };
+    let text = crate::report::gradescope::nothing_to_grade(&refused.to_string());
+    if cli.format == Format::Gradescope {
+        emit(&format!("{text}\n"), false)?;
+    }
+    for (_, file) in cli.output.iter().filter(|(f, _)| *f == Format::Gradescope) {
+        std::fs::write(file, &text)
+            .with_context(|| format!("could not write {}", file.display()))?;
+    }
+    Ok(())
 }

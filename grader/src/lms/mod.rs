@@ -27,6 +27,7 @@
 
 mod canvas;
 mod classroom;
+pub mod feedback;
 pub mod gradebook;
 mod lay;
 mod matching;

@@ -26,8 +26,9 @@
 //! students read a report themselves (GitHub's annotations and summary,
 //! the Classroom dashboard, a local run in the student edition) only
 //! visible checks are shown ([`students_now`]); the feedback files handed
-//! back after grading leave out the hidden ones ([`students_after_grading`]).
-//! Totals always count every check that was run.
+//! back after grading and Gradescope's output show the visible checks and
+//! nothing of the others, not even in a task's total ([`students_only`]).
+//! The grade always counts every check that was run.
 //!
 //! `[sandbox]` sets the caps of the budget every graded submission's
 //! programs share ([`Caps`], which the sandbox's cgroup enforces); a setting left out keeps
@@ -39,8 +40,10 @@
 //! Gradescope's `run_autograder` grades) keeps them all.
 
 pub mod caps;
+mod students;
 
 pub use caps::Caps;
+pub use students::{any_not_shown, students_now, students_only};
 
 use crate::report::Report;
 use crate::tasks::Task;
@@ -327,171 +330,5 @@ fn whole(value: &toml_edit::Item) -> Option<u32> {
     value.as_integer().and_then(|n| u32::try_from(n).ok())
 }
 
-/// `report` as students may read it while the course runs: only the
-/// visible checks, the others counted in one note per task. Scores and
-/// totals stay those of the whole grading.
-pub fn students_now(report: &Report) -> Report {
-    shown(report, |v| v.is_visible())
-}
-
-/// `report` as handed back with the grades: the hidden checks left out.
-pub fn students_after_grading(report: &Report) -> Report {
-    shown(report, |v| v != Visibility::Hidden)
-}
-
-fn shown(report: &Report, keep: impl Fn(Visibility) -> bool) -> Report {
-    let mut shown = report.clone();
-    for task in &mut shown.tasks {
-        let (kept, left): (Vec<_>, Vec<_>) =
-            task.checks.drain(..).partition(|c| keep(c.visibility));
-        task.checks = kept;
-        if !left.is_empty() {
-            let points: u32 = left.iter().map(|c| c.points).sum();
-            let max: u32 = left.iter().map(|c| c.max_points).sum();
-            shown.notes.push(format!(
-                "{}: {} more check{} not shown yet, {points}/{max} points",
-                task.task,
-                left.len(),
-                if left.len() == 1 { "" } else { "s" }
-            ));
-        }
-    }
-    shown
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Result<Policy, String> {
-        Policy::parse(text, Path::new("grading.toml")).map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn points_weights_and_switches_apply_to_the_tasks() {
-        let policy = parse(
-            "[tasks.task03_echo]\nweight = 2\n\n[checks.\"task03.server.echo_1mib\"]\npoints = 7\nvisibility = \"hidden\"\n\n[checks.\"task01.client.ipv6\"]\noff = true\n",
-        )
-        .unwrap();
-        let mut tasks = crate::tasks::all();
-        let before: Vec<(String, u32)> = tasks
-            .iter()
-            .flat_map(|t| &t.checks)
-            .map(|c| (c.id.clone(), c.points))
-            .collect();
-        policy.apply(&mut tasks, false);
-        let after: BTreeMap<String, u32> = tasks
-            .iter()
-            .flat_map(|t| &t.checks)
-            .map(|c| (c.id.clone(), c.points))
-            .collect();
-        for (id, points) in before {
-            let expected = if id == "task03.server.echo_1mib" {
-                Some(14)
-            } else if id == "task01.client.ipv6" {
-                None
-            } else if id.starts_with("task03.") {
-                Some(points * 2)
-            } else {
-                Some(points)
-            };
-            assert_eq!(after.get(&id).copied(), expected, "{id}");
-        }
-        assert_eq!(
-            policy.visibility("task03.server.echo_1mib"),
-            Visibility::Hidden
-        );
-        assert_eq!(
-            policy.visibility("task03.server.closes"),
-            Visibility::Visible
-        );
-    }
-
-    #[test]
-    fn a_student_edition_run_alone_leaves_out_what_students_are_not_shown() {
-        let text = "edition = \"student\"\n[checks.\"task03.server.echo_1mib\"]\nvisibility = \"after_due_date\"\n";
-        let policy = parse(text).unwrap();
-        let has = |local| {
-            let mut tasks = crate::tasks::all();
-            policy.apply(&mut tasks, local);
-            tasks
-                .iter()
-                .flat_map(|t| &t.checks)
-                .any(|c| c.id == "task03.server.echo_1mib")
-        };
-        assert!(!has(true));
-        assert!(has(false));
-        // The instructor's own file (no `edition`) keeps it in every run.
-        let mut tasks = crate::tasks::all();
-        parse(&text.replace("edition = \"student\"\n", ""))
-            .unwrap()
-            .apply(&mut tasks, true);
-        assert!(tasks
-            .iter()
-            .flat_map(|t| &t.checks)
-            .any(|c| c.id == "task03.server.echo_1mib"));
-    }
-
-    #[test]
-    fn mistakes_in_the_file_are_named() {
-        let cases = [
-            (
-                "[checks.\"task03.server.nope\"]\npoints = 1\n",
-                "grading.toml: no check `task03.server.nope`; `grader --list` shows every check's id",
-            ),
-            (
-                "[tasks.task09]\nweight = 1\n",
-                "grading.toml: no task `task09`; the tasks are",
-            ),
-            (
-                "[checks.\"task03.server.echo_1mib\"]\nvisibility = \"later\"\n",
-                "`visibility` of task03.server.echo_1mib is one of visible, hidden, after_due_date, after_published",
-            ),
-            (
-                "[checks.\"task03.server.echo_1mib\"]\npoints = -1\n",
-                "`points` of task03.server.echo_1mib is a whole number",
-            ),
-            (
-                "[tasks.task03]\nweigth = 2\n",
-                "`tasks.task03.weigth` is not a setting",
-            ),
-            ("points = 3\n", "`points` is not a setting"),
-            (
-                "[sandbox]\nmemory = \"lots\"\n",
-                "grading.toml: `sandbox.memory` is a size such as \"2 GiB\"",
-            ),
-            ("sandbox = 3\n", "`sandbox` is a table"),
-            ("[checks\n", "grading.toml does not parse"),
-        ];
-        for (text, expected) in cases {
-            let err = parse(text).unwrap_err();
-            assert!(err.contains(expected), "{text:?} gave {err:?}");
-        }
-    }
-
-    #[test]
-    fn the_sandbox_table_sets_the_budget_and_keeps_defaults_for_the_rest() {
-        let policy = parse("[sandbox]\nmemory = \"3 GiB\"\ncpus = 1.5\n").unwrap();
-        assert_eq!(
-            policy.sandbox,
-            Caps {
-                memory: 3 << 30,
-                processes: Caps::default().processes,
-                cpu_millis: 1500,
-            }
-        );
-        assert_eq!(parse("").unwrap().sandbox, Caps::default());
-    }
-
-    #[test]
-    fn without_a_file_nothing_changes() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("Cargo.lock"), "").unwrap();
-        std::fs::create_dir(dir.path().join("task03_echo")).unwrap();
-        let policy = Policy::load(&dir.path().join("task03_echo")).unwrap();
-        assert_eq!(policy, Policy::default());
-        std::fs::write(dir.path().join(FILE), "[tasks.task03]\nweight = 3\n").unwrap();
-        let policy = Policy::load(&dir.path().join("task03_echo")).unwrap();
-        assert_eq!(policy.weights.get("task03_echo"), Some(&3));
-    }
-}
+mod tests;

@@ -1,12 +1,21 @@
 //! GitHub Classroom's autograding result: what its grading reporter action
-//! (`classroom-resources/autograding-grading-reporter`) reads from a step's
-//! `result` output, base64-encoded, to put points on the Classroom
-//! dashboard. The reporter adds up each test's `score` and the top
-//! `max_score`, and fails the job when `status` is `fail` or `error`.
+//! (`classroom-resources/autograding-grading-reporter@v1`) decodes from a
+//! step's `result` output, in the shape Classroom's own graders give it
+//! (`autograding-command-grader` `src/main.js`, `generateResult`).
 //!
-//! Students read it in the job's log, so only the checks they are shown
-//! (grading.toml) get a test of their own; the others are one test that
-//! carries their points without naming them, so the total is the grade.
+//! What the reporter does with it, by its source: `src/main.js` reads the
+//! env `<RUNNER>_RESULTS` for each runner of `runners`, base64, as JSON;
+//! `src/notify-classroom.js` adds up every test's `score`, against the top
+//! `max_score`, and writes `Points <sum>/<max>` as a notice annotation
+//! titled `Autograding complete`, which the Classroom dashboard reads;
+//! `src/main.js` fails the job when `status` is `fail` or `error`; and
+//! `src/console-results.js` prints each test's `name` in the job's log,
+//! its `message` for an `error`, its `test_code` when there is one, and a
+//! line number unless `line_no` is 0.
+//!
+//! Students read the log, so only the checks they are shown (grading.toml)
+//! get a test of their own; the others are one test that carries their
+//! points without naming them, so the sum is the grade.
 
 use super::Report;
 use crate::check::Status;
@@ -30,7 +39,8 @@ struct Test {
     test_code: String,
     filename: String,
     line_no: u32,
-    execution_time: String,
+    /// Milliseconds, as the command grader gives it.
+    duration: u64,
 }
 
 fn status(status: Status) -> &'static str {
@@ -62,7 +72,7 @@ pub fn render(report: &Report) -> String {
             test_code: String::new(),
             filename: String::new(),
             line_no: 0,
-            execution_time: format!("{:.2}s", check.duration_ms as f64 / 1000.0),
+            duration: check.duration_ms,
         });
     }
     if later.0 > 0 {
@@ -75,7 +85,7 @@ pub fn render(report: &Report) -> String {
             test_code: String::new(),
             filename: String::new(),
             line_no: 0,
-            execution_time: "0.00s".into(),
+            duration: 0,
         });
     }
     let results = Results {
@@ -158,7 +168,7 @@ mod tests {
         );
         assert_eq!(tests[1]["status"], "fail");
         assert_eq!(tests[1]["message"], "it did not");
-        assert_eq!(tests[0]["execution_time"], "1.50s");
+        assert_eq!(tests[0]["duration"], 1500);
         assert_eq!(
             (
                 &tests[2]["score"],

@@ -41,12 +41,28 @@ pub fn page(title: &str, body: &str) -> String {
 }
 
 pub fn render(report: &Report, title: &str) -> String {
+    let score = format!(
+        "Score: <strong id=\"score\">{}/{}</strong>",
+        report.score, report.max_score
+    );
+    with_headline(report, title, &score)
+}
+
+/// The page with `headline` (plain text: a student's result) in place of
+/// the score.
+pub fn render_headed(report: &Report, title: &str, headline: &str) -> String {
+    with_headline(
+        report,
+        title,
+        &format!("<strong>{}</strong>", esc(headline)),
+    )
+}
+
+fn with_headline(report: &Report, title: &str, headline: &str) -> String {
     let report = &report.inert();
     let mut body = format!(
-        "<h1>{}</h1>\n<p class=\"score\">Score: <strong id=\"score\">{}/{}</strong></p>\n",
-        esc(title),
-        report.score,
-        report.max_score
+        "<h1>{}</h1>\n<p class=\"score\">{headline}</p>\n",
+        esc(title)
     );
     let preamble = report.preamble();
     if !preamble.is_empty() {

@@ -54,7 +54,9 @@
 //! - [`SubmissionError::Rejected`]: the submission broke a rule; shown as
 //!   `rejected: <rule>` (`rejected: the zip has more than 10000 entries`).
 //! - [`SubmissionError::NoTasks`]: nothing in the submission matched any of
-//!   the tasks graded: `no task files found`.
+//!   the tasks graded, with what it holds instead: `no task folders found:
+//!   the zip holds only `lab.rar``. A folder or zip holding one zip and
+//!   nothing else is graded as that zip.
 //! - [`SubmissionError::Missing`] and [`SubmissionError::Zip`]: nothing at
 //!   the path, or a zip that does not read.
 //! - [`SubmissionError::NoEdition`], [`SubmissionError::Edition`] and
@@ -82,6 +84,7 @@ pub use find::task_number;
 pub use resolve::keep_resolvable;
 
 use crate::archive;
+use crate::show;
 use crate::starter::StarterError;
 use crate::tasks::Task;
 use find::{chosen_among, find_task_folders};
@@ -105,9 +108,10 @@ pub enum SubmissionError {
     /// The submission broke a rule; `rule` says which, naming the entry.
     #[error("rejected: {rule}")]
     Rejected { rule: String },
-    /// No folder in the submission is named after a task being graded.
-    #[error("no task files found")]
-    NoTasks,
+    /// No folder in the submission is named after a task being graded;
+    /// `seen` says what it holds instead (`the zip holds only `lab.rar``).
+    #[error("no task folders found: {seen}")]
+    NoTasks { seen: String },
     #[error("could not read the zip {path}: {reason}")]
     Zip { path: PathBuf, reason: String },
     #[error("no student edition at {0}")]
@@ -169,9 +173,24 @@ pub fn lay(
             rule: format!("{} is neither a folder nor a .zip", submission.display()),
         });
     };
+    // A folder (Gradescope's /autograder/submission) or a zip that holds
+    // one zip and nothing else is that zip: the student zipped their zip,
+    // or handed in a zip the LMS kept as it is.
+    let (source, what) = match lone_zip(&source) {
+        Some(zip) => {
+            let inner = dir.path().join("inner");
+            archive::unzip(&zip, &inner, limits)?;
+            let name = zip.file_name().unwrap_or_default().to_string_lossy();
+            (inner, format!("the zip `{}`", show::inert(&name)))
+        }
+        None if meta.is_dir() => (source, "the submission".to_string()),
+        None => (source, "the zip".to_string()),
+    };
     let found = find_task_folders(&source, tasks);
     if found.is_empty() {
-        return Err(SubmissionError::NoTasks);
+        return Err(SubmissionError::NoTasks {
+            seen: holds(&source, &what),
+        });
     }
 
     let workspace = dir.path().join("workspace");
@@ -208,6 +227,45 @@ pub fn lay(
     })
 }
 
+/// The one `.zip` at the top of `dir` when it holds nothing else (names
+/// no task lives in, `.DS_Store` or `__MACOSX`, aside).
+fn lone_zip(dir: &Path) -> Option<PathBuf> {
+    let mut inside = fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter(|e| !archive::ignored(&e.file_name().to_string_lossy()));
+    let only = inside.next()?;
+    let is_file = only.file_type().is_ok_and(|t| t.is_file());
+    (inside.next().is_none() && is_file && is_zip(&only.path())).then(|| only.path())
+}
+
+/// What `source` holds at its top, for a student told nothing was found:
+/// `the zip holds only `lab.rar``, `the submission is empty`.
+fn holds(source: &Path, what: &str) -> String {
+    let mut names: Vec<String> = fs::read_dir(source)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !archive::ignored(n))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let shown: Vec<String> = names
+        .iter()
+        .take(5)
+        .map(|n| format!("`{}`", show::inert(n)))
+        .collect();
+    let more = names.len().saturating_sub(shown.len());
+    let listed = shown.join(", ");
+    match (names.len(), more) {
+        (0, _) => format!("{what} is empty"),
+        (1, _) => format!("{what} holds only {listed}"),
+        (_, 0) => format!("{what} holds {listed}"),
+        _ => format!("{what} holds {listed} and {more} more"),
+    }
+}
+
 fn is_zip(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
@@ -223,13 +281,16 @@ mod tests {
     fn a_submission_with_no_task_folder_has_no_tasks() {
         let (_dir, laid) = lay_folder(&[("notes.txt", "hi"), ("src/main.rs", "fn main() {}")]);
         assert!(
-            matches!(laid, Err(SubmissionError::NoTasks)),
+            matches!(laid, Err(SubmissionError::NoTasks { .. })),
             "{:?}",
             laid.err()
         );
         let (_dir, laid) = lay_folder(&[]);
         let err = laid.err().expect("an empty submission is refused");
-        assert_eq!(err.to_string(), "no task files found");
+        assert_eq!(
+            err.to_string(),
+            "no task folders found: the submission is empty"
+        );
     }
 
     #[test]

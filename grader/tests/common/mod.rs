@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod class;
+pub mod gradescope;
 
 use grader::cargo::{Built, Workspace};
 use grader::check::{Status, Subjects};
