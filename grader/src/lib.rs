@@ -11,7 +11,9 @@
 //! - [`signal`]: Ctrl-C and SIGTERM: every child stopped, nothing new
 //!   started, the report written, exit 130.
 //! - [`peer`]: the grader's own sockets, all with deadlines.
-//! - [`check`]: checks as data, and their outcomes.
+//! - [`outcome`]: what a check found; [`check`]: checks as data.
+//! - [`platform`]: which system the grader runs on, and what it can judge
+//!   there.
 //! - [`harness`]: running a check: starting the programs, playing the
 //!   grader's side, judging what came back.
 //! - [`tasks`]: each task's checks.
@@ -24,6 +26,11 @@
 //!   visibility.
 //! - [`report`]: the report model and its renderers.
 //! - [`output`]: writing to stdout.
+//!
+//! The classroom's part (`batch`, `lms`, `submission`, `sandbox`,
+//! `autograder`, and `archive`) is compiled under `cfg(classroom)`: the
+//! `classroom` feature on Linux (see `build.rs`). Without it, the student's
+//! grader builds on macOS and Windows.
 //!
 //! The grader's modes, one module each, called by the binary:
 //! - [`grade`]: the default mode, a workspace or a submission graded and
