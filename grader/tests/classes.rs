@@ -390,6 +390,7 @@ fn telling_solution_lines() -> Vec<String> {
     let mut shipped = String::new();
     let mut files = Vec::new();
     list_files(&root.join("grader/src"), "rs", &mut files);
+    list_files(&root.join("crates"), "rs", &mut files);
     for file in files {
         shipped.push_str(&fs::read_to_string(file).unwrap());
     }

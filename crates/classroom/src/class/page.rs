@@ -1,10 +1,10 @@
 //! `index.html`: the class's table, its total scores and its mistakes.
 
-use super::super::html::{esc, page};
-use super::super::Report;
 use super::mistakes::failures;
 use super::{not_handed_in, Row};
 use crate::batch::Standing;
+use crate::report::html::{esc, page};
+use crate::report::Report;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

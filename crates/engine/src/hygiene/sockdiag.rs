@@ -193,13 +193,21 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let client = TcpStream::connect(("127.0.0.1", port)).unwrap();
         let me = client.local_addr().unwrap().port();
-        let entries = on_port(port).unwrap();
-        assert!(entries.contains(&Entry {
+        // The connection joins the accept queue once the handshake's last
+        // packet is in, which `connect` does not wait for.
+        let queued = Entry {
             state: LISTEN,
             peer: 0,
             queue: 1,
             wildcard: None,
-        }));
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut entries = on_port(port).unwrap();
+        while !entries.contains(&queued) && std::time::Instant::now() < deadline {
+            std::thread::yield_now();
+            entries = on_port(port).unwrap();
+        }
+        assert!(entries.contains(&queued), "{entries:?}");
         assert!(entries
             .iter()
             .any(|e| e.state == ESTABLISHED && e.peer == me));

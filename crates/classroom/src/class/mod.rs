@@ -22,9 +22,9 @@ mod page;
 pub use self::csv::csv;
 pub use page::index;
 
-use super::html::{esc, page as html_page};
-use super::{Report, TaskReport};
 use crate::batch::Standing;
+use crate::report::html::{esc, page as html_page};
+use crate::report::{Report, TaskReport};
 
 /// One student's line in the class results.
 pub struct Row<'a> {
@@ -53,7 +53,7 @@ pub struct Row<'a> {
 /// Whether `task` was not handed in at all: its stand-in failed to build
 /// for that reason alone. Not a build failure, not a failed check.
 pub fn not_handed_in(task: &TaskReport) -> bool {
-    task.build == super::Build::Failed
+    task.build == crate::report::Build::Failed
         && !task.build_errors.is_empty()
         && task
             .build_errors

@@ -18,6 +18,9 @@
 //! file, never cloned, so no solution text travels in history; the tests of
 //! the solutions and the gallery of solutions are left out.
 
+mod manifest;
+
+use manifest::{student_manifest, student_policy};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -286,8 +289,24 @@ fn left_out(relative: &Path) -> bool {
     }
 }
 
-/// Writes the student edition of the workspace at `root` into `out`.
+/// The folder of the grader's classroom part, which the student edition
+/// leaves out.
+pub(crate) const CLASSROOM: &str = "crates/classroom";
+
+/// Writes the student edition of the workspace at `root` into `out`: the
+/// student's grader only, without the classroom's part.
 pub fn write_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, StarterError> {
+    write_edition_with(root, out, force, false)
+}
+
+/// [`write_edition`], keeping the classroom's part when `classroom` (the
+/// Gradescope autograder grades submissions with its edition).
+pub fn write_edition_with(
+    root: &Path,
+    out: &Path,
+    force: bool,
+    classroom: bool,
+) -> Result<Edition, StarterError> {
     let io_error = |path: &Path| {
         let path = path.to_path_buf();
         move |source| StarterError::Io { path, source }
@@ -300,7 +319,10 @@ pub fn write_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, St
     }
     // Every file is read and cut before anything is written, so a marker
     // error leaves `out` as it was.
-    let files = shipped(root).map_err(io_error(root))?;
+    let mut files = shipped(root).map_err(io_error(root))?;
+    if !classroom {
+        files.retain(|file| !file.starts_with(CLASSROOM));
+    }
     let mut edition = Edition::default();
     let mut written = Vec::new();
     for relative in files {
@@ -321,7 +343,7 @@ pub fn write_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, St
                 cut(&text, &shown)?.into_bytes()
             }
             Ok(text) if relative.file_name().is_some_and(|n| n == "Cargo.toml") => {
-                student_manifest(&text, &source)?.into_bytes()
+                student_manifest(&text, &source, classroom)?.into_bytes()
             }
             Ok(text) if relative == Path::new(crate::policy::FILE) => {
                 student_policy(&text, &source)?.into_bytes()
@@ -350,24 +372,6 @@ pub fn write_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, St
     Ok(edition)
 }
 
-/// The edition's `grading.toml`: the instructor's, marked as the student
-/// edition's, so that a student's own run leaves out the checks students
-/// are not shown, while a graded submission keeps them.
-fn student_policy(text: &str, path: &Path) -> Result<String, StarterError> {
-    let mut policy: toml_edit::DocumentMut =
-        text.parse()
-            .map_err(|e: toml_edit::TomlError| StarterError::Manifest {
-                path: path.to_path_buf(),
-                reason: e.message().to_string(),
-            })?;
-    policy.insert("edition", toml_edit::value("student"));
-    if let Some(mut key) = policy.key_mut("edition") {
-        key.leaf_decor_mut()
-            .set_prefix("# Written by `grader starter`: the student edition's copy.\n");
-    }
-    Ok(policy.to_string())
-}
-
 /// The files of the workspace at `root` that its student edition is made
 /// from, relative to `root`, in order: everything but what is left out.
 pub fn shipped(root: &Path) -> io::Result<Vec<PathBuf>> {
@@ -393,40 +397,6 @@ fn collect(root: &Path, dir: &Path, into: &mut Vec<PathBuf>) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// A manifest for the student edition: no gallery among the workspace's
-/// members, and no dev-dependencies (the tests that need them are not
-/// shipped).
-fn student_manifest(text: &str, path: &Path) -> Result<String, StarterError> {
-    let mut manifest: toml_edit::DocumentMut =
-        text.parse()
-            .map_err(|e: toml_edit::TomlError| StarterError::Manifest {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
-    if let Some(members) = manifest
-        .get_mut("workspace")
-        .and_then(|w| w.get_mut("members"))
-        .and_then(|m| m.as_array_mut())
-    {
-        members.retain(|member| !member.as_str().is_some_and(|m| m.contains("/tests/")));
-    }
-    manifest.remove("dev-dependencies");
-    // The benchmarks need the dev-dependencies (tokio) and are not shipped.
-    manifest.remove("bench");
-    // A student's grader is built without the classroom's part (sandbox,
-    // batch, LMS formats) and its crates; Gradescope's setup.sh, which
-    // grades submissions with the edition, asks for it by name.
-    if let Some(features) = manifest
-        .get_mut("features")
-        .and_then(|f| f.as_table_like_mut())
-    {
-        if features.contains_key("classroom") {
-            features.insert("default", toml_edit::value(toml_edit::Array::new()));
-        }
-    }
-    Ok(manifest.to_string())
 }
 
 #[cfg(test)]

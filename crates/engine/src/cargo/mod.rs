@@ -168,7 +168,7 @@ impl Workspace {
     /// The binaries of `package` that are graded: its task's server and
     /// client. A submission's extra binaries are never built, so nothing
     /// they make the compiler quote can reach a report.
-    pub(crate) fn graded_bins(&self, package: &str) -> Vec<String> {
+    pub fn graded_bins(&self, package: &str) -> Vec<String> {
         let Some(task) = crate::tasks::all()
             .into_iter()
             .find(|task| task.package == package)
@@ -233,7 +233,7 @@ impl Workspace {
     /// [`Workspace::graded_bins`]), with `flags` such as `--offline`, the
     /// command set up further by `configure`. Nothing is built when none
     /// of them has a graded binary: cargo given no target would build all.
-    pub(crate) fn build_graded(
+    pub fn build_graded(
         &self,
         packages: &[&str],
         flags: &[&str],
@@ -386,7 +386,7 @@ fn cached_executables(cache: &Path) -> Option<Vec<(String, PathBuf)>> {
     (!entries.is_empty()).then_some(entries)
 }
 
-pub(crate) fn list_files(dir: &Path, into: &mut Vec<PathBuf>) {
+pub fn list_files(dir: &Path, into: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
         match entry.file_type() {
@@ -398,7 +398,7 @@ pub(crate) fn list_files(dir: &Path, into: &mut Vec<PathBuf>) {
 }
 
 /// Sets every file's modification time under `dir` to now.
-pub(crate) fn touch_tree(dir: &Path) -> std::io::Result<()> {
+pub fn touch_tree(dir: &Path) -> std::io::Result<()> {
     let mut files = Vec::new();
     list_files(dir, &mut files);
     let now = SystemTime::now();
@@ -412,7 +412,7 @@ pub(crate) fn touch_tree(dir: &Path) -> std::io::Result<()> {
 }
 
 /// The cargo that runs us (`cargo run` sets `CARGO`), else the one on PATH.
-pub(crate) fn cargo() -> PathBuf {
+pub fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
 

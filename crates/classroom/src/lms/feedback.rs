@@ -79,7 +79,7 @@ pub fn feedback_page(graded: &Graded) -> String {
                 }
                 _ => graded.reason.as_str(),
             };
-            crate::report::class::no_report(&graded.submitter.name, graded.standing, why)
+            crate::class::no_report(&graded.submitter.name, graded.standing, why)
         }
     }
 }

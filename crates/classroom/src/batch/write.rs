@@ -2,10 +2,10 @@
 //! `index.html`, written by the batch alone, each as a fresh file.
 
 use super::{BatchError, Graded, Options, Standing};
+use crate::class::{self, Row};
 use crate::lms::feedback;
 use crate::lms::gradebook::{self, Book, Scale};
 use crate::policy::Policy;
-use crate::report::class::{self, Row};
 use crate::report::Format;
 use std::fs;
 use std::path::PathBuf;

@@ -81,7 +81,7 @@ pub fn write_zip(root: &Path, out: &Path) -> Result<Zipped, AutograderError> {
         .tempdir()
         .map_err(io_error(out))?;
     let edition_root = edition_dir.path();
-    let edition = starter::write_edition(root, edition_root, false)?;
+    let edition = starter::write_edition_with(root, edition_root, false, true)?;
     for needed in NEEDED {
         if !edition_root.join(needed).is_file() {
             return Err(AutograderError::Missing(root.join(needed)));

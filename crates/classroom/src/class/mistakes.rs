@@ -1,9 +1,9 @@
 //! The class's most common mistakes, build failures among them.
 
-use super::super::html::esc;
-use super::super::Report;
 use super::not_handed_in;
 use crate::check::Status;
+use crate::report::html::esc;
+use crate::report::Report;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -22,7 +22,7 @@ fn mistakes(reports: &[&Report]) -> Vec<Mistake> {
     for report in reports {
         let mut own: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for task in &report.tasks {
-            if task.build == super::super::Build::Failed && !not_handed_in(task) {
+            if task.build == crate::report::Build::Failed && !not_handed_in(task) {
                 let lost: Vec<&str> = task
                     .checks
                     .iter()

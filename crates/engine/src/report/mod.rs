@@ -4,8 +4,6 @@
 //! format. Its JSON form is the contract's schema, and `build_errors`,
 //! `expected`, `actual` and `transcript` are added where they say something.
 
-#[cfg(classroom)]
-pub mod class;
 pub mod classroom;
 pub mod github;
 pub mod gradescope;

@@ -99,7 +99,7 @@ impl Built {
 
     /// Takes `package`'s compiler errors, and those of its binaries
     /// `bins`, from another build.
-    pub(crate) fn take_errors(&mut self, from: &Built, package: &str, bins: &[String]) {
+    pub fn take_errors(&mut self, from: &Built, package: &str, bins: &[String]) {
         if let Some(errors) = from.errors.get(package) {
             self.errors.insert(package.to_string(), errors.clone());
         }

@@ -1,0 +1,111 @@
+//! The edition's manifests and `grading.toml`, rewritten for students.
+
+use super::{StarterError, CLASSROOM};
+use std::path::Path;
+
+/// The edition's `grading.toml`: the instructor's, marked as the student
+/// edition's, so that a student's own run leaves out the checks students
+/// are not shown, while a graded submission keeps them.
+pub(super) fn student_policy(text: &str, path: &Path) -> Result<String, StarterError> {
+    let mut policy: toml_edit::DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| StarterError::Manifest {
+                path: path.to_path_buf(),
+                reason: e.message().to_string(),
+            })?;
+    policy.insert("edition", toml_edit::value("student"));
+    if let Some(mut key) = policy.key_mut("edition") {
+        key.leaf_decor_mut()
+            .set_prefix("# Written by `grader starter`: the student edition's copy.\n");
+    }
+    Ok(policy.to_string())
+}
+
+/// A manifest for the student edition: no gallery among the workspace's
+/// members, and no dev-dependencies (the tests that need them are not
+/// shipped).
+pub(super) fn student_manifest(
+    text: &str,
+    path: &Path,
+    classroom: bool,
+) -> Result<String, StarterError> {
+    let mut manifest: toml_edit::DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| StarterError::Manifest {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+    if let Some(members) = manifest
+        .get_mut("workspace")
+        .and_then(|w| w.get_mut("members"))
+        .and_then(|m| m.as_array_mut())
+    {
+        members.retain(|member| !member.as_str().is_some_and(|m| m.contains("/tests/")));
+        if !classroom {
+            members.retain(|member| member.as_str() != Some(CLASSROOM));
+        }
+    }
+    manifest.remove("dev-dependencies");
+    // The benchmarks need the dev-dependencies (tokio) and are not shipped.
+    manifest.remove("bench");
+    // A student's grader has no classroom part (sandbox, batch, LMS
+    // formats): neither its feature nor its crate.
+    if !classroom {
+        // The classroom's store hashes with blake3, which the student's
+        // grader does not build: a profile setting for it would warn.
+        if let Some(packages) = manifest
+            .get_mut("profile")
+            .and_then(|p| p.get_mut("dev"))
+            .and_then(|d| d.get_mut("package"))
+            .and_then(|p| p.as_table_like_mut())
+        {
+            packages.remove("blake3");
+        }
+        if let Some(features) = manifest
+            .get_mut("features")
+            .and_then(|f| f.as_table_like_mut())
+        {
+            features.remove("classroom");
+            features.remove("default");
+        }
+        if manifest
+            .get("features")
+            .is_some_and(|f| f.as_table_like().is_some_and(|t| t.is_empty()))
+        {
+            manifest.remove("features");
+        }
+        if let Some(targets) = manifest
+            .get_mut("target")
+            .and_then(|t| t.as_table_like_mut())
+        {
+            for (_, target) in targets.iter_mut() {
+                if let Some(dependencies) = target
+                    .get_mut("dependencies")
+                    .and_then(|d| d.as_table_like_mut())
+                {
+                    dependencies.remove("grader-classroom");
+                }
+            }
+            let emptied: Vec<String> = targets
+                .iter()
+                .filter(|(_, target)| {
+                    target
+                        .get("dependencies")
+                        .and_then(|d| d.as_table_like())
+                        .is_some_and(|d| d.is_empty())
+                })
+                .map(|(name, _)| name.to_string())
+                .collect();
+            for name in emptied {
+                targets.remove(&name);
+            }
+        }
+        if manifest
+            .get("target")
+            .is_some_and(|t| t.as_table_like().is_some_and(|t| t.is_empty()))
+        {
+            manifest.remove("target");
+        }
+    }
+    Ok(manifest.to_string())
+}
