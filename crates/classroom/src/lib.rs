@@ -28,4 +28,5 @@ pub mod batch;
 pub mod class;
 pub mod lms;
 pub mod sandbox;
+pub mod standing;
 pub mod submission;

@@ -74,3 +74,9 @@ pub struct Check {
     /// binds it whatever `--port` says is told so.
     pub default_port: u16,
 }
+
+/// What the runner tells the caller as it goes, for a progress line.
+pub enum Progress<'a> {
+    Building,
+    Checking(&'a Check),
+}

@@ -46,11 +46,7 @@ pub trait Sandbox: Sync {
     fn notes(&self) -> Vec<String>;
 }
 
-/// What the runner tells the caller as it goes, for a progress line.
-pub enum Progress<'a> {
-    Building,
-    Checking(&'a Check),
-}
+pub use crate::check::Progress;
 
 /// Grades `tasks` and returns the report. Fails only when the grader itself
 /// can't work (no workspace, no cargo); a task that does not build is part

@@ -5,8 +5,8 @@
 //! the [`Limits`]; folders no task lives in ([`ignored`]) are not entered,
 //! and what they hold is not counted.
 
+use super::ArchiveError;
 use super::{amount, ignored, link_refused, rejected, shown, special_refused, Limits};
-use crate::submission::SubmissionError;
 use std::fs;
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
@@ -26,7 +26,7 @@ fn special_kind(kind: &fs::FileType) -> &'static str {
 }
 
 /// Refuses a submission at `path` that is itself a link or a special file.
-pub fn check_root(path: &Path) -> Result<fs::Metadata, SubmissionError> {
+pub fn check_root(path: &Path) -> Result<fs::Metadata, ArchiveError> {
     let meta = fs::symlink_metadata(path)?;
     let shown = path.display().to_string();
     let kind = meta.file_type();
@@ -42,7 +42,7 @@ pub fn check_root(path: &Path) -> Result<fs::Metadata, SubmissionError> {
 
 /// Walks the folder `root` without following links: refuses links,
 /// special files, and more entries or bytes than `limits` allow.
-pub fn check_folder(root: &Path, limits: &Limits) -> Result<(), SubmissionError> {
+pub fn check_folder(root: &Path, limits: &Limits) -> Result<(), ArchiveError> {
     let mut entries = 0usize;
     let mut bytes = 0u64;
     let mut folders = vec![root.to_path_buf()];

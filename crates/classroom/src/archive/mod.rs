@@ -15,7 +15,7 @@
 //! Folders no task lives in ([`ignored`]: `.git`, `target`, `__MACOSX`, …)
 //! are neither entered in a folder nor unpacked from a zip; a zip's entries
 //! there still count towards its number of entries and may not be links.
-//! Every refusal is a [`SubmissionError::Rejected`] naming the rule.
+//! Every refusal is a [`ArchiveError::Rejected`] naming the rule.
 //!
 //! # Layout
 //! - `folder`: a submission folder walked, and the submission's own path.
@@ -30,8 +30,19 @@ pub use zipfile::unzip;
 #[cfg(test)]
 pub(crate) use zipfile::write_zip;
 
-use crate::submission::SubmissionError;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why a submission's folder or zip is refused, or can't be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// A rule broken; `rule` says which, naming the entry.
+    #[error("rejected: {rule}")]
+    Rejected { rule: String },
+    #[error("could not read the zip {path}: {reason}")]
+    Zip { path: PathBuf, reason: String },
+    #[error("could not read the submission")]
+    Io(#[from] std::io::Error),
+}
 
 /// How much a submission may hold. The defaults suit a socket lab with room
 /// to spare; tests use small ones.
@@ -69,8 +80,8 @@ pub(super) fn amount(bytes: u64) -> String {
     }
 }
 
-pub(super) fn rejected(rule: String) -> SubmissionError {
-    SubmissionError::Rejected { rule }
+pub(super) fn rejected(rule: String) -> ArchiveError {
+    ArchiveError::Rejected { rule }
 }
 
 /// Folders no task lives in, which are never entered: version control,
@@ -80,13 +91,13 @@ pub fn ignored(name: &str) -> bool {
 }
 
 /// Why a link at `shown` (pointing at `target`) is refused.
-pub(super) fn link_refused(shown: &str, target: &str) -> SubmissionError {
+pub(super) fn link_refused(shown: &str, target: &str) -> ArchiveError {
     rejected(format!(
         "symbolic link at {shown} -> {target}; submissions may not contain links"
     ))
 }
 
-pub(super) fn special_refused(shown: &str, kind: &str) -> SubmissionError {
+pub(super) fn special_refused(shown: &str, kind: &str) -> ArchiveError {
     rejected(format!(
         "{kind} at {shown}; submissions may hold only files and folders"
     ))
@@ -116,9 +127,9 @@ mod tests {
     }
 
     /// The rule a refusal names, or a panic saying what happened instead.
-    pub(super) fn rule(result: Result<(), SubmissionError>) -> String {
+    pub(super) fn rule(result: Result<(), ArchiveError>) -> String {
         match result {
-            Err(SubmissionError::Rejected { rule }) => rule,
+            Err(ArchiveError::Rejected { rule }) => rule,
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

@@ -8,8 +8,8 @@
 //! is stopped as soon as it does. Entries in folders no task lives in
 //! ([`ignored`]) are counted and checked for links, never unpacked.
 
+use super::ArchiveError;
 use super::{amount, ignored, link_refused, rejected, special_refused, Limits};
-use crate::submission::SubmissionError;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{Read, Write};
@@ -32,8 +32,8 @@ const S_IFLNK: u32 = 0o120_000;
 
 /// Unpacks the zip at `zip` into `to` (which must not exist yet), after
 /// checking every entry against `limits` and the rules above.
-pub fn unzip(zip: &Path, to: &Path, limits: &Limits) -> Result<(), SubmissionError> {
-    let corrupt = |reason: String| SubmissionError::Zip {
+pub fn unzip(zip: &Path, to: &Path, limits: &Limits) -> Result<(), ArchiveError> {
+    let corrupt = |reason: String| ArchiveError::Zip {
         path: zip.to_path_buf(),
         reason,
     };
@@ -153,7 +153,7 @@ pub fn unzip(zip: &Path, to: &Path, limits: &Limits) -> Result<(), SubmissionErr
     Ok(())
 }
 
-fn zip_too_big(limits: &Limits) -> SubmissionError {
+fn zip_too_big(limits: &Limits) -> ArchiveError {
     rejected(format!(
         "the zip expands to more than {}",
         amount(limits.bytes)
@@ -162,7 +162,7 @@ fn zip_too_big(limits: &Limits) -> SubmissionError {
 
 /// Where a zip entry called `name` may go: a relative path of plain parts.
 /// Backslashes count as separators, as some Windows tools write them.
-fn safe_path(name: &str) -> Result<PathBuf, SubmissionError> {
+fn safe_path(name: &str) -> Result<PathBuf, ArchiveError> {
     if name.contains('\0') {
         return Err(rejected(format!(
             "entry {name:?} has a NUL byte in its name"
@@ -222,7 +222,7 @@ mod tests {
     fn unzipped(
         entries: &[(&str, &[u8])],
         limits: &Limits,
-    ) -> (tempfile::TempDir, Result<(), SubmissionError>) {
+    ) -> (tempfile::TempDir, Result<(), ArchiveError>) {
         let dir = tempfile::tempdir().unwrap();
         let zip = dir.path().join("s.zip");
         write_zip(&zip, entries);

@@ -22,7 +22,7 @@ use crate::lms::roster::{Roster, RosterError};
 use crate::lms::{Download, LmsError, Submitter};
 use crate::policy::{Policy, PolicyError};
 
-use crate::report::{Format, Report};
+use crate::report::Format;
 use crate::show;
 use crate::submission::Places;
 
@@ -35,8 +35,9 @@ use thiserror::Error;
 mod child;
 mod write;
 
+pub use crate::lms::Graded;
+pub use crate::standing::Standing;
 use child::{grade_one, not_graded, PrivateGrader};
-pub(crate) use write::folder_name;
 use write::write_class;
 
 #[derive(Debug, Error)]
@@ -85,47 +86,6 @@ pub struct Options {
     pub assignment: String,
     /// The assignment's maximum in the LMS (`--points-possible`).
     pub points_possible: Option<f64>,
-}
-
-/// How one submission's grading ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Standing {
-    Graded,
-    DidNotBuild,
-    TimedOut,
-    /// Nothing in the submission looks like a task folder.
-    NoTasks,
-    /// The submission broke a rule (a link, a zip bomb): not graded.
-    Rejected,
-    /// The grader could not grade it (a corrupt zip, a crash).
-    Error,
-    /// On the roster, with nothing handed in.
-    NoSubmission,
-}
-
-impl Standing {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Standing::Graded => "graded",
-            Standing::DidNotBuild => "did not build",
-            Standing::TimedOut => "timed out",
-            Standing::NoTasks => "no task folders found",
-            Standing::Rejected => "rejected",
-            Standing::Error => "error",
-            Standing::NoSubmission => "no submission",
-        }
-    }
-}
-
-/// One student's result.
-pub struct Graded {
-    pub student: String,
-    pub standing: Standing,
-    pub report: Option<Report>,
-    /// Why there is no report, for `error` and `timed out`.
-    pub reason: String,
-    /// Who handed it in, as the LMS and the roster know them.
-    pub submitter: Submitter,
 }
 
 /// Reads the class's submissions, and the roster if there is one.
@@ -358,8 +318,8 @@ pub fn exit_code(results: &[Graded]) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::write::folder_name;
     use super::*;
+    use crate::lms::folder_name;
 
     #[test]
     fn student_ids_become_safe_folder_names() {

@@ -4,25 +4,12 @@
 use super::{BatchError, Graded, Options, Standing};
 use crate::class::{self, Row};
 use crate::lms::feedback;
+use crate::lms::folder_name;
 use crate::lms::gradebook::{self, Book, Scale};
 use crate::policy::Policy;
 use crate::report::Format;
 use std::fs;
 use std::path::PathBuf;
-
-/// A student's folder under `out/students`: the id, made safe as a name.
-pub(crate) fn folder_name(student: &str) -> String {
-    student
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || "-_.@".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
 
 fn extension(format: Format) -> &'static str {
     match format {

@@ -137,9 +137,9 @@ pub(super) fn failures(reports: &[&Report]) -> String {
 mod tests {
     use super::super::{csv, Row};
     use super::*;
-    use crate::batch::Standing;
     use crate::check::{Cause, CauseKind, Role};
     use crate::report::{Build, CheckReport, TaskReport};
+    use crate::standing::Standing;
 
     fn check(id: &str, status: Status, cause: Option<CauseKind>) -> CheckReport {
         CheckReport {

@@ -22,9 +22,9 @@ mod page;
 pub use self::csv::csv;
 pub use page::index;
 
-use crate::batch::Standing;
 use crate::report::html::{esc, page as html_page};
 use crate::report::{Report, TaskReport};
+use crate::standing::Standing;
 
 /// One student's line in the class results.
 pub struct Row<'a> {

@@ -2,9 +2,9 @@
 
 use super::mistakes::failures;
 use super::{not_handed_in, Row};
-use crate::batch::Standing;
 use crate::report::html::{esc, page};
 use crate::report::Report;
+use crate::standing::Standing;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

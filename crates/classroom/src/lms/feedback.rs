@@ -2,10 +2,11 @@
 //! through an LMS, and the one-line comment beside a grade.
 
 use super::gradebook::{is_number, Kind};
-use crate::batch::{folder_name, Graded, Standing};
+use super::{folder_name, Graded};
 use crate::policy;
 use crate::report::{html, Report};
 use crate::show;
+use crate::standing::Standing;
 
 /// A student's result, first thing on their page: their grade when every
 /// check is shown to them, else their result on the checks shown (the

@@ -13,7 +13,7 @@
 //!   the student's row gives.
 
 use crate::archive::{self, Limits};
-use crate::submission::{copy_tree, task_number, SubmissionError};
+use crate::submission::{copy_tree, task_number};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
@@ -180,8 +180,8 @@ pub(super) fn lay(staging: &Path, key: &str, parts: &[Part], nothing: &str) -> i
         }
         _ => {}
     }
-    let folder = staging.join(crate::batch::folder_name(key));
-    let unpacked = staging.join(format!("{}.parts", crate::batch::folder_name(key)));
+    let folder = staging.join(super::folder_name(key));
+    let unpacked = staging.join(format!("{}.parts", super::folder_name(key)));
     fs::create_dir_all(&folder)?;
     fs::create_dir_all(&unpacked)?;
     // Each zip and folder on its own first, ranked: the last wins a task.
@@ -191,7 +191,7 @@ pub(super) fn lay(staging: &Path, key: &str, parts: &[Part], nothing: &str) -> i
         let to = unpacked.join(i.to_string());
         match archive::unzip(zip, &to, &Limits::default()) {
             Ok(()) => ranked.push((shown_part(name, *order), to)),
-            Err(SubmissionError::Rejected { rule }) => {
+            Err(archive::ArchiveError::Rejected { rule }) => {
                 laid.reason = Some(format!("rejected: {name}: {rule}"));
                 return Ok(laid);
             }
@@ -201,7 +201,7 @@ pub(super) fn lay(staging: &Path, key: &str, parts: &[Part], nothing: &str) -> i
         }
     }
     for (path, name) in &folders {
-        if let Err(SubmissionError::Rejected { rule }) =
+        if let Err(archive::ArchiveError::Rejected { rule }) =
             archive::check_folder(path, &Limits::default())
         {
             laid.reason = Some(format!("rejected: {name}: {rule}"));
@@ -209,7 +209,7 @@ pub(super) fn lay(staging: &Path, key: &str, parts: &[Part], nothing: &str) -> i
         }
         let to = unpacked.join(format!("folder-{}", ranked.len()));
         fs::create_dir_all(&to)?;
-        copy_tree(path, &to.join(crate::batch::folder_name(name)))?;
+        copy_tree(path, &to.join(super::folder_name(name)))?;
         ranked.insert(0, (name.to_string(), to));
     }
     keep_latest_of_each_task(&ranked, &mut laid.notes)?;
@@ -217,7 +217,7 @@ pub(super) fn lay(staging: &Path, key: &str, parts: &[Part], nothing: &str) -> i
         copy_tree(part, &folder)?;
     }
     for (path, original) in loose {
-        fs::copy(path, folder.join(crate::batch::folder_name(original)))?;
+        fs::copy(path, folder.join(super::folder_name(original)))?;
     }
     let _ = fs::remove_dir_all(&unpacked);
     laid.path = Some(folder);

@@ -79,7 +79,7 @@ pub(super) fn match_roster(
 pub(super) fn unique_keys(students: &mut [Submitter]) {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for who in students.iter_mut() {
-        let folder = crate::batch::folder_name(&who.key);
+        let folder = super::folder_name(&who.key);
         let count = seen.entry(folder).or_default();
         *count += 1;
         if *count > 1 {

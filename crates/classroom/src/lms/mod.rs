@@ -36,6 +36,8 @@ pub mod names;
 pub mod roster;
 
 use crate::archive::{self, Limits};
+use crate::report::Report;
+use crate::standing::Standing;
 use crate::submission::SubmissionError;
 use roster::{Member, Roster};
 use std::fs;
@@ -109,6 +111,31 @@ pub struct Submitter {
     pub notes: Vec<String>,
 }
 
+/// One student's result.
+pub struct Graded {
+    pub student: String,
+    pub standing: Standing,
+    pub report: Option<Report>,
+    /// Why there is no report, for `error` and `timed out`.
+    pub reason: String,
+    /// Who handed it in, as the LMS and the roster know them.
+    pub submitter: Submitter,
+}
+
+/// A student's folder under `out/students`: the id, made safe as a name.
+pub fn folder_name(student: &str) -> String {
+    student
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.@".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// A class's submissions, read.
 #[derive(Debug)]
 pub struct Download {
@@ -142,7 +169,7 @@ pub fn read(input: &Path, skip: &Path, roster: Option<&Roster>) -> Result<Downlo
     fs::symlink_metadata(input).map_err(io_error(input))?;
     let meta = archive::check_root(input).map_err(|source| LmsError::Unpack {
         path: input.to_path_buf(),
-        source,
+        source: source.into(),
     })?;
     let scratch = tempfile::Builder::new()
         .prefix("grader-download-")
@@ -157,7 +184,7 @@ pub fn read(input: &Path, skip: &Path, roster: Option<&Roster>) -> Result<Downlo
         let unpacked = scratch.path().join("unpacked");
         archive::unzip(input, &unpacked, &class_limits()).map_err(|source| LmsError::Unpack {
             path: input.to_path_buf(),
-            source,
+            source: source.into(),
         })?;
         only_folder_named_submissions(&unpacked).unwrap_or(unpacked)
     } else {

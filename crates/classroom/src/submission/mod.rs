@@ -125,6 +125,16 @@ pub enum SubmissionError {
     Io(#[from] io::Error),
 }
 
+impl From<archive::ArchiveError> for SubmissionError {
+    fn from(error: archive::ArchiveError) -> Self {
+        match error {
+            archive::ArchiveError::Rejected { rule } => SubmissionError::Rejected { rule },
+            archive::ArchiveError::Zip { path, reason } => SubmissionError::Zip { path, reason },
+            archive::ArchiveError::Io(e) => SubmissionError::Io(e),
+        }
+    }
+}
+
 /// A submission laid onto its own copy of the student edition. The copy is
 /// deleted when this is dropped.
 pub struct Laid {

@@ -40,67 +40,19 @@
 //! Gradescope's `run_autograder` grades) keeps them all.
 
 pub mod caps;
-mod students;
 
+pub use crate::report::students::{any_not_shown, students_now, students_only};
 pub use caps::Caps;
-pub use students::{any_not_shown, students_now, students_only};
 
 use crate::report::Report;
+pub use crate::report::Visibility;
 use crate::tasks::Task;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// The file's name, at the top of the workspace.
 pub const FILE: &str = "grading.toml";
-
-/// Who sees a check's result, and when: Gradescope's values.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    #[default]
-    Visible,
-    Hidden,
-    AfterDueDate,
-    AfterPublished,
-}
-
-impl Visibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Visible => "visible",
-            Visibility::Hidden => "hidden",
-            Visibility::AfterDueDate => "after_due_date",
-            Visibility::AfterPublished => "after_published",
-        }
-    }
-
-    pub fn is_visible(&self) -> bool {
-        *self == Visibility::Visible
-    }
-
-    /// When students see it, in words for instructors' reports.
-    pub fn words(self) -> &'static str {
-        match self {
-            Visibility::Visible => "shown to students",
-            Visibility::Hidden => "hidden from students",
-            Visibility::AfterDueDate => "shown to students after the due date",
-            Visibility::AfterPublished => "shown to students once grades are published",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Visibility> {
-        [
-            Visibility::Visible,
-            Visibility::Hidden,
-            Visibility::AfterDueDate,
-            Visibility::AfterPublished,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == text)
-    }
-}
 
 #[derive(Debug, Error)]
 pub enum PolicyError {

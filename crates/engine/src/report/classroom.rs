@@ -105,7 +105,7 @@ pub fn render(report: &Report) -> String {
 mod tests {
     use super::*;
     use crate::check::Role;
-    use crate::policy::Visibility;
+    use crate::report::Visibility;
     use crate::report::{Build, CheckReport, TaskReport};
 
     fn check(id: &str, status: Status, points: u32, visibility: Visibility) -> CheckReport {

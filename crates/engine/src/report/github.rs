@@ -10,7 +10,7 @@ use std::fmt::Write;
 /// Students read these: the checks not shown to them yet are left out
 /// (grading.toml), counted in a note; the score counts them.
 pub fn render(report: &Report) -> String {
-    let report = &crate::policy::students_now(report).inert();
+    let report = &super::students::students_now(report).inert();
     let mut out = String::new();
     for (_, line) in report.preamble() {
         let _ = writeln!(out, "::warning title=Submission::{}", escape_data(&line));

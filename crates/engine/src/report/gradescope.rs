@@ -6,7 +6,7 @@
 //! `output`, and each test's name, output and points once its
 //! `visibility` allows; the total score only when no test is kept from
 //! them. So the `output` is written from the checks students see now
-//! ([`crate::policy::students_only`]): their result first, then each task's
+//! ([`super::students::students_only`]): their result first, then each task's
 //! points over those checks, build errors and notes; never the sandbox's
 //! layers, which go in `extra_data` ("extra data to be stored", never
 //! shown) and in `run_autograder`'s own output, for instructors only.
@@ -14,9 +14,10 @@
 //! the total, one more test, `after_published` and worth nothing, hides it
 //! until grades are published, so no total gives the check away.
 
+use super::students;
 use super::Report;
+use super::Visibility;
 use crate::check::Status;
-use crate::policy::{self, Visibility};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -113,8 +114,8 @@ pub fn render(report: &Report) -> String {
 /// The `output` students read: their result on the checks they see, each
 /// task's points over those checks, build errors, then the notes.
 fn output(report: &Report) -> String {
-    let shown = policy::students_only(report);
-    let headline = if policy::any_not_shown(report) {
+    let shown = students::students_only(report);
+    let headline = if students::any_not_shown(report) {
         format!(
             "Your result on the checks shown now: {}/{}. Your total score is shown once grades are published.",
             shown.score, shown.max_score

@@ -310,10 +310,10 @@ pub fn progress_bar(score: u32, max: u32) -> String {
 
 /// The progress line a grading run keeps on stderr, at a terminal: what it
 /// is doing now, overwritten by the next step and cleared by [`done`].
-pub fn progress(step: crate::run::Progress) {
+pub fn progress(step: crate::check::Progress) {
     let what = match step {
-        crate::run::Progress::Building => "building the tasks…".to_string(),
-        crate::run::Progress::Checking(check) => format!("checking {}…", check.id),
+        crate::check::Progress::Building => "building the tasks…".to_string(),
+        crate::check::Progress::Checking(check) => format!("checking {}…", check.id),
     };
     eprint!("\r\x1b[2K{what}");
 }

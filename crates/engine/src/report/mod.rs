@@ -12,11 +12,13 @@ pub mod human;
 pub mod junit;
 pub mod markdown;
 mod protection;
+pub mod students;
+mod visibility;
 
 pub use protection::{Mode, Protection, Usage};
+pub use visibility::Visibility;
 
 use crate::check::{Cause, Role, Status};
-use crate::policy::Visibility;
 use crate::show;
 use serde::{Deserialize, Serialize};
 

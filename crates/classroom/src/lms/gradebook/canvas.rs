@@ -11,7 +11,7 @@
 //! to write when it names none: a new column would be a new assignment.
 
 use super::{number, parse_number, read_rows, Ask, GradebookError, Scale, Source};
-use crate::batch::Graded;
+use crate::lms::Graded;
 use crate::show;
 use std::path::PathBuf;
 
@@ -313,8 +313,8 @@ mod tests {
 
     #[test]
     fn a_student_canvas_cannot_match_is_left_out_and_named() {
-        use crate::batch::Standing;
         use crate::lms::Submitter;
+        use crate::standing::Standing;
         let graded = |key: &str, lms_id: &str| Graded {
             student: key.to_string(),
             standing: Standing::Rejected,

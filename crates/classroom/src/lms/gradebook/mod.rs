@@ -35,8 +35,9 @@ mod scale;
 pub use scale::{number, parse_number, Scale, Source};
 
 use super::feedback::{comment, feedback_files};
-use crate::batch::{Graded, Standing};
+use crate::lms::Graded;
 use crate::show;
+use crate::standing::Standing;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

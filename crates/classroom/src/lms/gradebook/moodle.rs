@@ -12,7 +12,7 @@
 //! worksheet has on a site with Moodle's defaults.
 
 use super::{number, parse_number, read_rows, Ask, GradebookError, Scale, Source};
-use crate::batch::Graded;
+use crate::lms::Graded;
 use crate::show;
 use std::path::PathBuf;
 use std::time::SystemTime;
