@@ -1367,8 +1367,9 @@ fn a_dependency_the_registry_cannot_satisfy_costs_no_other_task() {
     let dir = common::scratch("attack-manifest");
     let student = dir.join("student");
     honest(&student);
-    // Neither resolves offline here: socket2 0.5 needs windows crates, and
-    // clap's wrap_help needs terminal_size, none of them in the registry.
+    // Neither resolves offline here: socket2 0.5 needs windows crates of
+    // versions not in the registry's cache (so cargo would have to ask the
+    // registry), and clap's wrap_help needs terminal_size, not there at all.
     for (task, line) in [
         ("task03_echo", "socket2 = \"0.5\"\n"),
         (
@@ -1400,14 +1401,19 @@ fn a_dependency_the_registry_cannot_satisfy_costs_no_other_task() {
         .iter()
         .filter_map(|n| n.as_str())
         .collect();
-    for (task, quoted) in [("task03_echo", "windows"), ("task05_udp", "terminal_size")] {
+    // Cargo's own reason is quoted: which it is for socket2 depends on what
+    // the cache holds (a windows crate missing, or a request to the
+    // registry refused), so there only a reason of some words is asked for.
+    for (task, quoted) in [("task03_echo", None), ("task05_udp", Some("terminal_size"))] {
         let prefix = format!("{task}: its Cargo.toml does not resolve offline (");
         let note = notes.iter().find(|n| n.starts_with(&prefix));
+        let reason = note
+            .and_then(|n| n[prefix.len()..].strip_suffix("); the handed-out Cargo.toml is used"));
         assert!(
-            note.is_some_and(
-                |n| n.contains(quoted) && n.ends_with("the handed-out Cargo.toml is used")
+            reason.is_some_and(
+                |r| r.split_whitespace().count() >= 3 && quoted.is_none_or(|q| r.contains(q))
             ),
-            "no note for {task} quoting cargo ({quoted}) in {notes:#?}"
+            "no note for {task} quoting cargo ({quoted:?}) in {notes:#?}"
         );
     }
     assert_eq!(
