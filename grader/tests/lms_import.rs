@@ -199,6 +199,95 @@ fn canvas_imports_each_grade_scaled_on_its_own_student_and_each_feedback_file() 
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// A Canvas download as students really fill it: Ana hands in her zip and a
+/// `report.pdf`, then an older broken zip is also there under an earlier
+/// attachment id; Bo writes online text beside his zip, his name arriving
+/// decomposed (NFD, as a zip re-packed on a Mac gives it); a stray
+/// `grades.xlsx` sits in the download. Canvas, reading the gradebook, must
+/// still find each grade on its own student's row, scaled, and nothing new.
+#[test]
+#[serial]
+fn canvas_imports_a_download_with_several_files_text_and_strays_onto_its_own_rows() {
+    let (task01, most) = points();
+    let dir = common::scratch("import-canvas-shapes");
+    let zip = dir.join("submissions.zip");
+    let mut writer = zip::ZipWriter::new(fs::File::create(&zip).unwrap());
+    let lab = task01_zip();
+    let mut broken = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    broken
+        .start_file(
+            "task01_connect/src/bin/server.rs",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    broken
+        .write_all(b"fn main() { this does not compile }")
+        .unwrap();
+    let broken = broken.finish().unwrap().into_inner();
+    // "chenbó": an o and a combining acute accent.
+    let bo_nfd = "chenbo\u{301}_late_1002_5002_lab.zip".to_string();
+    let entries: Vec<(String, &[u8])> = vec![
+        ("limaana_1001_4999_old.zip".into(), &broken[..]),
+        ("limaana_1001_5001_socketlab.zip".into(), &lab[..]),
+        ("limaana_1001_5004_report.pdf".into(), b"%PDF-1.4 not code"),
+        (bo_nfd, &lab[..]),
+        (
+            "chenbo_late_1002_text.html".into(),
+            b"<p>my zip is attached</p>",
+        ),
+        ("grades.xlsx".into(), b"PK not a gradebook of ours"),
+    ];
+    for (name, bytes) in &entries {
+        writer
+            .start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap();
+    let export = dir.join("export.csv");
+    fs::write(&export, CANVAS_EXPORT).unwrap();
+    let out = dir.join("results");
+    let (_, stdout, stderr) = batch(
+        &zip,
+        &out,
+        &[
+            "--gradebook",
+            "canvas",
+            "--roster",
+            export.to_str().unwrap(),
+            "--assignment",
+            "Socket lab (77)",
+        ],
+    );
+    let course = canvas_course();
+    let text = fs::read_to_string(out.join("gradebook-canvas.csv"))
+        .unwrap_or_else(|e| panic!("no gradebook ({e}): {stdout}{stderr}"));
+    let import = canvas_model::import(&course, &text).unwrap();
+    assert_eq!(import.columns, [Column::Existing(77)], "{text}");
+    assert!(
+        import
+            .rows
+            .iter()
+            .all(|(row, _)| matches!(row, Row::Existing(_))),
+        "a row Canvas would not match: {:?}\n{text}",
+        import.rows
+    );
+    // Ana's latest zip is graded, not the broken older one; Bo's zip is
+    // found though his name came decomposed and his text sits beside it.
+    let expected = scaled(task01, most, 100.0);
+    for student in [1001, 1002] {
+        let grade = number(import.grade(student, 77).unwrap());
+        assert!(
+            (grade - expected).abs() < 0.006,
+            "{student}: {grade}\n{stdout}"
+        );
+    }
+    assert_eq!(import.grade(1003, 77), Some(""));
+    // The stray file is a row of the class's own files, not a student.
+    assert!(stdout.contains("grades.xlsx"), "{stdout}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// Moodle's own grading worksheet for the class of [`moodle_assignment`],
 /// downloaded before grading: out of 50, Cy already graded.
 const MOODLE_WORKSHEET: &str = "\u{feff}Identifier,\"Full name\",\"Email address\",Status,Grade,\"Maximum grade\",\"Grade can be changed\",\"Last modified (submission)\",\"Last modified (grade)\",\"Feedback comments\"\n\
