@@ -9,6 +9,7 @@ pub mod github;
 pub mod gradescope;
 pub mod html;
 pub mod human;
+#[cfg(feature = "junit")]
 pub mod junit;
 pub mod markdown;
 mod protection;
@@ -195,6 +196,7 @@ pub enum Format {
     /// The contract's JSON schema.
     Json,
     /// JUnit XML: one testsuite per task, one testcase per check.
+    #[cfg(feature = "junit")]
     Junit,
     /// Gradescope's autograder results.json.
     Gradescope,
@@ -214,6 +216,7 @@ impl Format {
         match self {
             Format::Human => "human",
             Format::Json => "json",
+            #[cfg(feature = "junit")]
             Format::Junit => "junit",
             Format::Gradescope => "gradescope",
             Format::Github => "github",
@@ -228,6 +231,7 @@ impl Format {
         match self {
             Format::Human => human::render(report, verbose),
             Format::Json => report.inert().to_json(),
+            #[cfg(feature = "junit")]
             Format::Junit => junit::render(report),
             Format::Gradescope => gradescope::render(report),
             Format::Github => github::render(report),

@@ -48,64 +48,88 @@ pub(super) fn student_manifest(
     manifest.remove("dev-dependencies");
     // The benchmarks need the dev-dependencies (tokio) and are not shipped.
     manifest.remove("bench");
-    // A student's grader has no classroom part (sandbox, batch, LMS
-    // formats): neither its feature nor its crate.
     if !classroom {
-        // The classroom's store hashes with blake3, which the student's
-        // grader does not build: a profile setting for it would warn.
-        if let Some(packages) = manifest
-            .get_mut("profile")
-            .and_then(|p| p.get_mut("dev"))
-            .and_then(|d| d.get_mut("package"))
-            .and_then(|p| p.as_table_like_mut())
-        {
-            packages.remove("blake3");
-        }
-        if let Some(features) = manifest
-            .get_mut("features")
-            .and_then(|f| f.as_table_like_mut())
-        {
-            features.remove("classroom");
-            features.remove("default");
-        }
-        if manifest
+        without_blake3_profile(&mut manifest);
+        let grader = manifest
             .get("features")
-            .is_some_and(|f| f.as_table_like().is_some_and(|t| t.is_empty()))
-        {
-            manifest.remove("features");
-        }
-        if let Some(targets) = manifest
-            .get_mut("target")
-            .and_then(|t| t.as_table_like_mut())
-        {
-            for (_, target) in targets.iter_mut() {
-                if let Some(dependencies) = target
-                    .get_mut("dependencies")
-                    .and_then(|d| d.as_table_like_mut())
-                {
-                    dependencies.remove("grader-classroom");
-                }
-            }
-            let emptied: Vec<String> = targets
-                .iter()
-                .filter(|(_, target)| {
-                    target
-                        .get("dependencies")
-                        .and_then(|d| d.as_table_like())
-                        .is_some_and(|d| d.is_empty())
-                })
-                .map(|(name, _)| name.to_string())
-                .collect();
-            for name in emptied {
-                targets.remove(&name);
-            }
-        }
-        if manifest
-            .get("target")
-            .is_some_and(|t| t.as_table_like().is_some_and(|t| t.is_empty()))
-        {
-            manifest.remove("target");
+            .and_then(|f| f.get("classroom"))
+            .is_some();
+        if grader {
+            student_grader(&mut manifest);
         }
     }
     Ok(manifest.to_string())
+}
+
+/// The classroom's store hashes with blake3, which the student's grader
+/// does not build: the root's profile setting for it would warn.
+fn without_blake3_profile(manifest: &mut toml_edit::DocumentMut) {
+    if let Some(packages) = manifest
+        .get_mut("profile")
+        .and_then(|p| p.get_mut("dev"))
+        .and_then(|d| d.get_mut("package"))
+        .and_then(|p| p.as_table_like_mut())
+    {
+        packages.remove("blake3");
+    }
+}
+
+/// The `grader` package's manifest for a student: no classroom part (its
+/// feature, its crate, the optional dependencies only it uses), and the
+/// engine without what only CI and instructors use (JUnit, the bench's
+/// chart).
+fn student_grader(manifest: &mut toml_edit::DocumentMut) {
+    if let Some(dependencies) = manifest
+        .get_mut("dependencies")
+        .and_then(|d| d.as_table_like_mut())
+    {
+        let optional: Vec<String> = dependencies
+            .iter()
+            .filter(|(_, d)| d.get("optional").and_then(|o| o.as_bool()) == Some(true))
+            .map(|(name, _)| name.to_string())
+            .collect();
+        for name in optional {
+            dependencies.remove(&name);
+        }
+        if let Some(engine) = dependencies
+            .get_mut("grader-engine")
+            .and_then(|e| e.as_inline_table_mut())
+        {
+            engine.insert("default-features", false.into());
+            engine.fmt();
+        }
+    }
+    manifest.remove("features");
+    if let Some(targets) = manifest
+        .get_mut("target")
+        .and_then(|t| t.as_table_like_mut())
+    {
+        for (_, target) in targets.iter_mut() {
+            if let Some(dependencies) = target
+                .get_mut("dependencies")
+                .and_then(|d| d.as_table_like_mut())
+            {
+                dependencies.remove("grader-classroom");
+            }
+        }
+        let emptied: Vec<String> = targets
+            .iter()
+            .filter(|(_, target)| {
+                target
+                    .get("dependencies")
+                    .and_then(|d| d.as_table_like())
+                    .is_some_and(|d| d.is_empty())
+            })
+            .map(|(name, _)| name.to_string())
+            .collect();
+        for name in emptied {
+            targets.remove(&name);
+        }
+    }
+    if manifest
+        .get("target")
+        .is_some_and(|t| t.as_table_like().is_some_and(|t| t.is_empty()))
+    {
+        manifest.remove("target");
+    }
 }

@@ -10,7 +10,6 @@ use crate::harness::{
 use crate::peer::{self, End, Received};
 use crate::show;
 use crate::time::human;
-use rand::{RngCore, SeedableRng};
 use std::net::Shutdown;
 use std::thread;
 use std::time::Duration;
@@ -223,7 +222,7 @@ impl Lesson for Echo {
 /// Deterministic random bytes (the same run to run, so a failure repeats).
 fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
     let mut data = vec![0u8; len];
-    rand::rngs::StdRng::seed_from_u64(seed).fill_bytes(&mut data);
+    fastrand::Rng::with_seed(seed).fill(&mut data);
     data
 }
 

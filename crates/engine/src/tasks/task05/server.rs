@@ -9,7 +9,6 @@ use crate::process::{describe_status, Stream};
 use crate::show;
 use crate::tasks::rules::stops;
 use crate::tasks::trouble::{pause, refuses_held_port};
-use rand::{RngCore, SeedableRng};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::Duration;
 
@@ -56,7 +55,7 @@ pub fn empty(ctx: &mut Ctx) -> CheckResult {
 
 pub fn echo_max(ctx: &mut Ctx) -> CheckResult {
     let mut data = vec![0u8; MAX_DATAGRAM];
-    rand::rngs::StdRng::seed_from_u64(5).fill_bytes(&mut data);
+    fastrand::Rng::with_seed(5).fill(&mut data);
     serve(ctx, &[Sender::one("the grader", &data)?])
 }
 
