@@ -21,7 +21,7 @@ use serial_test::serial;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Task 01's points, and the most a submission can score.
@@ -112,39 +112,80 @@ fn canvas_course() -> Course {
     }
 }
 
-#[test]
-#[serial]
-fn canvas_imports_each_grade_scaled_on_its_own_student_and_each_feedback_file() {
-    let (task01, most) = points();
-    let dir = common::scratch("import-canvas");
+/// A Canvas download at `dir/submissions.zip` holding `entries`.
+fn canvas_download(dir: &Path, entries: &[(&str, &[u8])]) -> PathBuf {
     let zip = dir.join("submissions.zip");
     let mut writer = zip::ZipWriter::new(fs::File::create(&zip).unwrap());
-    let lab = task01_zip();
-    for name in [
-        "limaana_1001_5001_socketlab.zip",
-        "chenbo_late_1002_5002_lab.zip",
-    ] {
+    for (name, bytes) in entries {
         writer
-            .start_file(name, zip::write::SimpleFileOptions::default())
+            .start_file(*name, zip::write::SimpleFileOptions::default())
             .unwrap();
-        writer.write_all(&lab).unwrap();
+        writer.write_all(bytes).unwrap();
     }
     writer.finish().unwrap();
+    zip
+}
+
+/// `grader batch` of `zip` with the Canvas export of [`canvas_course`] as
+/// the roster and a Canvas gradebook for `assignment`: the exit code,
+/// stdout and stderr, the results' folder and the export's path.
+fn canvas_batch(
+    dir: &Path,
+    zip: &Path,
+    assignment: &str,
+) -> (i32, String, String, PathBuf, PathBuf) {
     let export = dir.join("export.csv");
     fs::write(&export, CANVAS_EXPORT).unwrap();
     let out = dir.join("results");
-    let (code, stdout, _) = batch(
-        &zip,
+    let roster = export.to_str().unwrap();
+    let (code, stdout, stderr) = batch(
+        zip,
         &out,
         &[
             "--gradebook",
             "canvas",
             "--roster",
-            export.to_str().unwrap(),
+            roster,
             "--assignment",
-            "socket lab",
+            assignment,
         ],
     );
+    (code, stdout, stderr, out, export)
+}
+
+/// The results' Canvas gradebook as Canvas imports it into
+/// [`canvas_course`], having checked it creates nothing: no assignment, no
+/// student.
+fn canvas_import_creating_nothing(out: &Path, course: &Course) -> canvas_model::Import {
+    let text = fs::read_to_string(out.join("gradebook-canvas.csv"))
+        .unwrap_or_else(|e| panic!("no Canvas gradebook in {}: {e}", out.display()));
+    let import = canvas_model::import(course, &text).unwrap();
+    assert_eq!(import.columns, [Column::Existing(77)], "{text}");
+    assert!(
+        import
+            .rows
+            .iter()
+            .all(|(row, _)| matches!(row, Row::Existing(_))),
+        "a row Canvas would not match: {:?}\n{text}",
+        import.rows
+    );
+    import
+}
+
+#[test]
+#[serial]
+fn canvas_imports_each_grade_scaled_on_its_own_student_and_each_feedback_file() {
+    let (task01, most) = points();
+    let dir = common::scratch("import-canvas");
+    let lab = task01_zip();
+    let zip = canvas_download(
+        &dir,
+        &[
+            ("limaana_1001_5001_socketlab.zip", &lab),
+            ("chenbo_late_1002_5002_lab.zip", &lab),
+        ],
+    );
+    let (code, stdout, _, out, export) = canvas_batch(&dir, &zip, "socket lab");
     assert_eq!(code, 0, "{stdout}");
     // The summary states the scale.
     let scale = format!(
@@ -154,19 +195,8 @@ fn canvas_imports_each_grade_scaled_on_its_own_student_and_each_feedback_file() 
     assert!(stdout.contains(&scale), "{stdout}");
 
     let course = canvas_course();
-    let text = fs::read_to_string(out.join("gradebook-canvas.csv")).unwrap();
-    let import = canvas_model::import(&course, &text).unwrap();
-    // No new assignment, no new student.
-    assert_eq!(import.columns, [Column::Existing(77)], "{text}");
-    assert!(
-        import
-            .rows
-            .iter()
-            .all(|(row, _)| matches!(row, Row::Existing(_))),
-        "{:?}",
-        import.rows
-    );
-    assert_eq!(import.rows.len(), 3, "{text}");
+    let import = canvas_import_creating_nothing(&out, &course);
+    assert_eq!(import.rows.len(), 3, "{:?}", import.rows);
     // The Points Possible row leaves the assignment's maximum as it is.
     let written = import.points_possible[0].as_deref().map(number);
     assert_eq!(written, Some(course.assignments[1].points_possible));
@@ -210,8 +240,6 @@ fn canvas_imports_each_grade_scaled_on_its_own_student_and_each_feedback_file() 
 fn canvas_imports_a_download_with_several_files_text_and_strays_onto_its_own_rows() {
     let (task01, most) = points();
     let dir = common::scratch("import-canvas-shapes");
-    let zip = dir.join("submissions.zip");
-    let mut writer = zip::ZipWriter::new(fs::File::create(&zip).unwrap());
     let lab = task01_zip();
     let mut broken = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     broken
@@ -224,54 +252,21 @@ fn canvas_imports_a_download_with_several_files_text_and_strays_onto_its_own_row
         .write_all(b"fn main() { this does not compile }")
         .unwrap();
     let broken = broken.finish().unwrap().into_inner();
-    // "chenbó": an o and a combining acute accent.
-    let bo_nfd = "chenbo\u{301}_late_1002_5002_lab.zip".to_string();
-    let entries: Vec<(String, &[u8])> = vec![
-        ("limaana_1001_4999_old.zip".into(), &broken[..]),
-        ("limaana_1001_5001_socketlab.zip".into(), &lab[..]),
-        ("limaana_1001_5004_report.pdf".into(), b"%PDF-1.4 not code"),
-        (bo_nfd, &lab[..]),
-        (
-            "chenbo_late_1002_text.html".into(),
-            b"<p>my zip is attached</p>",
-        ),
-        ("grades.xlsx".into(), b"PK not a gradebook of ours"),
-    ];
-    for (name, bytes) in &entries {
-        writer
-            .start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
-        writer.write_all(bytes).unwrap();
-    }
-    writer.finish().unwrap();
-    let export = dir.join("export.csv");
-    fs::write(&export, CANVAS_EXPORT).unwrap();
-    let out = dir.join("results");
-    let (_, stdout, stderr) = batch(
-        &zip,
-        &out,
+    let zip = canvas_download(
+        &dir,
         &[
-            "--gradebook",
-            "canvas",
-            "--roster",
-            export.to_str().unwrap(),
-            "--assignment",
-            "Socket lab (77)",
+            ("limaana_1001_4999_old.zip", &broken),
+            ("limaana_1001_5001_socketlab.zip", &lab),
+            ("limaana_1001_5004_report.pdf", b"%PDF-1.4 not code"),
+            // "chenbó": an o and a combining acute accent.
+            ("chenbo\u{301}_late_1002_5002_lab.zip", &lab),
+            ("chenbo_late_1002_text.html", b"<p>my zip is attached</p>"),
+            ("grades.xlsx", b"PK not a gradebook of ours"),
         ],
     );
+    let (_, stdout, _, out, _) = canvas_batch(&dir, &zip, "Socket lab (77)");
     let course = canvas_course();
-    let text = fs::read_to_string(out.join("gradebook-canvas.csv"))
-        .unwrap_or_else(|e| panic!("no gradebook ({e}): {stdout}{stderr}"));
-    let import = canvas_model::import(&course, &text).unwrap();
-    assert_eq!(import.columns, [Column::Existing(77)], "{text}");
-    assert!(
-        import
-            .rows
-            .iter()
-            .all(|(row, _)| matches!(row, Row::Existing(_))),
-        "a row Canvas would not match: {:?}\n{text}",
-        import.rows
-    );
+    let import = canvas_import_creating_nothing(&out, &course);
     // Ana's latest zip is graded, not the broken older one; Bo's zip is
     // found though his name came decomposed and his text sits beside it.
     let expected = scaled(task01, most, 100.0);
