@@ -57,6 +57,13 @@ pub fn signals() -> bool {
     os() != Os::Windows
 }
 
+/// Whether programs end their printed lines with `\r\n` (Windows' text
+/// mode, which Python's `print` uses there): the grader takes the ending
+/// off whole.
+pub fn crlf() -> bool {
+    os() == Os::Windows
+}
+
 /// A check that needs what this system lacks (`need`: "read a program's
 /// open files"): skipped, and graded where it can be.
 pub fn unjudged(need: &str) -> Outcome {

@@ -23,6 +23,18 @@ pub(super) struct Captured {
     pub(super) closed: bool,
 }
 
+/// The text of a line printed as `raw` (its `\n` taken off). Where lines
+/// end with `\n` alone, a `\r` before it stays: a program that prints one
+/// has printed something other than the text. Where they end with
+/// `\r\n` (`crlf`: Windows' text mode), that ending is taken off whole.
+fn line_text(raw: &[u8], crlf: bool) -> String {
+    let raw = match raw.strip_suffix(b"\r") {
+        Some(text) if crlf => text,
+        _ => raw,
+    };
+    String::from_utf8_lossy(raw).into_owned()
+}
+
 impl Captured {
     /// Keeps one line; `size` is the bytes it took in the stream.
     fn push_line(&mut self, raw: &[u8], size: usize) {
@@ -31,9 +43,7 @@ impl Captured {
             return;
         }
         self.kept += size;
-        // A `\r` before the newline stays: a client that prints one has
-        // printed something other than the text.
-        self.lines.push(String::from_utf8_lossy(raw).into_owned());
+        self.lines.push(line_text(raw, crate::platform::crlf()));
         self.arrived.push(Instant::now());
     }
 
@@ -118,6 +128,16 @@ mod tests {
     use super::super::tests::{sh, soon};
     use super::super::{Child, Stream};
     use super::*;
+
+    #[test]
+    fn a_carriage_return_is_an_ending_only_where_lines_end_so() {
+        assert_eq!(
+            line_text(b"Listening on 127.0.0.1:5\r", true),
+            "Listening on 127.0.0.1:5"
+        );
+        assert_eq!(line_text(b"text\r", false), "text\r");
+        assert_eq!(line_text(b"text", true), "text");
+    }
 
     #[test]
     fn lines_are_split_and_matched() {
