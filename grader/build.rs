@@ -1,6 +1,6 @@
 //! `cfg(classroom)`: the instructor's part of the grader is built, which
-//! takes the `classroom` feature (on by default, off in the student
-//! edition) and Linux, whose sandbox it needs.
+//! takes the `classroom` feature (on by default; the student edition has
+//! neither the feature nor the crate) and Linux, whose sandbox it needs.
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(classroom)");
