@@ -130,3 +130,45 @@ fn every_task_topic_is_a_section_of_the_concepts() {
         );
     }
 }
+
+/// Every Markdown file the kit ships: the docs and every task's sheet.
+fn markdown_files() -> Vec<std::path::PathBuf> {
+    let root = common::workspace_root();
+    let mut files: Vec<_> = fs::read_dir(root.join("docs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.extend(
+        tasks::all()
+            .iter()
+            .map(|task| root.join(task.package).join("README.md")),
+    );
+    files.push(root.join("README.md"));
+    files
+}
+
+#[test]
+fn every_folded_answer_is_closed_before_the_next_opens() {
+    for file in markdown_files() {
+        let text = fs::read_to_string(&file).unwrap();
+        let mut open: Option<usize> = None;
+        for (number, line) in text.lines().enumerate() {
+            if line.contains("<details>") {
+                assert!(
+                    open.is_none(),
+                    "{}:{}: <details> opens inside the one of line {}",
+                    file.display(),
+                    number + 1,
+                    open.unwrap() + 1
+                );
+                open = Some(number);
+            }
+            if line.contains("</details>") {
+                open = None;
+            }
+        }
+        assert!(open.is_none(), "{}: <details> never closed", file.display());
+    }
+}
