@@ -223,7 +223,7 @@ fn wrong_t02_server_ignores_port() {
         ],
         &[
             "the server ignores --port: asked for port ",
-            ", it binds port 5002 (its default port); bind the port that the --port argument gives",
+            ", it binds its default port, 5002; bind the port that the --port argument gives",
         ],
     );
 }

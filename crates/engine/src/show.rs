@@ -21,6 +21,9 @@ use std::fmt::Write;
 
 /// How many characters of data a message shows before cutting.
 pub const SHOWN: usize = 80;
+/// How many characters of a line a program printed a message shows: a
+/// whole error message, `(os error 97)` at its end included.
+pub const LINE: usize = 240;
 
 /// `data` quoted and escaped, cut after [`SHOWN`] characters.
 pub fn bytes(data: &[u8]) -> String {
@@ -64,6 +67,12 @@ pub fn bytes_up_to(data: &[u8], max: usize) -> String {
 /// Text quoted the same way as [`bytes`].
 pub fn text(s: &str) -> String {
     bytes(s.as_bytes())
+}
+
+/// A line a program printed, quoted the same way, cut only past [`LINE`]
+/// characters.
+pub fn line(s: &str) -> String {
+    bytes_up_to(s.as_bytes(), LINE)
 }
 
 /// Whether `c` is shown escaped: a control character (C0, DEL, C1: ESC
@@ -150,9 +159,30 @@ pub fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
         .or_else(|| (a.len() != b.len()).then(|| a.len().min(b.len())))
 }
 
+/// `n` things, as a sentence says it: `1 time`, `3 times`, `1 byte`;
+/// `one` is the singular, and `s` makes the plural.
+pub fn count(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_and_printed_lines_read_as_sentences() {
+        assert_eq!(count(1, "time"), "1 time");
+        assert_eq!(count(3, "byte"), "3 bytes");
+        assert_eq!(count(0, "datagram"), "0 datagrams");
+        let error = "error: could not listen on [::1]:5001: Address family not supported by protocol (os error 97)";
+        assert_eq!(line(error), format!("\"{error}\""));
+        let long = "y".repeat(LINE + 10);
+        assert!(line(&long).ends_with(&format!("… ({} bytes in all)", LINE + 10)));
+    }
 
     #[test]
     fn invisible_characters_become_visible() {

@@ -158,7 +158,7 @@ pub fn ignored_port(
         }
     };
     let what = match bound {
-        Some(port) if Some(port) == default => format!("port {port} (its default port)"),
+        Some(port) if Some(port) == default => format!("its default port, {port}"),
         Some(port) => format!("port {port}"),
         None => "a fixed port".to_string(),
     };
@@ -241,7 +241,7 @@ mod tests {
         // Port 0: any port the OS picks but the default one.
         assert!(ignored_port(0, Some(5002), Some(40211), &none).is_none());
         let announced = message(ignored_port(0, Some(5002), Some(5002), &none));
-        assert!(announced.contains("asked for port 0, it binds port 5002 (its default port)"));
+        assert!(announced.contains("asked for port 0, it binds its default port, 5002"));
         // Taken by another copy of it: the same message.
         let taken = lines(
             "error: could not listen on 127.0.0.1:5002: Address already in use (os error 98)",

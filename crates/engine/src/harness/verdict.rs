@@ -63,7 +63,7 @@ pub fn expect_error_exit(done: &Finished, who: &str, example: &str, address: &st
             "the `error:` line does not name the address (port {address})"
         ))
         .expected(example.to_string())
-        .actual(show::text(line))),
+        .actual(show::line(line))),
         Some(_) => Ok(()),
     }
 }
@@ -75,7 +75,7 @@ pub fn panicked(stderr: &[String]) -> Option<String> {
     let at = stderr.iter().position(|l| {
         l.contains("panicked") || l.starts_with("Traceback (most recent call last)")
     })?;
-    let shown: Vec<String> = stderr[at..].iter().take(2).map(|l| show::text(l)).collect();
+    let shown: Vec<String> = stderr[at..].iter().take(2).map(|l| show::line(l)).collect();
     Some(shown.join(", "))
 }
 
@@ -101,7 +101,7 @@ pub fn printed(child: &Child) -> String {
         let lines = child.output(stream);
         if !lines.is_empty() {
             let tail = &lines[lines.len().saturating_sub(5)..];
-            let shown: Vec<String> = tail.iter().map(|l| show::text(l)).collect();
+            let shown: Vec<String> = tail.iter().map(|l| show::line(l)).collect();
             said.push(format!("{} {}", stream.name(), shown.join(", ")));
         }
     }
@@ -119,7 +119,7 @@ pub fn lines_or_nothing(lines: &[String]) -> String {
     } else {
         let tail = &lines[lines.len().saturating_sub(6)..];
         tail.iter()
-            .map(|l| show::text(l))
+            .map(|l| show::line(l))
             .collect::<Vec<_>>()
             .join(", ")
     }

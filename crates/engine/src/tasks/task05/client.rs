@@ -241,7 +241,8 @@ pub fn gives_up(ctx: &mut Ctx) -> CheckResult {
     ));
     if sent != tries {
         return Err(Outcome::fail(format!(
-            "the client sent its message {sent} times; with --retries {RETRIES} it sends it {tries} times (once, then {RETRIES} more) before giving up"
+            "the client sent its message {}; with --retries {RETRIES} it sends it {tries} times (once, then {RETRIES} more) before giving up",
+            show::count(sent, "time")
         )));
     }
     if ran < whole - Duration::from_millis(TIMEOUT_MS / 2) {

@@ -74,8 +74,9 @@ pub fn send_all(ctx: &mut Ctx, to: SocketAddr, senders: &[Sender]) -> CheckResul
     let to = reachable(to);
     let count: usize = senders.iter().map(|s| s.datagrams.len()).sum();
     ctx.note(format!(
-        "grader sends {count} datagram(s) from {} socket(s) to {to}: {}",
-        senders.len(),
+        "grader sends {} from {} to {to}: {}",
+        show::count(count, "datagram"),
+        show::count(senders.len(), "socket"),
         summary(senders)
     ));
     for sender in senders {
@@ -115,7 +116,7 @@ pub fn collect(ctx: &mut Ctx, to: SocketAddr, senders: &[Sender]) -> CheckResult
                 }
                 sends += 1;
                 ctx.note(format!(
-                    "no reply to {} of {}'s datagram(s) within {}: sent again",
+                    "no reply to {} of {}'s datagrams within {}: sent again",
                     awaited.len(),
                     sender.name,
                     human(ctx.timing.scaled(RESEND))
@@ -186,10 +187,11 @@ fn summary(senders: &[Sender]) -> String {
 fn no_reply(ctx: &Ctx, sender: &Sender, awaited: &[&Vec<u8>], sends: usize) -> Outcome {
     let first = awaited.first().map(|d| d.as_slice()).unwrap_or_default();
     let outcome = Outcome::fail(format!(
-        "{} got no reply to {} datagram(s) (the first: {} bytes), each sent {sends} times and awaited {} each time",
+        "{} got no reply to {} (the first: {} bytes), each sent {} and awaited {} each time",
         sender.name,
-        awaited.len(),
+        show::count(awaited.len(), "datagram"),
         first.len(),
+        show::count(sends, "time"),
         human(ctx.timing.scaled(RESEND))
     ))
     .expected(show::bytes(first))
@@ -236,9 +238,9 @@ fn stranger(
         (how, Some(CauseKind::CutsShort))
     } else if got.starts_with(nearest) && got.len() > nearest.len() {
         let how = format!(
-            "a {}-byte datagram came back with {} bytes added",
+            "a {}-byte datagram came back with {} added",
             nearest.len(),
-            got.len() - nearest.len()
+            show::count(got.len() - nearest.len(), "byte")
         );
         (how, Some(CauseKind::AddsBytes))
     } else {
