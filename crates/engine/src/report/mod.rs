@@ -11,11 +11,13 @@ pub mod html;
 pub mod human;
 #[cfg(feature = "junit")]
 pub mod junit;
+mod lead;
 pub mod markdown;
 mod protection;
 pub mod students;
 mod visibility;
 
+pub use lead::{lead, Lead};
 pub use protection::{Mode, Protection, Usage};
 pub use visibility::Visibility;
 
