@@ -142,6 +142,11 @@ pub enum CauseKind {
     /// It passes none of its checks on the wire, so its edge checks
     /// ([`Kind::Edge`]) are not counted: the one cause a passed check has.
     NoWorkOnTheWire,
+    /// It printed a panic (or a Python traceback) during the check.
+    Panicked,
+    /// A chat program that prints a prompt (`> `) before it reads its
+    /// keyboard: the prompt glues itself to the next line it prints.
+    PrintsPrompt,
 }
 
 impl CauseKind {
@@ -174,6 +179,8 @@ impl CauseKind {
             CauseKind::AddsBytes => "sends back more bytes than the datagram held",
             CauseKind::CutsShort => "cuts long datagrams short",
             CauseKind::NoWorkOnTheWire => "passes none of its checks on the wire yet",
+            CauseKind::Panicked => "panicked",
+            CauseKind::PrintsPrompt => "prints a prompt in front of its lines",
         }
     }
 
@@ -238,6 +245,12 @@ impl CauseKind {
             }
             CauseKind::NoWorkOnTheWire => {
                 "Its checks of the command line, error paths and signals count once it passes one check of its work on the wire: make it do that first (the task's README.md says what, step by step)."
+            }
+            CauseKind::Panicked => {
+                "A panic is a failure wherever it happens, in any thread, even at the very end: no unwrap() or expect() on what the network or the keyboard gives you. Report a real error with an `error:` line on stderr and exit status 1; a connection that ends is the normal end of the conversation."
+            }
+            CauseKind::PrintsPrompt => {
+                "The contract allows extra lines, but a prompt printed without a newline glues itself to the next line the program prints (`> Server: hi`). Print no prompt, or end it with a newline."
             }
         }
     }

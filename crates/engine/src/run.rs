@@ -308,32 +308,6 @@ pub fn run_check(
                     )))
                 });
             transcript = ctx.transcript().to_vec();
-            // A program stopped by a sandbox limit says which, first.
-            let result = result.map_err(|outcome| match ctx.limit_hit(&outcome) {
-                Some(limit) if outcome.status == Status::Fail => Outcome {
-                    message: format!(
-                        "a program hit a sandbox limit ({limit}): {}",
-                        outcome.message
-                    ),
-                    ..outcome
-                }
-                .because(CauseKind::SandboxLimit, "program", limit),
-                _ => outcome,
-            });
-            // A server that ended during the check says so, the same way
-            // every run, rather than whatever the check saw go wrong after.
-            let result = result.map_err(|outcome| {
-                let unexplained = outcome.status == Status::Fail && outcome.cause.is_none();
-                match unexplained.then(|| ctx.server_exit()).flatten() {
-                    Some(how) => {
-                        Outcome::fail(format!("the server exited during this check ({how})"))
-                            .because(CauseKind::Exited, "server", how)
-                    }
-                    None => outcome,
-                }
-            });
-            // Starter code that is not filled in yet says so, rather than
-            // whatever the check saw go wrong because of it.
             if crate::signal::stopping() {
                 // Its programs were stopped under it: no verdict on them.
                 return report(
@@ -345,16 +319,7 @@ pub fn run_check(
                     if transcripts { transcript } else { Vec::new() },
                 );
             }
-            match (result, ctx.not_implemented()) {
-                (Err(outcome), Some((program, place))) if outcome.status == Status::Fail => Err(
-                    Outcome::fail(format!("not implemented yet: {place}")).because(
-                        CauseKind::NotImplemented,
-                        &program,
-                        place,
-                    ),
-                ),
-                (result, _) => result,
-            }
+            ctx.explain(result)
         }
     };
     let duration = started.elapsed().as_millis() as u64;

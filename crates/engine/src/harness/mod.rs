@@ -12,8 +12,10 @@
 //! Programs started through the `Ctx` are killed when the check ends,
 //! however it ends: each [`Child`] kills its process group when dropped.
 
+mod blame;
 mod client;
 mod known;
+mod panic;
 mod server;
 mod verdict;
 
@@ -33,7 +35,9 @@ use crate::process::{
 };
 use crate::show;
 use crate::time::{human, Deadline, Timing};
+pub use blame::panicked as panic_outcome;
 pub use known::{Known, Never};
+pub use panic::panic_words;
 use server::spawn;
 use std::time::{Duration, Instant};
 
@@ -128,6 +132,8 @@ pub struct Ctx<'a> {
     started: Instant,
     /// What every program this check started printed, by name.
     printed: Vec<(String, Tap, Tap)>,
+    /// How each of them ended, in the same order.
+    watches: Vec<ExitWatch>,
     /// The stderr of every program this check started.
     taps: Vec<Tap>,
     /// The task's default port, when the check belongs to a task.
@@ -148,6 +154,7 @@ impl<'a> Ctx<'a> {
             transcript: Vec::new(),
             started: Instant::now(),
             printed: Vec::new(),
+            watches: Vec::new(),
             taps: Vec::new(),
             default_port: None,
             servers: Vec::new(),
@@ -340,6 +347,7 @@ impl<'a> Ctx<'a> {
         self.taps.push(child.stderr_tap());
         self.printed
             .push((name.into(), child.stdout_tap(), child.stderr_tap()));
+        self.watches.push(child.exit_watch());
         Ok(child)
     }
 

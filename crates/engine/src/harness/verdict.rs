@@ -38,12 +38,9 @@ pub fn expect_clean_error(done: &Finished, address: &str) -> CheckResult {
 /// ends on an error: exit 1, an `error:` line on stderr that names
 /// `address` (`example` shows one), and no panic.
 pub fn expect_error_exit(done: &Finished, who: &str, example: &str, address: &str) -> CheckResult {
-    if let Some(panic) = panicked(&done.stderr) {
-        return Err(
-            Outcome::fail(format!("the {who} panicked instead of reporting the error"))
-                .expected("a line `error: …` on stderr")
-                .actual(panic),
-        );
+    if let Some(words) = super::panic::panic_words(&done.stderr) {
+        // Told as every panic is, whichever check meets it.
+        return Err(super::blame::panicked(who, &words).expected("a line `error: …` on stderr"));
     }
     if done.status.code() != Some(1) {
         return Err(Outcome::fail(format!(

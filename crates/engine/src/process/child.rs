@@ -7,6 +7,7 @@
 //! path out, `Drop` included. A jailed program gets none of the grader's
 //! environment.
 
+use super::exit::{lock, Exit, ExitWatch};
 use super::group::{self, Group, Signal};
 use super::lines::{Lines, Tap};
 use super::registry::{live, starting, stopping};
@@ -14,59 +15,10 @@ use super::{NoLine, Program, Stream, GRACE};
 use crate::time::Deadline;
 use std::io::{self, Write};
 use std::process::{ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
-
-/// The `PATH` of a jailed program: the system's folders, nothing else.
-#[derive(Default)]
-struct Exit {
-    status: Mutex<Option<ExitStatus>>,
-    changed: Condvar,
-    /// Set before the grader signals the program: an exit after it is the
-    /// grader's doing.
-    signalled: AtomicBool,
-    /// Whether it exited before the grader signalled it.
-    on_its_own: AtomicBool,
-}
-
-/// Watches whether a [`Child`] ended of its own accord, after the `Child`
-/// is gone.
-#[derive(Clone)]
-pub struct ExitWatch(Arc<Exit>);
-
-impl ExitWatch {
-    /// Its exit status, if it exited before the grader signalled it.
-    pub fn on_its_own(&self) -> Option<ExitStatus> {
-        let status = *self.0.lock();
-        status.filter(|_| self.0.on_its_own.load(Ordering::SeqCst))
-    }
-
-    /// [`ExitWatch::on_its_own`], waiting until `deadline` for an exit.
-    pub fn wait_on_its_own(&self, deadline: Deadline) -> Option<ExitStatus> {
-        let mut status = self.0.lock();
-        while status.is_none() {
-            let left = deadline.remaining()?;
-            status = self
-                .0
-                .changed
-                .wait_timeout(status, left)
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .0;
-        }
-        drop(status);
-        self.on_its_own()
-    }
-}
-
-impl Exit {
-    fn lock(&self) -> MutexGuard<'_, Option<ExitStatus>> {
-        self.status
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+use std::time::{Duration, Instant};
 
 /// A running program under the grader's supervision. Dropping it kills the
 /// program's whole process group and reaps it.
@@ -143,7 +95,8 @@ impl Child {
         let reaper = Arc::clone(&exit);
         thread::spawn(move || {
             if let Ok(status) = child.wait() {
-                let own = !reaper.signalled.load(Ordering::SeqCst);
+                let own = !reaper.signalled.load(Ordering::SeqCst)
+                    && !reaper.stdin_closed.load(Ordering::SeqCst);
                 reaper.on_its_own.store(own, Ordering::SeqCst);
                 *reaper.lock() = Some(status);
                 reaper.changed.notify_all();
@@ -258,6 +211,7 @@ impl Child {
 
     /// Closes the program's stdin: it reads end-of-file.
     pub fn close_stdin(&mut self) {
+        self.exit.stdin_closed.store(true, Ordering::SeqCst);
         self.stdin = None;
     }
 
@@ -300,7 +254,7 @@ impl Child {
     /// whose `outer` and `init` pass it on: sent to the group, the program
     /// would get it from each of them again.
     pub fn signal(&self, signal: Signal) -> io::Result<()> {
-        self.exit.signalled.store(true, Ordering::SeqCst);
+        self.exit.signalling();
         group::send(self.group, signal, self.program.jail.is_none())
     }
 
@@ -325,8 +279,15 @@ impl Child {
     /// [`Child::kill`] with a longer grace, for a child that has children
     /// of its own to stop when it gets SIGTERM (a child grader in a batch).
     pub fn kill_with_grace(&mut self, grace: Duration) {
+        // A program that has already ended on its own, not yet reaped,
+        // is told apart from one the grader stops: the reaper gets it first.
+        if self.status().is_none() && super::exit::ended_unreaped(self.pid) {
+            self.wait(Deadline::after(Duration::from_secs(1)));
+        }
+        // Signalled first: its stdin's end (which ends a chat server) is
+        // the grader's doing too.
+        self.exit.signalling();
         self.stdin = None;
-        self.exit.signalled.store(true, Ordering::SeqCst);
         if self.status().is_none() {
             let _ = group::send(self.group, Signal::Terminate, true);
             self.wait(Deadline::after(grace));
@@ -352,6 +313,7 @@ impl Drop for Paused<'_> {
 
 impl Drop for Child {
     fn drop(&mut self) {
+        lock(&self.exit.cleanup_at).get_or_insert_with(Instant::now);
         self.kill();
         group::release(self.group);
     }

@@ -111,6 +111,24 @@ impl Tap {
         self.0.lock().lines.clone()
     }
 
+    /// Waits until the stream is closed (the program and anything that
+    /// shares its pipe have ended), or `deadline`; whether it is.
+    pub fn wait_closed(&self, deadline: crate::time::Deadline) -> bool {
+        let mut captured = self.0.lock();
+        while !captured.closed {
+            let Some(left) = deadline.remaining() else {
+                return false;
+            };
+            captured = self
+                .0
+                .changed
+                .wait_timeout(captured, left)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+        true
+    }
+
     /// Every line with the moment it arrived.
     pub fn stamped(&self) -> Vec<(Instant, String)> {
         let captured = self.0.lock();

@@ -19,11 +19,13 @@
 //! - here: what is run ([`Program`]), which stream, and how an exit reads.
 
 mod child;
+mod exit;
 mod group;
 mod lines;
 mod registry;
 
-pub use child::{Child, ExitWatch, Paused};
+pub use child::{Child, Paused};
+pub use exit::ExitWatch;
 pub use group::Signal;
 pub use lines::Tap;
 pub use registry::{kill_all, stopping};

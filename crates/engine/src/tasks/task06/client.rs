@@ -363,10 +363,26 @@ pub(super) fn pair_chat(ctx: &mut Ctx) -> CheckResult {
         ctx,
         &client,
         "hi, client",
-        "your client prints what your server sends",
+        "a line typed in your server must show in your client",
     )?;
     type_client(ctx, &mut client, "BYE")?;
-    let done = finish_pair(ctx, &client)?;
+    let done = finish_pair(ctx, &client).map_err(|outcome| {
+        // Who failed first: the server's lines say whether it heard the
+        // BYE and ended the conversation.
+        let said = server.child.output(Stream::Stdout);
+        let whose = if !said.iter().any(|l| l == "Client: BYE") {
+            "your server never printed `Client: BYE`: did your client send it, and does your server read on?"
+        } else if !said.iter().any(|l| l.contains("Conversation ended")) {
+            "your server printed `Client: BYE` but not `Conversation ended`: does it close the connection after the client's BYE?"
+        } else {
+            "your server printed `Client: BYE` and `Conversation ended`: after its BYE your client must end once the server closes"
+        };
+        let ran = outcome.message.split(';').next().unwrap_or_default().to_string();
+        Outcome {
+            message: format!("{ran}; {whose}"),
+            ..outcome
+        }
+    })?;
     expect_success(&done)?;
     expect_printed(ctx, &server, "BYE", "your server prints your client's BYE")?;
     expect_ended(ctx, &server, 1)
@@ -379,16 +395,36 @@ pub(super) fn pair_server_ends(ctx: &mut Ctx) -> CheckResult {
         ctx,
         &client,
         "closing time",
-        "your client prints what your server sends",
+        "a line typed in your server must show in your client",
     )?;
     type_line(ctx, &server, "BYE")?;
     let deadline = ctx.deadline(EXIT_WAIT);
     let Some(status) = client.wait(deadline) else {
-        return Err(Outcome::fail(format!(
+        // Who failed first: the server that never passed the BYE on, or
+        // the client that printed it and went on waiting for its keyboard.
+        let printed = client.output(Stream::Stdout);
+        let outcome = Outcome::fail(format!(
             "your client was still running {} after your server's operator typed BYE",
             human(deadline.budget())
         ))
-        .actual(lines_or_nothing(&client.output(Stream::Stdout))));
+        .actual(lines_or_nothing(&printed));
+        if !printed.iter().any(|l| l.ends_with("Server: BYE")) {
+            return Err(Outcome {
+                message: format!(
+                    "{}, and it never printed `Server: BYE`: does your server send the typed BYE and close?",
+                    outcome.message
+                ),
+                ..outcome
+            });
+        }
+        return Err(Outcome {
+            message: format!(
+                "{}: it printed `Server: BYE`, and the BYE must end it without waiting for a keystroke",
+                outcome.message
+            ),
+            ..outcome
+        }
+        .because(CauseKind::KeyboardHoldsExit, "client", ""));
     };
     if !status.success() {
         return Err(Outcome::fail(format!(

@@ -203,6 +203,18 @@ pub(super) fn expect_said(
         Ok(_) => return Ok(()),
         Err(no) => no,
     };
+    let printed = child.output(Stream::Stdout);
+    if let Some(prompt) = printed.iter().find_map(|l| prompt_before(l, wanted)) {
+        // Which line the prompt lands on is down to timing: the message
+        // names the prompt, not the line.
+        return Err(Outcome::fail(format!(
+            "the {program} prints a prompt, {}, that glues itself to the next line it prints: a line it must print is not found whole",
+            show::text(&prompt)
+        ))
+        .expected(show::text(wanted))
+        .actual(lines_or_nothing(&printed))
+        .because(CauseKind::PrintsPrompt, program, show::text(&prompt)));
+    }
     let when = match no {
         NoLine::Timeout => format!("within {}", human(deadline.budget())),
         NoLine::Closed => "before it ended".to_string(),
@@ -217,6 +229,21 @@ pub(super) fn expect_said(
         (Some(kind), NoLine::Timeout) => outcome.because(kind, program, ""),
         _ => outcome,
     })
+}
+
+/// The prompt in front of `wanted` when `line` is `wanted` behind a short
+/// prompt (`> `, `you> `), one prompt however many were printed in a row
+/// (`> > ` is `> `), so it reads the same whatever the timing.
+fn prompt_before(line: &str, wanted: &str) -> Option<String> {
+    let prefix = line.strip_suffix(wanted)?;
+    if prefix.is_empty() || prefix.chars().count() > 20 {
+        return None;
+    }
+    let unit = (1..=prefix.len())
+        .filter(|&n| prefix.is_char_boundary(n) && prefix.len() % n == 0)
+        .map(|n| &prefix[..n])
+        .find(|unit| unit.repeat(prefix.len() / unit.len()) == prefix)?;
+    Some(unit.to_string())
 }
 
 /// Waits for the server's `count`-th line saying `Conversation ended`.
@@ -236,4 +263,23 @@ pub(super) fn expect_ended(ctx: &mut Ctx, server: &Server, count: usize) -> Chec
         ))
         .actual(lines_or_nothing(&server.child.output(Stream::Stdout)))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prompt_before;
+
+    #[test]
+    fn a_prompt_is_told_once_however_often_it_came() {
+        let wanted = "Server: hi";
+        assert_eq!(prompt_before("> Server: hi", wanted).as_deref(), Some("> "));
+        assert_eq!(
+            prompt_before("> > Server: hi", wanted).as_deref(),
+            Some("> ")
+        );
+        assert_eq!(prompt_before("Server: hi", wanted), None);
+        assert_eq!(prompt_before("Server: hi!", wanted), None);
+        let long = format!("{} {wanted}", "x".repeat(40));
+        assert_eq!(prompt_before(&long, wanted), None);
+    }
 }

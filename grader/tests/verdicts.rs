@@ -1,0 +1,180 @@
+//! One mistake, one verdict, every run: each wrong gallery program of the
+//! chat and UDP tasks is graded five times at once, the way `grader` grades
+//! (its checks side by side, sharing what they learn), and the verdict a
+//! student reads (which checks fail, every failure's message, the lead and
+//! its hint) must be the same text each time, once ports, pids and
+//! measured times are masked.
+
+mod common;
+
+use common::{binary, workspace_root};
+use grader::check::Status;
+use grader::report::CheckReport;
+use grader::run::{grade, Options};
+use grader::time::Timing;
+use std::time::Instant;
+
+/// How many times each program is graded.
+const RUNS: usize = 5;
+
+/// Task `number` graded as `grader` does, with `server` and `client` (the
+/// reference binary where `None`).
+fn graded(number: u8, server: Option<&str>, client: Option<&str>) -> Vec<CheckReport> {
+    let task = grader::tasks::by_number(number).expect("the task exists");
+    let options = Options {
+        workspace: workspace_root(),
+        server_cmd: Some(binary(server.unwrap_or(&task.server_bin()))),
+        client_cmd: Some(binary(client.unwrap_or(&task.client_bin()))),
+        timing: Timing::default(),
+        transcripts: false,
+        shared_target: None,
+        repeat: 1,
+        sandbox: None,
+    };
+    let report = grade(&[task], &options, &|_| {}).expect("grading runs");
+    report.tasks.into_iter().next().expect("one task").checks
+}
+
+/// The verdict a student reads, masked: every failed check with its
+/// message and hint, then the lead.
+pub fn verdict(reports: &[CheckReport]) -> String {
+    let mut text = String::new();
+    for r in reports.iter().filter(|r| r.status != Status::Pass) {
+        text += &format!(
+            "{} [{}] {}\n    hint: {}\n",
+            r.id,
+            r.status.as_str(),
+            r.message,
+            r.hint
+        );
+    }
+    if let Some(lead) = grader::report::lead(reports) {
+        text += &format!("lead: {}\n    hint: {}\n", lead.text, lead.hint);
+    }
+    mask(&text)
+}
+
+/// `text` with what changes from run to run made `#`: a number of 4
+/// digits or more after `:` (a port), after `port ` or `pid `, and a
+/// number of milliseconds.
+fn mask(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(|c: char| c.is_ascii_digit()) {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let len = from
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(from.len());
+        let (digits, after) = from.split_at(len);
+        let port = out.ends_with(':') && len >= 4;
+        let named = ["port ", "pid ", "ports "].iter().any(|w| out.ends_with(w));
+        let ms = after.starts_with(" ms") || after.starts_with("ms");
+        out.push_str(if port || named || ms { "#" } else { digits });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The wrong programs of the UDP and chat tasks, as (task, side, name).
+const WRONG: &[(u8, &str, &str)] = &[
+    (5, "client", "wrong_t05_client_any_sender"),
+    (5, "client", "wrong_t05_client_no_timeout"),
+    (5, "client", "wrong_t05_client_off_by_one"),
+    (5, "client", "wrong_t05_client_zero_timeout"),
+    (5, "server", "wrong_t05_server_1024_buffer"),
+    (5, "server", "wrong_t05_server_adds_newline"),
+    (5, "server", "wrong_t05_server_binds_all"),
+    (5, "server", "wrong_t05_server_connects"),
+    (5, "server", "wrong_t05_server_fixed_address"),
+    (5, "server", "wrong_t05_server_no_peer_line"),
+    (5, "server", "wrong_t05_server_skips_empty"),
+    (6, "client", "wrong_t06_client_bye_at_keystroke"),
+    (6, "client", "wrong_t06_client_panics_at_end"),
+    (6, "client", "wrong_t06_client_prompt"),
+    (6, "client", "wrong_t06_client_turns"),
+    (6, "server", "wrong_t06_server_bye_loose"),
+    (6, "server", "wrong_t06_server_one_conversation"),
+    (6, "server", "wrong_t06_server_thread_per_client"),
+    (6, "server", "wrong_t06_server_turns"),
+];
+
+/// How many gradings run at once: two programs' five runs.
+const AT_ONCE: usize = 2 * RUNS;
+
+#[test]
+fn every_wrong_udp_and_chat_program_gets_the_same_verdict_every_run() {
+    let started = Instant::now();
+    let jobs: Vec<(u8, &str, &str)> = WRONG
+        .iter()
+        .flat_map(|&job| std::iter::repeat_n(job, RUNS))
+        .collect();
+    let verdicts = grader::pool::parallel_map(&jobs, AT_ONCE, |&(number, side, name)| {
+        let reports = match side {
+            "server" => graded(number, Some(name), None),
+            _ => graded(number, None, Some(name)),
+        };
+        verdict(&reports)
+    });
+    let mut unstable = Vec::new();
+    for (runs, &(_, _, name)) in verdicts.chunks(RUNS).zip(WRONG) {
+        let first = runs[0].as_deref().unwrap_or("(not run)");
+        assert!(first.contains("lead: "), "{name} failed nothing:\n{first}");
+        for (n, other) in runs.iter().enumerate().skip(1) {
+            let other = other.as_deref().unwrap_or("(not run)");
+            if other != first {
+                unstable.push(format!(
+                    "{name}, run 1:\n{first}\n{name}, run {}:\n{other}",
+                    n + 1
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "{} programs graded {RUNS} times each in {:?}",
+        WRONG.len(),
+        started.elapsed()
+    );
+    assert!(
+        unstable.is_empty(),
+        "verdicts that changed:\n{}",
+        unstable.join("\n")
+    );
+}
+
+fn dump(number: u8, server: Option<&str>, client: Option<&str>) {
+    let started = Instant::now();
+    let reports = graded(number, server, client);
+    eprintln!(
+        "{:?} {:?} graded in {:?}\n{}",
+        server,
+        client,
+        started.elapsed(),
+        verdict(&reports)
+    );
+}
+
+#[test]
+#[ignore = "a tool: VERDICT=task:side:name cargo test --test verdicts show -- --ignored"]
+fn show() {
+    let wanted = std::env::var("VERDICT").unwrap_or_default();
+    for one in wanted.split(',').filter(|w| !w.is_empty()) {
+        let mut parts = one.split(':');
+        let number: u8 = parts.next().unwrap().parse().unwrap();
+        let side = parts.next().unwrap();
+        let name = parts.next().unwrap();
+        match side {
+            "server" => dump(number, Some(name), None),
+            _ => dump(number, None, Some(name)),
+        }
+    }
+}
+
+#[test]
+fn masking_keeps_words_and_hides_ports_and_times() {
+    assert_eq!(
+        mask("connect to 127.0.0.1:40211 (port 40211), pid 77, took 312 ms, exit status 101, a.rs:51:37"),
+        "connect to 127.0.0.1:# (port #), pid #, took # ms, exit status 101, a.rs:51:37"
+    );
+}
