@@ -9,6 +9,10 @@ use crate::time::{human, Deadline};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
+/// How long a server that shows it is ending (its listener or its stdout
+/// gone) is given to exit, so that its exit is seen as its own.
+const ENDING: Duration = Duration::from_millis(500);
+
 /// A server that has announced where it listens.
 pub struct Server {
     pub child: Child,
@@ -94,6 +98,10 @@ impl Ctx<'_> {
         let found = server
             .child
             .wait_for_line(Stream::Stdout, deadline, |l| connection_line_names(l, peer));
+        if found == Err(NoLine::Closed) {
+            // Its stdout closed: it is ending, on its own.
+            server.child.wait(Deadline::after(ENDING));
+        }
         match found {
             Ok(_) => Ok(()),
             Err(_) => Err(Outcome::fail(format!(
@@ -109,6 +117,9 @@ impl Ctx<'_> {
 /// Connects to the server under test.
 pub fn connect(ctx: &mut Ctx, server: &Server) -> Result<TcpStream, Outcome> {
     let stream = peer::connect(server.addr, ctx.deadline(REPLY_WAIT)).map_err(|e| {
+        // A listener gone from an announced server: the server is ending.
+        // Its exit, seen now, is its own, told as such every time.
+        server.child.wait(Deadline::after(ENDING));
         Outcome::fail(format!(
             "could not connect to {} though the server announced it: {e}",
             server.addr

@@ -88,22 +88,24 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Whether process `pid` (a child of the grader) has exited and waits to
-/// be reaped; it is left unreaped, for the reaper thread.
+/// Whether process `pid` (a child of the grader) has exited, or is
+/// exiting (the kernel's PF_EXITING), and is not reaped yet; it is left
+/// as it is, for the reaper thread.
 #[cfg(target_os = "linux")]
 pub(super) fn ended_unreaped(pid: u32) -> bool {
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    // SAFETY: `info` is a valid siginfo_t; WNOWAIT leaves the child as it is.
-    let found = unsafe {
-        libc::waitid(
-            libc::P_PID,
-            pid as libc::id_t,
-            &mut info,
-            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
-        )
+    const PF_EXITING: u64 = 0x4;
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
     };
-    // With WNOHANG and no exit yet, si_pid stays 0.
-    found == 0 && unsafe { info.si_pid() } != 0
+    // After the `(name)`, which may hold anything: state, then 5 numbers,
+    // then the flags.
+    let Some((_, after)) = stat.rsplit_once(')') else {
+        return false;
+    };
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let zombie = fields.first().is_some_and(|s| *s == "Z" || *s == "X");
+    let flags: u64 = fields.get(6).and_then(|f| f.parse().ok()).unwrap_or(0);
+    zombie || flags & PF_EXITING != 0
 }
 
 /// Elsewhere the reaper's word is the only one.

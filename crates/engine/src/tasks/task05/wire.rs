@@ -184,14 +184,17 @@ fn summary(senders: &[Sender]) -> String {
     }
 }
 
-fn no_reply(ctx: &Ctx, sender: &Sender, awaited: &[&Vec<u8>], sends: usize) -> Outcome {
+/// The failure of `sender`'s datagrams left unanswered. How often they
+/// were sent is not told: a wait cut short by what another check saw
+/// would change it from run to run.
+fn no_reply(ctx: &Ctx, sender: &Sender, awaited: &[&Vec<u8>], _sends: usize) -> Outcome {
     let first = awaited.first().map(|d| d.as_slice()).unwrap_or_default();
     let outcome = Outcome::fail(format!(
-        "{} got no reply to {} (the first: {} bytes), each sent {} and awaited {} each time",
+        "{} got no reply to {} (the first: {} bytes), each sent up to {} and awaited {} each time",
         sender.name,
         show::count(awaited.len(), "datagram"),
         first.len(),
-        show::count(sends, "time"),
+        show::count(SENDS, "time"),
         human(ctx.timing.scaled(RESEND))
     ))
     .expected(show::bytes(first))
