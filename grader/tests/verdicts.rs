@@ -20,7 +20,20 @@ const RUNS: usize = 5;
 /// Task `number` graded as `grader` does, with `server` and `client` (the
 /// reference binary where `None`).
 fn graded(number: u8, server: Option<&str>, client: Option<&str>) -> Vec<CheckReport> {
-    let task = grader::tasks::by_number(number).expect("the task exists");
+    graded_only(number, server, client, None)
+}
+
+/// [`graded`], only the check `only` when given, as `grader replay` runs it.
+fn graded_only(
+    number: u8,
+    server: Option<&str>,
+    client: Option<&str>,
+    only: Option<&str>,
+) -> Vec<CheckReport> {
+    let mut task = grader::tasks::by_number(number).expect("the task exists");
+    if let Some(only) = only {
+        task.checks.retain(|c| c.id == only);
+    }
     let options = Options {
         workspace: workspace_root(),
         server_cmd: Some(binary(server.unwrap_or(&task.server_bin()))),
@@ -141,6 +154,35 @@ fn every_wrong_udp_and_chat_program_gets_the_same_verdict_every_run() {
         "verdicts that changed:\n{}",
         unstable.join("\n")
     );
+}
+
+#[test]
+fn a_replayed_check_says_what_it_said_in_the_graded_run() {
+    // The chat's strict turns, both sides: each failed check run alone, as
+    // `grader replay` runs it, fails with the same words.
+    for (side, name) in [
+        ("server", "wrong_t06_server_turns"),
+        ("client", "wrong_t06_client_turns"),
+    ] {
+        let (server, client) = match side {
+            "server" => (Some(name), None),
+            _ => (None, Some(name)),
+        };
+        let whole = graded(6, server, client);
+        let failed: Vec<&CheckReport> = whole.iter().filter(|r| r.status != Status::Pass).collect();
+        assert!(!failed.is_empty(), "{name} failed nothing");
+        let alone: Vec<String> = grader::pool::parallel_map(&failed, 4, |report| {
+            verdict(&graded_only(6, server, client, Some(&report.id)))
+        })
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+        for (report, alone) in failed.iter().zip(alone) {
+            let graded = verdict(std::slice::from_ref(*report));
+            let line = |text: &str| text.lines().take(2).collect::<Vec<_>>().join("\n");
+            assert_eq!(line(&alone), line(&graded), "{name}: {}", report.id);
+        }
+    }
 }
 
 fn dump(number: u8, server: Option<&str>, client: Option<&str>) {

@@ -241,7 +241,7 @@ impl CauseKind {
                 "Give each accepted connection its own thread (thread::spawn with a move closure that owns the stream), so the accept loop is back at accept() at once."
             }
             CauseKind::Exited => {
-                "Read why the server ended, shown here: an error that concerns one client must be reported with `error:` and that client dropped, never end the server (no unwrap, no `?` out of the accept loop)."
+                "Read why the server ended, shown here: an error that concerns one client must be reported with `error:` and that client dropped, never end the server (no unwrap, no `?` out of the accept loop). Exit status 0 means main returned: the accept loop must go on after each client."
             }
             CauseKind::NoWorkOnTheWire => {
                 "Its checks of the command line, error paths and signals count once it passes one check of its work on the wire: make it do that first (the task's README.md says what, step by step)."
