@@ -12,6 +12,7 @@ mod common;
 use common::{assert_fails_exactly, binary, grade};
 use grader::check::Status;
 use grader::process::Program;
+use grader::report::CheckReport;
 
 fn server(number: u8, name: &str, failing: &[&str]) {
     assert_fails_exactly(&grade(number, Some(binary(name)), None), failing);
@@ -19,7 +20,7 @@ fn server(number: u8, name: &str, failing: &[&str]) {
 
 /// Like [`server`], and every failure's message holds each of `wording`:
 /// one mistake told one way, whichever check met it.
-fn server_saying(number: u8, name: &str, failing: &[&str], wording: &[&str]) {
+fn server_saying(number: u8, name: &str, failing: &[&str], wording: &[&str]) -> Vec<CheckReport> {
     let reports = grade(number, Some(binary(name)), None);
     assert_fails_exactly(&reports, failing);
     for report in reports.iter().filter(|r| r.status == Status::Fail) {
@@ -33,10 +34,44 @@ fn server_saying(number: u8, name: &str, failing: &[&str], wording: &[&str]) {
             );
         }
     }
+    reports
+}
+
+/// [`server_saying`], and the lead holds each of `lead`.
+fn server_saying_led(number: u8, name: &str, failing: &[&str], wording: &[&str], lead: &[&str]) {
+    lead_says(&server_saying(number, name, failing, wording), lead);
 }
 
 fn client(number: u8, name: &str, failing: &[&str]) {
     assert_fails_exactly(&grade(number, None, Some(binary(name))), failing);
+}
+
+/// Asserts that the lead of `reports` (what a student reads first) holds
+/// each of `words`: it names the mistake.
+fn lead_says(reports: &[CheckReport], words: &[&str]) {
+    let lead = grader::report::lead(reports).expect("something failed");
+    for word in words {
+        assert!(
+            lead.text.contains(word),
+            "{word:?} is not in the lead: {}\n(hint: {})",
+            lead.text,
+            lead.hint
+        );
+    }
+}
+
+/// [`server`], and the lead holds each of `lead`.
+fn server_led(number: u8, name: &str, failing: &[&str], lead: &[&str]) {
+    let reports = grade(number, Some(binary(name)), None);
+    assert_fails_exactly(&reports, failing);
+    lead_says(&reports, lead);
+}
+
+/// [`client`], and the lead holds each of `lead`.
+fn client_led(number: u8, name: &str, failing: &[&str], lead: &[&str]) {
+    let reports = grade(number, None, Some(binary(name)));
+    assert_fails_exactly(&reports, failing);
+    lead_says(&reports, lead);
 }
 
 /// `python3 grader/tests/gallery/python/<file>`, or `None` (and a note)
@@ -609,18 +644,19 @@ fn wrong_t04_client_bye_on_ctrlc() {
 
 #[test]
 fn wrong_t05_server_1024_buffer() {
-    server_saying(
+    server_saying_led(
         5,
         "wrong_t05_server_1024_buffer",
         &["task05.server.echo_max"],
         &["came back as 1024 bytes: cut short"],
+        &["the server cuts long datagrams short"],
     );
 }
 
 #[test]
 fn wrong_t05_server_adds_newline() {
     // Every reply is one byte too long; 65 508 bytes can't even be sent.
-    server(
+    server_led(
         5,
         "wrong_t05_server_adds_newline",
         &[
@@ -636,13 +672,14 @@ fn wrong_t05_server_adds_newline() {
             "task05.server.restarts",
             "task05.pair.echo",
         ],
+        &["the server sends back more bytes than the datagram held"],
     );
 }
 
 #[test]
 fn wrong_t05_server_fixed_address() {
     // With one sender at a time the first address is always right.
-    server(
+    server_led(
         5,
         "wrong_t05_server_fixed_address",
         &[
@@ -651,29 +688,37 @@ fn wrong_t05_server_fixed_address() {
             "task05.server.survives_gone",
             "task05.server.open_files",
         ],
+        &["the server sends no reply to the address a datagram came from"],
     );
 }
 
 #[test]
 fn wrong_t05_server_skips_empty() {
-    server(5, "wrong_t05_server_skips_empty", &["task05.server.empty"]);
+    server_led(
+        5,
+        "wrong_t05_server_skips_empty",
+        &["task05.server.empty"],
+        &["no reply to 1 datagram (the first: 0 bytes)"],
+    );
 }
 
 #[test]
 fn wrong_t05_server_no_peer_line() {
-    server(
+    server_led(
         5,
         "wrong_t05_server_no_peer_line",
         &["task05.server.datagram_line"],
+        &["no line `Datagram from"],
     );
 }
 
 #[test]
 fn wrong_t05_server_binds_all() {
-    server(
+    server_led(
         5,
         "wrong_t05_server_binds_all",
         &["task05.server.loopback_default", "task05.server.ipv6"],
+        &["without --host the server announced a non-loopback address"],
     );
 }
 
@@ -682,7 +727,7 @@ fn wrong_t05_server_connects() {
     // Connected to one sender, the socket drops the others' datagrams, and
     // a sender that has gone comes back as `Connection refused`. The 50
     // senders of many_senders are all queued before it connects anywhere.
-    server(
+    server_led(
         5,
         "wrong_t05_server_connects",
         &[
@@ -690,12 +735,13 @@ fn wrong_t05_server_connects() {
             "task05.server.survives_gone",
             "task05.server.open_files",
         ],
+        &["the server sends no reply to the address a datagram came from"],
     );
 }
 
 #[test]
 fn wrong_t05_client_no_timeout() {
-    client(
+    client_led(
         5,
         "wrong_t05_client_no_timeout",
         &[
@@ -703,34 +749,44 @@ fn wrong_t05_client_no_timeout() {
             "task05.client.gives_up",
             "task05.client.timeout_option",
         ],
+        &[
+            "no reply came within --timeout-ms",
+            "sent no second datagram",
+        ],
     );
 }
 
 #[test]
 fn wrong_t05_client_any_sender() {
-    client(
+    client_led(
         5,
         "wrong_t05_client_any_sender",
         &["task05.client.ignores_forged"],
+        &[
+            "for the server's reply",
+            "accept a reply only from the address the message went to",
+        ],
     );
 }
 
 #[test]
 fn wrong_t05_client_off_by_one() {
     // With --retries 0 it sends nothing at all.
-    client(
+    client_led(
         5,
         "wrong_t05_client_off_by_one",
         &["task05.client.gives_up", "task05.client.timeout_option"],
+        &["with --retries 2 it sends it 3 times"],
     );
 }
 
 #[test]
 fn wrong_t05_client_zero_timeout() {
-    client(
+    client_led(
         5,
         "wrong_t05_client_zero_timeout",
         &["task05.client.timeout_option"],
+        &["`--timeout-ms 0`", "exit status 2"],
     );
 }
 
@@ -762,7 +818,7 @@ fn wrong_t06_server_turns() {
     // The handout's chat: each side waits for the other's line. Every check
     // that talks in turns passes; those where one side speaks twice, or
     // first, fail.
-    server(
+    server_led(
         6,
         "wrong_t06_server_turns",
         &[
@@ -771,21 +827,23 @@ fn wrong_t06_server_turns() {
             "task06.server.typed_bye",
             "task06.pair.server_ends",
         ],
+        &["the server takes turns"],
     );
 }
 
 #[test]
 fn wrong_t06_server_bye_loose() {
-    server(
+    server_led(
         6,
         "wrong_t06_server_bye_loose",
         &["task06.server.bye_exact"],
+        &["only a line that is exactly `BYE` ends the conversation"],
     );
 }
 
 #[test]
 fn wrong_t06_server_one_conversation() {
-    server(
+    server_led(
         6,
         "wrong_t06_server_one_conversation",
         &[
@@ -797,15 +855,17 @@ fn wrong_t06_server_one_conversation() {
             "task06.server.backlog",
             "task06.server.typed_bye",
         ],
+        &["the server exited while a client was talking to it (exit status 0)"],
     );
 }
 
 #[test]
 fn wrong_t06_server_thread_per_client() {
-    server(
+    server_led(
         6,
         "wrong_t06_server_thread_per_client",
         &["task06.server.backlog"],
+        &["a line typed for the first client went to the second client"],
     );
 }
 
@@ -813,7 +873,7 @@ fn wrong_t06_server_thread_per_client() {
 fn wrong_t06_client_bye_at_keystroke() {
     // Its reading thread cannot end the program: neither the server's BYE
     // nor its close ends it while the keyboard is silent.
-    client(
+    client_led(
         6,
         "wrong_t06_client_bye_at_keystroke",
         &[
@@ -821,12 +881,13 @@ fn wrong_t06_client_bye_at_keystroke() {
             "task06.client.no_bye",
             "task06.pair.server_ends",
         ],
+        &["the client goes on waiting for its keyboard after the server has ended the conversation"],
     );
 }
 
 #[test]
 fn wrong_t06_client_turns() {
-    client(
+    client_led(
         6,
         "wrong_t06_client_turns",
         &[
@@ -838,6 +899,67 @@ fn wrong_t06_client_turns() {
             "task06.client.no_bye",
             "task06.pair.server_ends",
         ],
+        &["the client takes turns"],
+    );
+}
+
+#[test]
+fn wrong_t06_client_panics_at_end() {
+    // Its reader thread panics at the normal end of every conversation,
+    // the server's close after the client's BYE, and main exits 0 all the
+    // same: exactly the checks that reach that end fail, for the panic.
+    let reports = grade(6, None, Some(binary("wrong_t06_client_panics_at_end")));
+    assert_fails_exactly(
+        &reports,
+        &[
+            "task06.client.sends_typed",
+            "task06.client.typed_bye",
+            "task06.client.stdin_end",
+            "task06.client.ipv6",
+            "task06.client.localhost",
+            "task06.pair.chat",
+        ],
+    );
+    for report in reports.iter().filter(|r| r.status == Status::Fail) {
+        let cause = report.cause.as_ref().expect("a cause");
+        assert_eq!(
+            cause.kind,
+            grader::check::CauseKind::Panicked,
+            "{report:#?}"
+        );
+        assert!(
+            report.message.starts_with("the client panicked at "),
+            "{}",
+            report.message
+        );
+    }
+    lead_says(
+        &reports,
+        &[
+            "the client panicked",
+            "wrong_t06_client_panics_at_end.rs:",
+            "a line ends with a newline",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t06_client_prompt() {
+    // Whatever it fails, it fails for the prompt glued to its lines, not
+    // for the server in the pair checks.
+    client_led(
+        6,
+        "wrong_t06_client_prompt",
+        &[
+            "task06.client.prints_at_once",
+            "task06.client.typed_bye",
+            "task06.client.stdin_end",
+            "task06.client.ipv6",
+            "task06.client.localhost",
+            "task06.pair.chat",
+            "task06.pair.server_ends",
+        ],
+        &["the client prints a prompt in front of its lines (\"> \")"],
     );
 }
 
