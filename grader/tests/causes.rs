@@ -294,7 +294,9 @@ fn what_one_check_waited_for_in_vain_is_not_waited_out_again() {
 }
 
 #[test]
-fn a_server_that_exits_during_a_check_is_told_the_same_way_every_time() {
+fn a_server_that_panics_during_a_check_is_told_the_same_way_every_time() {
+    // It ends of the panic: the panic is the cause (not the exit it led
+    // to), without the thread's id, which changes every run.
     let messages: Vec<String> = (0..3)
         .map(|_| {
             let reports = graded(1, binary("wrong_t01_server_unwraps_peer_addr"), 1.0);
@@ -304,19 +306,45 @@ fn a_server_that_exits_during_a_check_is_told_the_same_way_every_time() {
                 .collect();
             assert_eq!(failed.len(), 1, "{reports:#?}");
             let cause = failed[0].cause.as_ref().expect("a cause");
-            assert_eq!(cause.kind, CauseKind::Exited, "{cause:?}");
-            assert_eq!(failed[0].hint, CauseKind::Exited.hint());
+            assert_eq!(cause.kind, CauseKind::Panicked, "{cause:?}");
+            assert_eq!(cause.program, "server");
+            assert_eq!(failed[0].hint, CauseKind::Panicked.hint());
             failed[0].message.clone()
         })
         .collect();
     assert!(
-        messages[0]
-            .starts_with("the server exited during this check (exit status 101; it panicked at "),
+        messages[0].starts_with(
+            "the server panicked at grader/tests/gallery/examples/wrong_t01_server_unwraps_peer_addr.rs:"
+        ),
         "{}",
         messages[0]
     );
     assert!(messages[0].contains("unwrap()"), "{}", messages[0]);
+    assert!(!messages[0].contains("thread"), "{}", messages[0]);
     assert!(messages.iter().all(|m| *m == messages[0]), "{messages:#?}");
+}
+
+#[test]
+fn a_panic_on_an_error_path_is_told_as_any_panic() {
+    // The task01 client unwraps a refused connect: the check of that error
+    // path says so with the words and the cause of every other panic.
+    let reports = graded_pair(1, None, Some(binary("wrong_t01_client_unwrap")), 1.0);
+    let refused = reports
+        .iter()
+        .find(|r| r.id == "task01.client.refused")
+        .expect("the check exists");
+    assert_eq!(refused.status, Status::Fail, "{refused:#?}");
+    let cause = refused.cause.as_ref().expect("a cause");
+    assert_eq!(cause.kind, CauseKind::Panicked, "{cause:?}");
+    assert_eq!(
+        refused.message,
+        format!("the client panicked at {}", cause.detail)
+    );
+    assert!(
+        cause.detail.contains("wrong_t01_client_unwrap.rs:"),
+        "{cause:?}"
+    );
+    assert_eq!(refused.hint, CauseKind::Panicked.hint());
 }
 
 #[test]
