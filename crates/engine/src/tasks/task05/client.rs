@@ -366,6 +366,20 @@ pub fn pair(ctx: &mut Ctx) -> CheckResult {
     let text = "a round trip through your own server";
     let client = ctx.client("127.0.0.1", server.addr.port(), &[text], false)?;
     let done = finish_pair(ctx, &client)?;
-    expect_success(&done)?;
+    // What your client said is what happened on the wire with your server:
+    // an echo changed, or none at all.
+    expect_success(&done).map_err(|outcome| {
+        match done.stderr.iter().find(|l| l.starts_with("error:")) {
+            Some(line) => Outcome {
+                message: format!(
+                    "{}; it said {}: if your client passes its own checks, look at your server",
+                    outcome.message,
+                    show::line(line)
+                ),
+                ..outcome
+            },
+            None => outcome,
+        }
+    })?;
     expect_line(&done, &format!("Received from server: {text}"))
 }
