@@ -352,6 +352,23 @@ mod tests {
     }
 
     #[test]
+    fn an_exit_after_the_grader_closed_stdin_or_signalled_is_not_its_own() {
+        let own = Child::spawn(&sh("exit 3"), false).unwrap();
+        own.wait(soon()).unwrap();
+        assert!(own.exit_watch().on_its_own().is_some());
+        let mut fed = Child::spawn(&Program::new(vec!["cat".into()]), true).unwrap();
+        fed.close_stdin();
+        fed.wait(soon()).unwrap();
+        assert_eq!(fed.exit_watch().on_its_own(), None);
+        // Dropped: stopped by the grader's cleanup, and when is known.
+        let watch = Child::spawn(&sh("exec sleep 30"), false)
+            .unwrap()
+            .exit_watch();
+        assert_eq!(watch.on_its_own(), None);
+        assert!(watch.cleanup_at().is_some() && watch.signalled_at().is_some());
+    }
+
+    #[test]
     fn sigint_stops_a_program_though_the_grader_ignores_it() {
         // As under a shell script's `grader &`; put back at once, since
         // the other tests share this process.
