@@ -872,17 +872,41 @@ fn wrong_t06_server_thread_per_client() {
 #[test]
 fn wrong_t06_client_bye_at_keystroke() {
     // Its reading thread cannot end the program: neither the server's BYE
-    // nor its close ends it while the keyboard is silent.
-    client_led(
-        6,
-        "wrong_t06_client_bye_at_keystroke",
+    // nor its close ends it while the keyboard is silent. In the pair, the
+    // blame is the client's, every time: the grader closing the server's
+    // stdin at the end of the check is not the server exiting.
+    let reports = grade(6, None, Some(binary("wrong_t06_client_bye_at_keystroke")));
+    assert_fails_exactly(
+        &reports,
         &[
             "task06.client.server_bye",
             "task06.client.no_bye",
             "task06.pair.server_ends",
         ],
+    );
+    all_caused(
+        &reports,
+        grader::check::CauseKind::KeyboardHoldsExit,
+        "client",
+    );
+    lead_says(
+        &reports,
         &["the client goes on waiting for its keyboard after the server has ended the conversation"],
     );
+}
+
+/// Every failed check of `reports` has the cause `kind`, for `program`.
+fn all_caused(reports: &[CheckReport], kind: grader::check::CauseKind, program: &str) {
+    for report in reports.iter().filter(|r| r.status == Status::Fail) {
+        let cause = report.cause.as_ref();
+        assert!(
+            cause.is_some_and(|c| c.kind == kind && c.program == program),
+            "{}: {:?} ({})",
+            report.id,
+            cause,
+            report.message
+        );
+    }
 }
 
 #[test]
@@ -920,13 +944,8 @@ fn wrong_t06_client_panics_at_end() {
             "task06.pair.chat",
         ],
     );
+    all_caused(&reports, grader::check::CauseKind::Panicked, "client");
     for report in reports.iter().filter(|r| r.status == Status::Fail) {
-        let cause = report.cause.as_ref().expect("a cause");
-        assert_eq!(
-            cause.kind,
-            grader::check::CauseKind::Panicked,
-            "{report:#?}"
-        );
         assert!(
             report.message.starts_with("the client panicked at "),
             "{}",
@@ -947,9 +966,9 @@ fn wrong_t06_client_panics_at_end() {
 fn wrong_t06_client_prompt() {
     // Whatever it fails, it fails for the prompt glued to its lines, not
     // for the server in the pair checks.
-    client_led(
-        6,
-        "wrong_t06_client_prompt",
+    let reports = grade(6, None, Some(binary("wrong_t06_client_prompt")));
+    assert_fails_exactly(
+        &reports,
         &[
             "task06.client.prints_at_once",
             "task06.client.typed_bye",
@@ -959,6 +978,10 @@ fn wrong_t06_client_prompt() {
             "task06.pair.chat",
             "task06.pair.server_ends",
         ],
+    );
+    all_caused(&reports, grader::check::CauseKind::PrintsPrompt, "client");
+    lead_says(
+        &reports,
         &["the client prints a prompt in front of its lines (\"> \")"],
     );
 }
