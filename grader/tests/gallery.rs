@@ -12,6 +12,8 @@ mod common;
 use common::{assert_fails_exactly, binary, grade};
 use grader::check::Status;
 use grader::process::Program;
+use grader::report::CheckReport;
+use std::time::{Duration, Instant};
 
 fn server(number: u8, name: &str, failing: &[&str]) {
     assert_fails_exactly(&grade(number, Some(binary(name)), None), failing);
@@ -55,6 +57,53 @@ fn python(file: &str) -> Option<Program> {
 }
 
 // ---- task 01 ----
+//
+// Tasks 01 to 04: each wrong program's lead, what a student reads first
+// (`grader::report::lead`), names its mistake: each of `words` is in the
+// lead's text or its hint.
+
+/// Asserts that exactly `failing` fail, and that the lead holds `words`.
+fn assert_lead(reports: &[CheckReport], failing: &[&str], words: &[&str]) {
+    assert_fails_exactly(reports, failing);
+    let lead = grader::report::lead(reports).expect("a failing program has a lead");
+    for word in words {
+        assert!(
+            lead.text.contains(word) || lead.hint.contains(word),
+            "{word:?} is in neither the lead's text nor its hint:\n  text: {}\n  hint: {}",
+            lead.text,
+            lead.hint
+        );
+    }
+}
+
+fn server_lead(number: u8, name: &str, failing: &[&str], words: &[&str]) {
+    assert_lead(&grade(number, Some(binary(name)), None), failing, words);
+}
+
+fn client_lead(number: u8, name: &str, failing: &[&str], words: &[&str]) {
+    assert_lead(&grade(number, None, Some(binary(name))), failing, words);
+}
+
+/// Task `number` graded as `grader` grades it, its checks side by side,
+/// with `server` and `client`; and how long that took.
+fn graded_as_the_cli(number: u8, server: Program, client: Program) -> (Vec<CheckReport>, Duration) {
+    let task = grader::tasks::by_number(number).expect("the task exists");
+    let options = grader::run::Options {
+        workspace: common::workspace_root(),
+        server_cmd: Some(server),
+        client_cmd: Some(client),
+        timing: Default::default(),
+        transcripts: false,
+        shared_target: None,
+        repeat: 1,
+        sandbox: None,
+    };
+    let started = Instant::now();
+    let report = grader::run::grade(&[task], &options, &|_| {}).expect("the grader runs");
+    let took = started.elapsed();
+    let checks = report.tasks.into_iter().flat_map(|t| t.checks).collect();
+    (checks, took)
+}
 
 #[test]
 fn wrong_t01_client_unwrap() {
@@ -306,6 +355,52 @@ fn wrong_t03_server_question_mark() {
             "task03.server.hangups",
             "task03.server.reports_client_error",
         ],
+    );
+}
+
+#[test]
+fn wrong_t03_server_spins_at_eof() {
+    // It keeps a CPU busy after every client's end of stream, where it
+    // should close: each check waiting for that close names the spin
+    // within a moment rather than waiting out its deadline. After clients
+    // that close at once (hangups, no_close_wait) it spins on the first.
+    let (reports, took) = graded_as_the_cli(
+        3,
+        binary("wrong_t03_server_spins_at_eof"),
+        binary("task03-client"),
+    );
+    assert_lead(
+        &reports,
+        &[
+            "task03.server.keeps_accepting",
+            "task03.server.hangups",
+            "task03.server.releases_sockets",
+            "task03.server.no_close_wait",
+            "task03.server.restarts",
+            "task03.server.echo_text",
+            "task03.server.echo_utf8",
+            "task03.server.echo_binary",
+            "task03.server.echo_1mib",
+            "task03.server.echo_pieces",
+            "task03.server.survives_reset",
+            "task03.server.reports_client_error",
+            "task03.pair.echo",
+        ],
+        &[
+            "the server spins at 100 % CPU after the client's end of stream",
+            "When `read` returns 0 the connection is over: leave the loop",
+        ],
+    );
+    let lead = grader::report::lead(&reports).unwrap();
+    assert_eq!(
+        lead.checks.len(),
+        13,
+        "one cause for all: {:?}",
+        lead.checks
+    );
+    assert!(
+        took < Duration::from_secs(3),
+        "graded in {took:?}: the spin should be named, not waited out"
     );
 }
 

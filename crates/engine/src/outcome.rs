@@ -142,6 +142,9 @@ pub enum CauseKind {
     /// It passes none of its checks on the wire, so its edge checks
     /// ([`Kind::Edge`]) are not counted: the one cause a passed check has.
     NoWorkOnTheWire,
+    /// A server that keeps a CPU busy after a client's end of stream,
+    /// where it should close the connection and wait for the next one.
+    Spins,
 }
 
 impl CauseKind {
@@ -174,6 +177,7 @@ impl CauseKind {
             CauseKind::AddsBytes => "sends back more bytes than the datagram held",
             CauseKind::CutsShort => "cuts long datagrams short",
             CauseKind::NoWorkOnTheWire => "passes none of its checks on the wire yet",
+            CauseKind::Spins => "spins at 100 % CPU after the client's end of stream",
         }
     }
 
@@ -238,6 +242,9 @@ impl CauseKind {
             }
             CauseKind::NoWorkOnTheWire => {
                 "Its checks of the command line, error paths and signals count once it passes one check of its work on the wire: make it do that first (the task's README.md says what, step by step)."
+            }
+            CauseKind::Spins => {
+                "When `read` returns 0 the connection is over: leave the loop (return from the client's function) so the stream is dropped and the connection closes; reading again only returns 0 again, at once, for ever."
             }
         }
     }
