@@ -144,3 +144,47 @@ pub fn read_to_close(
         }
     }
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use crate::harness::Subjects;
+    use crate::process::{Program, Stream};
+    use crate::time::Timing;
+
+    fn sh(script: &str) -> Child {
+        let program = Program::new(vec!["sh".into(), "-c".into(), script.into()]);
+        let child = Child::spawn(&program, false).unwrap();
+        let soon = Deadline::after(Duration::from_secs(10));
+        let started = child.wait_for_line(Stream::Stdout, soon, |l| l == "started");
+        assert!(started.is_ok(), "{script}: {started:?}");
+        child
+    }
+
+    /// Whether `watch` calls its program spinning within `wall`.
+    fn seen_spinning(mut watch: Watch, wall: Duration) -> bool {
+        let until = Deadline::after(wall);
+        while !until.expired() {
+            if watch.spinning() {
+                return true;
+            }
+            std::thread::sleep(STEP);
+        }
+        false
+    }
+
+    #[test]
+    fn a_busy_loop_spins_and_an_idle_program_does_not_even_on_a_loaded_machine() {
+        let subjects = Subjects::default();
+        let ctx = Ctx::new(&subjects, Timing::default());
+        // Three busy loops for two or so cores: every one of them waits in
+        // line for a CPU much of the time, and still counts as busy.
+        let hogs: Vec<Child> = (0..3)
+            .map(|_| sh("echo started; while :; do :; done"))
+            .collect();
+        let idle = sh("echo started; exec sleep 30");
+        let wall = Duration::from_millis(800);
+        assert!(!seen_spinning(Watch::new(&ctx, &idle), wall));
+        assert!(seen_spinning(Watch::new(&ctx, &hogs[0]), wall));
+    }
+}
