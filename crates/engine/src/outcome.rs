@@ -145,6 +145,18 @@ pub enum CauseKind {
     /// A server that keeps a CPU busy after a client's end of stream,
     /// where it should close the connection and wait for the next one.
     Spins,
+    /// A client whose `Connected to` line names another address than the
+    /// one it reached (the host and port it was given, say).
+    NamesWrongAddress,
+    /// A server that ended with exit status 0 while clients were still
+    /// coming: its accept loop ended (or there is none).
+    StoppedServing,
+    /// A greeting server that sends its default greeting whatever
+    /// `--message` says.
+    IgnoresMessage,
+    /// An echo client that sends something other than its message (a
+    /// line ending added, say).
+    AltersMessage,
 }
 
 impl CauseKind {
@@ -178,6 +190,14 @@ impl CauseKind {
             CauseKind::CutsShort => "cuts long datagrams short",
             CauseKind::NoWorkOnTheWire => "passes none of its checks on the wire yet",
             CauseKind::Spins => "spins at 100 % CPU after the client's end of stream",
+            CauseKind::NamesWrongAddress => {
+                "names another address than the one it reached in its `Connected to` line"
+            }
+            CauseKind::StoppedServing => {
+                "stopped serving and exited, though clients were still coming"
+            }
+            CauseKind::IgnoresMessage => "ignores --message: it sends its default greeting",
+            CauseKind::AltersMessage => "sends something other than its message",
         }
     }
 
@@ -245,6 +265,18 @@ impl CauseKind {
             }
             CauseKind::Spins => {
                 "When `read` returns 0 the connection is over: leave the loop (return from the client's function) so the stream is dropped and the connection closes; reading again only returns 0 again, at once, for ever."
+            }
+            CauseKind::NamesWrongAddress => {
+                "Print the connected stream's peer_addr() after `Connected to `: it is the address connect() reached (127.0.0.1:5001, [::1]:5001), whatever host name or form --host gave."
+            }
+            CauseKind::StoppedServing => {
+                "A server serves until it is stopped: put accept() in a loop that nothing ends, neither the first client nor an error with one client (print that one with `error:` and go back to accept())."
+            }
+            CauseKind::IgnoresMessage => {
+                "Send the text of the --message argument (args.message), exactly as given, followed by \"\\n\": the grader starts the server with a --message of its own and reads the greeting back."
+            }
+            CauseKind::AltersMessage => {
+                "Send exactly MESSAGE's bytes with write_all(message.as_bytes()), nothing added: the server echoes what it gets, and the client compares the echo with MESSAGE byte for byte."
             }
         }
     }

@@ -326,8 +326,13 @@ pub fn run_check(
                 let unexplained = outcome.status == Status::Fail && outcome.cause.is_none();
                 match unexplained.then(|| ctx.server_exit()).flatten() {
                     Some(how) => {
+                        // Status 0: it returned, its accept loop over.
+                        let kind = match how.starts_with("exit status 0") {
+                            true => CauseKind::StoppedServing,
+                            false => CauseKind::Exited,
+                        };
                         Outcome::fail(format!("the server exited during this check ({how})"))
-                            .because(CauseKind::Exited, "server", how)
+                            .because(kind, "server", how)
                     }
                     None => outcome,
                 }

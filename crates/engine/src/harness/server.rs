@@ -9,6 +9,9 @@ use crate::time::{human, Deadline};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
+/// How long a server whose listener is closed has to show that it ended.
+const ENDING: Duration = Duration::from_secs(1);
+
 /// A server that has announced where it listens.
 pub struct Server {
     pub child: Child,
@@ -89,13 +92,33 @@ pub(super) fn spawn(program: &Program, stdin: bool) -> Result<Child, Outcome> {
 impl Ctx<'_> {
     /// Waits for the server to print `Connection from <peer>`.
     pub fn expect_connection_line(&mut self, server: &Server, peer: SocketAddr) -> CheckResult {
+        self.connection_line(server, peer, false)
+    }
+
+    /// [`Ctx::expect_connection_line`] for the server's only client: its
+    /// first `Connection from` line is about `peer`, and is judged at once.
+    pub fn expect_first_connection_line(
+        &mut self,
+        server: &Server,
+        peer: SocketAddr,
+    ) -> CheckResult {
+        self.connection_line(server, peer, true)
+    }
+
+    fn connection_line(&mut self, server: &Server, peer: SocketAddr, first: bool) -> CheckResult {
         let wanted = format!("Connection from {peer}");
         let deadline = self.deadline(REPLY_WAIT);
-        let found = server
-            .child
-            .wait_for_line(Stream::Stdout, deadline, |l| connection_line_names(l, peer));
+        let found = server.child.wait_for_line(Stream::Stdout, deadline, |l| {
+            connection_line_names(l, peer) || (first && l.contains("Connection from"))
+        });
         match found {
-            Ok(_) => Ok(()),
+            Ok(line) if connection_line_names(&line, peer) => Ok(()),
+            Ok(line) => Err(Outcome::fail(format!(
+                "the server printed {} where `{wanted}` was due: print the address accept() returned, ip:port",
+                show::line(&line)
+            ))
+            .expected(show::text(&wanted))
+            .actual(show::line(&line))),
             Err(_) => Err(Outcome::fail(format!(
                 "no line `{wanted}` on stdout after {}",
                 human(deadline.budget())
@@ -109,6 +132,12 @@ impl Ctx<'_> {
 /// Connects to the server under test.
 pub fn connect(ctx: &mut Ctx, server: &Server) -> Result<TcpStream, Outcome> {
     let stream = peer::connect(server.addr, ctx.deadline(REPLY_WAIT)).map_err(|e| {
+        // A refused connection to a server that announced itself: its
+        // listener is closed, so it is ending. Seen ended, the check says
+        // how it ended, the same every run.
+        if e.kind() == std::io::ErrorKind::ConnectionRefused {
+            server.child.wait(ctx.deadline(ENDING));
+        }
         Outcome::fail(format!(
             "could not connect to {} though the server announced it: {e}",
             server.addr

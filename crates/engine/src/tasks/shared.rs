@@ -338,7 +338,7 @@ fn connection_line(ctx: &mut Ctx) -> CheckResult {
         .local_addr()
         .map_err(|e| Outcome::error(format!("could not read the grader's own address: {e}")))?;
     ctx.note(format!("grader connected from {me}"));
-    ctx.expect_connection_line(&server, me)
+    ctx.expect_first_connection_line(&server, me)
 }
 
 fn keeps_accepting<L: Lesson>(ctx: &mut Ctx) -> CheckResult {

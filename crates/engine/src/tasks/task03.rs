@@ -366,11 +366,15 @@ fn play_echo(
         }
     }
     if got.bytes != expected.as_bytes() {
-        return Err(
-            Outcome::fail("the client sent something other than its message")
-                .expected(show::text(expected))
-                .actual(show::bytes(&got.bytes)),
-        );
+        let how = show::mangled(expected, &String::from_utf8_lossy(&got.bytes)).unwrap_or("");
+        let message = match how {
+            "" => "the client sent something other than its message".to_string(),
+            how => format!("the client sent something other than its message: {how}"),
+        };
+        return Err(Outcome::fail(message)
+            .expected(show::text(expected))
+            .actual(show::bytes(&got.bytes))
+            .because(CauseKind::AltersMessage, "client", how));
     }
     let mut echo = got.bytes.clone();
     if corrupt {
