@@ -13,6 +13,7 @@ use common::{assert_fails_exactly, binary, grade};
 use grader::check::Status;
 use grader::process::Program;
 use grader::report::CheckReport;
+use std::time::{Duration, Instant};
 
 fn server(number: u8, name: &str, failing: &[&str]) {
     assert_fails_exactly(&grade(number, Some(binary(name)), None), failing);
@@ -90,34 +91,97 @@ fn python(file: &str) -> Option<Program> {
 }
 
 // ---- task 01 ----
+//
+// Tasks 01 to 04: each wrong program's lead, what a student reads first
+// (`grader::report::lead`), names its mistake: each of `words` is in the
+// lead's text or its hint.
+
+/// Asserts that exactly `failing` fail, and that the lead holds `words`.
+fn assert_lead(reports: &[CheckReport], failing: &[&str], words: &[&str]) {
+    assert_fails_exactly(reports, failing);
+    let lead = grader::report::lead(reports).expect("a failing program has a lead");
+    for word in words {
+        assert!(
+            lead.text.contains(word) || lead.hint.contains(word),
+            "{word:?} is in neither the lead's text nor its hint:\n  text: {}\n  hint: {}",
+            lead.text,
+            lead.hint
+        );
+    }
+}
+
+fn server_lead(number: u8, name: &str, failing: &[&str], words: &[&str]) {
+    assert_lead(&grade(number, Some(binary(name)), None), failing, words);
+}
+
+fn client_lead(number: u8, name: &str, failing: &[&str], words: &[&str]) {
+    assert_lead(&grade(number, None, Some(binary(name))), failing, words);
+}
+
+/// Task `number` graded as `grader` grades it, its checks side by side,
+/// with `server` and `client`; and how long that took.
+fn graded_as_the_cli(number: u8, server: Program, client: Program) -> (Vec<CheckReport>, Duration) {
+    let task = grader::tasks::by_number(number).expect("the task exists");
+    let options = grader::run::Options {
+        workspace: common::workspace_root(),
+        server_cmd: Some(server),
+        client_cmd: Some(client),
+        timing: Default::default(),
+        transcripts: false,
+        shared_target: None,
+        repeat: 1,
+        sandbox: None,
+    };
+    let started = Instant::now();
+    let report = grader::run::grade(&[task], &options, &|_| {}).expect("the grader runs");
+    let took = started.elapsed();
+    let checks = report.tasks.into_iter().flat_map(|t| t.checks).collect();
+    (checks, took)
+}
 
 #[test]
 fn wrong_t01_client_unwrap() {
-    client(1, "wrong_t01_client_unwrap", &["task01.client.refused"]);
+    client_lead(
+        1,
+        "wrong_t01_client_unwrap",
+        &["task01.client.refused"],
+        &[
+            "the client panicked instead of reporting the error",
+            "without unwrap()",
+        ],
+    );
 }
 
 #[test]
 fn wrong_t01_client_parses_socketaddr() {
-    client(
+    client_lead(
         1,
         "wrong_t01_client_parses_socketaddr",
         &["task01.client.ipv6", "task01.client.localhost"],
+        &[
+            "without connecting to [::1]",
+            "don't parse the host as IPv4",
+        ],
     );
 }
 
 #[test]
 fn wrong_t01_client_prints_host() {
     // With --host 127.0.0.1 the host it was given is the address it reached.
-    client(
+    client_lead(
         1,
         "wrong_t01_client_prints_host",
         &["task01.client.ipv6", "task01.client.localhost"],
+        &[
+            "names another address than the one it reached",
+            "peer_addr()",
+        ],
     );
 }
 
 #[test]
 fn wrong_t01_server_accepts_once() {
-    server(
+    server_lead(
         1,
         "wrong_t01_server_accepts_once",
         &[
@@ -125,22 +189,24 @@ fn wrong_t01_server_accepts_once() {
             "task01.server.hangups",
             "task01.server.releases_sockets",
         ],
+        &["stopped serving and exited", "put accept() in a loop"],
     );
 }
 
 #[test]
 fn wrong_t01_server_binds_all() {
-    server(
+    server_lead(
         1,
         "wrong_t01_server_binds_all",
         &["task01.server.loopback_default"],
+        &["non-loopback address", "127.0.0.1"],
     );
 }
 
 #[test]
 fn wrong_t01_server_prints_requested_port() {
     // Every check that starts the server learns no port from it.
-    server(
+    server_lead(
         1,
         "wrong_t01_server_prints_requested_port",
         &[
@@ -156,33 +222,43 @@ fn wrong_t01_server_prints_requested_port() {
             "task01.server.restarts",
             "task01.server.stops",
         ],
+        &["announced port 0", "local_addr()"],
     );
 }
 
 #[test]
 fn wrong_t01_server_prints_ip_only() {
-    server(
+    server_lead(
         1,
         "wrong_t01_server_prints_ip_only",
         &["task01.server.connection_line", "task01.pair.connect"],
+        &[
+            "the server printed \"Connection from 127.0.0.1\" where `Connection from 127.0.0.1:",
+            "ip:port",
+        ],
     );
 }
 
 #[test]
 fn wrong_t01_server_unwraps_peer_addr() {
-    server(
+    server_lead(
         1,
         "wrong_t01_server_unwraps_peer_addr",
         &["task01.server.hangups"],
+        &["panicked at", "no unwrap"],
     );
 }
 
 #[test]
 fn wrong_t01_server_unwraps_bind() {
-    server(
+    server_lead(
         1,
         "wrong_t01_server_unwraps_bind",
         &["task01.server.port_in_use"],
+        &[
+            "the server panicked instead of reporting the error",
+            "without unwrap()",
+        ],
     );
 }
 
@@ -200,7 +276,7 @@ fn ok_t01_client_each_address() {
 
 #[test]
 fn wrong_t02_server_no_newline_never_closes() {
-    server(
+    server_lead(
         2,
         "wrong_t02_server_no_newline_never_closes",
         &[
@@ -212,24 +288,34 @@ fn wrong_t02_server_no_newline_never_closes() {
             "task02.server.releases_sockets",
             "task02.server.restarts",
         ],
+        &[
+            "sends its greeting with no line ending",
+            "followed by \"\\n\"",
+        ],
     );
 }
 
 #[test]
 fn wrong_t02_server_ignores_message() {
-    server(
+    server_lead(
         2,
         "wrong_t02_server_ignores_message",
         &["task02.server.greeting_custom", "task02.pair.greeting"],
+        &["ignores --message", "args.message"],
     );
 }
 
 #[test]
 fn wrong_t02_server_question_mark_write() {
-    server(
+    server_lead(
         2,
         "wrong_t02_server_question_mark_write",
         &["task02.server.hangups"],
+        &[
+            "exited while a client was talking to it",
+            "Connection reset by peer",
+            "no `?` out of the accept loop",
+        ],
     );
 }
 
@@ -261,32 +347,54 @@ fn wrong_t02_server_ignores_port() {
             ", it binds its default port, 5002; bind the port that the --port argument gives",
         ],
     );
+    let lead = grader::report::lead(&grade(
+        2,
+        Some(binary("wrong_t02_server_ignores_port")),
+        None,
+    ))
+    .expect("a lead");
+    assert_eq!(
+        lead.text,
+        "the server ignores --port (it binds its default port, 5002)"
+    );
+    assert!(lead
+        .hint
+        .contains("Bind the address built from the --host and --port arguments"));
 }
 
 #[test]
 fn wrong_t02_client_reads_once() {
-    client(
+    client_lead(
         2,
         "wrong_t02_client_reads_once",
         &["task02.client.fragments", "task02.client.long_greeting"],
+        &[
+            "stopped reading too early",
+            "Keep reading until a read returns 0",
+        ],
     );
 }
 
 #[test]
 fn wrong_t02_client_trims() {
-    client(
+    client_lead(
         2,
         "wrong_t02_client_trims",
         &["task02.client.keeps_spaces", "task02.pair.greeting"],
+        &[
+            "the spaces at its ends are gone",
+            "trim() would eat the spaces",
+        ],
     );
 }
 
 #[test]
 fn wrong_t02_client_strips_lf_only() {
-    client(
+    client_lead(
         2,
         "wrong_t02_client_strips_lf_only",
         &["task02.client.crlf"],
+        &["a \\r is left at its end", "strip a \\r"],
     );
 }
 
@@ -312,19 +420,27 @@ fn python_task02_client() {
 
 #[test]
 fn wrong_t03_server_reads_once() {
-    server(
+    server_lead(
         3,
         "wrong_t03_server_reads_once",
         &["task03.server.echo_1mib", "task03.server.echo_pieces"],
+        &[
+            "only 1024 of 1048576 bytes came back",
+            "loop until read returns 0",
+        ],
     );
 }
 
 #[test]
 fn wrong_t03_server_lossy() {
-    server(
+    server_lead(
         3,
         "wrong_t03_server_lossy",
         &["task03.server.echo_binary", "task03.server.echo_1mib"],
+        &[
+            "the echo differs from what was sent",
+            "Don't turn the bytes into a String",
+        ],
     );
 }
 
@@ -333,7 +449,7 @@ fn wrong_t03_server_question_mark() {
     // Any client's error ends it: one that resets at once, and one that
     // resets in the middle of an echo (it does print that error, as it
     // exits).
-    server(
+    server_lead(
         3,
         "wrong_t03_server_question_mark",
         &[
@@ -341,22 +457,74 @@ fn wrong_t03_server_question_mark() {
             "task03.server.hangups",
             "task03.server.reports_client_error",
         ],
+        &[
+            "exited while a client was talking to it",
+            "Connection reset by peer",
+            "no `?` out of the accept loop",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t03_server_spins_at_eof() {
+    // It keeps a CPU busy after every client's end of stream, where it
+    // should close: each check waiting for that close names the spin
+    // within a moment rather than waiting out its deadline. After clients
+    // that close at once (hangups, no_close_wait) it spins on the first.
+    let (reports, took) = graded_as_the_cli(
+        3,
+        binary("wrong_t03_server_spins_at_eof"),
+        binary("task03-client"),
+    );
+    assert_lead(
+        &reports,
+        &[
+            "task03.server.keeps_accepting",
+            "task03.server.hangups",
+            "task03.server.releases_sockets",
+            "task03.server.no_close_wait",
+            "task03.server.restarts",
+            "task03.server.echo_text",
+            "task03.server.echo_utf8",
+            "task03.server.echo_binary",
+            "task03.server.echo_1mib",
+            "task03.server.echo_pieces",
+            "task03.server.survives_reset",
+            "task03.server.reports_client_error",
+            "task03.pair.echo",
+        ],
+        &[
+            "the server spins at 100 % CPU after the client's end of stream",
+            "When `read` returns 0 the connection is over: leave the loop",
+        ],
+    );
+    let lead = grader::report::lead(&reports).unwrap();
+    assert_eq!(
+        lead.checks.len(),
+        13,
+        "one cause for all: {:?}",
+        lead.checks
+    );
+    assert!(
+        took < Duration::from_secs(3),
+        "graded in {took:?}: the spin should be named, not waited out"
     );
 }
 
 #[test]
 fn wrong_t03_server_silent_errors() {
-    server(
+    server_lead(
         3,
         "wrong_t03_server_silent_errors",
         &["task03.server.reports_client_error"],
+        &["printed no `error:` line", "print the error to stderr"],
     );
 }
 
 #[test]
 fn wrong_t03_client_no_shutdown() {
     // Every check where the client talks to an echo server waits for it.
-    client(
+    client_lead(
         3,
         "wrong_t03_client_no_shutdown",
         &[
@@ -368,24 +536,30 @@ fn wrong_t03_client_no_shutdown() {
             "task03.pair.echo",
             "task03.client.localhost",
         ],
+        &[
+            "never shuts down its sending side",
+            "shutdown(Shutdown::Write)",
+        ],
     );
 }
 
 #[test]
 fn wrong_t03_client_reads_once() {
-    client(
+    client_lead(
         3,
         "wrong_t03_client_reads_once",
         &["task03.client.echo_pieces"],
+        &["stopped reading too early", "read_to_end"],
     );
 }
 
 #[test]
 fn wrong_t03_client_ignores_mismatch() {
-    client(
+    client_lead(
         3,
         "wrong_t03_client_ignores_mismatch",
         &["task03.client.mismatch"],
+        &["accepted a wrong echo", "echo mismatch"],
     );
 }
 
@@ -393,7 +567,7 @@ fn wrong_t03_client_ignores_mismatch() {
 fn wrong_t03_client_sends_newline() {
     // The grader's echo server sees `MESSAGE\n`; the client's own server
     // echoes that back and the client trims it, so the pair looks right.
-    client(
+    client_lead(
         3,
         "wrong_t03_client_sends_newline",
         &[
@@ -403,6 +577,10 @@ fn wrong_t03_client_sends_newline() {
             "task03.client.mismatch",
             "task03.client.ipv6",
             "task03.client.localhost",
+        ],
+        &[
+            "sends something other than its message (a line ending was added)",
+            "nothing added",
         ],
     );
 }
@@ -429,7 +607,7 @@ fn python_task03_server() {
 
 #[test]
 fn wrong_t04_server_iterative() {
-    server(
+    server_lead(
         4,
         "wrong_t04_server_iterative",
         &[
@@ -441,13 +619,17 @@ fn wrong_t04_server_iterative() {
             "task04.server.invalid_utf8",
             "task04.server.thread_per_client",
         ],
+        &[
+            "does not serve its clients at the same time",
+            "its own thread",
+        ],
     );
 }
 
 #[test]
 fn wrong_t04_server_no_bye() {
     // Every check that ends a conversation with BYE waits for the close.
-    server(
+    server_lead(
         4,
         "wrong_t04_server_no_bye",
         &[
@@ -466,6 +648,10 @@ fn wrong_t04_server_no_bye() {
             "task04.server.restarts",
             "task04.server.thread_per_client",
         ],
+        &[
+            "answers `BYE` but keeps the connection open",
+            "leave that client's loop",
+        ],
     );
 }
 
@@ -473,7 +659,7 @@ fn wrong_t04_server_no_bye() {
 fn wrong_t04_server_trims() {
     // concurrent_100 too: client 0's first line is `client 0 line 0: `;
     // bye_exact too: `BYE ` trimmed is `BYE`, which ends the connection.
-    server(
+    server_lead(
         4,
         "wrong_t04_server_trims",
         &[
@@ -481,37 +667,55 @@ fn wrong_t04_server_trims() {
             "task04.server.bye_exact",
             "task04.server.concurrent_100",
         ],
+        &["the spaces at its end are gone", "spaces included"],
     );
 }
 
 #[test]
 fn wrong_t04_server_bye_any_case() {
-    server(
+    server_lead(
         4,
         "wrong_t04_server_bye_any_case",
         &["task04.server.bye_exact"],
+        &[
+            "only a line that is exactly `BYE` ends it",
+            "no ignoring case",
+        ],
     );
 }
 
 #[test]
 fn wrong_t04_server_keeps_cr() {
-    server(4, "wrong_t04_server_keeps_cr", &["task04.server.bye_crlf"]);
+    server_lead(
+        4,
+        "wrong_t04_server_keeps_cr",
+        &["task04.server.bye_crlf"],
+        &[
+            "replied to \"BYE\\r\\n\" but kept the connection open",
+            "remove the \\r",
+        ],
+    );
 }
 
 #[test]
 fn wrong_t04_server_pool_of_4() {
-    server(
+    server_lead(
         4,
         "wrong_t04_server_pool_of_4",
         &[
             "task04.server.concurrent_100",
             "task04.server.thread_per_client",
         ],
+        &[
+            "does not serve its clients at the same time",
+            "its own thread",
+        ],
     );
 }
 
 #[test]
 fn wrong_t04_client_no_bye_at_eof() {
+    // Its first message is another helper's part of issue 24 (a cause).
     client(
         4,
         "wrong_t04_client_no_bye_at_eof",
@@ -530,30 +734,43 @@ fn wrong_t04_client_no_bye_at_eof() {
 
 #[test]
 fn wrong_t04_client_reads_after_bye() {
-    client(
+    client_lead(
         4,
         "wrong_t04_client_reads_after_bye",
         // waits_for_close too: after its own BYE at the end of input it
         // returns at once, never reading on to the server's close.
         &["task04.client.bye_typed", "task04.client.waits_for_close"],
+        &[
+            "with `one`, `BYE` and `after bye` typed",
+            "the server closed the connection",
+            "stop reading stdin",
+        ],
     );
 }
 
 #[test]
 fn wrong_t04_client_exits_on_bye() {
-    client(
+    client_lead(
         4,
         "wrong_t04_client_exits_on_bye",
         &["task04.client.waits_for_close"],
+        &[
+            "right after the server's BYE, without waiting for the connection to close",
+            "keep reading until the server closes",
+        ],
     );
 }
 
 #[test]
 fn wrong_t04_client_fixed_buffer() {
-    client(
+    client_lead(
         4,
         "wrong_t04_client_fixed_buffer",
         &["task04.client.long_reply"],
+        &[
+            "was not printed whole on one line",
+            "collect bytes up to the '\\n'",
+        ],
     );
 }
 
@@ -582,19 +799,27 @@ fn python_task04_server() {
 
 #[test]
 fn wrong_t01_server_keeps_streams() {
-    server(
+    server_lead(
         1,
         "wrong_t01_server_keeps_streams",
         &["task01.server.releases_sockets"],
+        &[
+            "a socket per client is never closed",
+            "leaks one socket per client",
+        ],
     );
 }
 
 #[test]
 fn wrong_t04_server_ignores_eof() {
-    server(
+    server_lead(
         4,
         "wrong_t04_server_ignores_eof",
         &["task04.server.no_close_wait"],
+        &[
+            "spins at 100 % CPU after the client's end of stream",
+            "leave the loop",
+        ],
     );
 }
 
@@ -602,42 +827,67 @@ fn wrong_t04_server_ignores_eof() {
 
 #[test]
 fn wrong_t01_client_no_version() {
-    client(1, "wrong_t01_client_no_version", &["task01.client.version"]);
+    client_lead(
+        1,
+        "wrong_t01_client_no_version",
+        &["task01.client.version"],
+        &["`--version` ended with exit status 2", "#[command(...)]"],
+    );
 }
 
 #[test]
 fn wrong_t02_client_port_as_string() {
     // `--help`, `--version` and an unknown flag are clap's; only a port
     // that is not a number reaches the program's own unwrap().
-    client(
+    client_lead(
         2,
         "wrong_t02_client_port_as_string",
         &["task02.client.arguments"],
+        &[
+            "given `--port nope`, the program panicked",
+            "Leave the command line to clap",
+        ],
     );
 }
 
 #[test]
 fn wrong_t03_server_hand_parsed_args() {
     // `--version` and `--help` start the server; `--port nope` panics.
-    server(
+    server_lead(
         3,
         "wrong_t03_server_hand_parsed_args",
         &["task03.server.version", "task03.server.arguments"],
+        &[
+            "given `--version`, the server started serving instead of exiting at once",
+            "clap",
+        ],
     );
 }
 
 #[test]
 fn wrong_t04_server_graceful_flag() {
-    server(
+    server_lead(
         4,
         "wrong_t04_server_graceful_flag",
         &["task04.server.stops"],
+        &[
+            "the server was still running 1 s after SIGINT",
+            "signal handler",
+        ],
     );
 }
 
 #[test]
 fn wrong_t04_client_bye_on_ctrlc() {
-    client(4, "wrong_t04_client_bye_on_ctrlc", &["task04.client.stops"]);
+    client_lead(
+        4,
+        "wrong_t04_client_bye_on_ctrlc",
+        &["task04.client.stops"],
+        &[
+            "the client was still running 1 s after SIGINT",
+            "signal handler",
+        ],
+    );
 }
 
 // ---- task 05 ----

@@ -147,6 +147,21 @@ pub enum CauseKind {
     /// A chat program that prints a prompt (`> `) before it reads its
     /// keyboard: the prompt glues itself to the next line it prints.
     PrintsPrompt,
+    /// A server that keeps a CPU busy after a client's end of stream,
+    /// where it should close the connection and wait for the next one.
+    Spins,
+    /// A client whose `Connected to` line names another address than the
+    /// one it reached (the host and port it was given, say).
+    NamesWrongAddress,
+    /// A server that ended with exit status 0 while clients were still
+    /// coming: its accept loop ended (or there is none).
+    StoppedServing,
+    /// A greeting server that sends its default greeting whatever
+    /// `--message` says.
+    IgnoresMessage,
+    /// An echo client that sends something other than its message (a
+    /// line ending added, say).
+    AltersMessage,
 }
 
 impl CauseKind {
@@ -181,6 +196,15 @@ impl CauseKind {
             CauseKind::NoWorkOnTheWire => "passes none of its checks on the wire yet",
             CauseKind::Panicked => "panicked",
             CauseKind::PrintsPrompt => "prints a prompt in front of its lines",
+            CauseKind::Spins => "spins at 100 % CPU after the client's end of stream",
+            CauseKind::NamesWrongAddress => {
+                "names another address than the one it reached in its `Connected to` line"
+            }
+            CauseKind::StoppedServing => {
+                "stopped serving and exited, though clients were still coming"
+            }
+            CauseKind::IgnoresMessage => "ignores --message: it sends its default greeting",
+            CauseKind::AltersMessage => "sends something other than its message",
         }
     }
 
@@ -241,7 +265,7 @@ impl CauseKind {
                 "Give each accepted connection its own thread (thread::spawn with a move closure that owns the stream), so the accept loop is back at accept() at once."
             }
             CauseKind::Exited => {
-                "Read why the server ended, shown here: an error that concerns one client must be reported with `error:` and that client dropped, never end the server (no unwrap, no `?` out of the accept loop). Exit status 0 means main returned: the accept loop must go on after each client."
+                "Read why the server ended, shown here: an error that concerns one client must be reported with `error:` and that client dropped, never end the server (no unwrap, no `?` out of the accept loop)."
             }
             CauseKind::NoWorkOnTheWire => {
                 "Its checks of the command line, error paths and signals count once it passes one check of its work on the wire: make it do that first (the task's README.md says what, step by step)."
@@ -251,6 +275,21 @@ impl CauseKind {
             }
             CauseKind::PrintsPrompt => {
                 "The contract allows extra lines, but a prompt printed without a newline glues itself to the next line the program prints (`> Server: hi`). Print no prompt, or end it with a newline."
+            }
+            CauseKind::Spins => {
+                "When `read` returns 0 the connection is over: leave the loop (return from the client's function) so the stream is dropped and the connection closes; reading again only returns 0 again, at once, for ever."
+            }
+            CauseKind::NamesWrongAddress => {
+                "Print the connected stream's peer_addr() after `Connected to `: it is the address connect() reached (127.0.0.1:5001, [::1]:5001), whatever host name or form --host gave."
+            }
+            CauseKind::StoppedServing => {
+                "A server serves until it is stopped: put accept() in a loop that nothing ends, neither the first client nor an error with one client (print that one with `error:` and go back to accept())."
+            }
+            CauseKind::IgnoresMessage => {
+                "Send the text of the --message argument (args.message), exactly as given, followed by \"\\n\": the grader starts the server with a --message of its own and reads the greeting back."
+            }
+            CauseKind::AltersMessage => {
+                "Send exactly MESSAGE's bytes with write_all(message.as_bytes()), nothing added: the server echoes what it gets, and the client compares the echo with MESSAGE byte for byte."
             }
         }
     }

@@ -169,9 +169,45 @@ pub fn count(n: usize, one: &str) -> String {
     }
 }
 
+/// How `got` differs from `wanted`, in words, when it is one of the usual
+/// ways text is mangled on its way: spaces at its ends removed, a `\r`
+/// left from a `\r\n`, a line ending added.
+pub fn mangled(wanted: &str, got: &str) -> Option<&'static str> {
+    let ends = [' ', '\t'];
+    if got == wanted {
+        None
+    } else if got == wanted.trim_end_matches(&ends[..]) {
+        Some("the spaces at its end are gone (a trim?)")
+    } else if got == wanted.trim_start_matches(&ends[..]) {
+        Some("the spaces at its start are gone (a trim?)")
+    } else if got == wanted.trim_matches(&ends[..]) || got == wanted.trim() {
+        Some("the spaces at its ends are gone (a trim?)")
+    } else if got.strip_suffix('\r') == Some(wanted) {
+        Some("a \\r is left at its end, from a \\r\\n line ending")
+    } else if got.strip_suffix('\n').or_else(|| got.strip_suffix("\r\n")) == Some(wanted) {
+        Some("a line ending was added")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_usual_manglings_are_named() {
+        assert_eq!(mangled("a", "a"), None);
+        assert!(mangled("  a b  ", "a b").unwrap().contains("at its ends"));
+        assert!(mangled("  a  ", "  a").unwrap().contains("at its end "));
+        assert!(mangled("  a  ", "a  ").unwrap().contains("at its start"));
+        assert!(mangled("a: ", "a:").unwrap().contains("at its end "));
+        assert!(mangled("a", "a\r").unwrap().contains("\\r"));
+        assert!(mangled("a", "a\n")
+            .unwrap()
+            .contains("line ending was added"));
+        assert_eq!(mangled("abc", "abd"), None);
+    }
 
     #[test]
     fn counts_and_printed_lines_read_as_sentences() {

@@ -47,13 +47,17 @@ impl Ctx<'_> {
         }
         let unexplained = matches!(&result, Err(o) if o.cause.is_none());
         match unexplained.then(|| self.server_exit()).flatten() {
-            Some(how) => Err(
-                Outcome::fail(format!("the server exited during this check ({how})")).because(
-                    CauseKind::Exited,
-                    "server",
-                    how,
-                ),
-            ),
+            Some(how) => {
+                // Status 0: it returned, its accept loop over.
+                let kind = match how.starts_with("exit status 0") {
+                    true => CauseKind::StoppedServing,
+                    false => CauseKind::Exited,
+                };
+                Err(
+                    Outcome::fail(format!("the server exited during this check ({how})"))
+                        .because(kind, "server", how),
+                )
+            }
             None => result,
         }
     }

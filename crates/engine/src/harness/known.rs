@@ -41,6 +41,9 @@ pub enum Never {
     /// The server sent no reply to a datagram sent again and again
     /// (task 05).
     RepliesToDatagram,
+    /// The server kept a CPU busy after a client's end of stream instead
+    /// of closing the connection: it spins (any task).
+    IdlesAtEof,
 }
 
 impl Never {
@@ -49,7 +52,7 @@ impl Never {
     fn blocks_pair(self) -> bool {
         matches!(
             self,
-            Never::ClosesAfterBye | Never::EndsGreeting | Never::HalfCloses
+            Never::ClosesAfterBye | Never::EndsGreeting | Never::HalfCloses | Never::IdlesAtEof
         )
     }
 }

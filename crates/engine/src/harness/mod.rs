@@ -8,6 +8,7 @@
 //! - [`client`]: the submission's client under test, with the grader
 //!   listening ([`session`]), or against the submission's own server.
 //! - [`verdict`]: judging a finished client and showing what it printed.
+//! - [`spin`]: a program that keeps a CPU busy where it should be idle.
 //!
 //! Programs started through the `Ctx` are killed when the check ends,
 //! however it ends: each [`Child`] kills its process group when dropped.
@@ -17,12 +18,14 @@ mod client;
 mod known;
 mod panic;
 mod server;
+mod spin;
 mod verdict;
 
 pub use client::{
     finish_pair, send_then_close, session, Input, Listen, Session, IPV6, LOCALHOST, LOOPBACK,
 };
 pub use server::{connect, connection_line_names, ignored_port, listening_address, Server};
+pub use spin::{read_to_close, spins, Watch};
 pub use verdict::{
     expect_clean_error, expect_error_exit, expect_line, expect_mismatch_error, expect_success,
     lines_or_nothing, panicked, printed, todo_location,

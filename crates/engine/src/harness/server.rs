@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// How long a server that shows it is ending (its listener or its stdout
 /// gone) is given to exit, so that its exit is seen as its own.
-const ENDING: Duration = Duration::from_millis(500);
+const ENDING: Duration = Duration::from_secs(1);
 
 /// A server that has announced where it listens.
 pub struct Server {
@@ -93,17 +93,37 @@ pub(super) fn spawn(program: &Program, stdin: bool) -> Result<Child, Outcome> {
 impl Ctx<'_> {
     /// Waits for the server to print `Connection from <peer>`.
     pub fn expect_connection_line(&mut self, server: &Server, peer: SocketAddr) -> CheckResult {
+        self.connection_line(server, peer, false)
+    }
+
+    /// [`Ctx::expect_connection_line`] for the server's only client: its
+    /// first `Connection from` line is about `peer`, and is judged at once.
+    pub fn expect_first_connection_line(
+        &mut self,
+        server: &Server,
+        peer: SocketAddr,
+    ) -> CheckResult {
+        self.connection_line(server, peer, true)
+    }
+
+    fn connection_line(&mut self, server: &Server, peer: SocketAddr, first: bool) -> CheckResult {
         let wanted = format!("Connection from {peer}");
         let deadline = self.deadline(REPLY_WAIT);
-        let found = server
-            .child
-            .wait_for_line(Stream::Stdout, deadline, |l| connection_line_names(l, peer));
+        let found = server.child.wait_for_line(Stream::Stdout, deadline, |l| {
+            connection_line_names(l, peer) || (first && l.contains("Connection from"))
+        });
         if found == Err(NoLine::Closed) {
             // Its stdout closed: it is ending, on its own.
-            server.child.wait(Deadline::after(ENDING));
+            server.child.wait(self.deadline(ENDING));
         }
         match found {
-            Ok(_) => Ok(()),
+            Ok(line) if connection_line_names(&line, peer) => Ok(()),
+            Ok(line) => Err(Outcome::fail(format!(
+                "the server printed {} where `{wanted}` was due: print the address accept() returned, ip:port",
+                show::line(&line)
+            ))
+            .expected(show::text(&wanted))
+            .actual(show::line(&line))),
             Err(_) => Err(Outcome::fail(format!(
                 "no line `{wanted}` on stdout after {}",
                 human(deadline.budget())
@@ -117,9 +137,12 @@ impl Ctx<'_> {
 /// Connects to the server under test.
 pub fn connect(ctx: &mut Ctx, server: &Server) -> Result<TcpStream, Outcome> {
     let stream = peer::connect(server.addr, ctx.deadline(REPLY_WAIT)).map_err(|e| {
-        // A listener gone from an announced server: the server is ending.
-        // Its exit, seen now, is its own, told as such every time.
-        server.child.wait(Deadline::after(ENDING));
+        // A refused connection to a server that announced itself: its
+        // listener is closed, so it is ending. Seen ended, the check says
+        // how it ended, the same every run.
+        if e.kind() == std::io::ErrorKind::ConnectionRefused {
+            server.child.wait(ctx.deadline(ENDING));
+        }
         Outcome::fail(format!(
             "could not connect to {} though the server announced it: {e}",
             server.addr

@@ -10,8 +10,14 @@ pub fn expect_success(done: &Finished) -> CheckResult {
     if done.status.success() {
         return Ok(());
     }
+    // Its panic, or its last stderr line, is usually why.
+    let last = match (panicked(&done.stderr), done.stderr.last()) {
+        (Some(panic), _) => format!("; it printed {panic}"),
+        (None, Some(line)) => format!("; its last stderr line: {}", show::line(line)),
+        (None, None) => String::new(),
+    };
     Err(Outcome::fail(format!(
-        "the client ended with {} instead of exit status 0",
+        "the client ended with {} instead of exit status 0{last}",
         describe_status(done.status)
     ))
     .actual(format!("stderr: {}", lines_or_nothing(&done.stderr))))
@@ -22,7 +28,26 @@ pub fn expect_line(done: &Finished, wanted: &str) -> CheckResult {
     if done.stdout.iter().any(|l| l == wanted) {
         return Ok(());
     }
-    Err(Outcome::fail("the expected line is not on stdout")
+    // The line that starts the same way (`Received from server:`), if
+    // there is one: what the program printed instead.
+    let start = wanted.find(": ").map(|at| &wanted[..at + 2]);
+    let instead = start.and_then(|start| {
+        let line = done.stdout.iter().find(|l| l.starts_with(start))?;
+        Some((line, start.len()))
+    });
+    let message = match instead {
+        Some((line, text)) => {
+            let why = show::mangled(&wanted[text..], &line[text..])
+                .map_or(String::new(), |why| format!(": {why}"));
+            format!(
+                "it printed {} where {} was due{why}",
+                show::line(line),
+                show::text(wanted)
+            )
+        }
+        None => format!("no line {} on stdout", show::text(wanted)),
+    };
+    Err(Outcome::fail(message)
         .expected(show::text(wanted))
         .actual(lines_or_nothing(&done.stdout)))
 }

@@ -16,15 +16,18 @@
 //! - `lines`: the pumps that turn a child's output into bounded lines, and
 //!   the [`Tap`] that keeps them after the child is gone.
 //! - `registry`: the process groups alive now, for [`kill_all`].
+//! - `cpu`: how busy a program is ([`Tree`]), to tell one that spins.
 //! - here: what is run ([`Program`]), which stream, and how an exit reads.
 
 mod child;
+mod cpu;
 mod exit;
 mod group;
 mod lines;
 mod registry;
 
 pub use child::{Child, Paused};
+pub use cpu::Tree;
 pub use exit::ExitWatch;
 pub use group::Signal;
 pub use lines::Tap;

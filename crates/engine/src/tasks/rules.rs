@@ -177,17 +177,16 @@ fn arguments(ctx: &mut Ctx, role: Role) -> CheckResult {
     Ok(())
 }
 
-/// Starts `role`'s program once for each command line of `runs`, all at
-/// once, and collects how each ended.
+/// Starts `role`'s program once for each command line of `runs`, one
+/// after the other, and collects how each ended. One at a time, so that
+/// a program that serves instead of answering is told the same way every
+/// run: at once, it would bind its port in one run or the other.
 fn answers(ctx: &mut Ctx, role: Role, runs: &[&[&str]]) -> Result<Vec<Finished>, Outcome> {
-    let children = runs
-        .iter()
-        .map(|args| ctx.start_bare(role, args))
-        .collect::<Result<Vec<Child>, Outcome>>()?;
-    let deadline = ctx.deadline(ANSWER_WAIT);
     let mut answers = Vec::new();
-    for (child, args) in children.iter().zip(runs) {
-        let done = answer(child, args, deadline)?;
+    for args in runs {
+        let child = ctx.start_bare(role, args)?;
+        let deadline = ctx.deadline(ANSWER_WAIT);
+        let done = answer(&child, args, deadline)?;
         ctx.note(format!(
             "{} ended: {}",
             shown(args),

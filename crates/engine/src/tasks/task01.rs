@@ -1,7 +1,7 @@
 //! Task 01: a client connects to a server.
 
 use super::{client_checks, server_checks, Lesson};
-use crate::check::{CheckDef, CheckResult, Kind, Outcome};
+use crate::check::{CauseKind, CheckDef, CheckResult, Kind, Outcome};
 use crate::harness::{
     connect, expect_success, finish_pair, lines_or_nothing, session, Ctx, Input, Listen, Server,
     LOOPBACK, REPLY_WAIT,
@@ -111,13 +111,14 @@ fn expect_connected_line(stdout: &[String], server: SocketAddr) -> CheckResult {
     if found {
         return Ok(());
     }
-    let message = match stdout.iter().find(|l| l.starts_with("Connected to ")) {
-        Some(_) => format!(
+    let outcome = match stdout.iter().find(|l| l.starts_with("Connected to ")) {
+        Some(_) => Outcome::fail(format!(
             "the client's `Connected to` line does not name the address it reached, {server} (the stream's peer_addr()): the host and port it was given are not that address"
-        ),
-        None => "the client did not print `Connected to <addr>`".to_string(),
+        ))
+        .because(CauseKind::NamesWrongAddress, "client", ""),
+        None => Outcome::fail("the client did not print `Connected to <addr>`"),
     };
-    Err(Outcome::fail(message)
+    Err(outcome
         .expected(show::text(&wanted))
         .actual(lines_or_nothing(stdout)))
 }
@@ -128,15 +129,20 @@ fn pair(ctx: &mut Ctx) -> CheckResult {
     let done = finish_pair(ctx, &client)?;
     expect_success(&done)?;
     expect_connected_line(&done.stdout, server.addr)?;
+    // Your client is its only one: its first `Connection from` line is
+    // about it.
     let seen = server
         .child
         .wait_for_line(Stream::Stdout, ctx.deadline(REPLY_WAIT), |line| {
-            line.contains("Connection from 127.0.0.1:")
+            line.contains("Connection from")
         });
-    seen.map(drop).map_err(|_| {
-        Outcome::fail("the server did not print `Connection from 127.0.0.1:<port>` for your client")
-            .actual(lines_or_nothing(&server.child.output(Stream::Stdout)))
-    })
+    match seen {
+        Ok(line) if line.contains("Connection from 127.0.0.1:") => Ok(()),
+        _ => Err(Outcome::fail(
+            "the server did not print `Connection from 127.0.0.1:<port>` for your client",
+        )
+        .actual(lines_or_nothing(&server.child.output(Stream::Stdout)))),
+    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@ use super::trouble::reports_client_error;
 use super::{client_checks, server_checks, Lesson};
 use crate::check::{CauseKind, CheckDef, CheckResult, Kind, Outcome};
 use crate::harness::{
-    connect, expect_line, expect_mismatch_error, expect_success, finish_pair, read_to_end_unless,
-    send_then_close, session, Ctx, Input, Listen, Never, Server, LOOPBACK, REPLY_WAIT,
+    connect, expect_line, expect_mismatch_error, expect_success, finish_pair, read_to_close,
+    read_to_end_unless, send_then_close, session, Ctx, Input, Listen, Never, Server, LOOPBACK,
+    REPLY_WAIT,
 };
 use crate::peer::{self, End, Received};
 use crate::show;
@@ -249,12 +250,18 @@ fn echo_round(ctx: &mut Ctx, server: &Server, data: &[u8], pieces: usize) -> Che
             peer::write_in_pieces(&sender, data, pieces, Duration::from_millis(20), deadline)?;
             sender.shutdown(Shutdown::Write)
         });
-        let got = peer::read_to_end(&stream, data.len() + 64 * 1024, deadline);
+        // Once all is sent and half-closed, the server has nothing left to
+        // do but echo the rest and close: one that spins meanwhile is named.
+        let cap = data.len() + 64 * 1024;
+        let got = read_to_close(ctx, &server.child, &stream, cap, deadline, || {
+            sending.is_finished()
+        });
         let sent = sending
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("sender panicked")));
         (sent, got)
     });
+    let got = got?;
     ctx.note(format!(
         "grader received {} ({})",
         show::bytes(&got.bytes),
@@ -359,11 +366,15 @@ fn play_echo(
         }
     }
     if got.bytes != expected.as_bytes() {
-        return Err(
-            Outcome::fail("the client sent something other than its message")
-                .expected(show::text(expected))
-                .actual(show::bytes(&got.bytes)),
-        );
+        let how = show::mangled(expected, &String::from_utf8_lossy(&got.bytes)).unwrap_or("");
+        let message = match how {
+            "" => "the client sent something other than its message".to_string(),
+            how => format!("the client sent something other than its message: {how}"),
+        };
+        return Err(Outcome::fail(message)
+            .expected(show::text(expected))
+            .actual(show::bytes(&got.bytes))
+            .because(CauseKind::AltersMessage, "client", how));
     }
     let mut echo = got.bytes.clone();
     if corrupt {

@@ -227,7 +227,15 @@ fn lines_shown<S: AsRef<str>>(lines: &[S]) -> String {
 
 pub(super) fn bye_typed(ctx: &mut Ctx) -> CheckResult {
     let input = Input::Open(b"one\nBYE\nafter bye\n");
-    Chat::new(LOOPBACK, input, &["one", "BYE"]).run(ctx)
+    Chat::new(LOOPBACK, input, &["one", "BYE"])
+        .run(ctx)
+        .map_err(|outcome| Outcome {
+            message: format!(
+                "with `one`, `BYE` and `after bye` typed: {}",
+                outcome.message
+            ),
+            ..outcome
+        })
 }
 
 pub(super) fn slow_replies(ctx: &mut Ctx) -> CheckResult {

@@ -178,9 +178,16 @@ pub(super) fn judge_reply(who: &str, text: &str, error: LineError, budget: Durat
             return Outcome::fail(format!("{who} could not send {}: {e}", show::text(text)))
         }
         LineError::Wrong(line) => {
-            return Outcome::fail(format!("{who} got a wrong reply"))
-                .expected(expected)
-                .actual(show::bytes(&line))
+            let reply = String::from_utf8_lossy(&line);
+            let reply = reply.strip_suffix('\n').unwrap_or(&reply);
+            let why = show::mangled(text, reply).map_or(String::new(), |why| format!(": {why}"));
+            return Outcome::fail(format!(
+                "{who} sent {} and got a wrong reply, {}{why}",
+                show::text(&format!("{text}\n")),
+                show::bytes(&line)
+            ))
+            .expected(expected)
+            .actual(show::bytes(&line));
         }
         LineError::Timeout(bytes) => (format!("no reply within {}", human(budget)), bytes),
         LineError::Closed(partial) => (

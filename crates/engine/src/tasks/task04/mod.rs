@@ -49,7 +49,7 @@ impl Lesson for Lines {
                 points: 2,
                 kind: Kind::Wire,
                 hints: &[
-                    "Read whole lines (a BufReader helps), and reply with the line's text and a newline.",
+                    "Read whole lines (a BufReader helps), and reply with the line's text as it came, spaces included, and a newline.",
                     "Wrap the stream in a BufReader (write through a try_clone of it, or through a \
                         &TcpStream) and loop over read_line or read_until, answering with write_all after each \
                         line rather than at the end. Clear the buffer before every read, since read_line \
