@@ -734,6 +734,71 @@ fn wrong_t05_client_zero_timeout() {
     );
 }
 
+/// Grades task `number` with the gallery's `server` or `client` (the
+/// reference for the other side), asserts that exactly `failing` fail,
+/// and that the first message a student reads holds each of `wording`.
+fn fails_leading(
+    number: u8,
+    server: Option<&str>,
+    client: Option<&str>,
+    failing: &[&str],
+    wording: &[&str],
+) {
+    let reports = grade(number, server.map(binary), client.map(binary));
+    assert_fails_exactly(&reports, failing);
+    let lead = grader::report::lead(&reports).expect("a failing task has a first message");
+    for words in wording {
+        assert!(
+            lead.text.contains(words),
+            "{words:?} is not in the first message: {}",
+            lead.text
+        );
+    }
+}
+
+#[test]
+fn wrong_t05_client_1024_buffer() {
+    fails_leading(
+        5,
+        None,
+        Some("wrong_t05_client_1024_buffer"),
+        &["task05.client.long_echo"],
+        &["printed only its first 1024 bytes", "receive buffer"],
+    );
+}
+
+#[test]
+fn wrong_t05_client_empty_is_no_reply() {
+    fails_leading(
+        5,
+        None,
+        Some("wrong_t05_client_empty_is_no_reply"),
+        &["task05.client.empty_echo"],
+        &[
+            "0-byte datagram",
+            "no `Received from server: ` line",
+            "a reply like any other",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t05_client_sleeps_timeout() {
+    // Every other check passes, only slower: each answer waits out T.
+    let started = std::time::Instant::now();
+    fails_leading(
+        5,
+        None,
+        Some("wrong_t05_client_sleeps_timeout"),
+        &["task05.client.prompt_reply"],
+        &[
+            "had not printed the reply",
+            "not after waiting out its timeout",
+        ],
+    );
+    eprintln!("graded in {:?}", started.elapsed());
+}
+
 #[test]
 fn ok_t05_server_thread_per_datagram() {
     server(5, "ok_t05_server_thread_per_datagram", &[]);
