@@ -834,6 +834,8 @@ fn wrong_t06_server_turns() {
             "task06.server.duplex_from_client",
             "task06.server.duplex_typed",
             "task06.server.typed_bye",
+            "task06.server.drops_typed",
+            "task06.server.write_to_gone",
             "task06.pair.server_ends",
         ],
     );
@@ -861,6 +863,7 @@ fn wrong_t06_server_one_conversation() {
             "task06.server.hangup",
             "task06.server.backlog",
             "task06.server.typed_bye",
+            "task06.server.write_to_gone",
         ],
     );
 }
@@ -901,8 +904,48 @@ fn wrong_t06_client_turns() {
             "task06.client.typed_bye",
             "task06.client.stdin_end",
             "task06.client.no_bye",
+            "task06.client.bye_exact",
             "task06.pair.server_ends",
         ],
+    );
+}
+
+#[test]
+fn wrong_t06_client_bye_loose() {
+    fails_leading(
+        6,
+        None,
+        Some("wrong_t06_client_bye_loose"),
+        &["task06.client.bye_exact"],
+        &[
+            "when the server sent \"bye\"",
+            "only a line that is exactly `BYE` ends it",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t06_server_keeps_early_line() {
+    fails_leading(
+        6,
+        Some("wrong_t06_server_keeps_early_line"),
+        None,
+        &["task06.server.drops_typed"],
+        &[
+            "kept the line typed while nobody was connected",
+            "not kept for later",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t06_server_unwraps_typed_write() {
+    fails_leading(
+        6,
+        Some("wrong_t06_server_unwraps_typed_write"),
+        None,
+        &["task06.server.write_to_gone"],
+        &["the server panicked when a typed line could not be written to client 1"],
     );
 }
 
