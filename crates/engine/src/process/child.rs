@@ -256,23 +256,10 @@ impl Child {
         }
     }
 
-    /// A second handle on the program's stdin (if it was piped), for a
-    /// thread of the grader's own that types while the check goes on,
-    /// however long the program takes to read. The program reads
-    /// end-of-file only once both this handle and [`Child::close_stdin`]
-    /// have closed theirs; a write to a program that has ended fails.
-    pub fn stdin_handle(&self) -> io::Result<std::fs::File> {
-        let Some(stdin) = self.stdin.as_ref() else {
-            return Err(io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "stdin is not piped",
-            ));
-        };
-        #[cfg(unix)]
-        let owned = std::os::fd::AsFd::as_fd(stdin).try_clone_to_owned()?;
-        #[cfg(windows)]
-        let owned = std::os::windows::io::AsHandle::as_handle(stdin).try_clone_to_owned()?;
-        Ok(std::fs::File::from(owned))
+    /// The program's stdin, if piped: a check may clone it for a thread of
+    /// its own that types, however long the program takes to read.
+    pub fn stdin(&self) -> Option<&ChildStdin> {
+        self.stdin.as_ref()
     }
 
     /// Closes the program's stdin: it reads end-of-file.

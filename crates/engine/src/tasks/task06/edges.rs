@@ -10,11 +10,12 @@ use crate::harness::{
     expect_success, lines_or_nothing, panicked, Ctx, Input, Server, LOOPBACK, REPLY_WAIT, STEP,
 };
 use crate::peer::End;
-use crate::process::{describe_status, Stream};
+use crate::process::{describe_status, Child, Stream};
 use crate::show;
 use crate::time::{human, Deadline};
 use std::cell::Cell;
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
@@ -164,9 +165,7 @@ struct Typist {
 
 impl Typist {
     fn start(server: &Server) -> Result<Typist, Outcome> {
-        let mut stdin = server
-            .child
-            .stdin_handle()
+        let mut stdin = stdin_handle(&server.child)
             .map_err(|e| Outcome::error(format!("could not type on the server's stdin: {e}")))?;
         let stop = Arc::new(AtomicBool::new(false));
         let (tell, typed) = mpsc::channel();
@@ -221,6 +220,19 @@ impl Typist {
             }
         }
     }
+}
+
+/// A second handle on `child`'s stdin, for the typist's thread: the
+/// program reads end-of-file only once both handles are closed.
+fn stdin_handle(child: &Child) -> io::Result<File> {
+    let stdin = child
+        .stdin()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "stdin is not piped"))?;
+    #[cfg(unix)]
+    let owned = std::os::fd::AsFd::as_fd(stdin).try_clone_to_owned()?;
+    #[cfg(windows)]
+    let owned = std::os::windows::io::AsHandle::as_handle(stdin).try_clone_to_owned()?;
+    Ok(File::from(owned))
 }
 
 /// Fails when the server has panicked or ended, `after` saying when.
