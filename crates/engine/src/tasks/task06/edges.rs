@@ -149,7 +149,7 @@ fn drops_typed(ctx: &mut Ctx) -> CheckResult {
         return Err(Outcome::fail(
             "the server dropped the line typed while nobody was connected without a word: print a note on stderr saying it went nowhere",
         )
-        .actual("stderr: nothing"));
+        .actual(format!("stderr: {}", lines_or_nothing(&stderr))));
     }
     say_bye(ctx, &server, &mut talk)
 }
