@@ -17,7 +17,7 @@ use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
@@ -33,6 +33,9 @@ const STALL: Duration = Duration::from_millis(50);
 const FILLER: usize = 4096;
 /// The most the grader types for it, whatever the socket buffers hold.
 const MOST_TYPED: usize = 64 << 20;
+
+/// When `write_to_gone` finds the server dead or deaf, in its messages.
+const WHEN: &str = "when a typed line could not be written to client 1, which had just gone";
 
 /// Lines that look like `BYE` and are not.
 const NOT_BYE: [&str; 3] = ["bye", " BYE", "BYE "];
@@ -154,13 +157,15 @@ fn drops_typed(ctx: &mut Ctx) -> CheckResult {
     say_bye(ctx, &server, &mut talk)
 }
 
-/// The grader's typing on a server's stdin from a thread of its own: lines
-/// of [`FILLER`] bytes, until told to stop or [`MOST_TYPED`] is typed. It
-/// reports each line typed, and ends (dropping its sender) when stopped,
-/// when the server has ended, or at the cap.
+/// The grader's typing on a server's stdin from a thread of its own, so
+/// that a server that stops reading never holds up the check: first lines
+/// of [`FILLER`] bytes, until told to stop or [`MOST_TYPED`] is typed,
+/// each reported; then the lines it is given. It ends when the server has
+/// ended (a write fails) or the check is over.
 struct Typist {
     stop: Arc<AtomicBool>,
     typed: mpsc::Receiver<usize>,
+    lines: mpsc::Sender<String>,
 }
 
 impl Typist {
@@ -169,6 +174,7 @@ impl Typist {
             .map_err(|e| Outcome::error(format!("could not type on the server's stdin: {e}")))?;
         let stop = Arc::new(AtomicBool::new(false));
         let (tell, typed) = mpsc::channel();
+        let (lines, given) = mpsc::channel::<String>();
         let stopped = Arc::clone(&stop);
         thread::spawn(move || {
             let mut line = format!("{:-<1$}", "typed for client 1 ", FILLER - 1);
@@ -176,13 +182,20 @@ impl Typist {
             let mut total = 0;
             while !stopped.load(Ordering::SeqCst) && total < MOST_TYPED {
                 if stdin.write_all(line.as_bytes()).is_err() {
-                    break;
+                    return;
                 }
                 total += line.len();
                 let _ = tell.send(total);
             }
+            // Its end tells that the server has read up to the last filler.
+            drop(tell);
+            for line in given {
+                if stdin.write_all(line.as_bytes()).is_err() {
+                    return;
+                }
+            }
         });
-        Ok(Typist { stop, typed })
+        Ok(Typist { stop, typed, lines })
     }
 
     /// Waits until the typing pauses for [`STALL`] (the server is blocked
@@ -199,26 +212,28 @@ impl Typist {
         total
     }
 
-    /// Stops typing and waits for the line being typed to be read: `true`
-    /// once the typist has ended, `false` if `alive` fails first or the
-    /// deadline passes.
-    fn finish(&self, deadline: Deadline, alive: impl Fn() -> CheckResult) -> Result<bool, Outcome> {
+    fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the server has read every filler line the typist wrote.
+    fn filler_read(&self) -> bool {
         loop {
-            match self
-                .typed
-                .recv_timeout(deadline.step(STEP).remaining().unwrap_or_default())
-            {
-                Err(RecvTimeoutError::Disconnected) => return Ok(true),
+            match self.typed.try_recv() {
                 Ok(_) => {}
-                Err(RecvTimeoutError::Timeout) => {
-                    alive()?;
-                    if deadline.expired() {
-                        return Ok(false);
-                    }
-                }
+                Err(mpsc::TryRecvError::Empty) => return false,
+                Err(mpsc::TryRecvError::Disconnected) => return true,
             }
         }
+    }
+
+    /// Types `text` and a newline, after the filler.
+    fn type_line(&self, ctx: &mut Ctx, text: &str) {
+        ctx.note(format!(
+            "grader types on the server's stdin: {}",
+            show::text(text)
+        ));
+        let _ = self.lines.send(format!("{text}\n"));
     }
 }
 
@@ -260,7 +275,6 @@ fn alive(server: &Server, after: &str) -> CheckResult {
 /// to it blocks; then client 1 resets, in the middle of that write. The
 /// server must live on and serve client 2 both ways.
 fn write_to_gone(ctx: &mut Ctx) -> CheckResult {
-    const WHEN: &str = "when a typed line could not be written to client 1, which had just gone";
     let server = ctx.server(&[])?;
     let mut first = Talk::open(ctx, &server, "client 1")?;
     let hello = "typed for client 1";
@@ -278,13 +292,7 @@ fn write_to_gone(ctx: &mut Ctx) -> CheckResult {
         show::count(typed, "byte")
     ));
     first.reset(ctx);
-    if !typist.finish(ctx.deadline(REPLY_WAIT), || alive(&server, WHEN))? {
-        alive(&server, WHEN)?;
-        return Err(Outcome::fail(format!(
-            "the server stopped reading its stdin {WHEN}: its keyboard loop must report the error and go on"
-        )));
-    }
-    ctx.note("the server has read all that was typed");
+    typist.stop();
     alive(&server, WHEN)?;
     let mut next = Talk::open(ctx, &server, "client 2").map_err(|outcome| {
         alive(&server, WHEN).err().unwrap_or(Outcome {
@@ -295,8 +303,9 @@ fn write_to_gone(ctx: &mut Ctx) -> CheckResult {
     next.send(ctx, "client 2 here")?;
     expect_printed(ctx, &server, "client 2 here", "each client line is printed")?;
     let answer = "welcome, client 2";
-    type_line(ctx, &server, answer)?;
-    expect_typed_line(ctx, &server, &mut next, answer, WHEN)?;
+    typist.type_line(ctx, answer);
+    expect_typed_line(ctx, &server, &mut next, answer, &typist)
+        .map_err(|outcome| alive(&server, WHEN).err().unwrap_or(outcome))?;
     say_bye(ctx, &server, &mut next)?;
     alive(&server, WHEN)
 }
@@ -308,11 +317,11 @@ fn expect_typed_line(
     server: &Server,
     talk: &mut Talk,
     answer: &str,
-    when: &str,
+    typist: &Typist,
 ) -> CheckResult {
     let deadline = ctx.deadline(REPLY_WAIT);
     loop {
-        alive(server, when)?;
+        alive(server, WHEN)?;
         match talk.next_line(deadline.step(STEP)) {
             Ok(line) if line.starts_with(b"typed for client 1 ") => {}
             Ok(line) => {
@@ -329,12 +338,17 @@ fn expect_typed_line(
                 .actual(show::bytes(&line)));
             }
             Err(partial) if matches!(partial.end, End::Timeout) && !deadline.expired() => {}
+            Err(_) if !typist.filler_read() => {
+                return Err(Outcome::fail(format!(
+                    "the server stopped reading its stdin {WHEN}: its keyboard loop must report the error and go on, so that what is typed reaches client 2"
+                )))
+            }
             Err(partial) => {
                 return Err(Outcome::fail(format!(
-                    "client 2: the line typed on the server's stdin {} (after client 1 went): {}",
-                    "never came",
+                    "client 2: the line typed on the server's stdin after client 1 went never came: {}",
                     match partial.end {
-                        End::Timeout => format!("nothing came within {}", human(deadline.budget())),
+                        End::Timeout =>
+                            format!("nothing came within {}", human(deadline.budget())),
                         ref end => end.describe(),
                     }
                 ))
