@@ -1040,6 +1040,71 @@ fn wrong_t05_client_zero_timeout() {
     );
 }
 
+/// Grades task `number` with the gallery's `server` or `client` (the
+/// reference for the other side), asserts that exactly `failing` fail,
+/// and that the first message a student reads holds each of `wording`.
+fn fails_leading(
+    number: u8,
+    server: Option<&str>,
+    client: Option<&str>,
+    failing: &[&str],
+    wording: &[&str],
+) {
+    let reports = grade(number, server.map(binary), client.map(binary));
+    assert_fails_exactly(&reports, failing);
+    let lead = grader::report::lead(&reports).expect("a failing task has a first message");
+    for words in wording {
+        assert!(
+            lead.text.contains(words),
+            "{words:?} is not in the first message: {}",
+            lead.text
+        );
+    }
+}
+
+#[test]
+fn wrong_t05_client_1024_buffer() {
+    fails_leading(
+        5,
+        None,
+        Some("wrong_t05_client_1024_buffer"),
+        &["task05.client.long_echo"],
+        &["printed only its first 1024 bytes", "receive buffer"],
+    );
+}
+
+#[test]
+fn wrong_t05_client_empty_is_no_reply() {
+    fails_leading(
+        5,
+        None,
+        Some("wrong_t05_client_empty_is_no_reply"),
+        &["task05.client.empty_echo"],
+        &[
+            "0-byte datagram",
+            "no `Received from server: ` line",
+            "a reply like any other",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t05_client_sleeps_timeout() {
+    // Every other check passes, only slower: each answer waits out T.
+    let started = std::time::Instant::now();
+    fails_leading(
+        5,
+        None,
+        Some("wrong_t05_client_sleeps_timeout"),
+        &["task05.client.prompt_reply"],
+        &[
+            "had not printed the reply",
+            "not after waiting out its timeout",
+        ],
+    );
+    eprintln!("graded in {:?}", started.elapsed());
+}
+
 #[test]
 fn ok_t05_server_thread_per_datagram() {
     server(5, "ok_t05_server_thread_per_datagram", &[]);
@@ -1075,6 +1140,8 @@ fn wrong_t06_server_turns() {
             "task06.server.duplex_from_client",
             "task06.server.duplex_typed",
             "task06.server.typed_bye",
+            "task06.server.drops_typed",
+            "task06.server.write_to_gone",
             "task06.pair.server_ends",
         ],
         &["the server takes turns"],
@@ -1104,6 +1171,7 @@ fn wrong_t06_server_one_conversation() {
             "task06.server.hangup",
             "task06.server.backlog",
             "task06.server.typed_bye",
+            "task06.server.write_to_gone",
         ],
         &["the server exited while a client was talking to it (exit status 0)"],
     );
@@ -1171,6 +1239,7 @@ fn wrong_t06_client_turns() {
             "task06.client.typed_bye",
             "task06.client.stdin_end",
             "task06.client.no_bye",
+            "task06.client.bye_exact",
             "task06.pair.server_ends",
         ],
         &["the client takes turns"],
@@ -1233,6 +1302,45 @@ fn wrong_t06_client_prompt() {
     lead_says(
         &reports,
         &["the client prints a prompt in front of its lines (\"> \")"],
+    );
+}
+
+#[test]
+fn wrong_t06_client_bye_loose() {
+    fails_leading(
+        6,
+        None,
+        Some("wrong_t06_client_bye_loose"),
+        &["task06.client.bye_exact"],
+        &[
+            "when the server sent \"bye\"",
+            "only a line that is exactly `BYE` ends it",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t06_server_keeps_early_line() {
+    fails_leading(
+        6,
+        Some("wrong_t06_server_keeps_early_line"),
+        None,
+        &["task06.server.drops_typed"],
+        &[
+            "kept the line typed while nobody was connected",
+            "not kept for later",
+        ],
+    );
+}
+
+#[test]
+fn wrong_t06_server_unwraps_typed_write() {
+    fails_leading(
+        6,
+        Some("wrong_t06_server_unwraps_typed_write"),
+        None,
+        &["task06.server.write_to_gone"],
+        &["the server panicked when a typed line could not be written to client 1"],
     );
 }
 

@@ -209,6 +209,12 @@ impl Child {
         }
     }
 
+    /// The program's stdin, if piped: a check may clone it for a thread of
+    /// its own that types, however long the program takes to read.
+    pub fn stdin(&self) -> Option<&ChildStdin> {
+        self.stdin.as_ref()
+    }
+
     /// Closes the program's stdin: it reads end-of-file.
     pub fn close_stdin(&mut self) {
         self.exit.stdin_closed.store(true, Ordering::SeqCst);

@@ -24,15 +24,15 @@ const LOOK: Duration = Duration::from_millis(20);
 const TIMEOUT_MS: u64 = 300;
 
 /// The grader's socket playing the server, and the client sending to it.
-struct Played {
-    socket: UdpSocket,
-    addr: SocketAddr,
-    client: Child,
+pub(super) struct Played {
+    pub(super) socket: UdpSocket,
+    pub(super) addr: SocketAddr,
+    pub(super) client: Child,
 }
 
 /// Opens the grader's socket on `at` and starts the client at it with
 /// `extra` arguments.
-fn start(ctx: &mut Ctx, at: Listen, extra: &[&str]) -> Result<Played, Outcome> {
+pub(super) fn start(ctx: &mut Ctx, at: Listen, extra: &[&str]) -> Result<Played, Outcome> {
     let socket = udp::bind(at.ip)
         .map_err(|e| Outcome::error(format!("could not open a UDP socket on {}: {e}", at.ip)))?;
     let addr = socket
@@ -50,7 +50,12 @@ fn start(ctx: &mut Ctx, at: Listen, extra: &[&str]) -> Result<Played, Outcome> {
 impl Played {
     /// The client's next datagram, waiting until `deadline`; a client that
     /// ends or stays silent fails, in words that say which.
-    fn next(&self, ctx: &mut Ctx, deadline: Deadline, what: &str) -> Result<Datagram, Outcome> {
+    pub(super) fn next(
+        &self,
+        ctx: &mut Ctx,
+        deadline: Deadline,
+        what: &str,
+    ) -> Result<Datagram, Outcome> {
         loop {
             let look = Deadline::after(LOOK.min(deadline.remaining().unwrap_or_default()));
             let got = udp::receive(&self.socket, look)
@@ -83,7 +88,7 @@ impl Played {
     }
 
     /// Sends `bytes` to the client from the grader's socket.
-    fn reply(&self, ctx: &mut Ctx, bytes: &[u8], to: SocketAddr) -> CheckResult {
+    pub(super) fn reply(&self, ctx: &mut Ctx, bytes: &[u8], to: SocketAddr) -> CheckResult {
         ctx.note(format!("grader replies {} to {to}", show::bytes(bytes)));
         self.socket
             .send_to(bytes, to)
@@ -93,7 +98,7 @@ impl Played {
 }
 
 /// The client's first datagram, which must be `expected`.
-fn message(ctx: &mut Ctx, played: &Played, expected: &str) -> Result<Datagram, Outcome> {
+pub(super) fn message(ctx: &mut Ctx, played: &Played, expected: &str) -> Result<Datagram, Outcome> {
     let datagram = played.next(ctx, ctx.deadline(REPLY_WAIT), "message")?;
     if datagram.bytes != expected.as_bytes() {
         return Err(Outcome::fail(

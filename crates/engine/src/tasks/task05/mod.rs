@@ -12,8 +12,10 @@
 //! - [`wire`]: the grader's datagrams to a server, resent when lost.
 //! - [`server`]: the server checks.
 //! - [`client`]: the client checks, and the pair.
+//! - [`reply`]: the client checks of the reply itself: long, empty, prompt.
 
 mod client;
+mod reply;
 mod server;
 mod wire;
 
@@ -406,6 +408,7 @@ fn client_checks() -> Vec<CheckDef> {
             run: client::timeout_option,
         },
     ];
+    checks.extend(reply::checks());
     checks.extend(client_rules::<Udp>());
     checks.push(CheckDef {
         name: "client.stops",

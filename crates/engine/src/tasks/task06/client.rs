@@ -20,13 +20,13 @@ const LINE_CAP: usize = 64 * 1024;
 const HOLD: Duration = Duration::from_millis(300);
 
 /// The grader as the chat server, with the client under test connected.
-struct Host {
-    session: Session,
+pub(super) struct Host {
+    pub(super) session: Session,
     reader: LineReader,
 }
 
 impl Host {
-    fn start(ctx: &mut Ctx, at: Listen, input: Input) -> Result<Host, Outcome> {
+    pub(super) fn start(ctx: &mut Ctx, at: Listen, input: Input) -> Result<Host, Outcome> {
         let session = session(ctx, at, &[], input)?;
         let reader = session
             .stream
@@ -36,11 +36,11 @@ impl Host {
         Ok(Host { session, reader })
     }
 
-    fn client(&self) -> &Child {
+    pub(super) fn client(&self) -> &Child {
         &self.session.client
     }
 
-    fn say(&self, ctx: &mut Ctx, text: &str) -> CheckResult {
+    pub(super) fn say(&self, ctx: &mut Ctx, text: &str) -> CheckResult {
         ctx.note(format!("grader sends {}", show::text(text)));
         peer::write_all(
             &self.session.stream,
@@ -56,7 +56,7 @@ impl Host {
     }
 
     /// Types `text` and a newline on the client's stdin.
-    fn type_line(&mut self, ctx: &mut Ctx, text: &str) -> CheckResult {
+    pub(super) fn type_line(&mut self, ctx: &mut Ctx, text: &str) -> CheckResult {
         ctx.note(format!(
             "grader types on the client's stdin: {}",
             show::text(text)
@@ -68,7 +68,7 @@ impl Host {
     }
 
     /// Reads the client's next line and expects its text to be `text`.
-    fn expect_sent(&mut self, ctx: &mut Ctx, text: &str, why: &str) -> CheckResult {
+    pub(super) fn expect_sent(&mut self, ctx: &mut Ctx, text: &str, why: &str) -> CheckResult {
         self.expect_sent_or(ctx, text, why, None)
     }
 
@@ -144,7 +144,7 @@ impl Host {
     }
 
     /// Closes the connection and waits for the client to end.
-    fn close(self, ctx: &mut Ctx) -> Result<Finished, Outcome> {
+    pub(super) fn close(self, ctx: &mut Ctx) -> Result<Finished, Outcome> {
         ctx.note("grader closes the connection");
         let _ = self.session.stream.shutdown(std::net::Shutdown::Both);
         drop(self.reader);

@@ -7,12 +7,16 @@
 //! - [`server`]: the server checks, the grader on both of its inputs.
 //! - [`client`]: the client checks, the grader playing the server; and the
 //!   pair checks.
+//! - [`edges`]: the edges of a conversation: a line typed while nobody is
+//!   connected, a write to a client that has just gone, a look-alike `BYE`
+//!   at the client.
 
 use super::{client_checks, server_checks, Lesson};
 use crate::check::{CheckDef, CheckResult, Kind};
 use crate::harness::{Ctx, Input, Listen, Server};
 
 mod client;
+mod edges;
 mod server;
 mod talk;
 
@@ -31,8 +35,10 @@ impl Lesson for Chat {
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Chat>();
         checks.extend(server_own());
+        checks.extend(edges::server_checks());
         checks.extend(client_checks::<Chat>());
         checks.extend(client_own());
+        checks.extend(edges::client_checks());
         checks.extend(pair());
         checks
     }

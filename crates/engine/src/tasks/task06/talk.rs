@@ -158,6 +158,23 @@ impl Talk {
         }
     }
 
+    /// The next line, its `\n` included, waiting until `deadline`; what
+    /// came of a line by then is kept for the next call.
+    pub(super) fn next_line(
+        &mut self,
+        deadline: crate::time::Deadline,
+    ) -> Result<Vec<u8>, peer::Received> {
+        self.reader.read_line(LINE_CAP, deadline)
+    }
+
+    /// Goes at once, with a reset (RST), as a client that crashed.
+    pub(super) fn reset(self, ctx: &mut Ctx) {
+        ctx.note(format!("{} resets its connection and is gone", self.name));
+        let Talk { stream, reader, .. } = self;
+        drop(reader);
+        peer::reset(stream);
+    }
+
     /// Closes the connection without `BYE`.
     pub(super) fn hang_up(self, ctx: &mut Ctx) {
         ctx.note(format!("{} closes its connection without BYE", self.name));
