@@ -64,11 +64,47 @@ impl Ctx<'_> {
 }
 
 /// The failure of a check during which `program` panicked (`detail`:
-/// `file:line:col: message`).
+/// `file:line:col: message`). The cause names the place only: the message
+/// can hold an OS error that differs run to run (a write to a client that
+/// has gone fails with "Broken pipe" one time, "Connection reset" the
+/// next), and one place is one mistake.
 pub fn panicked(program: &str, detail: &str) -> Outcome {
     Outcome::fail(format!("the {program} panicked at {detail}")).because(
         CauseKind::Panicked,
         program,
-        detail,
+        place(detail),
     )
+}
+
+/// `file:line:col` from `file:line:col: message`; all of `detail` when it
+/// does not start that way (a Python traceback's line, say).
+fn place(detail: &str) -> &str {
+    let Some((head, _)) = detail.split_once(": ") else {
+        return detail;
+    };
+    let mut parts = head.rsplitn(3, ':');
+    let numbers = parts
+        .by_ref()
+        .take(2)
+        .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    match numbers && parts.next().is_some_and(|file| !file.is_empty()) {
+        true => head,
+        false => detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::place;
+
+    #[test]
+    fn a_panic_is_placed_by_file_line_and_column() {
+        assert_eq!(
+            place("src/bin/server.rs:104:58: called `Result::unwrap()` on an `Err` value: Os { code: 32 }"),
+            "src/bin/server.rs:104:58"
+        );
+        assert_eq!(place("C:\\t\\server.rs:4:5: boom"), "C:\\t\\server.rs:4:5");
+        assert_eq!(place("File \"client.py\", line 9: x"), "File \"client.py\", line 9: x");
+        assert_eq!(place("no place here"), "no place here");
+    }
 }
