@@ -10,8 +10,9 @@
 mod common;
 
 use common::{assert_fails_exactly, binary, grade};
-use grader::check::Status;
+use grader::check::{CauseKind, Status};
 use grader::process::Program;
+use grader::report::CheckReport;
 
 fn server(number: u8, name: &str, failing: &[&str]) {
     assert_fails_exactly(&grade(number, Some(binary(name)), None), failing);
@@ -37,6 +38,37 @@ fn server_saying(number: u8, name: &str, failing: &[&str], wording: &[&str]) {
 
 fn client(number: u8, name: &str, failing: &[&str]) {
     assert_fails_exactly(&grade(number, None, Some(binary(name))), failing);
+}
+
+/// Grades `name` as the `side` (`server` or `client`) of task `number`,
+/// asserts that exactly `failing` fail, and that what the student reads
+/// first (the lead) is `kind`'s cause, in its words, with its hint.
+fn caused(number: u8, side: &str, name: &str, failing: &[&str], kind: CauseKind) {
+    let program = Some(binary(name));
+    let reports = match side {
+        "server" => grade(number, program, None),
+        _ => grade(number, None, program),
+    };
+    assert_fails_exactly(&reports, failing);
+    assert_lead(&reports, side, kind);
+}
+
+/// The lead of `reports` is `kind`'s cause found in `program`, with its
+/// hint, and explains every failure that has a cause.
+fn assert_lead(reports: &[CheckReport], program: &str, kind: CauseKind) {
+    let lead = grader::report::lead(reports).expect("a check failed");
+    assert_eq!(
+        lead.text,
+        format!("the {program} {}", kind.words()),
+        "{reports:#?}"
+    );
+    assert_eq!(lead.hint, kind.hint());
+    let caused: Vec<&str> = reports
+        .iter()
+        .filter(|r| r.status == Status::Fail && r.cause.is_some())
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(lead.checks, caused, "{reports:#?}");
 }
 
 /// `python3 grader/tests/gallery/python/<file>`, or `None` (and a note)
@@ -477,10 +509,12 @@ fn wrong_t04_server_pool_of_4() {
 
 #[test]
 fn wrong_t04_client_no_bye_at_eof() {
-    client(
+    caused(
         4,
+        "client",
         "wrong_t04_client_no_bye_at_eof",
-        // Every check that closes the client's stdin waits for its BYE.
+        // Every check that closes the client's stdin waits for its BYE. The
+        // pair check can't see the wire, so it fails on its own.
         &[
             "task04.client.lines",
             "task04.client.slow_replies",
@@ -490,6 +524,7 @@ fn wrong_t04_client_no_bye_at_eof() {
             "task04.pair.chat",
             "task04.client.localhost",
         ],
+        CauseKind::NoByeAtEof,
     );
 }
 
@@ -735,6 +770,54 @@ fn wrong_t05_client_zero_timeout() {
 }
 
 #[test]
+fn wrong_t05_client_sends_newline() {
+    caused(
+        5,
+        "client",
+        "wrong_t05_client_sends_newline",
+        // Every check that reads its message; the pair passes, since the
+        // reference server echoes the newline too and the client compares
+        // the reply with what it sent.
+        &[
+            "task05.client.echo",
+            "task05.client.default_message",
+            "task05.client.retransmits",
+            "task05.client.ignores_forged",
+            "task05.client.mismatch",
+            "task05.client.ipv6",
+            "task05.client.localhost",
+        ],
+        CauseKind::SendsNewline,
+    );
+}
+
+#[test]
+fn wrong_t05_client_binds_server_port() {
+    caused(
+        5,
+        "client",
+        "wrong_t05_client_binds_server_port",
+        // Where the server (the grader, or the reference server) holds the
+        // port, its bind fails; where nobody does, it talks to itself.
+        &[
+            "task05.client.echo",
+            "task05.client.default_message",
+            "task05.client.retransmits",
+            "task05.client.ignores_forged",
+            "task05.client.gives_up",
+            "task05.client.mismatch",
+            "task05.client.refused",
+            "task05.client.ipv6",
+            "task05.client.localhost",
+            "task05.client.timeout_option",
+            "task05.client.stops",
+            "task05.pair.echo",
+        ],
+        CauseKind::BindsServerPort,
+    );
+}
+
+#[test]
 fn ok_t05_server_thread_per_datagram() {
     server(5, "ok_t05_server_thread_per_datagram", &[]);
 }
@@ -769,6 +852,7 @@ fn wrong_t06_server_turns() {
             "task06.server.duplex_from_client",
             "task06.server.duplex_typed",
             "task06.server.typed_bye",
+            "task06.server.conversation_start",
             "task06.pair.server_ends",
         ],
     );
@@ -796,6 +880,8 @@ fn wrong_t06_server_one_conversation() {
             "task06.server.hangup",
             "task06.server.backlog",
             "task06.server.typed_bye",
+            // Its many short conversations end at the second.
+            "task06.server.conversation_start",
         ],
     );
 }
@@ -838,6 +924,65 @@ fn wrong_t06_client_turns() {
             "task06.client.no_bye",
             "task06.pair.server_ends",
         ],
+    );
+}
+
+#[test]
+fn wrong_t06_server_answers_bye() {
+    // Every conversation the grader ends with its BYE, the probes of the
+    // shared checks included.
+    caused(
+        6,
+        "server",
+        "wrong_t06_server_answers_bye",
+        &[
+            "task06.server.keeps_accepting",
+            "task06.server.hangups",
+            "task06.server.releases_sockets",
+            "task06.server.restarts",
+            "task06.server.client_lines",
+            "task06.server.typed_lines",
+            "task06.server.client_bye",
+            "task06.server.hangup",
+            "task06.server.backlog",
+            "task06.server.typed_bye",
+            "task06.server.utf8_crlf",
+            "task06.server.bye_exact",
+        ],
+        CauseKind::AnswersClientBye,
+    );
+}
+
+#[test]
+fn wrong_t06_server_registers_late() {
+    // A race: the check holds enough conversations to meet it in all but
+    // a few gradings in a thousand, and the others wait a moment before
+    // typing, so that they never meet it.
+    caused(
+        6,
+        "server",
+        "wrong_t06_server_registers_late",
+        &["task06.server.conversation_start"],
+        CauseKind::RegistersLate,
+    );
+}
+
+#[test]
+fn wrong_t06_client_close_is_error() {
+    caused(
+        6,
+        "client",
+        "wrong_t06_client_close_is_error",
+        // Every check that closes after the client's own BYE.
+        &[
+            "task06.client.sends_typed",
+            "task06.client.typed_bye",
+            "task06.client.stdin_end",
+            "task06.client.ipv6",
+            "task06.client.localhost",
+            "task06.pair.chat",
+        ],
+        CauseKind::CloseAfterByeIsError,
     );
 }
 

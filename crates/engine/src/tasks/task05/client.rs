@@ -2,7 +2,7 @@
 //! network too: it drops the client's first datagram, forges a reply from
 //! another socket, or never answers.
 
-use crate::check::{CheckResult, Outcome, Role};
+use crate::check::{CauseKind, CheckResult, Outcome, Role};
 use crate::harness::{
     expect_clean_error, expect_error_exit, expect_line, expect_mismatch_error, expect_success,
     finish_pair, lines_or_nothing, panicked, printed, Ctx, Listen, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
@@ -64,12 +64,13 @@ impl Played {
                 return Ok(datagram);
             }
             if let Some(status) = self.client.status() {
-                return Err(Outcome::fail(format!(
+                let outcome = Outcome::fail(format!(
                     "the client ended ({}) with no {what} sent to {}{}",
                     describe_status(status),
                     self.addr,
                     printed(&self.client)
-                )));
+                ));
+                return Err(bound_server_port(outcome, &self.client.output(Stream::Stderr)));
             }
             if deadline.expired() {
                 return Err(Outcome::fail(format!(
@@ -95,6 +96,14 @@ impl Played {
 /// The client's first datagram, which must be `expected`.
 fn message(ctx: &mut Ctx, played: &Played, expected: &str) -> Result<Datagram, Outcome> {
     let datagram = played.next(ctx, ctx.deadline(REPLY_WAIT), "message")?;
+    if datagram.bytes == format!("{expected}\n").as_bytes() {
+        return Err(Outcome::fail(
+            "the client's datagram is its message with a newline added",
+        )
+        .expected(show::text(expected))
+        .actual(show::bytes(&datagram.bytes))
+        .because(CauseKind::SendsNewline, "client", ""));
+    }
     if datagram.bytes != expected.as_bytes() {
         return Err(Outcome::fail(
             "the client sent something other than its message, as one datagram",
@@ -103,6 +112,22 @@ fn message(ctx: &mut Ctx, played: &Played, expected: &str) -> Result<Datagram, O
         .actual(show::bytes(&datagram.bytes)));
     }
     Ok(datagram)
+}
+
+/// `outcome` of a client that ended early, with its cause when its stderr
+/// says it could not bind a port already in use. A client binds port 0,
+/// which is never in use: this one bound a port of its own, the server's
+/// (the one the grader's socket holds).
+fn bound_server_port(outcome: Outcome, stderr: &[String]) -> Outcome {
+    let in_use = stderr.iter().any(|l| {
+        l.contains("already in use")
+            || l.contains("(os error 10048)")
+            || l.contains("Only one usage of each socket address")
+    });
+    match in_use {
+        true => outcome.because(CauseKind::BindsServerPort, "client", ""),
+        false => outcome,
+    }
 }
 
 /// The grader echoes the client's message, `expected` (MESSAGE when
@@ -294,6 +319,19 @@ pub fn refused(ctx: &mut Ctx) -> CheckResult {
         false,
     )?;
     let done = ctx.finish(&client)?;
+    // Nobody holds the port: a reply can only be the client's own datagram,
+    // sent from that very port back to itself.
+    let replied = done
+        .stdout
+        .iter()
+        .any(|l| l.starts_with("Received from server:"));
+    if done.status.success() && replied {
+        return Err(Outcome::fail(format!(
+            "nothing holds UDP port {port}, yet the client printed a reply: its socket is bound to port {port} itself, so its datagram came back to it"
+        ))
+        .actual(lines_or_nothing(&done.stdout))
+        .because(CauseKind::BindsServerPort, "client", ""));
+    }
     expect_clean_error(&done, &port.to_string())
 }
 
@@ -366,6 +404,6 @@ pub fn pair(ctx: &mut Ctx) -> CheckResult {
     let text = "a round trip through your own server";
     let client = ctx.client("127.0.0.1", server.addr.port(), &[text], false)?;
     let done = finish_pair(ctx, &client)?;
-    expect_success(&done)?;
+    expect_success(&done).map_err(|outcome| bound_server_port(outcome, &done.stderr))?;
     expect_line(&done, &format!("Received from server: {text}"))
 }

@@ -152,6 +152,38 @@ impl Host {
     }
 }
 
+impl Host {
+    /// Closes the connection after the client's own `BYE`, which the
+    /// grader has received: that close is the normal end, exit status 0.
+    fn close_after_bye(self, ctx: &mut Ctx) -> CheckResult {
+        let running = self.client().status().is_none();
+        let done = self.close(ctx)?;
+        expect_success(&done).map_err(|outcome| match running {
+            true => close_called_error(outcome, &done),
+            false => outcome,
+        })
+    }
+}
+
+/// `outcome` of a client that failed once the server closed after the
+/// client's own `BYE`: when it said `error:`, it took that close for a
+/// server leaving without `BYE`.
+fn close_called_error(outcome: Outcome, done: &Finished) -> Outcome {
+    let error = done
+        .stderr
+        .iter()
+        .find(|l| l.trim_start().starts_with("error:"));
+    match error {
+        Some(line) if !done.status.success() => Outcome::fail(format!(
+            "the client sent BYE, and when the server then closed the connection it ended with {} and {}: after the client's own BYE that close is the normal end, exit status 0",
+            describe_status(done.status),
+            show::line(line)
+        ))
+        .because(CauseKind::CloseAfterByeIsError, "client", ""),
+        _ => outcome,
+    }
+}
+
 /// Waits for the client to print `Server: <text>`.
 fn expect_shown(ctx: &mut Ctx, client: &Child, text: &str, why: &str) -> CheckResult {
     expect_said(ctx, client, "client", &format!("Server: {text}"), why, None)
@@ -217,8 +249,7 @@ pub(super) fn sends_typed(ctx: &mut Ctx) -> CheckResult {
     )?;
     host.type_line(ctx, "BYE")?;
     host.expect_sent(ctx, "BYE", "the typed BYE is sent")?;
-    let done = host.close(ctx)?;
-    expect_success(&done)
+    host.close_after_bye(ctx)
 }
 
 pub(super) fn prints_at_once(ctx: &mut Ctx) -> CheckResult {
@@ -260,8 +291,7 @@ pub(super) fn typed_bye(ctx: &mut Ctx) -> CheckResult {
         "after its BYE the client still prints the server's lines",
     )?;
     host.hold(ctx, "its typed BYE")?;
-    let done = host.close(ctx)?;
-    expect_success(&done)
+    host.close_after_bye(ctx)
 }
 
 pub(super) fn stdin_end(ctx: &mut Ctx) -> CheckResult {
@@ -277,8 +307,7 @@ pub(super) fn stdin_end(ctx: &mut Ctx) -> CheckResult {
         "after its BYE the client still prints the server's lines",
     )?;
     host.hold(ctx, "the BYE it sent at the end of its input")?;
-    let done = host.close(ctx)?;
-    expect_success(&done)
+    host.close_after_bye(ctx)
 }
 
 pub(super) fn no_bye(ctx: &mut Ctx) -> CheckResult {
@@ -317,8 +346,7 @@ pub(super) fn play(ctx: &mut Ctx, at: Listen) -> CheckResult {
     ctx.note("grader closes the client's stdin");
     host.session.client.close_stdin();
     host.expect_sent(ctx, "BYE", "at the end of its input the client sends BYE")?;
-    let done = host.close(ctx)?;
-    expect_success(&done)
+    host.close_after_bye(ctx)
 }
 
 /// The student's server and client, connected, each with its stdin piped.
@@ -367,7 +395,15 @@ pub(super) fn pair_chat(ctx: &mut Ctx) -> CheckResult {
     )?;
     type_client(ctx, &mut client, "BYE")?;
     let done = finish_pair(ctx, &client)?;
-    expect_success(&done)?;
+    expect_success(&done).map_err(|outcome| {
+        // Your server printed the client's BYE: the close that followed is
+        // the normal end.
+        let out = server.child.output(Stream::Stdout);
+        match out.iter().any(|l| l == "Client: BYE") {
+            true => close_called_error(outcome, &done),
+            false => outcome,
+        }
+    })?;
     expect_printed(ctx, &server, "BYE", "your server prints your client's BYE")?;
     expect_ended(ctx, &server, 1)
 }
