@@ -28,7 +28,10 @@ pub fn hint(cli: &Hint) -> anyhow::Result<String> {
 pub fn text(task: &TaskReport, asked: &str, more: u8) -> String {
     let lead = report::lead(&task.checks);
     let Some((lead, check)) = lead.and_then(|lead| {
-        let first = task.checks.iter().find(|c| Some(&c.id) == lead.checks.first())?;
+        let first = task
+            .checks
+            .iter()
+            .find(|c| Some(&c.id) == lead.checks.first())?;
         Some((lead, first))
     }) else {
         return format!("Every check of {} passes: no hint needed.\n", task.task);

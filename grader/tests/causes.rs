@@ -459,7 +459,10 @@ fn the_cause_of_most_failures_is_shown_first_wherever_its_checks_are() {
         failed("task06.server.client_lines", Some(CauseKind::TakesTurns)),
         failed("task06.server.typed_lines", Some(CauseKind::TakesTurns)),
         failed("task06.server.stdin_end", None),
-        failed("task06.server.client_bye", Some(CauseKind::AnswersClientBye)),
+        failed(
+            "task06.server.client_bye",
+            Some(CauseKind::AnswersClientBye),
+        ),
         failed("task06.server.hangup", Some(CauseKind::AnswersClientBye)),
         failed("task06.server.backlog", Some(CauseKind::AnswersClientBye)),
     ];

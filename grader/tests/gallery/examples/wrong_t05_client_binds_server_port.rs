@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use std::io::ErrorKind;
-use std::net::{ToSocketAddrs, UdpSocket};
+use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -43,48 +43,49 @@ fn run(args: &Args) -> Result<(), String> {
     let servers = addr
         .to_socket_addrs()
         .map_err(|e| format!("could not resolve {addr}: {e}"))?;
-    let mut last = format!("could not resolve {addr}: no address");
+    let mut refused = format!("could not resolve {addr}: no address");
     for server in servers {
-        // The mistake: the client's own port should be 0 (any free one).
-        let own = if server.is_ipv4() {
-            format!("0.0.0.0:{}", args.port)
-        } else {
-            format!("[::]:{}", args.port)
-        };
-        let socket = UdpSocket::bind(&own).map_err(|e| format!("could not bind {own}: {e}"))?;
-        socket
-            .connect(server)
-            .map_err(|e| format!("could not connect to {server}: {e}"))?;
-        socket
-            .set_read_timeout(Some(Duration::from_millis(args.timeout_ms)))
-            .map_err(|e| format!("could not set the timeout: {e}"))?;
-        let mut buffer = vec![0u8; 65_536];
-        for _ in 0..=args.retries {
-            socket
-                .send(args.message.as_bytes())
-                .map_err(|e| format!("could not send to {server}: {e}"))?;
-            match socket.recv(&mut buffer) {
-                Ok(n) => {
-                    println!("Received from server: {}", String::from_utf8_lossy(&buffer[..n]));
-                    if buffer[..n] != *args.message.as_bytes() {
-                        return Err("echo mismatch".to_string());
-                    }
-                    return Ok(());
-                }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
-                    last = format!("could not reach {server}: {e}");
-                    break;
-                }
-                Err(e) => return Err(format!("could not talk to {server}: {e}")),
+        let reply = match ask(server, args) {
+            Ok(Some(reply)) => reply,
+            Ok(None) => {
+                return Err(format!(
+                    "no reply from {server} after {} tries",
+                    args.retries + 1
+                ))
             }
+            Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
+                refused = format!("could not reach {server}: {e}");
+                continue;
+            }
+            Err(e) => return Err(format!("could not talk to {server}: {e}")),
+        };
+        println!("Received from server: {}", String::from_utf8_lossy(&reply));
+        if reply != args.message.as_bytes() {
+            return Err("echo mismatch".to_string());
         }
-        if !last.starts_with("could not reach") {
-            return Err(format!(
-                "no reply from {server} after {} tries",
-                args.retries + 1
-            ));
+        return Ok(());
+    }
+    Err(refused)
+}
+
+fn ask(server: SocketAddr, args: &Args) -> std::io::Result<Option<Vec<u8>>> {
+    // The mistake: the client's own port should be 0, any free one.
+    let own: SocketAddr = if server.is_ipv4() {
+        ([0, 0, 0, 0], args.port).into()
+    } else {
+        ([0u16; 8], args.port).into()
+    };
+    let socket = UdpSocket::bind(own)?;
+    socket.connect(server)?;
+    socket.set_read_timeout(Some(Duration::from_millis(args.timeout_ms)))?;
+    let mut buffer = vec![0u8; 65_536];
+    for _ in 0..=args.retries {
+        socket.send(args.message.as_bytes())?;
+        match socket.recv(&mut buffer) {
+            Ok(n) => return Ok(Some(buffer[..n].to_vec())),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) => return Err(e),
         }
     }
-    Err(last)
+    Ok(None)
 }

@@ -90,16 +90,22 @@ impl<'a> Chat<'a> {
                     // connection closed with no BYE: the end of input was
                     // not turned into one.
                     let unsaid = self.expected.split_last().is_some_and(|(last, given)| {
-                        *last == "BYE" && received.iter().map(String::as_str).eq(given.iter().copied())
+                        *last == "BYE"
+                            && received
+                                .iter()
+                                .map(String::as_str)
+                                .eq(given.iter().copied())
                     });
                     let closed = matches!(partial.end, End::Eof | End::Failed(_));
                     let outcome = Outcome::fail(what)
                         .expected(lines_shown(self.expected))
                         .actual(lines_shown(&received));
-                    return Err(match input_ends && unsaid && closed && partial.bytes.is_empty() {
-                        true => outcome.because(CauseKind::NoByeAtEof, "client", ""),
-                        false => outcome,
-                    });
+                    return Err(
+                        match input_ends && unsaid && closed && partial.bytes.is_empty() {
+                            true => outcome.because(CauseKind::NoByeAtEof, "client", ""),
+                            false => outcome,
+                        },
+                    );
                 }
             };
             let text =

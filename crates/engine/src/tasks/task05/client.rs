@@ -70,7 +70,10 @@ impl Played {
                     self.addr,
                     printed(&self.client)
                 ));
-                return Err(bound_server_port(outcome, &self.client.output(Stream::Stderr)));
+                return Err(bound_server_port(
+                    outcome,
+                    &self.client.output(Stream::Stderr),
+                ));
             }
             if deadline.expired() {
                 return Err(Outcome::fail(format!(
@@ -97,12 +100,12 @@ impl Played {
 fn message(ctx: &mut Ctx, played: &Played, expected: &str) -> Result<Datagram, Outcome> {
     let datagram = played.next(ctx, ctx.deadline(REPLY_WAIT), "message")?;
     if datagram.bytes == format!("{expected}\n").as_bytes() {
-        return Err(Outcome::fail(
-            "the client's datagram is its message with a newline added",
-        )
-        .expected(show::text(expected))
-        .actual(show::bytes(&datagram.bytes))
-        .because(CauseKind::SendsNewline, "client", ""));
+        return Err(
+            Outcome::fail("the client's datagram is its message with a newline added")
+                .expected(show::text(expected))
+                .actual(show::bytes(&datagram.bytes))
+                .because(CauseKind::SendsNewline, "client", ""),
+        );
     }
     if datagram.bytes != expected.as_bytes() {
         return Err(Outcome::fail(

@@ -167,11 +167,7 @@ impl Talk {
 
     /// Whether anything arrives within `window`: for lines that must
     /// not come. Only a wrong server ever waits out the whole window.
-    pub(super) fn silent_for(
-        &mut self,
-        ctx: &mut Ctx,
-        window: Duration,
-    ) -> Result<(), Vec<u8>> {
+    pub(super) fn silent_for(&mut self, ctx: &mut Ctx, window: Duration) -> Result<(), Vec<u8>> {
         match self.reader.read_line(LINE_CAP, ctx.deadline(window)) {
             Err(partial) if partial.bytes.is_empty() => Ok(()),
             Err(partial) => Err(partial.bytes),
