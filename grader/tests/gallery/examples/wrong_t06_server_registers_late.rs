@@ -1,8 +1,8 @@
 //! Task 06 server, right but for one thing. Mistake: it prints
-//! `Connection from` as soon as it has accepted, then starts the thread
-//! that reads the client, and only then hands the client's stream to the
-//! keyboard thread: a line typed right after `Connection from` may find
-//! nobody connected and be dropped.
+//! `Connection from` as soon as it has accepted, then starts a thread for
+//! the conversation, which hands the client's stream to the keyboard
+//! thread only once it runs: a line typed right after `Connection from`
+//! may find nobody connected and be dropped.
 
 use clap::Parser;
 use std::io::{self, BufRead, BufReader, Write};
@@ -49,10 +49,13 @@ fn main() -> ExitCode {
             continue;
         };
         println!("Connection from {peer}");
-        let Ok(writer) = stream.try_clone() else {
-            continue;
-        };
-        let reader = thread::spawn(move || {
+        // The mistake: the conversation's thread hands the client to the
+        // keyboard thread only once it runs, after the line is out.
+        let slot = Arc::clone(&current);
+        let conversation = thread::spawn(move || {
+            if let Ok(writer) = stream.try_clone() {
+                *slot.lock().unwrap() = Some(writer);
+            }
             for line in BufReader::new(stream).lines() {
                 let Ok(line) = line else { break };
                 println!("Client: {line}");
@@ -61,8 +64,7 @@ fn main() -> ExitCode {
                 }
             }
         });
-        *current.lock().unwrap() = Some(writer);
-        let _ = reader.join();
+        let _ = conversation.join();
         if let Some(stream) = current.lock().unwrap().take() {
             let _ = stream.shutdown(Shutdown::Both);
         }
