@@ -150,9 +150,7 @@ impl Host {
         drop(self.reader);
         ctx.finish(&self.session.client)
     }
-}
 
-impl Host {
     /// Closes the connection after the client's own `BYE`, which the
     /// grader has received: that close is the normal end, exit status 0.
     fn close_after_bye(self, ctx: &mut Ctx) -> CheckResult {
