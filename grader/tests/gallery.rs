@@ -12,7 +12,7 @@ mod common;
 use common::{assert_fails_exactly, binary, grade};
 use grader::check::{CauseKind, Status};
 use grader::process::Program;
-use grader::report::CheckReport;
+use grader::report::{Build, CheckReport, TaskReport};
 
 fn server(number: u8, name: &str, failing: &[&str]) {
     assert_fails_exactly(&grade(number, Some(binary(name)), None), failing);
@@ -51,6 +51,14 @@ fn caused(number: u8, side: &str, name: &str, failing: &[&str], kind: CauseKind)
     };
     assert_fails_exactly(&reports, failing);
     assert_lead(&reports, side, kind);
+    // `grader hint` starts from the same place.
+    let package = grader::tasks::by_number(number).unwrap().package;
+    let task = TaskReport::new(package, Build::Ok, Vec::new(), reports);
+    let hint = grader::hint::text(&task, package, 0);
+    assert!(
+        hint.contains(&format!("Hint 1 of 3: {}\n", kind.hint())),
+        "{hint}"
+    );
 }
 
 /// The lead of `reports` is `kind`'s cause found in `program`, with its
