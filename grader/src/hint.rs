@@ -1,12 +1,16 @@
-//! `grader hint`: hints for the first failing check of a task, one level
-//! at a time, as rustlings gives them: only on demand.
+//! `grader hint`: hints for a failing task, one level at a time, as
+//! rustlings gives them: only on demand. They start from the task's lead
+//! ([`report::lead`]): the cause behind most of its failures, not
+//! whichever check comes first in the list.
 //!
-//! The levels, shallow to deep: the check's own hint, the deeper hints
-//! written for it ([`crate::tasks::deeper`]), then what the check
-//! saw, with where to read more. `--more` shows one level further.
+//! The levels, shallow to deep: the lead's hint (its cause's, or its
+//! check's own), the deeper hints written for the lead's first check
+//! ([`crate::tasks::deeper`]), then what that check saw, with where to
+//! read more. `--more` shows one level further.
 
 use crate::cli::{self, Hint};
 use crate::grade::plain_options;
+use crate::report::{self, TaskReport};
 use crate::run;
 use crate::tasks;
 use crate::time::Timing;
@@ -16,20 +20,25 @@ pub fn hint(cli: &Hint) -> anyhow::Result<String> {
     let tasks = cli::chosen_tasks(std::slice::from_ref(&cli.task))?;
     let options = plain_options(cli.workspace.resolve()?, Timing::new(1.0));
     let report = run::grade(&tasks, &options, &|_| {})?;
-    let task = &report.tasks[0];
-    let failed = task
-        .checks
-        .iter()
-        .find(|c| c.status == crate::check::Status::Fail);
-    let Some(check) = failed else {
-        return Ok(format!(
-            "Every check of {} passes: no hint needed.\n",
-            task.task
-        ));
+    Ok(text(&report.tasks[0], &cli.task, cli.more))
+}
+
+/// The hint text for `task`, graded, as asked for with `asked` (the task
+/// as typed) and `more` levels beyond the first.
+pub fn text(task: &TaskReport, asked: &str, more: u8) -> String {
+    let lead = report::lead(&task.checks);
+    let Some((lead, check)) = lead.and_then(|lead| {
+        let first = task
+            .checks
+            .iter()
+            .find(|c| Some(&c.id) == lead.checks.first())?;
+        Some((lead, first))
+    }) else {
+        return format!("Every check of {} passes: no hint needed.\n", task.task);
     };
-    let mut levels = vec![check.hint.clone()];
+    let mut levels = vec![lead.hint.clone()];
     levels.extend(tasks::deeper(&check.id).iter().map(|h| h.to_string()));
-    let mut seen = vec![check.message.clone()];
+    let mut seen = vec![format!("{}: {}", check.id, check.message)];
     seen.extend(check.expected.iter().map(|e| format!("expected: {e}")));
     seen.extend(check.actual.iter().map(|a| format!("actual:   {a}")));
     seen.push(format!(
@@ -40,20 +49,26 @@ pub fn hint(cli: &Hint) -> anyhow::Result<String> {
     ));
     levels.push(seen.join("\n"));
     levels.retain(|l| !l.is_empty());
-    let shown = usize::from(cli.more).min(levels.len() - 1);
-    let mut text = format!("{}: {}\n{}\n\n", check.id, check.title, check.message);
+    let shown = usize::from(more).min(levels.len() - 1);
+    let mut text = match (&lead.cause, lead.checks.len()) {
+        (Some(_), many) if many > 1 => format!(
+            "{many} checks failed for one reason: {}\nchecks: {}\n\n",
+            lead.text,
+            lead.checks.join(", ")
+        ),
+        _ => format!("{}: {}\n{}\n\n", check.id, check.title, check.message),
+    };
     for (level, hint) in levels.iter().enumerate().take(shown + 1) {
         text.push_str(&format!("Hint {} of {}: {hint}\n", level + 1, levels.len()));
     }
     if shown + 1 < levels.len() {
         let more = "--more ".repeat(shown + 1);
         text.push_str(&format!(
-            "\nStuck still? `cargo run -p grader -- hint {} {}` gives the next one.\n",
-            cli.task,
+            "\nStuck still? `cargo run -p grader -- hint {asked} {}` gives the next one.\n",
             more.trim_end()
         ));
     }
-    Ok(text)
+    text
 }
 
 /// The section of `docs/concepts.md` that explains what `package` is about.

@@ -336,9 +336,14 @@ fn a_panic_on_an_error_path_is_told_as_any_panic() {
     assert_eq!(refused.status, Status::Fail, "{refused:#?}");
     let cause = refused.cause.as_ref().expect("a cause");
     assert_eq!(cause.kind, CauseKind::Panicked, "{cause:?}");
-    assert_eq!(
-        refused.message,
-        format!("the client panicked at {}", cause.detail)
+    // The message quotes the panic whole; the cause names its place.
+    assert!(
+        refused.message.starts_with(&format!(
+            "the client panicked at {}: called `Result::unwrap()`",
+            cause.detail
+        )),
+        "{}",
+        refused.message
     );
     assert!(
         cause.detail.contains("wrong_t01_client_unwrap.rs:"),
@@ -411,4 +416,123 @@ fn a_chat_client_that_ends_only_at_a_keystroke_is_named_once() {
     let client = binary("wrong_t06_client_bye_at_keystroke");
     let reports = graded_pair(6, None, Some(client), 1.0);
     grouped(6, reports, "client", CauseKind::KeyboardHoldsExit, 2);
+}
+
+#[test]
+fn a_udp_client_that_adds_a_newline_is_named_once() {
+    let client = binary("wrong_t05_client_sends_newline");
+    let reports = graded_pair(5, None, Some(client), 1.0);
+    grouped(5, reports, "client", CauseKind::SendsNewline, 7);
+}
+
+#[test]
+fn a_udp_client_bound_to_the_servers_port_is_named_once() {
+    let client = binary("wrong_t05_client_binds_server_port");
+    let reports = graded_pair(5, None, Some(client), 1.0);
+    grouped(5, reports, "client", CauseKind::BindsServerPort, 12);
+}
+
+#[test]
+fn a_chat_server_that_answers_the_clients_bye_is_named_once() {
+    shown_once(
+        6,
+        binary("wrong_t06_server_answers_bye"),
+        1.0,
+        CauseKind::AnswersClientBye,
+        12,
+    );
+}
+
+#[test]
+fn a_chat_client_that_calls_the_close_after_its_bye_an_error_is_named_once() {
+    let client = binary("wrong_t06_client_close_is_error");
+    let reports = graded_pair(6, None, Some(client), 1.0);
+    grouped(6, reports, "client", CauseKind::CloseAfterByeIsError, 6);
+}
+
+#[test]
+fn a_line_client_that_sends_no_bye_at_the_end_of_input_is_named_once() {
+    let client = binary("wrong_t04_client_no_bye_at_eof");
+    let reports = graded_pair(4, None, Some(client), 1.0);
+    grouped(4, reports, "client", CauseKind::NoByeAtEof, 6);
+}
+
+/// A failed check of the server, with `cause` if given.
+fn failed(id: &str, cause: Option<CauseKind>) -> CheckReport {
+    let task = grader::tasks::by_number(6).unwrap();
+    let check = task.checks.iter().find(|c| c.id == id).unwrap();
+    CheckReport {
+        id: id.into(),
+        title: check.title.into(),
+        role: grader::check::Role::Server,
+        status: Status::Fail,
+        points: 0,
+        max_points: check.points,
+        message: format!("{id} saw it go wrong"),
+        hint: cause.map_or(check.hint, |kind| kind.hint()).into(),
+        duration_ms: 1,
+        expected: None,
+        actual: None,
+        transcript: Vec::new(),
+        cause: cause.map(|kind| grader::check::Cause {
+            kind,
+            program: "server".into(),
+            detail: String::new(),
+        }),
+        flaky: false,
+        visibility: Default::default(),
+    }
+}
+
+#[test]
+fn the_cause_of_most_failures_is_shown_first_wherever_its_checks_are() {
+    // Two checks early in the list fail for one cause, three later ones
+    // for another: the three come first, and `grader hint` starts there.
+    let checks = vec![
+        failed("task06.server.client_lines", Some(CauseKind::TakesTurns)),
+        failed("task06.server.typed_lines", Some(CauseKind::TakesTurns)),
+        failed("task06.server.stdin_end", None),
+        failed(
+            "task06.server.client_bye",
+            Some(CauseKind::AnswersClientBye),
+        ),
+        failed("task06.server.hangup", Some(CauseKind::AnswersClientBye)),
+        failed("task06.server.backlog", Some(CauseKind::AnswersClientBye)),
+    ];
+    let text = human("task06_chat", checks.clone());
+    let answers = text
+        .find(CauseKind::AnswersClientBye.hint())
+        .expect("the larger group is shown");
+    let turns = text
+        .find(CauseKind::TakesTurns.hint())
+        .expect("the smaller group is shown");
+    let alone = text
+        .find("✗ task06.server.stdin_end")
+        .expect("the lone failure is shown");
+    assert!(answers < turns && turns < alone, "{text}");
+    assert_eq!(text.matches("for one reason").count(), 2, "{text}");
+
+    let task = TaskReport::new("task06_chat", Build::Ok, Vec::new(), checks);
+    let hint = grader::hint::text(&task, "task06", 0);
+    assert!(
+        hint.starts_with("3 checks failed for one reason: the server answers the client's `BYE`"),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("Hint 1 of ") && hint.contains(CauseKind::AnswersClientBye.hint()),
+        "{hint}"
+    );
+    assert!(!hint.contains(CauseKind::TakesTurns.hint()), "{hint}");
+    // The deeper levels are the lead's first check's: client_bye's own
+    // second hint, then what it saw.
+    let client_bye = grader::tasks::deeper("task06.server.client_bye");
+    let deepest = grader::hint::text(&task, "task06", 9);
+    assert!(!client_bye.is_empty());
+    for level in client_bye {
+        assert!(deepest.contains(level), "{deepest}");
+    }
+    assert!(
+        deepest.contains("task06.server.client_bye: task06.server.client_bye saw it go wrong"),
+        "{deepest}"
+    );
 }

@@ -162,6 +162,23 @@ pub enum CauseKind {
     /// An echo client that sends something other than its message (a
     /// line ending added, say).
     AltersMessage,
+    /// A UDP client whose datagram is its message with a `\n` added.
+    SendsNewline,
+    /// A UDP client that binds its own socket to the server's port
+    /// (`--port`) rather than to port 0.
+    BindsServerPort,
+    /// A chat server that answers the client's `BYE` with a `BYE` of its
+    /// own.
+    AnswersClientBye,
+    /// A chat client that calls the server's close an error even after it
+    /// has sent `BYE` itself.
+    CloseAfterByeIsError,
+    /// A line client that closes at the end of its input without sending
+    /// `BYE`.
+    NoByeAtEof,
+    /// A chat server that prints `Connection from` before its keyboard
+    /// thread can send to that client.
+    RegistersLate,
 }
 
 impl CauseKind {
@@ -205,6 +222,22 @@ impl CauseKind {
             }
             CauseKind::IgnoresMessage => "ignores --message: it sends its default greeting",
             CauseKind::AltersMessage => "sends something other than its message",
+            CauseKind::SendsNewline => {
+                "adds a newline to its message: the datagram must hold MESSAGE exactly"
+            }
+            CauseKind::BindsServerPort => {
+                "binds its own socket to the server's port (--port), not to port 0"
+            }
+            CauseKind::AnswersClientBye => {
+                "answers the client's `BYE` with `BYE` instead of closing without a word"
+            }
+            CauseKind::CloseAfterByeIsError => {
+                "calls the server's close an error even after sending `BYE` itself"
+            }
+            CauseKind::NoByeAtEof => "sends no `BYE` at the end of its input",
+            CauseKind::RegistersLate => {
+                "prints `Connection from` before its keyboard thread can send to that client"
+            }
         }
     }
 
@@ -290,6 +323,24 @@ impl CauseKind {
             }
             CauseKind::AltersMessage => {
                 "Send exactly MESSAGE's bytes with write_all(message.as_bytes()), nothing added: the server echoes what it gets, and the client compares the echo with MESSAGE byte for byte."
+            }
+            CauseKind::SendsNewline => {
+                "Send exactly message.as_bytes(), with no \"\\n\" added: a datagram is not a line, its end is the message's end, and the server sends back exactly the bytes it received."
+            }
+            CauseKind::BindsServerPort => {
+                "Bind the client's socket to port 0 (\"0.0.0.0:0\", or \"[::]:0\" for an IPv6 server) so the OS picks a free port: --port is where the server listens, the address you send to, and the server already holds it."
+            }
+            CauseKind::AnswersClientBye => {
+                "When the client's line is exactly BYE, print `Client: BYE` and leave the read loop without writing anything: closing the connection is the whole answer."
+            }
+            CauseKind::CloseAfterByeIsError => {
+                "Remember that you sent BYE (typed, or at the end of input): after it the server's close is the normal end, exit 0; only a close before your BYE is `error: the server <addr> closed the connection without BYE`."
+            }
+            CauseKind::NoByeAtEof => {
+                "When stdin ends (lines() returns None), send BYE yourself, as if it had been typed, then read the server's reply and wait for its close."
+            }
+            CauseKind::RegistersLate => {
+                "Store the client's stream (a try_clone) where the keyboard thread finds it before you print `Connection from`: that line says the conversation has begun, and a line typed from then on must reach this client."
             }
         }
     }

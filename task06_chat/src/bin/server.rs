@@ -61,6 +61,8 @@ fn serve(addr: &str) -> Result<(), String> {
                 continue;
             }
         };
+        // The keyboard thread gets the client first, then we say so: a
+        // line typed once `Connection from` shows must reach this client.
         match stream.try_clone() {
             Ok(writer) => *lock(&current) = Some(writer),
             Err(e) => {

@@ -104,7 +104,10 @@ mod tests {
             "src/bin/server.rs:104:58"
         );
         assert_eq!(place("C:\\t\\server.rs:4:5: boom"), "C:\\t\\server.rs:4:5");
-        assert_eq!(place("File \"client.py\", line 9: x"), "File \"client.py\", line 9: x");
+        assert_eq!(
+            place("File \"client.py\", line 9: x"),
+            "File \"client.py\", line 9: x"
+        );
         assert_eq!(place("no place here"), "no place here");
     }
 }

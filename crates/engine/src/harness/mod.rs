@@ -355,8 +355,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// How a server of this check ended of its own accord, if one did: its
-    /// status, and its panic or last stderr line (usually why), in the same
-    /// words every time.
+    /// status, and its panic or, for a failure status, its last stderr line
+    /// (usually why), in the same words every time.
     pub fn server_exit(&self) -> Option<String> {
         self.servers.iter().find_map(|(watch, stderr)| {
             let stderr = stderr.lines();
@@ -366,8 +366,12 @@ impl<'a> Ctx<'a> {
                 Some(_) => watch.wait_on_its_own(self.deadline(PANIC_ENDS)),
                 None => watch.on_its_own(),
             };
-            let status = describe_status(status?);
-            Some(match (panic_place(&stderr), stderr.last()) {
+            let status = status?;
+            // Status 0 is a main that returned: what it last printed is
+            // not why, and can change with the timing (a note, say).
+            let last = stderr.last().filter(|_| !status.success());
+            let status = describe_status(status);
+            Some(match (panic_place(&stderr), last) {
                 (Some(panic), _) => format!("{status}; it {panic}"),
                 (None, Some(line)) => {
                     format!("{status}; its last stderr line: {}", show::text(line))

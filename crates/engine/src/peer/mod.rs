@@ -211,6 +211,27 @@ pub fn free_port() -> io::Result<u16> {
         .port())
 }
 
+/// Whether some program holds 127.0.0.1:`port` (UDP when `datagrams`,
+/// else TCP) for itself: the grader cannot bind it either. For TCP the
+/// grader binds with `SO_REUSEADDR` where that only passes over TIME_WAIT
+/// (not on Windows, where it would take a port in use), so a port kept by
+/// TIME_WAIT alone reads as free.
+pub fn held_by_another(port: u16, datagrams: bool) -> bool {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let (kind, protocol) = match datagrams {
+        true => (Type::DGRAM, Protocol::UDP),
+        false => (Type::STREAM, Protocol::TCP),
+    };
+    let Ok(socket) = Socket::new(Domain::IPV4, kind, Some(protocol)) else {
+        return false;
+    };
+    if !datagrams && !cfg!(windows) && socket.set_reuse_address(true).is_err() {
+        return false;
+    }
+    matches!(socket.bind(&addr.into()), Err(e) if e.kind() == io::ErrorKind::AddrInUse)
+}
+
 /// The grader's listener, for checking clients: loopback, port chosen by the OS.
 pub fn listen(ip: IpAddr) -> io::Result<TcpListener> {
     TcpListener::bind((ip, 0))
@@ -307,6 +328,20 @@ fn accept_within(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_port_held_by_a_socket_reads_as_held_and_free_once_it_is_closed() {
+        let udp = std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let port = udp.local_addr().unwrap().port();
+        assert!(held_by_another(port, true));
+        drop(udp);
+        assert!(!held_by_another(port, true));
+        let tcp = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let port = tcp.local_addr().unwrap().port();
+        assert!(held_by_another(port, false));
+        drop(tcp);
+        assert!(!held_by_another(port, false));
+    }
 
     pub(crate) fn soon() -> Deadline {
         Deadline::after(Duration::from_secs(10))

@@ -64,6 +64,14 @@ pub fn render(report: &Report, verbose: bool) -> String {
             // counted (on the score line): what is left to do comes first.
             let compact = !groups.is_empty();
             let mut shown = Vec::new();
+            // The lead's group, the cause behind most failures, comes
+            // first: it is where to start.
+            let lead = super::lead(&task.checks).and_then(|lead| lead.cause);
+            if let Some((cause, members)) = groups.iter().find(|(c, _)| Some(*c) == lead.as_ref()) {
+                shown.push(*cause);
+                render_group(&mut out, cause, members);
+                unwritten |= cause.kind == CauseKind::NotImplemented;
+            }
             for check in &task.checks {
                 let group = check
                     .cause

@@ -127,6 +127,8 @@ pub trait Lesson {
     const TOPIC: &'static str;
     /// How the task's server echoes, if `grader bench` can load it.
     const ECHO: Option<Echo>;
+    /// Its server talks in UDP datagrams, not over TCP connections.
+    const DATAGRAMS: bool = false;
     /// Every check of the task, in the order they run and are reported.
     fn checks() -> Vec<CheckDef>;
     /// One correct exchange with a running server, on a new connection.

@@ -228,20 +228,45 @@ fn no_close_wait(ctx: &mut Ctx) -> CheckResult {
 }
 
 pub(super) fn restarts<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
-    let mut server = ctx.server(&[])?;
-    let port = server.addr.port().to_string();
+    // Between the stop and the start another program on this machine may
+    // be given the port (it is one the OS hands out, and other gradings
+    // run at once): then the grader tries again on a new one.
+    let mut tries = 3;
+    loop {
+        let (port, outcome) = match restart::<L>(ctx) {
+            Ok(()) => return Ok(()),
+            Err((port, outcome)) => (port, outcome),
+        };
+        tries -= 1;
+        if tries == 0 || !peer::held_by_another(port, L::DATAGRAMS) {
+            return Err(outcome);
+        }
+        ctx.note(format!(
+            "another program took port {port} in between: trying again on a new port"
+        ));
+    }
+}
+
+/// Starts the server, stops it, and starts it again on the same port; on
+/// failure, that port with the outcome.
+fn restart<L: Lesson>(ctx: &mut Ctx) -> Result<(), (u16, Outcome)> {
+    let mut server = ctx.server(&[]).map_err(|o| (0, o))?;
+    let port = server.addr.port();
     // A conversation the server ends leaves its side in TIME_WAIT: that is
     // what keeps a port busy after a server stops.
-    L::probe(ctx, &server, 1)?;
+    L::probe(ctx, &server, 1).map_err(|o| (0, o))?;
     server.child.kill();
     ctx.note(format!("server stopped; starting it again on port {port}"));
-    let again = ctx.server_with(&["--host", "127.0.0.1", "--port", &port]);
-    again.map(drop).map_err(|outcome| Outcome {
-        message: format!(
-            "started again on port {port} right after stopping: {}",
-            outcome.message
-        ),
-        ..outcome
+    let again = ctx.server_with(&["--host", "127.0.0.1", "--port", &port.to_string()]);
+    again.map(drop).map_err(|outcome| {
+        let outcome = Outcome {
+            message: format!(
+                "started again on port {port} right after stopping: {}",
+                outcome.message
+            ),
+            ..outcome
+        };
+        (port, outcome)
     })
 }
 

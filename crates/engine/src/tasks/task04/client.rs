@@ -1,7 +1,7 @@
 //! Task 04's client checks: the grader plays the line server.
 
 use super::LINE_CAP;
-use crate::check::{CheckResult, Outcome};
+use crate::check::{CauseKind, CheckResult, Outcome};
 use crate::harness::{
     expect_success, finish_pair, lines_or_nothing, session, Ctx, Finished, Input, Listen, LOOPBACK,
     REPLY_WAIT,
@@ -57,6 +57,7 @@ impl<'a> Chat<'a> {
     }
 
     pub(super) fn run(self, ctx: &mut Ctx) -> CheckResult {
+        let input_ends = matches!(self.input, Input::Closed(_));
         let session = session(ctx, self.at, &[], self.input)?;
         let mut reader = LineConn::new(session.stream, LINE_CAP);
         let mut received = Vec::new();
@@ -85,9 +86,26 @@ impl<'a> Chat<'a> {
                             show::bytes(&partial.bytes)
                         )
                     };
-                    return Err(Outcome::fail(what)
+                    // Every line given sent, stdin at its end, and the
+                    // connection closed with no BYE: the end of input was
+                    // not turned into one.
+                    let unsaid = self.expected.split_last().is_some_and(|(last, given)| {
+                        *last == "BYE"
+                            && received
+                                .iter()
+                                .map(String::as_str)
+                                .eq(given.iter().copied())
+                    });
+                    let closed = matches!(partial.end, End::Eof | End::Failed(_));
+                    let outcome = Outcome::fail(what)
                         .expected(lines_shown(self.expected))
-                        .actual(lines_shown(&received)));
+                        .actual(lines_shown(&received));
+                    return Err(
+                        match input_ends && unsaid && closed && partial.bytes.is_empty() {
+                            true => outcome.because(CauseKind::NoByeAtEof, "client", ""),
+                            false => outcome,
+                        },
+                    );
                 }
             };
             let text =

@@ -2,7 +2,7 @@
 //! network too: it drops the client's first datagram, forges a reply from
 //! another socket, or never answers.
 
-use crate::check::{CheckResult, Outcome, Role};
+use crate::check::{CauseKind, CheckResult, Outcome, Role};
 use crate::harness::{
     expect_clean_error, expect_error_exit, expect_line, expect_mismatch_error, expect_success,
     finish_pair, lines_or_nothing, panicked, printed, Ctx, Listen, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
@@ -69,12 +69,16 @@ impl Played {
                 return Ok(datagram);
             }
             if let Some(status) = self.client.status() {
-                return Err(Outcome::fail(format!(
+                let outcome = Outcome::fail(format!(
                     "the client ended ({}) with no {what} sent to {}{}",
                     describe_status(status),
                     self.addr,
                     printed(&self.client)
-                )));
+                ));
+                return Err(bound_server_port(
+                    outcome,
+                    &self.client.output(Stream::Stderr),
+                ));
             }
             if deadline.expired() {
                 return Err(Outcome::fail(format!(
@@ -100,6 +104,14 @@ impl Played {
 /// The client's first datagram, which must be `expected`.
 pub(super) fn message(ctx: &mut Ctx, played: &Played, expected: &str) -> Result<Datagram, Outcome> {
     let datagram = played.next(ctx, ctx.deadline(REPLY_WAIT), "message")?;
+    if datagram.bytes == format!("{expected}\n").as_bytes() {
+        return Err(
+            Outcome::fail("the client's datagram is its message with a newline added")
+                .expected(show::text(expected))
+                .actual(show::bytes(&datagram.bytes))
+                .because(CauseKind::SendsNewline, "client", ""),
+        );
+    }
     if datagram.bytes != expected.as_bytes() {
         return Err(Outcome::fail(
             "the client sent something other than its message, as one datagram",
@@ -108,6 +120,22 @@ pub(super) fn message(ctx: &mut Ctx, played: &Played, expected: &str) -> Result<
         .actual(show::bytes(&datagram.bytes)));
     }
     Ok(datagram)
+}
+
+/// `outcome` of a client that ended early, with its cause when its stderr
+/// says it could not bind a port already in use. A client binds port 0,
+/// which is never in use: this one bound a port of its own, the server's
+/// (the one the grader's socket holds).
+fn bound_server_port(outcome: Outcome, stderr: &[String]) -> Outcome {
+    let in_use = stderr.iter().any(|l| {
+        l.contains("already in use")
+            || l.contains("(os error 10048)")
+            || l.contains("Only one usage of each socket address")
+    });
+    match in_use {
+        true => outcome.because(CauseKind::BindsServerPort, "client", ""),
+        false => outcome,
+    }
 }
 
 /// The grader echoes the client's message, `expected` (MESSAGE when
@@ -299,6 +327,19 @@ pub fn refused(ctx: &mut Ctx) -> CheckResult {
         false,
     )?;
     let done = ctx.finish(&client)?;
+    // Nobody holds the port: a reply can only be the client's own datagram,
+    // sent from that very port back to itself.
+    let replied = done
+        .stdout
+        .iter()
+        .any(|l| l.starts_with("Received from server:"));
+    if done.status.success() && replied {
+        return Err(Outcome::fail(format!(
+            "nothing holds UDP port {port}, yet the client printed a reply: its socket is bound to port {port} itself, so its datagram came back to it"
+        ))
+        .actual(lines_or_nothing(&done.stdout))
+        .because(CauseKind::BindsServerPort, "client", ""));
+    }
     expect_clean_error(&done, &port.to_string())
 }
 
@@ -373,18 +414,20 @@ pub fn pair(ctx: &mut Ctx) -> CheckResult {
     let done = finish_pair(ctx, &client)?;
     // What your client said is what happened on the wire with your server:
     // an echo changed, or none at all.
-    expect_success(&done).map_err(|outcome| {
-        match done.stderr.iter().find(|l| l.starts_with("error:")) {
-            Some(line) => Outcome {
-                message: format!(
-                    "{}; it said {}: if your client passes its own checks, look at your server",
-                    outcome.message,
-                    show::line(line)
-                ),
-                ..outcome
+    expect_success(&done)
+        .map_err(
+            |outcome| match done.stderr.iter().find(|l| l.starts_with("error:")) {
+                Some(line) => Outcome {
+                    message: format!(
+                        "{}; it said {}: if your client passes its own checks, look at your server",
+                        outcome.message,
+                        show::line(line)
+                    ),
+                    ..outcome
+                },
+                None => outcome,
             },
-            None => outcome,
-        }
-    })?;
+        )
+        .map_err(|outcome| bound_server_port(outcome, &done.stderr))?;
     expect_line(&done, &format!("Received from server: {text}"))
 }

@@ -28,6 +28,7 @@ use crate::harness::{Ctx, Input, Listen, Server, IPV6, LOCALHOST, LOOPBACK};
 pub struct Udp;
 
 impl Lesson for Udp {
+    const DATAGRAMS: bool = true;
     const NUMBER: u8 = 5;
     const PACKAGE: &'static str = "task05_udp";
     /// The client waits for a datagram, not a connection: its own

@@ -1,11 +1,11 @@
 //! Task 06's client checks, where the grader plays the chat server and
-//! types on the client's stdin, and the pair checks.
+//! types on the client's stdin.
 
-use super::talk::{expect_ended, expect_printed, expect_said, type_line};
+use super::talk::expect_said;
 use crate::check::{CauseKind, CheckResult, Outcome};
 use crate::harness::{
-    expect_error_exit, expect_success, finish_pair, lines_or_nothing, session, Ctx, Finished,
-    Input, Listen, Session, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
+    expect_error_exit, expect_success, lines_or_nothing, session, Ctx, Finished, Input, Listen,
+    Session, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::{self, End, LineReader};
 use crate::process::{describe_status, Child, Stream};
@@ -150,10 +150,40 @@ impl Host {
         drop(self.reader);
         ctx.finish(&self.session.client)
     }
+
+    /// Closes the connection after the client's own `BYE`, which the
+    /// grader has received: that close is the normal end, exit status 0.
+    pub(super) fn close_after_bye(self, ctx: &mut Ctx) -> CheckResult {
+        let running = self.client().status().is_none();
+        let done = self.close(ctx)?;
+        expect_success(&done).map_err(|outcome| match running {
+            true => close_called_error(outcome, &done),
+            false => outcome,
+        })
+    }
+}
+
+/// `outcome` of a client that failed once the server closed after the
+/// client's own `BYE`: when it said `error:`, it took that close for a
+/// server leaving without `BYE`.
+pub(super) fn close_called_error(outcome: Outcome, done: &Finished) -> Outcome {
+    let error = done
+        .stderr
+        .iter()
+        .find(|l| l.trim_start().starts_with("error:"));
+    match error {
+        Some(line) if !done.status.success() => Outcome::fail(format!(
+            "the client sent BYE, and when the server then closed the connection it ended with {} and {}: after the client's own BYE that close is the normal end, exit status 0",
+            describe_status(done.status),
+            show::line(line)
+        ))
+        .because(CauseKind::CloseAfterByeIsError, "client", ""),
+        _ => outcome,
+    }
 }
 
 /// Waits for the client to print `Server: <text>`.
-fn expect_shown(ctx: &mut Ctx, client: &Child, text: &str, why: &str) -> CheckResult {
+pub(super) fn expect_shown(ctx: &mut Ctx, client: &Child, text: &str, why: &str) -> CheckResult {
     expect_said(ctx, client, "client", &format!("Server: {text}"), why, None)
 }
 
@@ -217,8 +247,7 @@ pub(super) fn sends_typed(ctx: &mut Ctx) -> CheckResult {
     )?;
     host.type_line(ctx, "BYE")?;
     host.expect_sent(ctx, "BYE", "the typed BYE is sent")?;
-    let done = host.close(ctx)?;
-    expect_success(&done)
+    host.close_after_bye(ctx)
 }
 
 pub(super) fn prints_at_once(ctx: &mut Ctx) -> CheckResult {
@@ -260,8 +289,7 @@ pub(super) fn typed_bye(ctx: &mut Ctx) -> CheckResult {
         "after its BYE the client still prints the server's lines",
     )?;
     host.hold(ctx, "its typed BYE")?;
-    let done = host.close(ctx)?;
-    expect_success(&done)
+    host.close_after_bye(ctx)
 }
 
 pub(super) fn stdin_end(ctx: &mut Ctx) -> CheckResult {
@@ -277,8 +305,7 @@ pub(super) fn stdin_end(ctx: &mut Ctx) -> CheckResult {
         "after its BYE the client still prints the server's lines",
     )?;
     host.hold(ctx, "the BYE it sent at the end of its input")?;
-    let done = host.close(ctx)?;
-    expect_success(&done)
+    host.close_after_bye(ctx)
 }
 
 pub(super) fn no_bye(ctx: &mut Ctx) -> CheckResult {
@@ -317,124 +344,5 @@ pub(super) fn play(ctx: &mut Ctx, at: Listen) -> CheckResult {
     ctx.note("grader closes the client's stdin");
     host.session.client.close_stdin();
     host.expect_sent(ctx, "BYE", "at the end of its input the client sends BYE")?;
-    let done = host.close(ctx)?;
-    expect_success(&done)
-}
-
-/// The student's server and client, connected, each with its stdin piped.
-fn pair_up(ctx: &mut Ctx) -> Result<(crate::harness::Server, Child), Outcome> {
-    let server = ctx.server(&[])?;
-    let client = ctx.client("127.0.0.1", server.addr.port(), &[], true)?;
-    let deadline = ctx.deadline(REPLY_WAIT);
-    server
-        .child
-        .wait_for_line(Stream::Stdout, deadline, |l| l.contains("Connection from"))
-        .map_err(|_| {
-            Outcome::fail(format!(
-                "your server printed no `Connection from` line within {} of starting your client",
-                human(deadline.budget())
-            ))
-            .actual(lines_or_nothing(&client.output(Stream::Stderr)))
-        })?;
-    Ok((server, client))
-}
-
-fn type_client(ctx: &mut Ctx, client: &mut Child, text: &str) -> CheckResult {
-    ctx.note(format!(
-        "grader types on the client's stdin: {}",
-        show::text(text)
-    ));
-    client
-        .write_stdin(format!("{text}\n").as_bytes())
-        .map_err(|e| Outcome::fail(format!("could not type on the client's stdin: {e}")))
-}
-
-pub(super) fn pair_chat(ctx: &mut Ctx) -> CheckResult {
-    let (server, mut client) = pair_up(ctx)?;
-    type_client(ctx, &mut client, "hi, server")?;
-    expect_printed(
-        ctx,
-        &server,
-        "hi, server",
-        "your server prints what your client sends",
-    )?;
-    type_line(ctx, &server, "hi, client")?;
-    expect_shown(
-        ctx,
-        &client,
-        "hi, client",
-        "a line typed in your server must show in your client",
-    )?;
-    type_client(ctx, &mut client, "BYE")?;
-    let done = finish_pair(ctx, &client).map_err(|outcome| {
-        // Who failed first: the server's lines say whether it heard the
-        // BYE and ended the conversation.
-        let said = server.child.output(Stream::Stdout);
-        let whose = if !said.iter().any(|l| l == "Client: BYE") {
-            "your server never printed `Client: BYE`: did your client send it, and does your server read on?"
-        } else if !said.iter().any(|l| l.contains("Conversation ended")) {
-            "your server printed `Client: BYE` but not `Conversation ended`: does it close the connection after the client's BYE?"
-        } else {
-            "your server printed `Client: BYE` and `Conversation ended`: after its BYE your client must end once the server closes"
-        };
-        let ran = outcome.message.split(';').next().unwrap_or_default().to_string();
-        Outcome {
-            message: format!("{ran}; {whose}"),
-            ..outcome
-        }
-    })?;
-    expect_success(&done)?;
-    expect_printed(ctx, &server, "BYE", "your server prints your client's BYE")?;
-    expect_ended(ctx, &server, 1)
-}
-
-pub(super) fn pair_server_ends(ctx: &mut Ctx) -> CheckResult {
-    let (server, client) = pair_up(ctx)?;
-    type_line(ctx, &server, "closing time")?;
-    expect_shown(
-        ctx,
-        &client,
-        "closing time",
-        "a line typed in your server must show in your client",
-    )?;
-    type_line(ctx, &server, "BYE")?;
-    let deadline = ctx.deadline(EXIT_WAIT);
-    let Some(status) = client.wait(deadline) else {
-        // Who failed first: the server that never passed the BYE on, or
-        // the client that printed it and went on waiting for its keyboard.
-        let printed = client.output(Stream::Stdout);
-        let outcome = Outcome::fail(format!(
-            "your client was still running {} after your server's operator typed BYE",
-            human(deadline.budget())
-        ))
-        .actual(lines_or_nothing(&printed));
-        if !printed.iter().any(|l| l.ends_with("Server: BYE")) {
-            return Err(Outcome {
-                message: format!(
-                    "{}, and it never printed `Server: BYE`: does your server send the typed BYE and close?",
-                    outcome.message
-                ),
-                ..outcome
-            });
-        }
-        return Err(Outcome {
-            message: format!(
-                "{}: it printed `Server: BYE`, and the BYE must end it without waiting for a keystroke",
-                outcome.message
-            ),
-            ..outcome
-        }
-        .because(CauseKind::KeyboardHoldsExit, "client", ""));
-    };
-    if !status.success() {
-        return Err(Outcome::fail(format!(
-            "your client ended with {} after your server's BYE, not exit status 0",
-            describe_status(status)
-        ))
-        .actual(format!(
-            "stderr: {}",
-            lines_or_nothing(&client.output(Stream::Stderr))
-        )));
-    }
-    expect_ended(ctx, &server, 1)
+    host.close_after_bye(ctx)
 }

@@ -4,11 +4,9 @@
 
 use super::client::Host;
 use super::server::say_bye;
-use super::talk::{expect_printed, expect_said, type_line, Talk};
+use super::talk::{expect_printed, expect_said, prompted, type_line, Talk};
 use crate::check::{CauseKind, CheckDef, CheckResult, Kind, Outcome};
-use crate::harness::{
-    expect_success, lines_or_nothing, panicked, Ctx, Input, Server, LOOPBACK, REPLY_WAIT, STEP,
-};
+use crate::harness::{lines_or_nothing, panicked, Ctx, Input, Server, LOOPBACK, REPLY_WAIT, STEP};
 use crate::peer::End;
 use crate::process::{describe_status, Child, Stream};
 use crate::show;
@@ -388,6 +386,9 @@ fn client_bye_exact(ctx: &mut Ctx) -> CheckResult {
                 .actual(lines_or_nothing(&out)));
             }
             shown?;
+            if let Some(outcome) = prompted(host.client(), "client", &said) {
+                return Err(outcome);
+            }
             return Err(Outcome::fail(format!(
                 "the client did not print {} (line {} of the server's)",
                 show::text(&said),
@@ -407,6 +408,5 @@ fn client_bye_exact(ctx: &mut Ctx) -> CheckResult {
     }
     host.type_line(ctx, "BYE")?;
     host.expect_sent(ctx, "BYE", "the typed BYE is sent")?;
-    let done = host.close(ctx)?;
-    expect_success(&done)
+    host.close_after_bye(ctx)
 }

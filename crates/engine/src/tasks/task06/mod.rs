@@ -17,7 +17,9 @@ use crate::harness::{Ctx, Input, Listen, Server};
 
 mod client;
 mod edges;
+mod pair;
 mod server;
+mod start;
 mod talk;
 
 use talk::{expect_printed, type_line, Talk};
@@ -92,6 +94,21 @@ fn server_own() -> Vec<CheckDef> {
                     The grader types a line once the client has spoken and waits for it on the socket.",
             ],
             run: server::typed_lines,
+        },
+        CheckDef {
+            name: "server.conversation_start",
+            title: "a line typed the moment `Connection from` is printed reaches that client",
+            points: 1,
+            kind: Kind::Wire,
+            hints: &[
+                "`Connection from` says the conversation has begun: make the client's stream reachable by the keyboard thread before you print it.",
+                "Put the try_clone of the accepted stream into the shared slot (the Mutex<Option<TcpStream>>) \
+                    first, then print `Connection from <peer>`, then read the socket. Printing first, or \
+                    spawning the reading thread before storing the stream, leaves a moment in which the \
+                    keyboard thread finds nobody connected and drops what was typed. The grader starts \
+                    many short conversations and types a line the moment the line appears in each.",
+            ],
+            run: start::conversation_start,
         },
         CheckDef {
             name: "server.duplex_from_client",
@@ -334,7 +351,7 @@ fn pair() -> Vec<CheckDef> {
                     and your server must print `Client: BYE` and `Conversation ended`. Whichever side is \
                     still running or silent is the one to fix.",
             ],
-            run: client::pair_chat,
+            run: pair::pair_chat,
         },
         CheckDef {
             name: "pair.server_ends",
@@ -347,7 +364,7 @@ fn pair() -> Vec<CheckDef> {
                     end from its reading thread with status 0. If the client only ends when you press \
                     Enter, it is the client to fix; if it never sees the BYE, the server.",
             ],
-            run: client::pair_server_ends,
+            run: pair::pair_server_ends,
         },
     ]
 }

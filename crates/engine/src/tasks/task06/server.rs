@@ -21,7 +21,7 @@ pub(super) fn say_bye(ctx: &mut Ctx, server: &Server, talk: &mut Talk) -> CheckR
         "BYE",
         "the client's BYE is printed like any line",
     )?;
-    talk.expect_closed(ctx, "the client's BYE")
+    talk.expect_closed_after_bye(ctx, "the client's BYE")
 }
 
 /// One turn each, the way the handout's chat goes: the client's line is
@@ -296,7 +296,7 @@ pub(super) fn utf8_crlf(ctx: &mut Ctx) -> CheckResult {
     )?;
     talk.send_raw(ctx, "BYE\r\n")?;
     expect_printed(ctx, &server, "BYE", "`BYE\\r\\n` is the client's BYE")?;
-    talk.expect_closed(ctx, "`BYE\\r\\n`")
+    talk.expect_closed_after_bye(ctx, "`BYE\\r\\n`")
 }
 
 /// Lines that look like `BYE` and are not.

@@ -7,9 +7,10 @@ use crate::harness::{connect, lines_or_nothing, Ctx, Server, REPLY_WAIT};
 use crate::peer::{self, End, LineReader};
 use crate::process::{Child, NoLine, Stream};
 use crate::show;
-use crate::time::human;
+use crate::time::{human, Deadline};
 use std::cell::Cell;
 use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
 
 /// The longest line the grader reads.
 const LINE_CAP: usize = 64 * 1024;
@@ -123,8 +124,28 @@ impl Talk {
 
     /// Expects the server to close the connection with nothing more said.
     pub(super) fn expect_closed(&mut self, ctx: &mut Ctx, after: &str) -> CheckResult {
+        self.closed(ctx, after, false)
+    }
+
+    /// [`Talk::expect_closed`] after the client's own `BYE` (`after`
+    /// names it): a server that sends `BYE` back is told so.
+    pub(super) fn expect_closed_after_bye(&mut self, ctx: &mut Ctx, after: &str) -> CheckResult {
+        self.closed(ctx, after, true)
+    }
+
+    fn closed(&mut self, ctx: &mut Ctx, after: &str, client_bye: bool) -> CheckResult {
         let deadline = ctx.deadline(REPLY_WAIT);
         let rest = self.reader.read_to_end(LINE_CAP, deadline);
+        let answered = rest.bytes.starts_with(b"BYE\n") || rest.bytes.starts_with(b"BYE\r\n");
+        if client_bye && answered {
+            return Err(Outcome::fail(format!(
+                "{}: the server answered {after} with `BYE`: the client's BYE is printed, not answered, and the connection closed",
+                self.name
+            ))
+            .expected("the connection closed, nothing sent")
+            .actual(show::bytes(&rest.bytes))
+            .because(CauseKind::AnswersClientBye, "server", ""));
+        }
         match rest.end {
             End::Eof | End::Failed(_) if rest.bytes.is_empty() => {
                 ctx.note(format!("the server closed {}'s connection", self.name));
@@ -146,11 +167,7 @@ impl Talk {
 
     /// Whether anything arrives within `window`: for lines that must
     /// not come. Only a wrong server ever waits out the whole window.
-    pub(super) fn silent_for(
-        &mut self,
-        ctx: &mut Ctx,
-        window: std::time::Duration,
-    ) -> Result<(), Vec<u8>> {
+    pub(super) fn silent_for(&mut self, ctx: &mut Ctx, window: Duration) -> Result<(), Vec<u8>> {
         match self.reader.read_line(LINE_CAP, ctx.deadline(window)) {
             Err(partial) if partial.bytes.is_empty() => Ok(()),
             Err(partial) => Err(partial.bytes),
@@ -175,6 +192,11 @@ impl Talk {
         peer::reset(stream);
     }
 
+    /// The next whole line, if one comes before `deadline`.
+    pub(super) fn line_by(&mut self, deadline: Deadline) -> Option<Vec<u8>> {
+        self.reader.read_line(LINE_CAP, deadline).ok()
+    }
+
     /// Closes the connection without `BYE`.
     pub(super) fn hang_up(self, ctx: &mut Ctx) {
         ctx.note(format!("{} closes its connection without BYE", self.name));
@@ -182,8 +204,42 @@ impl Talk {
     }
 }
 
-/// The grader, as the server's operator, types `text` and a newline.
+/// How soon after the server's `Connection from` the grader types, at the
+/// earliest, in every check but `server.conversation_start`.
+const SETTLE: Duration = Duration::from_millis(25);
+
+/// The grader, as the server's operator, types `text` and a newline; if
+/// the current conversation began less than [`SETTLE`] ago, it waits
+/// first, as a person at the keyboard would. A server that prints
+/// `Connection from` before its keyboard thread can reach the client
+/// loses a line typed at once only now and then: that race is
+/// `server.conversation_start`'s to find, every time, so that no other
+/// check fails by chance with it.
 pub(super) fn type_line(ctx: &mut Ctx, server: &Server, text: &str) -> CheckResult {
+    let began = server
+        .child
+        .stdout_tap()
+        .stamped()
+        .into_iter()
+        .rev()
+        .find(|(_, line)| line.contains("Connection from"))
+        .map(|(at, _)| at);
+    let pause = began.map_or(Duration::ZERO, |at| {
+        ctx.timing.scaled(SETTLE).saturating_sub(at.elapsed())
+    });
+    if !pause.is_zero() {
+        ctx.note(format!(
+            "grader waits {} after `Connection from` before typing",
+            human(pause)
+        ));
+        std::thread::sleep(pause);
+    }
+    type_now(ctx, server, text)
+}
+
+/// Types `text` and a newline on the server's stdin at once, however
+/// recently the conversation began.
+pub(super) fn type_now(ctx: &mut Ctx, server: &Server, text: &str) -> CheckResult {
     ctx.note(format!(
         "grader types on the server's stdin: {}",
         show::text(text)
@@ -220,17 +276,8 @@ pub(super) fn expect_said(
         Ok(_) => return Ok(()),
         Err(no) => no,
     };
-    let printed = child.output(Stream::Stdout);
-    if let Some(prompt) = printed.iter().find_map(|l| prompt_before(l, wanted)) {
-        // Which line the prompt lands on is down to timing: the message
-        // names the prompt, not the line.
-        return Err(Outcome::fail(format!(
-            "the {program} prints a prompt, {}, that glues itself to the next line it prints: a line it must print is not found whole",
-            show::text(&prompt)
-        ))
-        .expected(show::text(wanted))
-        .actual(lines_or_nothing(&printed))
-        .because(CauseKind::PrintsPrompt, program, show::text(&prompt)));
+    if let Some(outcome) = prompted(child, program, wanted) {
+        return Err(outcome);
     }
     let when = match no {
         NoLine::Timeout => format!("within {}", human(deadline.budget())),
@@ -246,6 +293,24 @@ pub(super) fn expect_said(
         (Some(kind), NoLine::Timeout) => outcome.because(kind, program, ""),
         _ => outcome,
     })
+}
+
+/// The failure of `program` (`child`), which printed `wanted` behind a
+/// prompt rather than as a line of its own, if it did.
+pub(super) fn prompted(child: &Child, program: &str, wanted: &str) -> Option<Outcome> {
+    let printed = child.output(Stream::Stdout);
+    let prompt = printed.iter().find_map(|l| prompt_before(l, wanted))?;
+    // Which line the prompt lands on is down to timing: the message
+    // names the prompt, not the line.
+    Some(
+        Outcome::fail(format!(
+            "the {program} prints a prompt, {}, that glues itself to the next line it prints: a line it must print is not found whole",
+            show::text(&prompt)
+        ))
+        .expected(show::text(wanted))
+        .actual(lines_or_nothing(&printed))
+        .because(CauseKind::PrintsPrompt, program, show::text(&prompt)),
+    )
 }
 
 /// The prompt in front of `wanted` when `line` is `wanted` behind a short
