@@ -50,9 +50,9 @@ fn starts(ctx: &mut Ctx, server: &Server, name: &str, first: &str) -> CheckResul
             talk.hang_up(ctx);
             Ok(())
         }
-        Some(line) => Err(Outcome::fail(format!(
-            "a line typed right after `Connection from` goes to that client, but another line came"
-        ))
+        Some(line) => Err(Outcome::fail(
+            "a line typed right after `Connection from` goes to that client, but another line came",
+        )
         .expected(show::text(&format!("{first}\n")))
         .actual(show::bytes(&line))),
         None => Err(lost(ctx, server, &mut talk, name, first, deadline.budget())),
