@@ -28,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Grade a whole class: a folder of submissions or an LMS's download
     Batch(Batch),
+    /// Compare a graded class's code and behaviour: similarity.html, evidence to read, never a grade
+    Similarity(Similarity),
     /// Write the student edition: this workspace with the solutions cut out
     Starter(Starter),
     /// Write the Gradescope autograder zip: its scripts and the student edition
@@ -292,6 +294,14 @@ pub struct Batch {
     #[arg(long, value_name = "N")]
     pub points_possible: Option<f64>,
 
+    /// Also compare the class's code and behaviour (similarity.html,
+    /// similarity.csv): evidence of copying to read, never a grade
+    #[arg(long)]
+    pub similarity: bool,
+
+    #[command(flatten)]
+    pub compare: Compare,
+
     #[command(flatten)]
     pub workspace: InstructorWorkspace,
 
@@ -302,9 +312,44 @@ pub struct Batch {
     pub timing: TimeoutScale,
 }
 
+/// Comparing a graded class.
+#[derive(Args, Debug)]
+pub struct Similarity {
+    /// A finished batch's --out folder (its students' sources and reports)
+    pub results: PathBuf,
+
+    #[command(flatten)]
+    pub compare: Compare,
+
+    #[command(flatten)]
+    pub workspace: InstructorWorkspace,
+}
+
+/// What code similarity writes besides its page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Export {
+    /// A zip per task that Dolos (dolos.ugent.be) reads, with its info.csv
+    Dolos,
+}
+
 // The flags several commands share. Plain comments, not doc comments, on
 // these structs: a flattened struct's doc comment would stand in for the
 // command's own help.
+
+// What code similarity compares with (`batch --similarity`, `similarity`).
+#[derive(Args, Debug)]
+pub struct Compare {
+    /// Compare the class with these too: earlier batches' --out folders or
+    /// folders of known solutions (the workspace's reference solutions
+    /// always are); implies --similarity
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    pub compare_with: Vec<PathBuf>,
+
+    /// Also write the class's code for another tool (repeatable); implies
+    /// --similarity
+    #[arg(long, value_enum, value_name = "TOOL")]
+    pub similarity_export: Vec<Export>,
+}
 
 // `--workspace` where it is the workspace worked in.
 #[derive(Args, Debug)]

@@ -114,7 +114,7 @@ impl Default for Settings {
             threshold: 0.5,
             floor: 0.2,
             common_share: 0.2,
-            common_min: 4,
+            common_min: 10,
             min_shared: 3,
         }
     }
@@ -296,6 +296,33 @@ pub fn summary(written: &Written) -> String {
         text.push_str(&format!("Wrote {}\n", file.display()));
     }
     text
+}
+
+impl Options {
+    /// The options of `grader similarity`, or of `grader batch` when it
+    /// compares (`--similarity`, or a flag that implies it); `None` when
+    /// it does not.
+    pub fn from_cli(
+        results: &Path,
+        compare: &crate::cli::Compare,
+        workspace: &crate::cli::InstructorWorkspace,
+        asked: bool,
+    ) -> anyhow::Result<Option<Options>> {
+        let asked =
+            asked || !compare.compare_with.is_empty() || !compare.similarity_export.is_empty();
+        if !asked {
+            return Ok(None);
+        }
+        Ok(Some(Options {
+            results: results.to_path_buf(),
+            workspace: Some(workspace.resolve()?),
+            compare_with: compare.compare_with.clone(),
+            dolos: compare
+                .similarity_export
+                .contains(&crate::cli::Export::Dolos),
+            settings: Settings::default(),
+        }))
+    }
 }
 
 /// Whether `path` is a finished batch's results folder.

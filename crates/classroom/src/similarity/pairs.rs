@@ -110,8 +110,12 @@ pub fn index(task: &str, sources: &[Source], starter: &[String], settings: &Sett
         files.push(prepared);
         prints.push(own);
     }
-    // Common: held by more of the class (known sources aside) than allowed.
-    let class = sources.iter().filter(|s| !s.known).count();
+    // Common: held by more of the class that handed the task in (known
+    // sources aside) than allowed.
+    let class = sources
+        .iter()
+        .filter(|s| !s.known && !s.files(task).is_empty())
+        .count();
     let allowed = settings.common_limit(class);
     let mut holders: HashMap<u64, usize> = HashMap::new();
     for (source, own) in sources.iter().zip(&prints) {
