@@ -315,6 +315,25 @@ fn disguised_copies_are_paired_with_their_source_and_independent_programs_are_no
     };
     assert_eq!(cluster_of("leaker"), Some(2));
     assert_eq!(cluster_of(&programs[0].0), Some(DISGUISES.len() + 2));
+    // Without the copies (which make what two programs share common in
+    // their task), independent programs still stay below.
+    let alone: Vec<Source> = programs
+        .iter()
+        .map(|(name, task, file)| {
+            student(
+                name,
+                BTreeMap::from([(task.to_string(), vec![file.clone()])]),
+            )
+        })
+        .chain([grader::similarity::reference(&root).unwrap()])
+        .collect();
+    let alone = analyse(alone, &starter, Settings::default());
+    let highest = alone.pairs.iter().map(|p| p.score).fold(0.0, f64::max);
+    for p in alone.pairs.iter().take(3) {
+        let (a, b) = (&alone.sources[p.a].key, &alone.sources[p.b].key);
+        eprintln!("independent without copies: {a} ~ {b}: {:.3}", p.score);
+    }
+    assert!(highest < threshold, "{:?}", alone.pairs.first());
     // The side by side marks the shared fragment: the longest is long.
     let pair = analysis
         .pairs

@@ -111,7 +111,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            threshold: 0.5,
+            threshold: 0.6,
             floor: 0.2,
             common_share: 0.2,
             common_min: 10,

@@ -41,7 +41,8 @@ pub struct Pair {
     /// The share of `a`'s fingerprints that `b` has too, and the reverse.
     pub share_a: f64,
     pub share_b: f64,
-    /// Both together: shared fingerprints over the average of both counts.
+    /// Both together: shared fingerprints over the average of both counts;
+    /// against a known source, the share of the known source's.
     pub score: f64,
     pub fragments: Vec<Fragment>,
 }
@@ -163,14 +164,23 @@ impl TaskIndex {
             .map(|((a, b), shared)| {
                 let (a, b) = (a as usize, b as usize);
                 let (na, nb) = (self.count(a), self.count(b));
+                let (share_a, share_b) = (shared as f64 / na as f64, shared as f64 / nb as f64);
+                // Against a known source: how much of it the student has.
+                let score = if sources[a].known {
+                    share_a
+                } else if sources[b].known {
+                    share_b
+                } else {
+                    2.0 * shared as f64 / (na + nb) as f64
+                };
                 Pair {
                     task: task.to_string(),
                     a,
                     b,
                     shared,
-                    share_a: shared as f64 / na as f64,
-                    share_b: shared as f64 / nb as f64,
-                    score: 2.0 * shared as f64 / (na + nb) as f64,
+                    share_a,
+                    share_b,
+                    score,
                     fragments: Vec::new(),
                 }
             })
