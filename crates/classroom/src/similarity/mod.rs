@@ -287,10 +287,13 @@ pub fn run(options: &Options) -> Result<Written, SimilarityError> {
 
 /// What `grader similarity` prints: what was found and where it is.
 pub fn summary(written: &Written) -> String {
+    use crate::show::count;
     let mut text = format!(
-        "{} pairs at or above the threshold, {} clusters, {} groups sharing rare wrong behaviour.\n\
+        "{} at or above the threshold, {}, {} sharing rare wrong behaviour.\n\
          Similarity is evidence to read, not a verdict: no grade was changed.\n",
-        written.pairs_above, written.clusters, written.behaviour
+        count(written.pairs_above, "pair"),
+        count(written.clusters, "cluster"),
+        count(written.behaviour, "group")
     );
     for file in &written.files {
         text.push_str(&format!("Wrote {}\n", file.display()));

@@ -17,6 +17,8 @@ pub const CSV: &str = "similarity.csv";
 
 /// The most pairs shown side by side.
 const SIDE_BY_SIDE: usize = 30;
+/// The most pairs in the table of top pairs; the CSV has them all.
+const TABLE: usize = 200;
 /// The most fragments listed for one pair.
 const FRAGMENTS: usize = 12;
 
@@ -24,7 +26,7 @@ const STYLE: &str = "
 p.notice { background: #fff8c5; border: 1px solid #d4a72c; padding: .6em .8em; }
 .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
 .sides pre { font-size: 12px; line-height: 1.35; padding: .3em; }
-.sides pre span { display: block; }
+.sides pre > span { display: block; }
 .sides pre span.shared { background: #ffebe9; }
 .sides pre span.shared a { color: #cf222e; }
 .sides h4 { margin: .4em 0 0; font-size: .95em; }
@@ -75,11 +77,12 @@ pub fn html(analysis: &Analysis) -> String {
     );
     let _ = writeln!(
         body,
-        "<p id=\"settings\">{class} students compared, task by task{}. Code the starter hands out is left out, and so is code more than {} of the class share. \
+        "<p id=\"settings\">{class} students compared, task by task{}. Code the starter hands out is left out, and so is code that more than {} of the students who handed a task in (and more than {}) share. \
          A pair is listed from {} and shown side by side from {} (shared fingerprints over the average of both counts). \
          Any shared run of {} tokens or more is found (k-grams of {K} tokens, windows of {W}). <a href=\"{CSV}\">{CSV}</a> lists every pair from {}.</p>",
         if known.is_empty() { String::new() } else { format!(", and with {}", known.join(", ")) },
-        s.common_limit(class),
+        percent(s.common_share),
+        s.common_min,
         percent(s.floor),
         percent(s.threshold),
         W + K - 1,
@@ -129,7 +132,7 @@ pub fn html(analysis: &Analysis) -> String {
         body.push_str("<table id=\"pairs\">\n<thead><tr><th>task</th><th>student</th><th>student</th><th class=\"num\">score</th>\
              <th class=\"num\">first in second</th><th class=\"num\">second in first</th><th class=\"num\">shared fingerprints</th>\
              <th class=\"num\">longest fragment</th><th></th></tr></thead>\n<tbody>\n");
-        for (n, pair) in top.iter().enumerate() {
+        for (n, pair) in top.iter().take(TABLE).enumerate() {
             let (tokens, lines) = pair.longest();
             let link = if above && n < SIDE_BY_SIDE {
                 format!("<a href=\"#pair-{n}\">side by side</a>")
@@ -150,6 +153,9 @@ pub fn html(analysis: &Analysis) -> String {
             );
         }
         body.push_str("</tbody>\n</table>\n");
+        if top.len() > TABLE {
+            let _ = writeln!(body, "<p>And {} more pairs at or above the threshold: see <a href=\"{CSV}\">{CSV}</a>.</p>", top.len() - TABLE);
+        }
     }
 
     body.push_str("<h2>Over all tasks</h2>\n");
@@ -257,7 +263,7 @@ fn side_by_side(analysis: &Analysis, pair: &Pair, n: usize) -> String {
             if marks.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "<h4>{}</h4><pre>", esc(&file.path));
+            let _ = write!(out, "<h4>{}</h4><pre>", esc(&file.path));
             for (at, line) in file.text.lines().enumerate() {
                 let line_no = at as u32 + 1;
                 let text = esc(&line.replace('\t', "    "));
@@ -271,10 +277,10 @@ fn side_by_side(analysis: &Analysis, pair: &Pair, n: usize) -> String {
                         } else {
                             String::new()
                         };
-                        let _ = writeln!(out, "<span class=\"shared\"{id}><a href=\"#p{n}-f{m}-{other}\">{line_no:>4}</a> {text}</span>");
+                        let _ = write!(out, "<span class=\"shared\"{id}><a href=\"#p{n}-f{m}-{other}\">{line_no:>4}</a> {text}</span>");
                     }
                     None => {
-                        let _ = writeln!(
+                        let _ = write!(
                             out,
                             "<span><span class=\"muted\">{line_no:>4}</span> {text}</span>"
                         );
