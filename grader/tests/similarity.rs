@@ -12,6 +12,9 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// A source's files, by task.
+type Tasks = BTreeMap<String, Vec<File>>;
+
 /// The package of the task a gallery program is for (`ok_t03_…` → task03_echo).
 fn package(number: &str) -> &'static str {
     common::packages()
@@ -165,7 +168,10 @@ fn reword(text: &str) -> String {
         .replace("eprintln!(\"error: ", "eprintln!(\"Error - ")
 }
 
-const DISGUISES: [(&str, fn(&str) -> String); 5] = [
+/// A disguise: its name, and the change it makes.
+type Disguise = (&'static str, fn(&str) -> String);
+
+const DISGUISES: [Disguise; 5] = [
     ("renamed", rename),
     ("reordered", reorder),
     ("reformatted", reformat),
@@ -421,7 +427,7 @@ fn students_sharing_rare_wrong_behaviour_are_listed_with_the_evidence() {
 }
 
 /// A finished batch's folder: students with sources, reports and names.
-fn results(at: &Path, students: &[(&str, &str, &BTreeMap<String, Vec<File>>)]) {
+fn results(at: &Path, students: &[(&str, &str, &Tasks)]) {
     let mut grades = String::from("student,name,late\n");
     for (key, name, tasks) in students {
         let folder = at.join("students").join(key);

@@ -184,7 +184,7 @@ pub fn html(analysis: &Analysis) -> String {
             body.push_str(&side_by_side(analysis, pair, n));
         }
     }
-    let _ = write!(body, "<style>{STYLE}</style>\n");
+    let _ = writeln!(body, "<style>{STYLE}</style>");
     page("Socket lab: code similarity", &body)
 }
 

@@ -245,6 +245,10 @@ fn open(submission: &Path, limits: &Limits) -> Result<(TempDir, PathBuf, String)
     Ok((dir, source, what))
 }
 
+/// A source file: its path as laid in the task (`src/bin/server.rs`), and
+/// its text.
+pub type SourceFile = (String, String);
+
 /// The Rust sources of each task `submission` has a folder for, as [`lay`]
 /// would lay them (`src/bin/server.rs`, `src/lib.rs`, …), read under the
 /// same rules: for code similarity, which reads what was graded.
@@ -252,7 +256,7 @@ pub fn task_sources(
     submission: &Path,
     tasks: &[Task],
     limits: &Limits,
-) -> Result<Vec<(u8, Vec<(String, String)>)>, SubmissionError> {
+) -> Result<Vec<(u8, Vec<SourceFile>)>, SubmissionError> {
     let (_dir, source, _) = open(submission, limits)?;
     let mut sources = Vec::new();
     for (number, candidates) in find_task_folders(&source, tasks) {
