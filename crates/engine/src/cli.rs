@@ -13,6 +13,9 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
+mod similarity;
+pub use similarity::{Compare, Export, Similarity};
+
 /// Grades the socket lab tasks by playing the other side of each socket.
 #[derive(Parser, Debug)]
 #[command(name = "grader", version, args_conflicts_with_subcommands = true)]
@@ -312,44 +315,9 @@ pub struct Batch {
     pub timing: TimeoutScale,
 }
 
-/// Comparing a graded class.
-#[derive(Args, Debug)]
-pub struct Similarity {
-    /// A finished batch's --out folder (its students' sources and reports)
-    pub results: PathBuf,
-
-    #[command(flatten)]
-    pub compare: Compare,
-
-    #[command(flatten)]
-    pub workspace: InstructorWorkspace,
-}
-
-/// What code similarity writes besides its page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Export {
-    /// A zip per task that Dolos (dolos.ugent.be) reads, with its info.csv
-    Dolos,
-}
-
 // The flags several commands share. Plain comments, not doc comments, on
 // these structs: a flattened struct's doc comment would stand in for the
 // command's own help.
-
-// What code similarity compares with (`batch --similarity`, `similarity`).
-#[derive(Args, Debug)]
-pub struct Compare {
-    /// Compare the class with these too: earlier batches' --out folders or
-    /// folders of known solutions (the workspace's reference solutions
-    /// always are); implies --similarity
-    #[arg(long, value_name = "DIR", num_args = 1..)]
-    pub compare_with: Vec<PathBuf>,
-
-    /// Also write the class's code for another tool (repeatable); implies
-    /// --similarity
-    #[arg(long, value_enum, value_name = "TOOL")]
-    pub similarity_export: Vec<Export>,
-}
 
 // `--workspace` where it is the workspace worked in.
 #[derive(Args, Debug)]
