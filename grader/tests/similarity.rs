@@ -535,6 +535,69 @@ fn grader_similarity_writes_the_page_the_csv_and_the_dolos_zips_and_links_them()
     );
 }
 
+#[test]
+fn batch_similarity_keeps_what_it_graded_and_compares_it() {
+    let dir = common::scratch("similarity-batch");
+    let class = dir.join("class");
+    // Two students hand in the reference's task 01, one with its names changed.
+    for (student, folder) in [("ana", "task01_connect"), ("bo", "Task 1")] {
+        common::class::hand_in_task01(&class.join(student));
+        if folder != "task01_connect" {
+            fs::rename(
+                class.join(student).join("task01_connect"),
+                class.join(student).join(folder),
+            )
+            .unwrap();
+        }
+    }
+    let server = class.join("bo/Task 1/src/bin/server.rs");
+    fs::write(&server, rename(&fs::read_to_string(&server).unwrap())).unwrap();
+    let out = dir.join("results");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_grader"))
+        .current_dir(common::workspace_root())
+        .args([
+            "batch",
+            class.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--similarity",
+            "--target-dir",
+        ])
+        .arg(common::shared_target())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let kept: Tasks =
+        serde_json::from_str(&fs::read_to_string(out.join("students/bo/sources.json")).unwrap())
+            .unwrap();
+    let paths: Vec<&str> = kept["task01_connect"]
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        ["src/bin/client.rs", "src/bin/server.rs", "src/lib.rs"]
+    );
+    assert!(
+        kept["task01_connect"][1].text.contains("renamed_"),
+        "what was graded is kept"
+    );
+    let rows = common::class::rows(&out.join("similarity.csv"));
+    assert!(
+        rows.iter()
+            .any(|r| r[..2] == ["task01_connect", "ana"] && r[3] == "bo" && r[11] == "true"),
+        "{rows:?}"
+    );
+    let index = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("<a href=\"similarity.html\">"), "{index}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// 300 students × 12 files: `cargo test -p grader --test similarity --release -- --ignored`.
 #[test]
 #[ignore]
