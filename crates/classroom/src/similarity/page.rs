@@ -267,10 +267,17 @@ fn side_by_side(analysis: &Analysis, pair: &Pair, n: usize) -> String {
             for (at, line) in file.text.lines().enumerate() {
                 let line_no = at as u32 + 1;
                 let text = esc(&line.replace('\t', "    "));
-                match marks
+                let own = marks
                     .iter()
-                    .find(|(_, (from, to))| (*from..=*to).contains(&line_no))
+                    .find(|(_, (from, to))| (*from..=*to).contains(&line_no));
+                // Anchors of the other fragments that start on this line.
+                for (m, _) in marks
+                    .iter()
+                    .filter(|(m, (from, _))| *from == line_no && own.is_none_or(|o| o.0 != *m))
                 {
+                    let _ = write!(out, "<a id=\"p{n}-f{m}-{side}\"></a>");
+                }
+                match own {
                     Some((m, (from, _))) => {
                         let id = if *from == line_no {
                             format!(" id=\"p{n}-f{m}-{side}\"")
