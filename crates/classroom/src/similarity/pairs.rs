@@ -294,3 +294,68 @@ pub fn clusters(count: usize, pairs: &[(usize, usize)]) -> Vec<Vec<usize>> {
     groups.sort_by_key(|g| (std::cmp::Reverse(g.len()), g[0]));
     groups
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::File;
+    use super::*;
+
+    fn source(key: &str, text: &str) -> Source {
+        Source {
+            key: key.into(),
+            tasks: [(
+                "t".to_string(),
+                vec![File {
+                    path: "a.rs".into(),
+                    text: text.into(),
+                }],
+            )]
+            .into(),
+            ..Source::default()
+        }
+    }
+
+    const WORK: &str = "fn serve(a: &str) -> Result<(), String> {\n    let l = TcpListener::bind(a).map_err(|e| format!(\"{e}\"))?;\n    for s in l.incoming() {\n        let mut s = s.map_err(|e| e.to_string())?;\n        let mut b = [0u8; 512];\n        loop {\n            let n = s.read(&mut b).map_err(|e| e.to_string())?;\n            if n == 0 { break; }\n            s.write_all(&b[..n]).map_err(|e| e.to_string())?;\n        }\n    }\n    Ok(())\n}\n";
+
+    #[test]
+    fn handed_out_code_is_no_ones_and_copies_are_paired_with_their_fragment() {
+        let settings = Settings::default();
+        let sources = [
+            source("ana", WORK),
+            source("bo", &WORK.replace('s', "t")),
+            source("cy", "fn main() {}"),
+        ];
+        // As starter code, the work is nobody's: no fingerprints, no pair.
+        let index = index("t", &sources, &[WORK.to_string()], &settings);
+        assert_eq!((index.count(0), index.count(1)), (0, 0));
+        assert!(index.pairs("t", &sources, &settings).is_empty());
+        let index = index_of(&sources, &settings);
+        let pairs = index.with_fragments(index.pairs("t", &sources, &settings), 0.2);
+        assert_eq!(pairs.len(), 1, "{pairs:?}");
+        let pair = &pairs[0];
+        assert_eq!((pair.a, pair.b, pair.score), (0, 1, 1.0));
+        assert_eq!(pair.fragments[0].lines_a, (1, 13), "the whole function");
+    }
+
+    fn index_of(sources: &[Source], settings: &Settings) -> TaskIndex {
+        index("t", sources, &[], settings)
+    }
+
+    #[test]
+    fn code_much_of_the_class_shares_is_left_out() {
+        let settings = Settings {
+            common_min: 2,
+            ..Settings::default()
+        };
+        let sources: Vec<Source> = (0..3).map(|i| source(&i.to_string(), WORK)).collect();
+        let index = index_of(&sources, &settings);
+        assert_eq!(index.count(0), 0);
+    }
+
+    #[test]
+    fn pairs_join_clusters() {
+        assert_eq!(clusters(5, &[(0, 3), (3, 4)]), [vec![0, 3, 4]]);
+        assert_eq!(clusters(4, &[(1, 2), (0, 3)]), [vec![0, 3], vec![1, 2]]);
+        assert!(clusters(3, &[]).is_empty());
+    }
+}
