@@ -472,6 +472,11 @@ fn grader_similarity_writes_the_page_the_csv_and_the_dolos_zips_and_links_them()
             ("cy", "Cy", &own),
         ],
     );
+    // A folder of known solutions: cy's program leaked last year.
+    let known = dir.path().join("known");
+    let leaked = known.join("leaked/task03/src/bin");
+    fs::create_dir_all(&leaked).unwrap();
+    fs::write(leaked.join("server.rs"), &own["task03_echo"][0].text).unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_grader"))
         .args([
             "similarity",
@@ -481,6 +486,8 @@ fn grader_similarity_writes_the_page_the_csv_and_the_dolos_zips_and_links_them()
             "--workspace",
         ])
         .arg(&root)
+        .arg("--compare-with")
+        .arg(&known)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -506,14 +513,16 @@ fn grader_similarity_writes_the_page_the_csv_and_the_dolos_zips_and_links_them()
     assert_eq!(rows[0][..3], ["task", "student_a", "name_a"]);
     let flagged: Vec<String> = rows
         .iter()
-        .filter(|r| r[11] == "true")
+        .filter(|r| r[11] == "true" && r[0] != "all")
         .map(|r| format!("{} {}", r[1], r[3]))
         .collect();
     assert!(
         flagged.contains(&"ana bo".to_string()) && flagged.contains(&"ana reference".to_string()),
         "{flagged:?}"
     );
-    assert!(!flagged.iter().any(|f| f.contains("cy")), "{flagged:?}");
+    // cy's own program is like nobody's in the class, but it is last year's leak.
+    let cy: Vec<&String> = flagged.iter().filter(|f| f.contains("cy")).collect();
+    assert_eq!(cy, ["cy known/leaked"], "{flagged:?}");
     assert!(
         rows.iter().any(|r| r[2] == "'=cmd()"),
         "a name is never a formula"
@@ -530,8 +539,8 @@ fn grader_similarity_writes_the_page_the_csv_and_the_dolos_zips_and_links_them()
     );
     assert_eq!(
         zip.len(),
-        1 + 1 + 4,
-        "info.csv, the starter, three students and the reference"
+        1 + 1 + 5,
+        "info.csv, the starter, three students, the reference and the leak"
     );
 }
 
