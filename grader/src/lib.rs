@@ -18,7 +18,7 @@ pub use grader_engine::{
 };
 
 #[cfg(classroom)]
-pub use grader_classroom::{autograder, batch, class, lms, sandbox, submission};
+pub use grader_classroom::{autograder, batch, class, lms, sandbox, similarity, submission};
 
 pub mod grade;
 pub mod hint;

@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     signal::install();
     let outcome = match &cli.command {
         Some(Command::Batch(batch)) => grade_class(batch),
+        Some(Command::Similarity(similarity)) => compare_class(similarity),
         Some(Command::Starter(starter)) => write_starter(starter),
         Some(Command::Autograder(autograder)) => write_autograder(autograder),
         Some(Command::Hint(hint)) => give_hint(hint),
@@ -42,6 +43,13 @@ fn grade_class(cli: &cli::Batch) -> anyhow::Result<u8> {
         doctor::require()?;
     }
     let options = batch::Options::from_cli(cli)?;
+    // A mistake in the similarity flags stops the batch before anyone is graded.
+    let similarity = grader::similarity::Options::from_cli(
+        &cli.out,
+        &cli.compare,
+        &cli.workspace,
+        cli.similarity,
+    )?;
     let download = batch::read(&options)?;
     let books = batch::gradebooks(&options)?;
     let progress = batch::Progress::new(download.handed_in().count());
@@ -53,7 +61,21 @@ fn grade_class(cli: &cli::Batch) -> anyhow::Result<u8> {
         &batch::summary(&download, &results, &cli.out, &books),
         false,
     )?;
+    if let Some(similarity) = similarity {
+        let written = grader::similarity::run(&similarity)?;
+        emit(&grader::similarity::summary(&written), false)?;
+    }
     Ok(batch::exit_code(&results))
+}
+
+#[cfg(classroom)]
+fn compare_class(cli: &cli::Similarity) -> anyhow::Result<u8> {
+    use grader::similarity::{self, Options};
+    let options =
+        Options::from_cli(&cli.results, &cli.compare, &cli.workspace, true)?.expect("asked for");
+    let written = similarity::run(&options)?;
+    emit(&similarity::summary(&written), false)?;
+    Ok(0)
 }
 
 fn write_starter(cli: &cli::Starter) -> anyhow::Result<u8> {
@@ -111,6 +133,11 @@ fn check_machine() -> anyhow::Result<u8> {
 #[cfg(not(classroom))]
 fn grade_class(_cli: &cli::Batch) -> anyhow::Result<u8> {
     anyhow::bail!("grader batch: {}", cli::NEEDS_LINUX)
+}
+
+#[cfg(not(classroom))]
+fn compare_class(_cli: &cli::Similarity) -> anyhow::Result<u8> {
+    anyhow::bail!("grader similarity: {}", cli::NEEDS_LINUX)
 }
 
 #[cfg(not(classroom))]

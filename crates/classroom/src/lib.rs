@@ -11,6 +11,8 @@
 //! - [`lms`]: a class's submissions as an LMS hands them out (Canvas,
 //!   Moodle, GitHub Classroom), and the gradebooks it imports.
 //! - [`class`]: the class's `grades.csv` and page.
+//! - [`similarity`]: code and behaviour shared across a class, as evidence
+//!   for the instructor (`similarity.html`), never a grade.
 //! - [`autograder`]: the Gradescope autograder zip, made of the edition.
 //!
 //! It stands on the engine ([`grader_engine`]), whose modules it names as
@@ -28,5 +30,6 @@ pub mod batch;
 pub mod class;
 pub mod lms;
 pub mod sandbox;
+pub mod similarity;
 pub mod standing;
 pub mod submission;

@@ -13,6 +13,9 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
+mod similarity;
+pub use similarity::{Compare, Export, Similarity};
+
 /// Grades the socket lab tasks by playing the other side of each socket.
 #[derive(Parser, Debug)]
 #[command(name = "grader", version, args_conflicts_with_subcommands = true)]
@@ -28,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Grade a whole class: a folder of submissions or an LMS's download
     Batch(Batch),
+    /// Compare a graded class's code and behaviour: similarity.html, evidence to read, never a grade
+    Similarity(Similarity),
     /// Write the student edition: this workspace with the solutions cut out
     Starter(Starter),
     /// Write the Gradescope autograder zip: its scripts and the student edition
@@ -291,6 +296,14 @@ pub struct Batch {
     /// grades are scaled to it
     #[arg(long, value_name = "N")]
     pub points_possible: Option<f64>,
+
+    /// Also compare the class's code and behaviour (similarity.html,
+    /// similarity.csv): evidence of copying to read, never a grade
+    #[arg(long)]
+    pub similarity: bool,
+
+    #[command(flatten)]
+    pub compare: Compare,
 
     #[command(flatten)]
     pub workspace: InstructorWorkspace,

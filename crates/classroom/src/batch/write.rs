@@ -44,6 +44,16 @@ pub(super) fn write_class(
             path: folder.clone(),
             source,
         })?;
+        if let Some(submission) = &graded.submitter.path {
+            // What was graded, kept for code similarity (`grader
+            // similarity` reads it later, without the download).
+            crate::similarity::keep_sources(submission, &folder).map_err(|source| {
+                BatchError::Write {
+                    path: folder.join(crate::similarity::SOURCES),
+                    source,
+                }
+            })?;
+        }
         if graded.standing != Standing::NoSubmission {
             // What the student is handed back, as the gradebooks' zips hold it.
             write(

@@ -20,7 +20,7 @@ mod mistakes;
 mod page;
 
 pub use self::csv::csv;
-pub use page::index;
+pub use page::{index, link_files};
 
 use crate::report::html::{esc, page as html_page};
 use crate::report::{Report, TaskReport};

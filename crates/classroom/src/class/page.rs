@@ -222,3 +222,33 @@ fn histogram(reports: &[&Report]) -> String {
     svg.push_str("</svg>\n");
     svg
 }
+
+/// `index.html` with `names` (files written beside it later, such as
+/// `similarity.html`) linked in its list of files, each once.
+pub fn link_files(index: &str, names: &[&str]) -> String {
+    let mut page = index.to_string();
+    for name in names {
+        let link = format!("<a href=\"{0}\">{0}</a>", esc(name));
+        if page.contains(&link) {
+            continue;
+        }
+        page = match page.find("<p id=\"files\">Files: ") {
+            Some(at) => {
+                let end = at + page[at..].find("</p>").unwrap_or(0);
+                format!("{}, {link}{}", &page[..end], &page[end..])
+            }
+            None => match page.find("</p>") {
+                Some(at) => {
+                    let end = at + "</p>".len();
+                    format!(
+                        "{}\n<p id=\"files\">Files: {link}</p>{}",
+                        &page[..end],
+                        &page[end..]
+                    )
+                }
+                None => page,
+            },
+        };
+    }
+    page
+}

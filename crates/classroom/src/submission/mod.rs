@@ -90,7 +90,7 @@ use crate::tasks::Task;
 use find::{chosen_among, find_task_folders};
 use manifest::take_manifest;
 pub(crate) use sources::copy_tree;
-use sources::{clear_sources, stand_in_for_missing, take_sources};
+use sources::{clear_sources, read_sources, stand_in_for_missing, take_sources};
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
@@ -161,41 +161,10 @@ pub fn lay(
     allowed: &BTreeSet<String>,
     limits: &Limits,
 ) -> Result<Laid, SubmissionError> {
-    if fs::symlink_metadata(submission).is_err() {
-        return Err(SubmissionError::Missing(submission.to_path_buf()));
-    }
-    let meta = archive::check_root(submission)?;
-    if !edition.join("Cargo.toml").is_file() {
+    if !edition.join("Cargo.toml").is_file() && fs::symlink_metadata(submission).is_ok() {
         return Err(SubmissionError::NoEdition(edition.to_path_buf()));
     }
-    let dir = tempfile::Builder::new()
-        .prefix("grader-submission-")
-        .tempdir()?;
-    let source = if meta.is_dir() {
-        archive::check_folder(submission, limits)?;
-        submission.to_path_buf()
-    } else if is_zip(submission) {
-        let unpacked = dir.path().join("unpacked");
-        archive::unzip(submission, &unpacked, limits)?;
-        unpacked
-    } else {
-        return Err(SubmissionError::Rejected {
-            rule: format!("{} is neither a folder nor a .zip", submission.display()),
-        });
-    };
-    // A folder (Gradescope's /autograder/submission) or a zip that holds
-    // one zip and nothing else is that zip: the student zipped their zip,
-    // or handed in a zip the LMS kept as it is.
-    let (source, what) = match lone_zip(&source) {
-        Some(zip) => {
-            let inner = dir.path().join("inner");
-            archive::unzip(&zip, &inner, limits)?;
-            let name = zip.file_name().unwrap_or_default().to_string_lossy();
-            (inner, format!("the zip `{}`", show::inert(&name)))
-        }
-        None if meta.is_dir() => (source, "the submission".to_string()),
-        None => (source, "the zip".to_string()),
-    };
+    let (dir, source, what) = open(submission, limits)?;
     let found = find_task_folders(&source, tasks);
     if found.is_empty() {
         return Err(SubmissionError::NoTasks {
@@ -235,6 +204,65 @@ pub fn lay(
         tasks_found: found.keys().copied().collect(),
         _dir: dir,
     })
+}
+
+/// The submission checked and, when it is a zip, unpacked into a fresh
+/// temporary folder: that folder, where the submission's files now are,
+/// and how to name it in a note (`the zip`).
+fn open(submission: &Path, limits: &Limits) -> Result<(TempDir, PathBuf, String), SubmissionError> {
+    if fs::symlink_metadata(submission).is_err() {
+        return Err(SubmissionError::Missing(submission.to_path_buf()));
+    }
+    let meta = archive::check_root(submission)?;
+    let dir = tempfile::Builder::new()
+        .prefix("grader-submission-")
+        .tempdir()?;
+    let source = if meta.is_dir() {
+        archive::check_folder(submission, limits)?;
+        submission.to_path_buf()
+    } else if is_zip(submission) {
+        let unpacked = dir.path().join("unpacked");
+        archive::unzip(submission, &unpacked, limits)?;
+        unpacked
+    } else {
+        return Err(SubmissionError::Rejected {
+            rule: format!("{} is neither a folder nor a .zip", submission.display()),
+        });
+    };
+    // A folder (Gradescope's /autograder/submission) or a zip that holds
+    // one zip and nothing else is that zip: the student zipped their zip,
+    // or handed in a zip the LMS kept as it is.
+    let (source, what) = match lone_zip(&source) {
+        Some(zip) => {
+            let inner = dir.path().join("inner");
+            archive::unzip(&zip, &inner, limits)?;
+            let name = zip.file_name().unwrap_or_default().to_string_lossy();
+            (inner, format!("the zip `{}`", show::inert(&name)))
+        }
+        None if meta.is_dir() => (source, "the submission".to_string()),
+        None => (source, "the zip".to_string()),
+    };
+    Ok((dir, source, what))
+}
+
+/// A source file: its path as laid in the task (`src/bin/server.rs`), and
+/// its text.
+pub type SourceFile = (String, String);
+
+/// The Rust sources of each task `submission` has a folder for, as [`lay`]
+/// would lay them (`src/bin/server.rs`, `src/lib.rs`, …), read under the
+/// same rules: for code similarity, which reads what was graded.
+pub fn task_sources(
+    submission: &Path,
+    tasks: &[Task],
+    limits: &Limits,
+) -> Result<Vec<(u8, Vec<SourceFile>)>, SubmissionError> {
+    let (_dir, source, _) = open(submission, limits)?;
+    let mut sources = Vec::new();
+    for (number, candidates) in find_task_folders(&source, tasks) {
+        sources.push((number, read_sources(&candidates[0].path)?));
+    }
+    Ok(sources)
 }
 
 /// The one `.zip` at the top of `dir` when it holds nothing else (names

@@ -97,6 +97,58 @@ pub(super) fn take_sources(folder: &Path, task: &Path) -> io::Result<Vec<String>
     Ok(notes)
 }
 
+/// The most of one source file read for code similarity: a file larger
+/// is no hand-written exercise.
+const LARGEST_SOURCE: u64 = 256 * 1024;
+
+/// The Rust sources of the task folder `folder`, each under the path
+/// [`take_sources`] lays it at (`src/bin/server.rs`), in order; links and
+/// files over [`LARGEST_SOURCE`] are passed by.
+pub(super) fn read_sources(folder: &Path) -> io::Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    let theirs = folder.join("src");
+    if fs::symlink_metadata(&theirs).is_ok_and(|m| m.is_dir()) {
+        rust_files(&theirs, "src", &mut files)?;
+    } else {
+        for (name, laid) in [
+            ("lib.rs", "src/lib.rs"),
+            ("client.rs", "src/bin/client.rs"),
+            ("server.rs", "src/bin/server.rs"),
+        ] {
+            if let Some(text) = small_text(&folder.join(name)) {
+                files.push((laid.to_string(), text));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn small_text(path: &Path) -> Option<String> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    (meta.is_file() && meta.len() <= LARGEST_SOURCE)
+        .then(|| fs::read(path).ok())
+        .flatten()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn rust_files(dir: &Path, shown: &str, into: &mut Vec<(String, String)>) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry.file_type()?;
+        let path = format!("{shown}/{name}");
+        if kind.is_dir() && !ignored(&name) {
+            rust_files(&entry.path(), &path, into)?;
+        } else if kind.is_file() && name.ends_with(".rs") {
+            if let Some(text) = small_text(&entry.path()) {
+                into.push((path, text));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Copies `from` to `to` byte for byte, leaving out links and the folders
 /// no task lives in ([`ignored`]); a submission's were checked with the
 /// same rule.
