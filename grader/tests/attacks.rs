@@ -334,9 +334,14 @@ fn grades(csv: &Path) -> BTreeMap<String, (String, String)> {
         .collect()
 }
 
+/// Every file the grader wrote under `dir`, but the sources a batch keeps
+/// of each student for the similarity page (`sources.json`): what the
+/// student handed in, attack code and copies of the reference included,
+/// not anything a program wrote.
 fn all_text(dir: &Path) -> String {
     snapshot(dir, &[])
         .keys()
+        .filter(|f| !f.ends_with("sources.json"))
         .map(|f| String::from_utf8_lossy(&fs::read(f).unwrap()).into_owned())
         .collect::<Vec<_>>()
         .join("\n")
@@ -595,6 +600,14 @@ fn a_class_with_attackers_grades_every_honest_student_as_alone() {
     let text = all_text(&out);
     assert!(!text.contains(SECRET), "the secret reached a report");
     assert!(!text.contains("hacked"), "a report was overwritten");
+    for i in 1..=8 {
+        let kept = out.join(format!("students/honest-{i}/sources.json"));
+        let kept = fs::read_to_string(&kept).unwrap_or_default();
+        assert!(
+            !kept.contains("hacked"),
+            "honest-{i}'s kept sources were written to"
+        );
+    }
     for line in reference_lines() {
         assert!(
             !text.contains(&line),

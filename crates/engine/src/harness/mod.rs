@@ -231,6 +231,16 @@ impl<'a> Ctx<'a> {
         jail.explain(&outcome.message, &stderr)
     }
 
+    /// What the programs this check started as `name` ("server",
+    /// "client") printed on stdout so far, in order.
+    pub fn stdout_of(&self, name: &str) -> Vec<String> {
+        self.printed
+            .iter()
+            .filter(|(started, _, _)| started == name)
+            .flat_map(|(_, stdout, _)| stdout.lines())
+            .collect()
+    }
+
     /// Where a program this check started stopped at a `todo!()` (or
     /// `unimplemented!()`), as `file:line`: the student edition's starter
     /// code, not yet filled in.

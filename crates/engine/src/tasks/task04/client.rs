@@ -29,6 +29,9 @@ pub(super) struct Chat<'a> {
     /// How long the grader keeps the connection open after answering
     /// `BYE`; a client must not exit before it closes.
     hold: Duration,
+    /// How long the grader listens after answering `BYE` for a line the
+    /// client should never send: one read from its input after `BYE`.
+    listen: Duration,
 }
 
 /// How many pieces the long reply is sent in, and the pause between them.
@@ -53,6 +56,7 @@ impl<'a> Chat<'a> {
             delay: Duration::ZERO,
             long_first: false,
             hold: Duration::ZERO,
+            listen: Duration::ZERO,
         }
     }
 
@@ -123,7 +127,23 @@ impl<'a> Chat<'a> {
                 break;
             }
         }
-        if !self.hold.is_zero() && received.last().is_some_and(|l| l == "BYE") {
+        let said_bye = received.last().is_some_and(|l| l == "BYE");
+        if !self.listen.is_zero() && said_bye {
+            // A client that reads on after its BYE sends the next line at
+            // once; a right one waits for the close, saying nothing.
+            if let Ok(line) = reader.line(ctx.deadline(self.listen)) {
+                let text = String::from_utf8_lossy(&line);
+                let text = text.trim_end_matches(['\r', '\n']);
+                ctx.note(format!("client sent {} after its BYE", show::text(text)));
+                return Err(Outcome::fail(format!(
+                    "the client sent {} after its own BYE: once it has sent BYE it reads no more input",
+                    show::text(text)
+                ))
+                .expected(lines_shown(self.expected))
+                .actual(format!("{}, then {}", lines_shown(&received), show::text(text))));
+            }
+        }
+        if !self.hold.is_zero() && said_bye {
             let hold = ctx.deadline(self.hold);
             ctx.note(format!(
                 "grader keeps the connection open for {} after its BYE",
@@ -243,17 +263,24 @@ fn lines_shown<S: AsRef<str>>(lines: &[S]) -> String {
         .join(", ")
 }
 
+/// How long the grader listens, after answering a typed `BYE`, for the
+/// line typed after it.
+const LISTEN_AFTER_BYE: Duration = Duration::from_millis(150);
+
 pub(super) fn bye_typed(ctx: &mut Ctx) -> CheckResult {
     let input = Input::Open(b"one\nBYE\nafter bye\n");
-    Chat::new(LOOPBACK, input, &["one", "BYE"])
-        .run(ctx)
-        .map_err(|outcome| Outcome {
-            message: format!(
-                "with `one`, `BYE` and `after bye` typed: {}",
-                outcome.message
-            ),
-            ..outcome
-        })
+    Chat {
+        listen: LISTEN_AFTER_BYE,
+        ..Chat::new(LOOPBACK, input, &["one", "BYE"])
+    }
+    .run(ctx)
+    .map_err(|outcome| Outcome {
+        message: format!(
+            "with `one`, `BYE` and `after bye` typed: {}",
+            outcome.message
+        ),
+        ..outcome
+    })
 }
 
 pub(super) fn slow_replies(ctx: &mut Ctx) -> CheckResult {

@@ -4,7 +4,7 @@
 
 use super::client::Host;
 use super::server::say_bye;
-use super::talk::{expect_printed, expect_said, prompted, type_line, Talk};
+use super::talk::{expect_printed, expect_said, prompted, type_line, unprompted, Talk};
 use crate::check::{CauseKind, CheckDef, CheckResult, Kind, Outcome};
 use crate::harness::{lines_or_nothing, panicked, Ctx, Input, Server, LOOPBACK, REPLY_WAIT, STEP};
 use crate::peer::End;
@@ -86,7 +86,7 @@ pub(super) fn client_checks() -> Vec<CheckDef> {
                 the client; the grader sends them, then more lines, and expects every one printed as \
                 `Server: …` while the client goes on.",
         ],
-        run: client_bye_exact,
+        run: |ctx| unprompted(ctx, client_bye_exact),
     }]
 }
 

@@ -14,6 +14,7 @@
 use super::{client_checks, server_checks, Lesson};
 use crate::check::{CheckDef, CheckResult, Kind};
 use crate::harness::{Ctx, Input, Listen, Server};
+use talk::unprompted;
 
 mod client;
 mod edges;
@@ -63,7 +64,7 @@ impl Lesson for Chat {
     }
 
     fn play_server(ctx: &mut Ctx, at: Listen) -> CheckResult {
-        client::play(ctx, at)
+        unprompted(ctx, |ctx| client::play(ctx, at))
     }
 }
 
@@ -250,7 +251,7 @@ fn client_own() -> Vec<CheckDef> {
                 "peer_addr() on the connected TcpStream is the address actually reached (127.0.0.1:5006, \
                     [::1]:5006), which is what the line names; print it before starting the threads.",
             ],
-            run: client::connected,
+            run: |ctx| unprompted(ctx, client::connected),
         },
         CheckDef {
             name: "client.sends_typed",
@@ -263,7 +264,7 @@ fn client_own() -> Vec<CheckDef> {
                     socket in that loop. Reading the server's lines is another thread's job, so the \
                     keyboard loop never blocks on the socket.",
             ],
-            run: client::sends_typed,
+            run: |ctx| unprompted(ctx, client::sends_typed),
         },
         CheckDef {
             name: "client.prints_at_once",
@@ -277,7 +278,7 @@ fn client_own() -> Vec<CheckDef> {
                     after each typed line prints nothing while the user is silent, which is the hang this \
                     task is about.",
             ],
-            run: client::prints_at_once,
+            run: |ctx| unprompted(ctx, client::prints_at_once),
         },
         CheckDef {
             name: "client.server_bye",
@@ -291,7 +292,7 @@ fn client_own() -> Vec<CheckDef> {
                     a flag that the stdin loop looks at after the next line means the client only ends when \
                     the user presses Enter.",
             ],
-            run: client::server_bye,
+            run: |ctx| unprompted(ctx, client::server_bye),
         },
         CheckDef {
             name: "client.typed_bye",
@@ -305,7 +306,7 @@ fn client_own() -> Vec<CheckDef> {
                     sends a line after your BYE, keeps the connection open for 300 ms, and types one more \
                     line that must not be sent.",
             ],
-            run: client::typed_bye,
+            run: |ctx| unprompted(ctx, client::typed_bye),
         },
         CheckDef {
             name: "client.stdin_end",
@@ -318,7 +319,7 @@ fn client_own() -> Vec<CheckDef> {
                     once the server closes the connection. The grader sends one more line after your BYE and \
                     keeps the connection open for 300 ms before closing.",
             ],
-            run: client::stdin_end,
+            run: |ctx| unprompted(ctx, client::stdin_end),
         },
         CheckDef {
             name: "client.no_bye",
@@ -332,7 +333,7 @@ fn client_own() -> Vec<CheckDef> {
                     itself, since the main thread may be blocked on the keyboard. Keep a flag (an AtomicBool) \
                     that says whether BYE was sent.",
             ],
-            run: client::no_bye,
+            run: |ctx| unprompted(ctx, client::no_bye),
         },
     ]
 }
@@ -351,7 +352,7 @@ fn pair() -> Vec<CheckDef> {
                     and your server must print `Client: BYE` and `Conversation ended`. Whichever side is \
                     still running or silent is the one to fix.",
             ],
-            run: pair::pair_chat,
+            run: |ctx| unprompted(ctx, pair::pair_chat),
         },
         CheckDef {
             name: "pair.server_ends",
@@ -364,7 +365,7 @@ fn pair() -> Vec<CheckDef> {
                     end from its reading thread with status 0. If the client only ends when you press \
                     Enter, it is the client to fix; if it never sees the BYE, the server.",
             ],
-            run: pair::pair_server_ends,
+            run: |ctx| unprompted(ctx, pair::pair_server_ends),
         },
     ]
 }

@@ -300,17 +300,39 @@ pub(super) fn expect_said(
 pub(super) fn prompted(child: &Child, program: &str, wanted: &str) -> Option<Outcome> {
     let printed = child.output(Stream::Stdout);
     let prompt = printed.iter().find_map(|l| prompt_before(l, wanted))?;
-    // Which line the prompt lands on is down to timing: the message
-    // names the prompt, not the line.
-    Some(
-        Outcome::fail(format!(
-            "the {program} prints a prompt, {}, that glues itself to the next line it prints: a line it must print is not found whole",
-            show::text(&prompt)
-        ))
-        .expected(show::text(wanted))
-        .actual(lines_or_nothing(&printed))
-        .because(CauseKind::PrintsPrompt, program, show::text(&prompt)),
-    )
+    Some(prompt_failure(program, &prompt, &printed).expected(show::text(wanted)))
+}
+
+/// Runs `check` on the chat client, and fails it for a prompt when the
+/// client printed one in front of a `Server: ` line, whichever line the
+/// timing of its threads put it on: a prompt fails each check where the
+/// client prints what the server sent, every run alike.
+pub(super) fn unprompted(
+    ctx: &mut Ctx,
+    check: impl FnOnce(&mut Ctx) -> CheckResult,
+) -> CheckResult {
+    let result = check(ctx);
+    let printed = ctx.stdout_of("client");
+    let prompt = printed.iter().find_map(|l| {
+        let at = l.find("Server: ")?;
+        prompt_before(l, &l[at..])
+    });
+    match prompt {
+        Some(prompt) => Err(prompt_failure("client", &prompt, &printed)),
+        None => result,
+    }
+}
+
+/// `program` printed `prompt` in front of a line it must print whole.
+fn prompt_failure(program: &str, prompt: &str, printed: &[String]) -> Outcome {
+    // Which line the prompt lands on is down to timing: the message names
+    // the prompt, not the line.
+    Outcome::fail(format!(
+        "the {program} prints a prompt, {}, that glues itself to the next line it prints: a line it must print is not found whole",
+        show::text(prompt)
+    ))
+    .actual(lines_or_nothing(printed))
+    .because(CauseKind::PrintsPrompt, program, show::text(prompt))
 }
 
 /// The prompt in front of `wanted` when `line` is `wanted` behind a short
