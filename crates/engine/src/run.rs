@@ -90,9 +90,23 @@ pub fn grade(
         .enumerate()
         .flat_map(|(t, task)| (0..task.checks.len()).map(move |c| (t, c)))
         .collect();
+    // The server's checks and the client's take turns to start: a wrong
+    // client's long waits then begin at once, not after every check of a
+    // right server, and the other way round.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&j| {
+        let (t, c) = jobs[j];
+        let server = tasks[t].checks[c].role == Role::Server;
+        let turn = tasks[t].checks[..c]
+            .iter()
+            .filter(|other| (other.role == Role::Server) == server)
+            .count();
+        (t, turn, !server)
+    });
+    let started: Vec<(usize, usize)> = order.iter().map(|&j| jobs[j]).collect();
     // Once the grader is being stopped (Ctrl-C), no more checks run: the
     // report holds those that did.
-    let results = crate::pool::parallel_map(&jobs, CHECKS_AT_ONCE, |&(t, c)| {
+    let finished = crate::pool::parallel_map(&started, CHECKS_AT_ONCE, |&(t, c)| {
         let check = &tasks[t].checks[c];
         progress(Progress::Checking(check));
         let task = &prepared[t];
@@ -103,6 +117,10 @@ pub fn grade(
             Some(unbuilt) => not_built(check, unbuilt),
         }
     });
+    let mut results: Vec<Option<CheckReport>> = (0..jobs.len()).map(|_| None).collect();
+    for (j, report) in order.into_iter().zip(finished) {
+        results[j] = report;
+    }
     let mut results = results.into_iter();
     let reports = tasks
         .iter()
@@ -128,7 +146,7 @@ pub fn grade(
 }
 
 /// How many checks run at once.
-const CHECKS_AT_ONCE: usize = 8;
+const CHECKS_AT_ONCE: usize = 12;
 
 /// What a task's checks run with.
 struct Prepared {
