@@ -204,6 +204,22 @@ pub fn reset(stream: TcpStream) {
     drop(stream);
 }
 
+/// A loopback TCP port that refuses every connection for as long as the
+/// returned socket lives: bound and never listening, so no other program
+/// can take it and listen there in the meantime (which a port merely
+/// released by the OS allows, with other gradings running at once).
+pub fn refusing_port() -> io::Result<(socket2::Socket, u16)> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    socket.bind(&SocketAddr::from((Ipv4Addr::LOCALHOST, 0)).into())?;
+    let port = socket
+        .local_addr()?
+        .as_socket()
+        .map(|addr| addr.port())
+        .ok_or_else(|| io::Error::other("the socket has no address"))?;
+    Ok((socket, port))
+}
+
 /// A port on which nothing listens (just released by the OS).
 pub fn free_port() -> io::Result<u16> {
     Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
@@ -404,6 +420,17 @@ pub(crate) mod tests {
         let listener = listen(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
         let none = accept(&listener, Deadline::after(Duration::from_millis(30))).unwrap();
         assert!(none.is_none());
+    }
+
+    #[test]
+    fn a_refusing_port_refuses_while_it_is_held() {
+        let (held, port) = refusing_port().unwrap();
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let tried = TcpStream::connect_timeout(&addr, Duration::from_secs(5));
+        assert_eq!(tried.unwrap_err().kind(), io::ErrorKind::ConnectionRefused);
+        // Nobody else can listen there meanwhile.
+        assert!(TcpListener::bind(addr).is_err());
+        drop(held);
     }
 
     #[test]

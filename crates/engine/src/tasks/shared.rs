@@ -378,7 +378,7 @@ fn keeps_accepting<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
 }
 
 fn refused(ctx: &mut Ctx) -> CheckResult {
-    let port = peer::free_port()
+    let (_held, port) = peer::refusing_port()
         .map_err(|e| Outcome::error(format!("could not find a free port: {e}")))?;
     ctx.note(format!("nothing listens on 127.0.0.1:{port}"));
     let mut client = ctx.client("127.0.0.1", port, &[], true)?;
