@@ -87,16 +87,17 @@ impl FromStr for Shard {
 }
 
 impl Shard {
-    /// The shard a student's key falls in: FNV-1a (64 bits) of the key's
-    /// UTF-8, modulo `n`, plus one. A fixed hash, not Rust's randomised
-    /// one, so a student stays in the same shard on every run and machine.
+    /// The shard a student's key falls in: the first 8 bytes of the
+    /// BLAKE3 hash of the key's UTF-8, read as a little-endian number,
+    /// modulo `n`, plus one. A fixed hash, not Rust's randomised one, so a
+    /// student stays in the same shard on every run and machine; and a
+    /// cryptographic one, whose every bit depends on every byte, so keys
+    /// that differ in a digit still spread over the shards.
     pub fn of(key: &str, n: u32) -> u32 {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in key.as_bytes() {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        (hash % u64::from(n)) as u32 + 1
+        let hash = blake3::hash(key.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&hash.as_bytes()[..8]);
+        (u64::from_le_bytes(first) % u64::from(n)) as u32 + 1
     }
 
     /// Whether the student `key` is graded in this shard.
@@ -118,15 +119,11 @@ mod tests {
     }
 
     #[test]
-    fn the_shard_hash_is_fnv_1a() {
-        // FNV-1a 64 of "" and "a", as its authors publish them.
+    fn the_shard_hash_is_blake3_of_the_key() {
+        // BLAKE3 of "" begins af1349b9f5f9a1a6: little-endian, 0xa6a1…af.
         assert_eq!(
             Shard::of("", u32::MAX),
-            (0xcbf29ce484222325 % 0xffff_ffff) as u32 + 1
-        );
-        assert_eq!(
-            Shard::of("a", u32::MAX),
-            (0xaf63dc4c8601ec8c % 0xffff_ffff) as u32 + 1
+            (0xa6a1_f9f5_b949_13af_u64 % 0xffff_ffff) as u32 + 1
         );
         // Every key falls in exactly one shard.
         let keys: Vec<String> = (0..100).map(|i| format!("student{i}")).collect();

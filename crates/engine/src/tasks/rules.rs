@@ -147,12 +147,16 @@ fn arguments(ctx: &mut Ctx, role: Role) -> CheckResult {
     // A program that goes on despite the unknown option gets a port to
     // use: one the OS chose for a server, one nobody listens on for a
     // client.
-    let port = match role {
-        Role::Client => peer::free_port()
-            .map_err(|e| Outcome::error(format!("could not find a free port: {e}")))?
-            .to_string(),
-        _ => "0".to_string(),
+    let closed = match role {
+        Role::Client => Some(
+            peer::free_port()
+                .map_err(|e| Outcome::error(format!("could not find a free port: {e}")))?,
+        ),
+        _ => None,
     };
+    let port = closed
+        .as_ref()
+        .map_or("0".to_string(), |c| c.port.to_string());
     let runs: [&[&str]; 4] = [
         &["--help"],
         &["-h"],
