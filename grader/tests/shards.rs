@@ -173,8 +173,10 @@ fn files(dir: &Path) -> BTreeMap<String, String> {
 }
 
 /// `text` with what two runs of one class may differ in turned into `#`:
-/// durations (`"duration_ms": 12`, `time="0.4"`, `12 ms`, `0.4 s`), ports
-/// (`127.0.0.1:40312`) and temporary folders (`/tmp/…`).
+/// durations (`"duration_ms": 12`, `time="0.4"`, `12 ms`, `0.4 s`), what
+/// the sandbox measured (`"peak_memory": 43544576`), ports
+/// (`127.0.0.1:40312`), temporary folders (`/tmp/…`) and the user id the
+/// sandbox chose for the run (`unprivileged user 1030384`).
 fn mask(text: &str) -> String {
     let mut masked = String::with_capacity(text.len());
     let mut rest = text;
@@ -195,8 +197,16 @@ fn mask(text: &str) -> String {
             });
             let port = masked.ends_with(':')
                 && masked[..masked.len() - 1].ends_with(|c: char| c.is_ascii_digit() || c == ']');
-            let timing = masked.ends_with("\"duration_ms\": ") || masked.ends_with("time=\"");
-            if unit || port || timing {
+            let timing = [
+                "_ms\": ",
+                "\"peak_memory\": ",
+                "\"peak_processes\": ",
+                "time=\"",
+            ]
+            .iter()
+            .any(|before| masked.ends_with(before));
+            let user = masked.ends_with("unprivileged user ");
+            if unit || port || timing || user {
                 masked.push('#');
             } else {
                 masked.push_str(&rest[..end]);
@@ -323,10 +333,12 @@ fn a_class_graded_in_four_shards_at_once_merges_into_the_unsharded_results() {
     let names = |files: &BTreeMap<String, String>| files.keys().cloned().collect::<Vec<_>>();
     assert_eq!(names(&actual), names(&expected));
     for (name, text) in &expected {
+        let first = text.lines().zip(actual[name].lines()).find(|(a, b)| a != b);
         assert!(
             actual[name] == *text,
-            "{name} differs:\n--- unsharded\n{text}\n--- merged\n{}",
-            actual[name]
+            "{name} differs, first at:\n--- unsharded\n{:?}\n--- merged\n{:?}",
+            first.map(|f| f.0),
+            first.map(|f| f.1)
         );
     }
 
@@ -479,4 +491,87 @@ fn refusals(dir: &Path, shards: &[PathBuf], roster: &Path) {
         stderr.contains("this merge's grading.toml is not the one the shards were graded against"),
         "{stderr}"
     );
+}
+
+/// The job `name` of the workflow `text`: its lines up to the next job.
+fn job(text: &str, name: &str) -> String {
+    let heading = format!("  {name}:");
+    let is_job =
+        |l: &&str| l.starts_with("  ") && l[2..].starts_with(|c: char| c.is_alphanumeric());
+    text.lines()
+        .skip_while(|l| *l != heading)
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || !is_job(l))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn the_regrade_workflow_pins_its_actions_and_gives_student_code_no_token() {
+    let text =
+        fs::read_to_string(common::workspace_root().join("docs/ci/regrade-class.yml")).unwrap();
+    let uses: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            l.trim_start()
+                .trim_start_matches("- ")
+                .strip_prefix("uses: ")
+        })
+        .collect();
+    assert!(uses.len() >= 4, "{uses:?}");
+    for action in uses {
+        let sha = action.split('@').nth(1).unwrap_or_default();
+        let sha = sha.split_whitespace().next().unwrap_or_default();
+        assert!(
+            sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+            "not pinned to a commit: {action}"
+        );
+    }
+    // Nothing granted but what a job asks for; the jobs that see student
+    // code or its results ask for nothing, and check nothing out.
+    assert!(text.contains("\npermissions: {}\n"), "{text}");
+    for name in ["shard", "merge"] {
+        let job = &job(&text, name);
+        assert!(job.contains("    permissions: {}\n"), "{job}");
+        // What the job does, less its comments.
+        let job: String = job
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .collect();
+        for word in ["token", "checkout", "secrets."] {
+            assert!(!job.contains(word), "the {name} job has {word:?}:\n{job}");
+        }
+    }
+    let shard = &job(&text, "shard");
+    assert!(
+        shard.contains("sudo env") && !shard.contains("--unsandboxed"),
+        "{shard}"
+    );
+    assert!(
+        shard.contains("fromJSON(needs.plan.outputs.shards)"),
+        "{shard}"
+    );
+
+    // The grader accepts the commands the jobs run.
+    let command = |job: &str, what: &str| -> Vec<String> {
+        let line = job
+            .lines()
+            .find(|l| l.contains(&format!("../grader {what}")))
+            .unwrap_or_else(|| panic!("no grader {what} in {job}"));
+        let line = &line[line.find("../grader").unwrap()..];
+        let line = line
+            .replace("\"$download\"", "class.zip")
+            .replace("\"$SHARD\"", "3/10")
+            .replace("\"$RUNNER_TEMP/shard\"", "out")
+            .replace("../../shards/shard-*", "s1 s2")
+            .replace("\"${flags[@]}\"", "--gradebook csv");
+        shlex::split(line.trim_end_matches('\\').trim()).unwrap()
+    };
+    let batch = command(shard, "batch");
+    let merge = command(&job(&text, "merge"), "merge");
+    for argv in [batch, merge] {
+        if let Err(e) = <grader::cli::Cli as clap::Parser>::try_parse_from(&argv) {
+            panic!("the grader refuses {argv:?}: {e}");
+        }
+    }
 }

@@ -30,7 +30,8 @@ pub struct Manifest {
     pub format: String,
     pub grader: Grader,
     /// Of the instructor's workspace: the files its student edition is
-    /// made from (every task's sources), by path.
+    /// made from (every task's sources, the grader's), by path, less
+    /// `grading.toml`.
     pub workspace: String,
     /// Of the `grading.toml` in force, `none` without one.
     pub policy: String,
@@ -85,7 +86,11 @@ pub(super) fn workspace_of(workspace: &Path) -> io::Result<(String, String)> {
     let root = crate::cargo::Workspace::open(workspace)
         .map(|w| w.root)
         .unwrap_or_else(|_| workspace.to_path_buf());
-    let mut files = crate::starter::shipped(&root)?;
+    // grading.toml has a hash of its own: a changed policy is named as such.
+    let mut files: Vec<_> = crate::starter::shipped(&root)?
+        .into_iter()
+        .filter(|f| !f.ends_with(crate::policy::FILE))
+        .collect();
     files.sort();
     let mut hasher = blake3::Hasher::new();
     for relative in files {
