@@ -137,9 +137,12 @@ pub fn merge(dirs: &[PathBuf], output: &Output, books: &[Book]) -> Result<Vec<Gr
     Ok(results)
 }
 
+/// What shards must share: its name, and how a manifest shows it.
+type Shared = (&'static str, fn(&Manifest) -> String);
+
 /// Every shard graded alike: one grader, workspace, policy, class, N.
 fn alike(shards: &[Read]) -> Result<(), MergeError> {
-    let checks: [(&'static str, fn(&Manifest) -> String); 5] = [
+    let checks: [Shared; 5] = [
         ("graders", |m| {
             format!(
                 "grader {} (binary {})",

@@ -131,6 +131,17 @@ mod tests {
             let holders = (1..=4).filter(|&k| Shard { k, n: 4 }.holds(key)).count();
             assert_eq!(holders, 1, "{key}");
         }
+        // A class of 1 000 in 10 and in 50 shards: the largest shard, which
+        // sets the wall time, within half again of the mean.
+        let class: Vec<String> = (1..=1000).map(|i| format!("s{i:04}")).collect();
+        for n in [10, 50] {
+            let sizes: Vec<usize> = (1..=n)
+                .map(|k| class.iter().filter(|key| Shard::of(key, n) == k).count())
+                .collect();
+            let largest = sizes.iter().max().copied().unwrap_or_default();
+            eprintln!("1000 keys in {n} shards: {sizes:?}");
+            assert!(largest * 2 <= 1000 / n as usize * 3, "{sizes:?}");
+        }
         // And the shards are not all in one.
         for k in 1..=4 {
             let held = keys
