@@ -242,7 +242,7 @@ fn a_class_graded_in_four_shards_at_once_merges_into_the_unsharded_results() {
 
     let whole = dir.join("whole");
     let started = Instant::now();
-    let output = batch(&zip, &whole, &roster, &["--jobs", "2"])
+    let output = batch(&zip, &whole, &roster, &["--jobs", "2", "--similarity"])
         .output()
         .unwrap();
     let unsharded = started.elapsed();
@@ -303,6 +303,7 @@ fn a_class_graded_in_four_shards_at_once_merges_into_the_unsharded_results() {
         .arg("--out")
         .arg(&merged)
         .args(written(&roster))
+        .arg("--similarity")
         .assert()
         .success();
     let merging = started.elapsed();
@@ -312,7 +313,15 @@ fn a_class_graded_in_four_shards_at_once_merges_into_the_unsharded_results() {
 
     // What a class's results hold, and that it is what was asked for.
     let expected = files(&whole);
-    for name in ["grades.csv", "index.html"].iter().chain(&GRADEBOOKS) {
+    for name in [
+        "grades.csv",
+        "index.html",
+        "similarity.html",
+        "similarity.csv",
+    ]
+    .iter()
+    .chain(&GRADEBOOKS)
+    {
         assert!(
             expected
                 .keys()
