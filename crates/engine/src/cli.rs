@@ -278,8 +278,9 @@ pub struct Batch {
     pub written: Written,
 
     /// Grade only shard K of N (1 ≤ K ≤ N): the students whose key's
-    /// BLAKE3 hash, modulo N, is K-1. Writes a shard result for `grader
-    /// merge` instead of grades.csv and index.html
+    /// BLAKE3 hash (its first 8 bytes, little-endian) modulo N is K-1.
+    /// Writes a shard result for `grader merge` instead of grades.csv and
+    /// index.html
     #[arg(long, value_name = "K/N", conflicts_with = "similarity")]
     pub shard: Option<Shard>,
 

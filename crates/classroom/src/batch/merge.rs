@@ -83,7 +83,6 @@ pub fn merge(dirs: &[PathBuf], output: &Output, books: &[Book]) -> Result<Vec<Gr
         })
         .collect::<Result<_, _>>()?;
     alike(&shards)?;
-    ours(&shards[0].manifest, output)?;
     let n = shards[0].manifest.n;
     let mut held: BTreeMap<&str, &Read> = BTreeMap::new();
     for shard in &shards {
@@ -102,6 +101,7 @@ pub fn merge(dirs: &[PathBuf], output: &Output, books: &[Book]) -> Result<Vec<Gr
     if !missing.is_empty() {
         return Err(MergeError::Missing { missing, n });
     }
+    ours(&shards[0].manifest, output)?;
     let mut results: Vec<(usize, Graded, PathBuf)> = Vec::new();
     for shard in &shards {
         for student in &shard.manifest.students {
