@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     signal::install();
     let outcome = match &cli.command {
         Some(Command::Batch(batch)) => grade_class(batch),
+        Some(Command::Merge(merge)) => merge_shards(merge),
         Some(Command::Similarity(similarity)) => compare_class(similarity),
         Some(Command::Starter(starter)) => write_starter(starter),
         Some(Command::Autograder(autograder)) => write_autograder(autograder),
@@ -50,15 +51,51 @@ fn grade_class(cli: &cli::Batch) -> anyhow::Result<u8> {
         &cli.workspace,
         cli.similarity,
     )?;
+    if similarity.is_some() && cli.shard.is_some() {
+        anyhow::bail!("similarity needs the whole class: ask `grader merge` for it, not a shard");
+    }
     let download = batch::read(&options)?;
-    let books = batch::gradebooks(&options)?;
-    let progress = batch::Progress::new(download.handed_in().count());
+    let books = batch::gradebooks(&options.output)?;
+    let progress = batch::Progress::new(
+        download
+            .handed_in()
+            .filter(|who| cli.shard.is_none_or(|shard| shard.holds(&who.key)))
+            .count(),
+    );
     let results = batch::run(&options, &download, &books, &|graded| {
         progress.graded(graded)
     })?;
     progress.finish();
+    let summary = match cli.shard {
+        Some(shard) => batch::sharded(&download, &results, &cli.out, shard),
+        None => batch::summary(&download, &results, &cli.out, &books),
+    };
+    emit(&summary, false)?;
+    if let Some(similarity) = similarity {
+        let written = grader::similarity::run(&similarity)?;
+        emit(&grader::similarity::summary(&written), false)?;
+    }
+    Ok(batch::exit_code(&results))
+}
+
+#[cfg(classroom)]
+fn merge_shards(cli: &cli::Merge) -> anyhow::Result<u8> {
+    use grader::batch;
+    let similarity = grader::similarity::Options::from_cli(
+        &cli.out,
+        &cli.compare,
+        &cli.workspace,
+        cli.similarity,
+    )?;
+    let output = batch::Output {
+        out: cli.out.clone(),
+        workspace: cli.workspace.resolve()?,
+        written: cli.written.clone(),
+    };
+    let books = batch::gradebooks(&output)?;
+    let results = batch::merge(&cli.shards, &output, &books)?;
     emit(
-        &batch::summary(&download, &results, &cli.out, &books),
+        &batch::merged(&results, &cli.out, &books, cli.shards.len()),
         false,
     )?;
     if let Some(similarity) = similarity {
@@ -133,6 +170,11 @@ fn check_machine() -> anyhow::Result<u8> {
 #[cfg(not(classroom))]
 fn grade_class(_cli: &cli::Batch) -> anyhow::Result<u8> {
     anyhow::bail!("grader batch: {}", cli::NEEDS_LINUX)
+}
+
+#[cfg(not(classroom))]
+fn merge_shards(_cli: &cli::Merge) -> anyhow::Result<u8> {
+    anyhow::bail!("grader merge: {}", cli::NEEDS_LINUX)
 }
 
 #[cfg(not(classroom))]

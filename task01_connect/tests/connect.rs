@@ -62,7 +62,8 @@ fn the_pair_works_over_ipv6() {
 
 #[test]
 fn a_refused_connection_is_an_error_line_not_a_panic() {
-    let port = peer::free_port().unwrap();
+    let closed = peer::free_port().unwrap();
+    let port = closed.port;
     cargo_bin_cmd!("task01-client")
         .args(["--port", &port.to_string()])
         .timeout(LIMIT)

@@ -81,7 +81,8 @@ fn the_client_reassembles_a_greeting_sent_in_pieces() {
 
 #[test]
 fn a_refused_connection_is_an_error_line_not_a_panic() {
-    let port = peer::free_port().unwrap();
+    let closed = peer::free_port().unwrap();
+    let port = closed.port;
     client(port)
         .assert()
         .code(1)

@@ -109,7 +109,8 @@ fn the_client_reports_a_wrong_echo() {
 
 #[test]
 fn a_refused_connection_is_an_error_line_not_a_panic() {
-    let port = peer::free_port().unwrap();
+    let closed = peer::free_port().unwrap();
+    let port = closed.port;
     cargo_bin_cmd!("task03-client")
         .args(["--port", &port.to_string()])
         .timeout(LIMIT)

@@ -132,7 +132,8 @@ fn the_client_stops_reading_after_bye() {
 
 #[test]
 fn a_refused_connection_is_an_error_line_not_a_panic() {
-    let port = peer::free_port().unwrap();
+    let closed = peer::free_port().unwrap();
+    let port = closed.port;
     cargo_bin_cmd!("task04-client")
         .args(["--port", &port.to_string()])
         .write_stdin("")

@@ -1,7 +1,7 @@
 //! How one submission's grading ended, as every file of a class says it.
 
 /// How one submission's grading ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Standing {
     Graded,
     DidNotBuild,

@@ -13,7 +13,9 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
+mod merge;
 mod similarity;
+pub use merge::{Merge, Shard, Written};
 pub use similarity::{Compare, Export, Similarity};
 
 /// Grades the socket lab tasks by playing the other side of each socket.
@@ -31,6 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// Grade a whole class: a folder of submissions or an LMS's download
     Batch(Batch),
+    /// Merge the shard results of `batch --shard` into one class's results
+    Merge(Merge),
     /// Compare a graded class's code and behaviour: similarity.html, evidence to read, never a grade
     Similarity(Similarity),
     /// Write the student edition: this workspace with the solutions cut out
@@ -265,37 +269,20 @@ pub struct Batch {
     #[arg(long, short, default_value_t = 2)]
     pub jobs: usize,
 
-    /// Formats of each student's report (repeatable; html and json are
-    /// always written, as index.html and grades.csv are made from them)
-    #[arg(long, value_enum)]
-    pub format: Vec<Format>,
-
     /// Seconds one submission may take, build included, before it is
     /// stopped and recorded as timed out
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub budget: u64,
 
-    /// The class list (CSV with an id column; an LMS's own export works):
-    /// names and ids for the gradebook, and "no submission" for whoever
-    /// handed nothing in
-    #[arg(long, value_name = "FILE.csv")]
-    pub roster: Option<PathBuf>,
+    #[command(flatten)]
+    pub written: Written,
 
-    /// Also write the grades and feedback files this LMS imports
-    /// (repeatable)
-    #[arg(long, value_enum, value_name = "LMS")]
-    pub gradebook: Vec<Gradebook>,
-
-    /// The assignment in the gradebook: for Canvas, the title or id of a
-    /// column `Title (id)` of the --roster export, which is the one filled in
-    #[arg(long, value_name = "NAME", default_value = "Socket lab")]
-    pub assignment: String,
-
-    /// The assignment's maximum in the LMS (Canvas's Points Possible,
-    /// Moodle's Maximum grade), when the --roster export does not say it:
-    /// grades are scaled to it
-    #[arg(long, value_name = "N")]
-    pub points_possible: Option<f64>,
+    /// Grade only shard K of N (1 ≤ K ≤ N): the students whose key's
+    /// BLAKE3 hash (its first 8 bytes, little-endian) modulo N is K-1.
+    /// Writes a shard result for `grader merge` instead of grades.csv and
+    /// index.html
+    #[arg(long, value_name = "K/N", conflicts_with = "similarity")]
+    pub shard: Option<Shard>,
 
     /// Also compare the class's code and behaviour (similarity.html,
     /// similarity.csv): evidence of copying to read, never a grade

@@ -69,7 +69,7 @@ pub(super) fn grade_one(options: &Options, grader: &PrivateGrader, who: &Submitt
         "--submission".into(),
         path.display().to_string(),
         "--workspace".into(),
-        options.workspace.display().to_string(),
+        options.output.workspace.display().to_string(),
         "--timeout-scale".into(),
         options.timeout_scale.to_string(),
         "--format".into(),
@@ -217,6 +217,8 @@ impl PrivateGrader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::Output;
+    use crate::cli::Written;
 
     /// A stand-in for the child grader: a script that copies `report` to
     /// the file its `--output json=FILE` names.
@@ -244,20 +246,25 @@ mod tests {
         let grader = PrivateGrader::copy(&fake_grader(dir.path(), &report)).unwrap();
         let options = Options {
             dir: dir.path().to_path_buf(),
-            out: dir.path().join("out"),
+            output: Output {
+                out: dir.path().join("out"),
+                workspace: dir.path().to_path_buf(),
+                written: Written {
+                    format: Vec::new(),
+                    roster: None,
+                    gradebook: Vec::new(),
+                    assignment: String::new(),
+                    points_possible: None,
+                },
+            },
             jobs: 1,
-            formats: Vec::new(),
             budget: Duration::from_secs(30),
             grader: PathBuf::new(),
             unsandboxed: true,
-            workspace: dir.path().to_path_buf(),
             allow_crates: Vec::new(),
             target_dir: None,
             timeout_scale: 1.0,
-            roster: None,
-            gradebooks: Vec::new(),
-            assignment: String::new(),
-            points_possible: None,
+            shard: None,
         };
         let who = Submitter {
             key: "ana".into(),

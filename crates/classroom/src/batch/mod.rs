@@ -22,7 +22,6 @@ use crate::lms::roster::{Roster, RosterError};
 use crate::lms::{Download, LmsError, Submitter};
 use crate::policy::{Policy, PolicyError};
 
-use crate::report::Format;
 use crate::show;
 use crate::submission::Places;
 
@@ -33,11 +32,15 @@ use std::time::Duration;
 use thiserror::Error;
 
 mod child;
+mod merge;
+mod shard;
 mod write;
 
 pub use crate::lms::Graded;
 pub use crate::standing::Standing;
 use child::{grade_one, not_graded, PrivateGrader};
+pub use merge::{merge, summary as merged, MergeError};
+pub use shard::{summary as sharded, Manifest, MANIFEST};
 use write::write_class;
 
 #[derive(Debug, Error)]
@@ -60,45 +63,45 @@ pub enum BatchError {
     Seed(#[from] crate::cargo::BuildError),
 }
 
+/// Where a class's results go and what they hold: what a batch and a
+/// merge of shards share.
+pub struct Output {
+    pub out: PathBuf,
+    /// The instructor's workspace (its `grading.toml` sets the points).
+    pub workspace: PathBuf,
+    /// Report formats besides json and html, the roster, the gradebooks.
+    pub written: crate::cli::Written,
+}
+
 /// What to grade and where the results go.
 pub struct Options {
     pub dir: PathBuf,
-    pub out: PathBuf,
+    pub output: Output,
     pub jobs: usize,
-    /// Report formats per student, besides json and html.
-    pub formats: Vec<Format>,
     pub budget: Duration,
     /// The grader to run for each submission (this one): copied to a
     /// private folder before the first is graded.
     pub grader: PathBuf,
     /// Grade without a sandbox (the instructor said so).
     pub unsandboxed: bool,
-    /// The instructor's workspace.
-    pub workspace: PathBuf,
     pub allow_crates: Vec<String>,
     pub target_dir: Option<PathBuf>,
     pub timeout_scale: f64,
-    /// The class list (`--roster`).
-    pub roster: Option<PathBuf>,
-    /// The gradebooks to write for LMSs to import.
-    pub gradebooks: Vec<gradebook::Kind>,
-    /// The assignment's name in a gradebook.
-    pub assignment: String,
-    /// The assignment's maximum in the LMS (`--points-possible`).
-    pub points_possible: Option<f64>,
+    /// Grade only this shard of the class, and write a shard result.
+    pub shard: Option<crate::cli::Shard>,
 }
 
 /// Reads the class's submissions, and the roster if there is one.
 pub fn read(options: &Options) -> Result<Download, BatchError> {
     // A mistake in grading.toml stops the batch before anyone is graded.
-    Policy::load(&options.workspace)?;
-    let roster = match &options.roster {
+    Policy::load(&options.output.workspace)?;
+    let roster = match &options.output.written.roster {
         Some(path) => Some(Roster::read(path)?),
         None => None,
     };
     Ok(crate::lms::read(
         &options.dir,
-        &options.out,
+        &options.output.out,
         roster.as_ref(),
     )?)
 }
@@ -106,26 +109,45 @@ pub fn read(options: &Options) -> Result<Download, BatchError> {
 /// The gradebooks to write, each read against the LMS's own export before
 /// anyone is graded: an `--assignment` that names no column of Canvas's
 /// export stops the batch here.
-pub fn gradebooks(options: &Options) -> Result<Vec<Book>, BatchError> {
+pub fn gradebooks(output: &Output) -> Result<Vec<Book>, BatchError> {
+    let written = &output.written;
     let ask = gradebook::Ask {
-        assignment: &options.assignment,
-        points_possible: options.points_possible,
-        export: options.roster.as_deref(),
+        assignment: &written.assignment,
+        points_possible: written.points_possible,
+        export: written.roster.as_deref(),
     };
-    Ok(gradebook::prepare(&options.gradebooks, &ask)?)
+    Ok(gradebook::prepare(&written.gradebook, &ask)?)
 }
 
-/// Grades every submission of `download` and writes `books`; `done` is
-/// told of each as it finishes. A student on the roster with no submission is recorded as
-/// such, and not graded.
+/// Grades every submission of `download` (of the shard, when a shard is
+/// asked for) and writes the class's results with `books` (or the
+/// shard's result); `done` is told of each as it finishes. A student on
+/// the roster with no submission is recorded as such, and not graded.
 pub fn run(
     options: &Options,
     download: &Download,
     books: &[Book],
     done: &(dyn Fn(&Graded) + Sync),
 ) -> Result<Vec<Graded>, BatchError> {
-    let submissions: Vec<&Submitter> = download.handed_in().collect();
-    let students = options.out.join("students");
+    let results = grade(options, download, done)?;
+    match options.shard {
+        Some(shard) => shard::write(options, download, shard, &results)?,
+        None => write_class(&options.output, &results, books, &write::from_submission)?,
+    }
+    Ok(results)
+}
+
+/// Grades the students of `download` in the shard (all of them without
+/// one): a shard of one is the whole class.
+fn grade(
+    options: &Options,
+    download: &Download,
+    done: &(dyn Fn(&Graded) + Sync),
+) -> Result<Vec<Graded>, BatchError> {
+    // Students of other shards are neither unpacked nor built.
+    let ours = |who: &&Submitter| options.shard.is_none_or(|shard| shard.holds(&who.key));
+    let submissions: Vec<&Submitter> = download.handed_in().filter(ours).collect();
+    let students = options.output.out.join("students");
     fs::create_dir_all(&students).map_err(|source| BatchError::Write {
         path: students.clone(),
         source,
@@ -150,6 +172,7 @@ pub fn run(
             .students
             .iter()
             .filter(|who| who.path.is_none())
+            .filter(ours)
             .map(|who| Graded {
                 student: who.key.clone(),
                 standing: not_graded(who),
@@ -167,14 +190,13 @@ pub fn run(
     // The class in the download's order: by name.
     let order: Vec<&str> = download.students.iter().map(|s| s.key.as_str()).collect();
     results.sort_by_key(|g| order.iter().position(|k| *k == g.student));
-    write_class(options, &results, books)?;
     Ok(results)
 }
 
 /// Writes the student edition and compiles its dependencies once, before
 /// any submission's budget starts: each child grader then finds both ready.
 fn prepare(options: &Options) -> Result<(), BatchError> {
-    let instructor = Workspace::open(&options.workspace)?;
+    let instructor = Workspace::open(&options.output.workspace)?;
     let places = Places::of(&instructor, options.target_dir.as_deref());
     let edition = crate::submission::edition(&instructor.root, &places.editions)?;
     // The seed is built the way a submission is: in a jail of its own.
@@ -195,21 +217,20 @@ impl Options {
         use anyhow::Context;
         Ok(Options {
             dir: cli.dir.clone(),
-            out: cli.out.clone(),
+            output: Output {
+                out: cli.out.clone(),
+                workspace: cli.workspace.resolve()?,
+                written: cli.written.clone(),
+            },
             jobs: cli.jobs,
-            formats: cli.format.clone(),
             budget: Duration::from_secs(cli.budget),
             grader: std::env::current_exe()
                 .context("could not find the grader's own executable")?,
-            workspace: cli.workspace.resolve()?,
             allow_crates: cli.submissions.allow_crate.clone(),
             target_dir: cli.submissions.target_dir.clone(),
             timeout_scale: cli.timing.timeout_scale,
             unsandboxed: cli.submissions.unsandboxed,
-            roster: cli.roster.clone(),
-            gradebooks: cli.gradebook.clone(),
-            assignment: cli.assignment.clone(),
-            points_possible: cli.points_possible,
+            shard: cli.shard,
         })
     }
 }
@@ -259,6 +280,14 @@ impl Progress {
 /// and reasons come from the submissions, and are shown inert.
 pub fn summary(download: &Download, results: &[Graded], out: &Path, books: &[Book]) -> String {
     let mut summary = format!("{}\n", show::inert(&download.summary()));
+    summary.push_str(&lines(results));
+    summary.push_str(&written(results, out, books));
+    summary
+}
+
+/// A line per student: score, standing, why.
+fn lines(results: &[Graded]) -> String {
+    let mut summary = String::new();
     for graded in results {
         let score = graded.report.as_ref().map_or("–".to_string(), |r| {
             format!("{}/{}", r.score, r.max_score)
@@ -287,11 +316,16 @@ pub fn summary(download: &Download, results: &[Graded], out: &Path, books: &[Boo
             graded.standing.as_str()
         ));
     }
-    summary.push_str(&format!(
+    summary
+}
+
+/// Where the class's results are.
+pub(crate) fn written(results: &[Graded], out: &Path, books: &[Book]) -> String {
+    let mut summary = format!(
         "Wrote {} and {}\n",
         out.join("grades.csv").display(),
         out.join("index.html").display()
-    ));
+    );
     for book in books {
         let files: Vec<String> = gradebook::file_names(book.kind())
             .iter()

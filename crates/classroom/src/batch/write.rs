@@ -1,7 +1,8 @@
 //! The class's results on disk: each student's reports, `grades.csv` and
-//! `index.html`, written by the batch alone, each as a fresh file.
+//! `index.html`, written by the batch (or the merge of its shards) alone,
+//! each as a fresh file.
 
-use super::{BatchError, Graded, Options, Standing};
+use super::{BatchError, Graded, Output, Standing};
 use crate::class::{self, Row};
 use crate::lms::feedback;
 use crate::lms::folder_name;
@@ -9,7 +10,8 @@ use crate::lms::gradebook::{self, Book, Scale};
 use crate::policy::Policy;
 use crate::report::Format;
 use std::fs;
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
 
 fn extension(format: Format) -> &'static str {
     match format {
@@ -24,10 +26,39 @@ fn extension(format: Format) -> &'static str {
     }
 }
 
+/// Where a student's `sources.json` comes from: their submission (a
+/// batch), or a shard result (a merge). It writes it into the folder given.
+pub(super) type Sources<'a> = dyn Fn(&Graded, &Path) -> io::Result<()> + 'a;
+
+/// What was graded, kept for code similarity (`grader similarity` reads
+/// it later, without the download).
+pub(super) fn from_submission(graded: &Graded, folder: &Path) -> io::Result<()> {
+    match &graded.submitter.path {
+        Some(submission) => crate::similarity::keep_sources(submission, folder),
+        None => Ok(()),
+    }
+}
+
+/// A student's results folder under `out`.
+pub(super) fn folder_of(graded: &Graded) -> String {
+    format!("students/{}", folder_name(&graded.student))
+}
+
+/// Makes `folder` afresh: what an earlier batch left there must not pass
+/// for this one's.
+pub(super) fn fresh_folder(folder: &Path) -> Result<(), BatchError> {
+    let _ = fs::remove_dir_all(folder);
+    fs::create_dir_all(folder).map_err(|source| BatchError::Write {
+        path: folder.to_path_buf(),
+        source,
+    })
+}
+
 pub(super) fn write_class(
-    options: &Options,
+    output: &Output,
     results: &[Graded],
     books: &[Book],
+    sources: &Sources<'_>,
 ) -> Result<(), BatchError> {
     let write = |path: PathBuf, text: String| {
         // A fresh file: whatever stood at that path (a link, a pipe, an
@@ -35,25 +66,13 @@ pub(super) fn write_class(
         let _ = fs::remove_file(&path);
         fs::write(&path, text).map_err(|source| BatchError::Write { path, source })
     };
-    let folder_of = |graded: &Graded| format!("students/{}", folder_name(&graded.student));
     for graded in results {
-        let folder = options.out.join(folder_of(graded));
-        // Reports of an earlier batch must not pass for this one's.
-        let _ = fs::remove_dir_all(&folder);
-        fs::create_dir_all(&folder).map_err(|source| BatchError::Write {
-            path: folder.clone(),
+        let folder = output.out.join(folder_of(graded));
+        fresh_folder(&folder)?;
+        sources(graded, &folder).map_err(|source| BatchError::Write {
+            path: folder.join(crate::similarity::SOURCES),
             source,
         })?;
-        if let Some(submission) = &graded.submitter.path {
-            // What was graded, kept for code similarity (`grader
-            // similarity` reads it later, without the download).
-            crate::similarity::keep_sources(submission, &folder).map_err(|source| {
-                BatchError::Write {
-                    path: folder.join(crate::similarity::SOURCES),
-                    source,
-                }
-            })?;
-        }
         if graded.standing != Standing::NoSubmission {
             // What the student is handed back, as the gradebooks' zips hold it.
             write(
@@ -70,8 +89,9 @@ pub(super) fn write_class(
         let title = format!("Socket lab: {}", graded.student);
         let mut formats = vec![Format::Json, Format::Html];
         formats.extend(
-            options
-                .formats
+            output
+                .written
+                .format
                 .iter()
                 .filter(|f| !matches!(f, Format::Json | Format::Html)),
         );
@@ -86,7 +106,7 @@ pub(super) fn write_class(
     }
     // The most a submission can score, for a class none of which was graded.
     let mut all = crate::tasks::all();
-    Policy::load(&options.workspace)?.apply(&mut all, false);
+    Policy::load(&output.workspace)?.apply(&mut all, false);
     let most: u32 = all.iter().map(|t| t.max_points()).sum();
     let scales = grade_columns(books, gradebook::points_possible(results, most));
     let rows: Vec<Row> = results
@@ -123,11 +143,11 @@ pub(super) fn write_class(
         );
     }
     write(
-        options.out.join("grades.csv"),
+        output.out.join("grades.csv"),
         class::csv(&tasks, &headings, &rows)?,
     )?;
     write(
-        options.out.join("index.html"),
+        output.out.join("index.html"),
         class::index(
             "Socket lab: class results",
             &tasks,
@@ -138,7 +158,7 @@ pub(super) fn write_class(
     )?;
     for book in books {
         for (name, bytes) in book.files(results, most)? {
-            let path = options.out.join(name);
+            let path = output.out.join(name);
             let _ = fs::remove_file(&path);
             fs::write(&path, bytes).map_err(|source| BatchError::Write { path, source })?;
         }

@@ -83,7 +83,7 @@ impl Lms {
 /// One student (or one entry of the download that is nobody's): their
 /// submission, if any, what the LMS and the roster know of them, and why
 /// there is nothing to grade when there is not.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Submitter {
     /// Unique in the class: the results are filed under it.
     pub key: String,
@@ -111,7 +111,8 @@ pub struct Submitter {
     pub notes: Vec<String>,
 }
 
-/// One student's result.
+/// One student's result (kept in a shard result as it is).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Graded {
     pub student: String,
     pub standing: Standing,

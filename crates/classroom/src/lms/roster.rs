@@ -39,7 +39,7 @@ pub enum RosterError {
 }
 
 /// One student on the roster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Member {
     /// The LMS's id: Canvas's user id, Moodle's participant id, a GitHub
     /// login.

@@ -82,8 +82,20 @@ impl Built {
         }
     }
 
-    /// Ends each package's list of errors with how many were not kept.
+    /// Puts each package's errors in the order of its targets' names, and
+    /// ends its list with how many were not kept. Targets compile side by
+    /// side, so their errors arrive in any order: sorted, one submission's
+    /// report reads the same on every run (a regrade, a shard).
     pub(super) fn note_cut(&mut self, cut: BTreeMap<String, usize>) {
+        let targets = &self.target_errors;
+        for errors in self.errors.values_mut() {
+            errors.sort_by_key(|error| {
+                targets
+                    .values()
+                    .position(|kept| kept.contains(error))
+                    .unwrap_or(usize::MAX)
+            });
+        }
         for (package, count) in cut {
             let errors = if count == 1 { "error" } else { "errors" };
             self.errors

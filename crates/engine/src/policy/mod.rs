@@ -101,20 +101,28 @@ impl Policy {
     /// in `dir` or the folders above it up to the workspace's top (the one
     /// with `Cargo.lock`); none there is the default.
     pub fn load(dir: &Path) -> Result<Policy, PolicyError> {
+        let Some(path) = Policy::file(dir) else {
+            return Ok(Policy::default());
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| PolicyError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Policy::parse(&text, &path)
+    }
+
+    /// The `grading.toml` that [`Policy::load`] reads for `dir`, if any.
+    pub fn file(dir: &Path) -> Option<std::path::PathBuf> {
         for folder in dir.ancestors() {
             let path = folder.join(FILE);
             if path.is_file() {
-                let text = std::fs::read_to_string(&path).map_err(|source| PolicyError::Read {
-                    path: path.clone(),
-                    source,
-                })?;
-                return Policy::parse(&text, &path);
+                return Some(path);
             }
             if folder.join("Cargo.lock").is_file() {
                 break;
             }
         }
-        Ok(Policy::default())
+        None
     }
 
     /// Reads the text of `path`, checking every task and check it names.

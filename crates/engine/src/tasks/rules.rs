@@ -147,14 +147,16 @@ fn arguments(ctx: &mut Ctx, role: Role) -> CheckResult {
     // A program that goes on despite the unknown option gets a port to
     // use: one the OS chose for a server, one nobody listens on for a
     // client.
-    let held = match role {
+    let closed = match role {
         Role::Client => Some(
-            peer::refusing_port()
+            peer::free_port()
                 .map_err(|e| Outcome::error(format!("could not find a free port: {e}")))?,
         ),
         _ => None,
     };
-    let port = held.as_ref().map_or(0, |(_, port)| *port).to_string();
+    let port = closed
+        .as_ref()
+        .map_or("0".to_string(), |c| c.port.to_string());
     let runs: [&[&str]; 4] = [
         &["--help"],
         &["-h"],

@@ -378,8 +378,11 @@ fn keeps_accepting<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
 }
 
 fn refused(ctx: &mut Ctx) -> CheckResult {
-    let (_held, port) = peer::refusing_port()
+    // Held closed until the check ends: no server of a check running
+    // alongside can be given it.
+    let closed = peer::free_port()
         .map_err(|e| Outcome::error(format!("could not find a free port: {e}")))?;
+    let port = closed.port;
     ctx.note(format!("nothing listens on 127.0.0.1:{port}"));
     let mut client = ctx.client("127.0.0.1", port, &[], true)?;
     client.close_stdin();
