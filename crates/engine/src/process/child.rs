@@ -246,8 +246,10 @@ impl Child {
                 .0;
         }
         let status = *status;
-        // A grandchild may hold the pipes open; don't wait on it for long.
-        let drain = Deadline::after(Duration::from_millis(200));
+        // Its last lines may still be in the pipes, read by threads a
+        // loaded machine runs late; a grandchild may hold the pipes open,
+        // so don't wait on it for long.
+        let drain = Deadline::after(Duration::from_secs(1));
         self.wait_for_close(Stream::Stdout, drain);
         self.wait_for_close(Stream::Stderr, drain);
         status
