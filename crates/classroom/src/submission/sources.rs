@@ -7,6 +7,7 @@
 //! why. Files are copied byte for byte, links never followed.
 
 use crate::archive::ignored;
+use crate::python;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -80,8 +81,12 @@ pub(super) fn take_sources(folder: &Path, task: &Path) -> io::Result<Vec<String>
             }
         }
     }
-    let mut notes = Vec::new();
-    if let Some(handed_out) = handed_out_lib {
+    let mut notes = take_python(folder, task)?;
+    let any_rust = whole_src
+        || ["server.rs", "client.rs", "lib.rs"]
+            .iter()
+            .any(|name| folder.join(name).is_file());
+    if let Some(handed_out) = handed_out_lib.filter(|_| any_rust) {
         let (theirs_lib, what) = if whole_src {
             (theirs.join("lib.rs"), "its src/")
         } else {
@@ -93,6 +98,31 @@ pub(super) fn take_sources(folder: &Path, task: &Path) -> io::Result<Vec<String>
             }
             notes.push(format!("{what} has no lib.rs; the handed-out one is used"));
         }
+    }
+    Ok(notes)
+}
+
+/// Lays a task folder's `server.py` and `client.py` beside the task's
+/// sources, each with the Rust [`python::STAND_IN`] in place of its binary
+/// when the folder has no Rust source for it: that binary is graded as
+/// Python. Returns a note for each.
+fn take_python(folder: &Path, task: &Path) -> io::Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for side in ["server", "client"] {
+        let name = python::file_name(side);
+        let from = folder.join(&name);
+        if !fs::symlink_metadata(&from).is_ok_and(|m| m.is_file()) {
+            continue;
+        }
+        let rust = task.join("src").join("bin").join(format!("{side}.rs"));
+        if rust.exists() {
+            notes.push(format!("{name} is not graded: the folder has Rust sources for it"));
+            continue;
+        }
+        fs::copy(&from, task.join(&name))?;
+        fs::create_dir_all(task.join("src").join("bin"))?;
+        fs::write(&rust, python::STAND_IN)?;
+        notes.push(format!("{name} is graded as Python"));
     }
     Ok(notes)
 }

@@ -1,0 +1,164 @@
+//! Python hand-ins: a task folder whose binary is a `server.py` or
+//! `client.py` (and no Rust source for it) is graded as Python 3, binary by
+//! binary.
+//!
+//! - The interpreter is found once per run ([`Interpreter::find`]) and
+//!   named by the file it really is (`sys.executable`, not a shim), with
+//!   its version, for the report: "graded as Python 3.11.7".
+//! - A binary runs as `python3 -I -S -B server.py` plus exactly the
+//!   arguments the Rust binary gets. `-I` keeps the user's site folder and
+//!   every `PYTHON*` variable out (so `PYTHONDONTWRITEBYTECODE` would be
+//!   ignored: `-B` says the same and is obeyed), `-S` leaves the system's
+//!   site-packages out, so a program imports the standard library only.
+//! - Before any check, [`Interpreter::check`] compiles the file and looks
+//!   up each module its top level imports, running none of the student's
+//!   code and writing no `.pyc`: a `SyntaxError` or an `ImportError` at
+//!   start costs that binary's checks, like a build failure.
+//!
+//! In a laid submission, a Python binary's Rust source is [`STAND_IN`]
+//! (it builds, and is never run); in a workspace, the `.py` file is taken
+//! when the Rust source is missing.
+
+use crate::process::Program;
+use crate::tasks::Task;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The flags every Python binary runs with (see the module's comment).
+pub const FLAGS: [&str; 3] = ["-I", "-S", "-B"];
+
+/// The Rust source laid where a binary is handed in as Python: it builds
+/// (so the task's other binary does), and says why it is there.
+pub const STAND_IN: &str =
+    "// This binary is handed in as Python; the grader runs the .py file.\nfn main() {}\n";
+
+/// A Python 3 interpreter: the file that runs, and its version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interpreter {
+    pub path: PathBuf,
+    pub version: String,
+}
+
+/// What compiling a Python binary found: the file, the line and the
+/// message (`server.py:3: SyntaxError: invalid syntax`).
+pub type StartError = String;
+
+impl Interpreter {
+    /// The `python3` found first in `dirs` (or on `PATH` when `None`),
+    /// named by the file it really is; `Err` says why there is none.
+    pub fn find(dirs: Option<&[&str]>) -> Result<Interpreter, String> {
+        let program = match dirs {
+            None => PathBuf::from("python3"),
+            Some(dirs) => dirs
+                .iter()
+                .map(|dir| Path::new(dir).join("python3"))
+                .find(|file| file.is_file())
+                .ok_or_else(|| format!("no python3 in {}", dirs.join(":")))?,
+        };
+        let output = Command::new(&program)
+            .args(["-I", "-c", "import sys; print(sys.executable); print(sys.version.split()[0])"])
+            .output()
+            .map_err(|e| format!("python3 could not be started: {e}"))?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        let mut lines = text.lines();
+        match (output.status.success(), lines.next(), lines.next()) {
+            (true, Some(path), Some(version)) if version.starts_with('3') => Ok(Interpreter {
+                path: PathBuf::from(path),
+                version: version.to_string(),
+            }),
+            _ => Err(format!(
+                "{} is not a working Python 3",
+                program.display()
+            )),
+        }
+    }
+
+    /// The program that runs `script` as a binary is run.
+    pub fn program(&self, script: &Path) -> Program {
+        let mut argv = vec![self.path.display().to_string()];
+        argv.extend(FLAGS.iter().map(|f| f.to_string()));
+        argv.push(script.display().to_string());
+        Program {
+            script: Some(script.to_path_buf()),
+            ..Program::new(argv)
+        }
+    }
+
+    /// Compiles `script` and finds every module its top level imports,
+    /// with the flags it will run with; `Err` is what a student reads.
+    pub fn check(&self, script: &Path) -> Result<(), StartError> {
+        let output = Command::new(&self.path)
+            .args(FLAGS)
+            .args(["-c", CHECK])
+            .arg(script)
+            .output()
+            .map_err(|e| format!("python3 could not be started: {e}"))?;
+        let said = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        match output.status.code() {
+            Some(0) => Ok(()),
+            Some(3) if !said.is_empty() => Err(said),
+            _ => Err(format!(
+                "the grader could not check {}: {}",
+                script.display(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            )),
+        }
+    }
+}
+
+/// Compiles the file named by `sys.argv[1]` without running or writing
+/// anything, then looks up each module imported at its top level; prints
+/// `file:line: Error: message` and exits 3 on the first problem.
+const CHECK: &str = r#"
+import ast, importlib.util, os, sys
+path = sys.argv[1]
+name = os.path.basename(path)
+try:
+    with open(path, "rb") as f:
+        source = f.read()
+    tree = compile(source, name, "exec", ast.PyCF_ONLY_AST)
+    compile(tree, name, "exec")
+except SyntaxError as e:
+    print(f"{name}:{e.lineno}: {type(e).__name__}: {e.msg}")
+    sys.exit(3)
+except ValueError as e:
+    print(f"{name}: SyntaxError: {e}")
+    sys.exit(3)
+for node in tree.body:
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        names = [node.module]
+    elif isinstance(node, ast.ImportFrom):
+        print(f"{name}:{node.lineno}: ImportError: a relative import, but {name} is run as a script")
+        sys.exit(3)
+    else:
+        continue
+    for module in names:
+        top = module.split(".")[0]
+        if top not in sys.builtin_module_names and importlib.util.find_spec(top) is None:
+            print(f"{name}:{node.lineno}: ImportError: No module named '{top}' (only the standard library can be imported)")
+            sys.exit(3)
+"#;
+
+/// The file name of `task`'s binary for `side` (`server` or `client`) when
+/// it is handed in as Python: `server.py`.
+pub fn file_name(side: &str) -> String {
+    format!("{side}.py")
+}
+
+/// The Python file of `task`'s binary for `side` in the workspace at
+/// `root`, when that binary is Python: `<task>/server.py` is there and the
+/// Rust source is missing or the [`STAND_IN`].
+pub fn script(root: &Path, task: &Task, side: &str) -> Option<PathBuf> {
+    let folder = root.join(task.package);
+    let script = folder.join(file_name(side));
+    if !std::fs::symlink_metadata(&script).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let rust = folder.join("src").join("bin").join(format!("{side}.rs"));
+    match std::fs::read_to_string(&rust) {
+        Ok(text) if text != STAND_IN => None,
+        _ => Some(script),
+    }
+}
