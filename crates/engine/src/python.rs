@@ -56,7 +56,11 @@ impl Interpreter {
                 .ok_or_else(|| format!("no python3 in {}", dirs.join(":")))?,
         };
         let output = Command::new(&program)
-            .args(["-I", "-c", "import sys; print(sys.executable); print(sys.version.split()[0])"])
+            .args([
+                "-I",
+                "-c",
+                "import sys; print(sys.executable); print(sys.version.split()[0])",
+            ])
             .output()
             .map_err(|e| format!("python3 could not be started: {e}"))?;
         let text = String::from_utf8_lossy(&output.stdout);
@@ -66,10 +70,7 @@ impl Interpreter {
                 path: PathBuf::from(path),
                 version: version.to_string(),
             }),
-            _ => Err(format!(
-                "{} is not a working Python 3",
-                program.display()
-            )),
+            _ => Err(format!("{} is not a working Python 3", program.display())),
         }
     }
 

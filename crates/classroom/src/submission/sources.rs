@@ -116,7 +116,9 @@ fn take_python(folder: &Path, task: &Path) -> io::Result<Vec<String>> {
         }
         let rust = task.join("src").join("bin").join(format!("{side}.rs"));
         if rust.exists() {
-            notes.push(format!("{name} is not graded: the folder has Rust sources for it"));
+            notes.push(format!(
+                "{name} is not graded: the folder has Rust sources for it"
+            ));
             continue;
         }
         fs::copy(&from, task.join(&name))?;

@@ -6,9 +6,9 @@ mod prepare;
 use crate::check::{Check, Ctx, Outcome, Role, Status, Subjects};
 use crate::process::{Confinement, Program};
 use crate::report::{CheckReport, Protection, Report, TaskReport};
-use prepare::Prepared;
 use crate::tasks::Task;
 use crate::time::Timing;
+use prepare::Prepared;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -91,7 +91,14 @@ pub fn grade(
         .iter()
         .zip(&scripts)
         .map(|(task, scripts)| {
-            prepare::prepare(task, &workspace, &built, options, scripts, interpreter.as_ref())
+            prepare::prepare(
+                task,
+                &workspace,
+                &built,
+                options,
+                scripts,
+                interpreter.as_ref(),
+            )
         })
         .collect();
 
@@ -149,7 +156,9 @@ pub fn grade(
         })
         .collect();
     let mut report = Report::new(reports);
-    report.notes.extend(interpreter.as_ref().map(prepare::python_note));
+    report
+        .notes
+        .extend(interpreter.as_ref().map(prepare::python_note));
     if let Some(sandbox) = &options.sandbox {
         report.sandbox = Some(sandbox.protection());
         // A cap hit at any time is said once for the whole submission,

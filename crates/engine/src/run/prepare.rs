@@ -18,7 +18,11 @@ const SYSTEM_BIN: &[&str] = &["/usr/local/bin", "/usr/bin", "/bin"];
 
 /// The Python files of every task's binaries, `[server, client]`, for the
 /// binaries no command is given for.
-pub(super) fn python_sides(tasks: &[Task], root: &Path, options: &Options) -> Vec<[Option<PathBuf>; 2]> {
+pub(super) fn python_sides(
+    tasks: &[Task],
+    root: &Path,
+    options: &Options,
+) -> Vec<[Option<PathBuf>; 2]> {
     tasks
         .iter()
         .map(|task| {
