@@ -243,6 +243,17 @@ fn a_class_of_rust_python_and_mixed_hand_ins_grades_as_each_alone() {
                 // Both of task 05's binaries are right, and Python.
                 assert_eq!(alone[4], full[4], "{report:#}");
                 assert!(alone.iter().zip(&full).all(|(a, f)| a < f || f == &full[4]));
+                // The turn-taking chat is told how to fix it in Python.
+                let chat = report["tasks"][5]["checks"].as_array().unwrap();
+                let turns: Vec<&serde_json::Value> = chat
+                    .iter()
+                    .filter(|c| c["cause"]["kind"] == "takes_turns")
+                    .collect();
+                assert!(!turns.is_empty(), "{report:#}");
+                for check in turns {
+                    let hint = check["hint"].as_str().unwrap();
+                    assert!(hint.contains("threading.Thread"), "{check:#}");
+                }
             }
             _ => {
                 assert!(
@@ -309,6 +320,9 @@ fn a_python_start_error_costs_that_binary_like_a_build_failure() {
                 message, "server.py cannot start: server.py:3: SyntaxError: invalid syntax",
                 "{check:#}"
             );
+            // The hint speaks of Python, not of the Rust compiler.
+            let hint = check["hint"].as_str().unwrap();
+            assert!(hint.contains("python3 -I server.py"), "{check:#}");
         }
     }
     let greeting = task("task02_greeting");

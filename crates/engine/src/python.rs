@@ -19,6 +19,7 @@
 //! (it builds, and is never run); in a workspace, the `.py` file is taken
 //! when the Rust source is missing.
 
+use crate::check::CauseKind;
 use crate::process::Program;
 use crate::tasks::Task;
 use std::path::{Path, PathBuf};
@@ -162,4 +163,61 @@ pub fn script(root: &Path, task: &Task, side: &str) -> Option<PathBuf> {
         Ok(text) if text != STAND_IN => None,
         _ => Some(script),
     }
+}
+
+/// The hint for a cause found in a Python binary, where the Rust one names
+/// Rust calls (`read`, `unwrap()`, `thread::spawn`); `None` where the
+/// Rust wording holds for Python too.
+pub fn hint(kind: CauseKind) -> Option<&'static str> {
+    Some(match kind {
+        CauseKind::DidNotBuild => {
+            "Run it by hand with `python3 -I server.py` (or client.py) and fix the first error Python names; only the standard library can be imported."
+        }
+        CauseKind::NeverAnnounced => {
+            "After bind() and listen(), print `Listening on` and the address from getsockname(), with print(..., flush=True): through a pipe Python holds its output back until the buffer fills."
+        }
+        CauseKind::UnreadableAddress | CauseKind::AnnouncedPortZero => {
+            "Print the address sock.getsockname() gives after bind(), as `Listening on 127.0.0.1:40211` (IPv6 in brackets): with --port 0 the port is chosen at bind()."
+        }
+        CauseKind::NoHalfClose => {
+            "After sendall(), call sock.shutdown(socket.SHUT_WR): the server reads until end-of-stream, and only that tells it the message is complete while you still read the echo."
+        }
+        CauseKind::NoDatagramReply => {
+            "Reply with sock.sendto(data, peer), where data and peer are what recvfrom() returned for that datagram: UDP has no connection to answer on."
+        }
+        CauseKind::AddsBytes => {
+            "Send back exactly the bytes recvfrom() returned: a datagram is not a line, so add no newline."
+        }
+        CauseKind::CutsShort => {
+            "Call recvfrom(65535): recvfrom(1024) silently drops whatever of a datagram does not fit, and UDP never sends it again."
+        }
+        CauseKind::TakesTurns => {
+            "Read the socket in a threading.Thread of its own that prints every line as it arrives, while the main thread sends every typed line at once: neither waits for the other."
+        }
+        CauseKind::KeyboardHoldsExit => {
+            "The thread that reads the socket must end the whole program (os._exit) when the server says BYE or closes: the main thread, blocked reading the keyboard, can't notice."
+        }
+        CauseKind::OneAtATime => {
+            "Give each accepted connection its own threading.Thread, so the accept loop is back at accept() at once."
+        }
+        CauseKind::Exited => {
+            "Read why the server ended, shown here: an error that concerns one client (an OSError) must be caught, reported with `error:`, and that client dropped; it must never end the server."
+        }
+        CauseKind::Panicked => {
+            "An exception nothing catches prints a traceback and ends its thread or the program: a failure wherever it happens. Catch OSError around what the network gives you, report a real error with an `error:` line on stderr and exit status 1; a connection that ends is the normal end of the conversation."
+        }
+        CauseKind::Spins => {
+            "When recv() returns b'' the connection is over: leave the loop and close the socket; calling recv() again only returns b'' again, at once, for ever."
+        }
+        CauseKind::NamesWrongAddress => {
+            "Print the connected socket's getpeername() after `Connected to `: it is the address connect() reached, whatever host name --host gave."
+        }
+        CauseKind::AltersMessage | CauseKind::SendsNewline => {
+            "Send exactly MESSAGE's bytes with sendall(message.encode()), nothing added: the server sends back exactly what it got."
+        }
+        CauseKind::KeepsOpenAfterBye => {
+            "After sending the `BYE` reply, leave that client's loop and close its socket, so the connection ends."
+        }
+        _ => return None,
+    })
 }

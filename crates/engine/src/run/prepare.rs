@@ -73,6 +73,8 @@ pub(super) struct Prepared {
     pub(super) build_errors: Vec<String>,
     /// The binaries that cannot run, each with the first lines of why.
     pub(super) unbuilt: Vec<Unbuilt>,
+    /// The binaries handed in as Python, whose hints are worded for Python.
+    pub(super) python: Vec<Role>,
 }
 
 /// A binary of a task that cannot run.
@@ -138,6 +140,12 @@ pub(super) fn prepare(
         }
         Some(None)
     };
+    let python: Vec<Role> = [Role::Server, Role::Client]
+        .into_iter()
+        .zip(scripts)
+        .filter(|(_, script)| script.is_some())
+        .map(|(role, _)| role)
+        .collect();
     let server = python_side(Role::Server, &scripts[0]);
     let client = python_side(Role::Client, &scripts[1]);
     let subjects = Subjects {
@@ -196,6 +204,24 @@ pub(super) fn prepare(
         },
         build_errors,
         unbuilt,
+        python,
+    }
+}
+
+impl Prepared {
+    /// Words the hint of each of `checks` whose cause is in a Python
+    /// binary for Python, where the Rust wording names Rust calls.
+    pub(super) fn python_hints(&self, checks: &mut [CheckReport]) {
+        for check in checks.iter_mut() {
+            let Some(cause) = &check.cause else { continue };
+            let in_python = self
+                .python
+                .iter()
+                .any(|role| role.as_str() == cause.program);
+            if let (true, Some(hint)) = (in_python, python::hint(cause.kind)) {
+                check.hint = hint.to_string();
+            }
+        }
     }
 }
 
