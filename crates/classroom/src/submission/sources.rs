@@ -244,4 +244,44 @@ mod tests {
             .exists());
         assert_eq!(laid.tasks_found, [2, 3]);
     }
+
+    #[test]
+    fn python_files_are_laid_binary_by_binary_where_no_rust_source_is() {
+        let (_dir, laid) = lay_folder(&[
+            ("Task 01/server.py", "print('s')\n"),
+            ("Task 01/client.rs", "fn main() {}\n"),
+            ("task2/server.py", "print('s')\n"),
+            ("task2/server.rs", "fn main() {}\n"),
+            ("task2/client.py", "print('c')\n"),
+        ]);
+        let laid = laid.unwrap();
+        // A Python server beside a Rust client.
+        assert_eq!(read(&laid, "task01_connect/server.py"), "print('s')\n");
+        assert_eq!(
+            read(&laid, "task01_connect/src/bin/server.rs"),
+            crate::python::STAND_IN
+        );
+        assert_eq!(
+            read(&laid, "task01_connect/src/bin/client.rs"),
+            "fn main() {}\n"
+        );
+        let task = crate::tasks::by_number(1).unwrap();
+        assert!(crate::python::script(&laid.workspace, &task, "server").is_some());
+        assert!(crate::python::script(&laid.workspace, &task, "client").is_none());
+        // Rust wins over Python for the same binary, and a note says so.
+        assert_eq!(
+            read(&laid, "task02_greeting/src/bin/server.rs"),
+            "fn main() {}\n"
+        );
+        assert!(!laid.workspace.join("task02_greeting/server.py").exists());
+        assert_eq!(read(&laid, "task02_greeting/client.py"), "print('c')\n");
+        for note in [
+            "task01_connect: server.py is graded as Python",
+            "task02_greeting: server.py is not graded: the folder has Rust sources for it",
+            "task02_greeting: client.py is graded as Python",
+        ] {
+            assert!(laid.notes.contains(&note.to_string()), "{:#?}", laid.notes);
+        }
+        assert_eq!(laid.tasks_found, [1, 2]);
+    }
 }
