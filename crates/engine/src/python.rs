@@ -221,3 +221,43 @@ pub fn hint(kind: CauseKind) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_error_names_the_file_line_and_error_and_runs_nothing() {
+        let python = Interpreter::find(None)
+            .unwrap_or_else(|why| panic!("this test needs python3, and there is none: {why}"));
+        assert!(python.version.starts_with("3."), "{python:?}");
+        let dir = std::env::temp_dir().join(format!("grader-python-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let witness = dir.join("ran");
+        let check = |source: &str| {
+            let script = dir.join("server.py");
+            std::fs::write(&script, source).unwrap();
+            python.check(&script)
+        };
+        // Nothing of the program runs, and no .pyc is written.
+        let runs = format!(
+            "open({:?}, 'w').write('x')\nimport socket\n",
+            witness.display().to_string()
+        );
+        assert_eq!(check(&runs), Ok(()));
+        assert!(!witness.exists());
+        assert!(!dir.join("__pycache__").exists());
+        assert_eq!(
+            check("import socket\n\ndef main(:\n    pass\n"),
+            Err("server.py:3: SyntaxError: invalid syntax".into())
+        );
+        assert_eq!(
+            check("import socket, numpy.linalg\n"),
+            Err("server.py:1: ImportError: No module named 'numpy' (only the standard library can be imported)".into())
+        );
+        assert!(check("from . import helpers\n").is_err());
+        // Imports inside a function run later, if ever: not a start error.
+        assert_eq!(check("def f():\n    import numpy\n"), Ok(()));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -255,3 +255,40 @@ pub(super) fn not_built(check: &Check, unbuilt: &Unbuilt) -> CheckReport {
         Outcome::fail(message).because(CauseKind::DidNotBuild, unbuilt.role.as_str(), first);
     report(check, Some(outcome), 0, Vec::new())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Status;
+
+    #[test]
+    fn no_python_here_is_an_error_of_this_machine_said_once() {
+        let missing = Interpreter::find(Some(&["/nonexistent-grader-test"]));
+        let Err(why) = &missing else {
+            panic!("found a python3 where there is none: {missing:?}")
+        };
+        let note = python_note(&missing);
+        assert!(
+            note.starts_with("Python binaries could not be run here: no python3 in"),
+            "{note}"
+        );
+        assert!(note.ends_with("not the submission's"), "{note}");
+        let task = crate::tasks::by_number(3).unwrap();
+        let unbuilt = Unbuilt {
+            role: Role::Server,
+            name: "server.py".into(),
+            errors: vec![why.clone()],
+            machine: true,
+            python: true,
+        };
+        let server_check = task.checks.iter().find(|c| c.role == Role::Server).unwrap();
+        let report = not_built(server_check, &unbuilt);
+        assert_eq!(report.status, Status::Error);
+        assert_eq!(report.points, 0);
+        assert_eq!(
+            report.message,
+            format!("server.py could not be run here: {why}")
+        );
+        assert!(report.hint.is_empty());
+    }
+}
