@@ -20,10 +20,13 @@
 //! when the Rust source is missing.
 
 use crate::check::CauseKind;
-use crate::process::Program;
+use crate::process::{describe_status, Child, Confinement, Program, Stream};
 use crate::tasks::Task;
+use crate::time::Deadline;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The flags every Python binary runs with (see the module's comment).
 pub const FLAGS: [&str; 3] = ["-I", "-S", "-B"];
@@ -87,26 +90,48 @@ impl Interpreter {
     }
 
     /// Compiles `script` and finds every module its top level imports,
-    /// with the flags it will run with; `Err` is what a student reads.
-    pub fn check(&self, script: &Path) -> Result<(), StartError> {
-        let output = Command::new(&self.path)
-            .args(FLAGS)
-            .args(["-c", CHECK])
-            .arg(script)
-            .output()
-            .map_err(|e| format!("python3 could not be started: {e}"))?;
-        let said = String::from_utf8_lossy(&output.stdout).trim().to_string();
-        match output.status.code() {
+    /// with the flags it will run with, confined by `jail` when there is
+    /// one (the compiler reads hostile text); `Err` is what a student
+    /// reads. Bounded by [`CHECK_TIME`].
+    pub fn check(
+        &self,
+        script: &Path,
+        jail: Option<Arc<dyn Confinement>>,
+    ) -> Result<(), StartError> {
+        let mut argv = vec![self.path.display().to_string()];
+        argv.extend(FLAGS.iter().map(|f| f.to_string()));
+        argv.extend(["-c".to_string(), CHECK.to_string()]);
+        argv.push(script.display().to_string());
+        let program = Program {
+            jail,
+            script: Some(script.to_path_buf()),
+            ..Program::new(argv)
+        };
+        let name = script.file_name().unwrap_or_default().to_string_lossy();
+        let child = Child::spawn(&program, false)
+            .map_err(|e| format!("the grader could not check {name}: {e}"))?;
+        let Some(status) = child.wait(Deadline::after(CHECK_TIME)) else {
+            return Err(format!(
+                "{name}: Python took over {} s to compile it",
+                CHECK_TIME.as_secs()
+            ));
+        };
+        let said = child.output(Stream::Stdout).join("\n").trim().to_string();
+        match status.code() {
             Some(0) => Ok(()),
             Some(3) if !said.is_empty() => Err(said),
             _ => Err(format!(
-                "the grader could not check {}: {}",
-                script.display(),
-                String::from_utf8_lossy(&output.stderr).trim()
+                "{name}: Python could not compile it ({}): {}",
+                describe_status(status),
+                child.output(Stream::Stderr).join(" ").trim()
             )),
         }
     }
 }
+
+/// How long compiling one file may take: a hand-written exercise takes
+/// milliseconds.
+const CHECK_TIME: Duration = Duration::from_secs(20);
 
 /// Compiles the file named by `sys.argv[1]` without running or writing
 /// anything, then looks up each module imported at its top level; prints
@@ -237,7 +262,7 @@ mod tests {
         let check = |source: &str| {
             let script = dir.join("server.py");
             std::fs::write(&script, source).unwrap();
-            python.check(&script)
+            python.check(&script, None)
         };
         // Nothing of the program runs, and no .pyc is written.
         let runs = format!(

@@ -133,7 +133,7 @@ pub(super) fn prepare(
         };
         match interpreter? {
             Err(why) => unbuilt.push(cannot(vec![why.clone()], true)),
-            Ok(found) => match found.check(script) {
+            Ok(found) => match found.check(script, confinement.clone()) {
                 Ok(()) => return Some(Some(jailed(found.program(script)))),
                 Err(error) => unbuilt.push(cannot(vec![error], false)),
             },
