@@ -229,7 +229,7 @@ mod tests {
         let client = read(&laid, "task02_greeting/src/bin/client.rs");
         assert_eq!(
             client,
-            "compile_error!(\"client.rs is missing: the submission's task folder has no such file\");\n"
+            "compile_error!(\"client.rs is missing: the submission's task folder has no such file, nor a Python one\");\n"
         );
         assert_eq!(read(&laid, "task03_echo/src/lib.rs"), "// theirs\n");
         assert!(read(&laid, "task03_echo/src/bin/server.rs").starts_with("compile_error!"));
