@@ -168,6 +168,14 @@ for node in tree.body:
             sys.exit(3)
 "#;
 
+/// The Rust source of the binary whose Python file is `script`
+/// (`<task>/server.py` → `<task>/src/bin/server.rs`).
+pub fn rust_source(script: &Path) -> PathBuf {
+    let folder = script.parent().unwrap_or(Path::new("."));
+    let side = script.file_stem().unwrap_or_default().to_string_lossy();
+    folder.join("src").join("bin").join(format!("{side}.rs"))
+}
+
 /// The file name of `task`'s binary for `side` (`server` or `client`) when
 /// it is handed in as Python: `server.py`.
 pub fn file_name(side: &str) -> String {
@@ -183,8 +191,7 @@ pub fn script(root: &Path, task: &Task, side: &str) -> Option<PathBuf> {
     if !std::fs::symlink_metadata(&script).is_ok_and(|m| m.is_file()) {
         return None;
     }
-    let rust = folder.join("src").join("bin").join(format!("{side}.rs"));
-    match std::fs::read_to_string(&rust) {
+    match std::fs::read_to_string(rust_source(&script)) {
         Ok(text) if text != STAND_IN => None,
         _ => Some(script),
     }

@@ -5,6 +5,7 @@ mod prepare;
 
 use crate::check::{Check, Ctx, Outcome, Role, Status, Subjects};
 use crate::process::{Confinement, Program};
+use crate::python;
 use crate::report::{CheckReport, Protection, Report, TaskReport};
 use crate::tasks::Task;
 use crate::time::Timing;
@@ -63,14 +64,20 @@ pub fn grade(
     let scripts = prepare::python_sides(tasks, &workspace.root, options);
     let interpreter = prepare::interpreter(&scripts, options);
     // A binary given as a command, or handed in as Python, needs no build;
-    // a task with neither of its binaries to build is not built.
+    // a task with neither of its binaries to build is not built, nor one
+    // whose Python binary has no Rust file at all: cargo would refuse the
+    // whole build for that package's missing target.
     let to_build: Vec<&str> = tasks
         .iter()
         .zip(&scripts)
         .filter(|(task, [server, client])| {
+            let unbuildable = [server, client]
+                .into_iter()
+                .flatten()
+                .any(|script| !python::rust_source(script).exists());
             let server = options.server_cmd.is_some() || server.is_some();
             let client = options.client_cmd.is_some() || client.is_some();
-            !(server && client) && workspace.has_package(task.package)
+            !(server && client) && !unbuildable && workspace.has_package(task.package)
         })
         .map(|(task, _)| task.package)
         .collect();

@@ -170,6 +170,18 @@ pub(super) fn prepare(
         .filter(|(role, _, missing)| *missing && unbuilt.iter().all(|u| u.role != *role))
         .map(|(role, name, _)| {
             let mut errors = built.errors_of(&name, task.package).to_vec();
+            let missing_rust = scripts
+                .iter()
+                .flatten()
+                .find(|script| !python::rust_source(script).exists());
+            if let (true, Some(script)) = (errors.is_empty(), missing_rust) {
+                errors.push(format!(
+                    "{} is not built: {} has no Rust file beside it (src/bin/{}.rs), and cargo builds no binary of a package with one missing",
+                    task.package,
+                    script.file_name().unwrap_or_default().to_string_lossy(),
+                    script.file_stem().unwrap_or_default().to_string_lossy()
+                ));
+            }
             if errors.is_empty() {
                 errors.push(if workspace.has_package(task.package) {
                     format!("cargo produced no {name} binary")
