@@ -77,7 +77,8 @@ pub fn grade(
                 .any(|script| !python::rust_source(script).exists());
             let server = options.server_cmd.is_some() || server.is_some();
             let client = options.client_cmd.is_some() || client.is_some();
-            !(server && client) && !unbuildable && workspace.has_package(task.package)
+            let nothing_to_build = server && client;
+            !nothing_to_build && !unbuildable && workspace.has_package(task.package)
         })
         .map(|(task, _)| task.package)
         .collect();
