@@ -14,7 +14,7 @@
 
 pub use grader_engine::{
     bench, cargo, check, cli, harness, hygiene, outcome, output, peer, platform, policy, pool,
-    process, report, run, show, signal, starter, tasks, time, work,
+    process, python, report, run, show, signal, starter, tasks, time, work,
 };
 
 #[cfg(classroom)]

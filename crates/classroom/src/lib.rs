@@ -21,7 +21,7 @@
 #![cfg(target_os = "linux")]
 
 pub(crate) use grader_engine::{
-    cargo, check, cli, policy, pool, process, report, run, show, starter, tasks, time,
+    cargo, check, cli, policy, pool, process, python, report, run, show, starter, tasks, time,
 };
 
 mod archive;

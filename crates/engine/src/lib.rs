@@ -50,6 +50,7 @@ pub mod platform;
 pub mod policy;
 pub mod pool;
 pub mod process;
+pub mod python;
 pub mod report;
 pub mod run;
 pub mod show;

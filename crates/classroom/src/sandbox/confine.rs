@@ -9,17 +9,27 @@ use crate::cargo::{BuildError, Built, Workspace};
 use crate::process::{BudgetMark, Confinement};
 use crate::report::Protection;
 use crate::run::Sandbox;
+use std::fs;
 use std::io;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
+
+/// The largest script a jailed interpreter is given: a hand-written
+/// exercise is a few KiB.
+const LARGEST_SCRIPT: usize = 1 << 20;
 
 /// The only `PATH` a jailed program gets.
 const JAILED_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 impl Confinement for Jail {
-    fn confine(&self, command: &mut Command, argv: &[String]) -> io::Result<()> {
+    fn confine(
+        &self,
+        command: &mut Command,
+        argv: &[String],
+        script: Option<&Path>,
+    ) -> io::Result<()> {
         let name = argv
             .first()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty command"))?;
@@ -27,7 +37,29 @@ impl Confinement for Jail {
         // untrusted code.
         command.env_clear().env("PATH", JAILED_PATH);
         let mut prepared = self.prepare(&executable(name)?)?;
-        prepared.exec_from_file(argv, &[format!("PATH={JAILED_PATH}")])?;
+        // A script (a Python hand-in's `server.py`) is copied into the
+        // program's fresh scratch folder, its working folder, and named
+        // there by its own name: the interpreter reads that copy, and no
+        // path of the grader's has to be open to the program's user.
+        let mut argv = argv.to_vec();
+        if let Some(script) = script {
+            let file_name = script
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| io::Error::other("a script with no file name"))?;
+            let text = fs::read(script)?;
+            if text.len() > LARGEST_SCRIPT {
+                return Err(io::Error::other(format!(
+                    "{file_name} is over {LARGEST_SCRIPT} bytes"
+                )));
+            }
+            let shown = script.display().to_string();
+            for arg in argv.iter_mut().filter(|arg| **arg == shown) {
+                arg.clone_from(&file_name);
+            }
+            prepared.plant(&file_name, text)?;
+        }
+        prepared.exec_from_file(&argv, &[format!("PATH={JAILED_PATH}")])?;
         // SAFETY: `enter` and `exec` make only async-signal-safe calls;
         // whatever allocates was done by `prepare` and `exec_from_file`.
         unsafe {

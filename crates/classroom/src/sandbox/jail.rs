@@ -98,6 +98,9 @@ pub struct Prepared {
     /// when it is a native program and [`Prepared::exec_from_file`] was called.
     executable: Option<std::fs::File>,
     exec: Option<Exec>,
+    /// A file written into the scratch folder before the program starts:
+    /// its name there and its bytes (a Python hand-in's script).
+    plant: Option<(CString, Vec<u8>)>,
 }
 
 /// What a jailed process sees of the file system.
@@ -126,6 +129,7 @@ impl Jail {
             seccomp: Filter::new()?,
             executable: Some(file),
             exec: None,
+            plant: None,
         })
     }
 
@@ -143,11 +147,20 @@ impl Jail {
             seccomp: Filter::new()?,
             executable: None,
             exec: None,
+            plant: None,
         })
     }
 }
 
 impl Prepared {
+    /// Has `text` written as `name` into the program's scratch folder, read
+    /// only, before the program starts.
+    pub fn plant(&mut self, name: &str, text: Vec<u8>) -> io::Result<()> {
+        let name = CString::new(name).map_err(|_| io::Error::other("a NUL byte in a file name"))?;
+        self.plant = Some((name, text));
+        Ok(())
+    }
+
     /// Has the program started from the descriptor opened by
     /// [`Jail::prepare`], with `argv` and the environment `env`
     /// (`NAME=value`), when it is a native executable ([`Exec`]).
@@ -234,6 +247,9 @@ impl Prepared {
             View::Scratch(scratch) => {
                 mount_scratch(scratch, &self.jail)?;
                 chdir(scratch.as_c_str())?;
+                if let Some((name, text)) = &self.plant {
+                    plant(name, text)?;
+                }
             }
             View::Build(mounts) => {
                 mounts.enter(self.jail.uid)?;
@@ -322,6 +338,38 @@ impl Prepared {
         // the program, and from here on only exec is left.
         self.seccomp.apply()
     }
+}
+
+/// Writes `text` as `name` in the working folder, owned by root and read
+/// only: the program can read it, not change it. Only async-signal-safe
+/// calls (`open`, `write`, `close`).
+fn plant(name: &CString, text: &[u8]) -> io::Result<()> {
+    // SAFETY: a NUL-terminated name, and a buffer that outlives the calls.
+    let fd = unsafe {
+        libc::open(
+            name.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_CLOEXEC,
+            0o444,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut written = 0;
+    while written < text.len() {
+        // SAFETY: as above; `written` stays within `text`.
+        let n = unsafe { libc::write(fd, text[written..].as_ptr().cast(), text.len() - written) };
+        if n <= 0 {
+            let error = io::Error::last_os_error();
+            // SAFETY: `fd` is ours.
+            unsafe { libc::close(fd) };
+            return Err(error);
+        }
+        written += n as usize;
+    }
+    // SAFETY: `fd` is ours.
+    unsafe { libc::close(fd) };
+    Ok(())
 }
 
 /// A fresh tmpfs over the scratch folder, owned by the program's user:

@@ -90,7 +90,7 @@ fn has_sources(folder: &Path) -> bool {
         })
     };
     is("src", true)
-        || ["server.rs", "client.rs", "lib.rs"]
+        || ["server.rs", "client.rs", "lib.rs", "server.py", "client.py"]
             .iter()
             .any(|n| is(n, false))
 }

@@ -193,7 +193,10 @@ pub fn lay(
         for text in take_sources(&chosen.path, &target)? {
             note(text);
         }
-        stand_in_for_missing(&target, "the submission's task folder has no such file")?;
+        stand_in_for_missing(
+            &target,
+            "the submission's task folder has no such file, nor a Python one",
+        )?;
         for text in take_manifest(&chosen.path, &target, allowed)? {
             note(text);
         }

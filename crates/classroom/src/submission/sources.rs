@@ -7,6 +7,7 @@
 //! why. Files are copied byte for byte, links never followed.
 
 use crate::archive::ignored;
+use crate::python;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -80,8 +81,12 @@ pub(super) fn take_sources(folder: &Path, task: &Path) -> io::Result<Vec<String>
             }
         }
     }
-    let mut notes = Vec::new();
-    if let Some(handed_out) = handed_out_lib {
+    let mut notes = take_python(folder, task)?;
+    let any_rust = whole_src
+        || ["server.rs", "client.rs", "lib.rs"]
+            .iter()
+            .any(|name| folder.join(name).is_file());
+    if let Some(handed_out) = handed_out_lib.filter(|_| any_rust) {
         let (theirs_lib, what) = if whole_src {
             (theirs.join("lib.rs"), "its src/")
         } else {
@@ -93,6 +98,33 @@ pub(super) fn take_sources(folder: &Path, task: &Path) -> io::Result<Vec<String>
             }
             notes.push(format!("{what} has no lib.rs; the handed-out one is used"));
         }
+    }
+    Ok(notes)
+}
+
+/// Lays a task folder's `server.py` and `client.py` beside the task's
+/// sources, each with the Rust [`python::STAND_IN`] in place of its binary
+/// when the folder has no Rust source for it: that binary is graded as
+/// Python. Returns a note for each.
+fn take_python(folder: &Path, task: &Path) -> io::Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for side in ["server", "client"] {
+        let name = python::file_name(side);
+        let from = folder.join(&name);
+        if !fs::symlink_metadata(&from).is_ok_and(|m| m.is_file()) {
+            continue;
+        }
+        let rust = task.join("src").join("bin").join(format!("{side}.rs"));
+        if rust.exists() {
+            notes.push(format!(
+                "{name} is not graded: the folder has Rust sources for it"
+            ));
+            continue;
+        }
+        fs::copy(&from, task.join(&name))?;
+        fs::create_dir_all(task.join("src").join("bin"))?;
+        fs::write(&rust, python::STAND_IN)?;
+        notes.push(format!("{name} is graded as Python"));
     }
     Ok(notes)
 }
@@ -197,7 +229,7 @@ mod tests {
         let client = read(&laid, "task02_greeting/src/bin/client.rs");
         assert_eq!(
             client,
-            "compile_error!(\"client.rs is missing: the submission's task folder has no such file\");\n"
+            "compile_error!(\"client.rs is missing: the submission's task folder has no such file, nor a Python one\");\n"
         );
         assert_eq!(read(&laid, "task03_echo/src/lib.rs"), "// theirs\n");
         assert!(read(&laid, "task03_echo/src/bin/server.rs").starts_with("compile_error!"));
@@ -211,5 +243,45 @@ mod tests {
             .join("task04_multithreaded/src/lib.rs")
             .exists());
         assert_eq!(laid.tasks_found, [2, 3]);
+    }
+
+    #[test]
+    fn python_files_are_laid_binary_by_binary_where_no_rust_source_is() {
+        let (_dir, laid) = lay_folder(&[
+            ("Task 01/server.py", "print('s')\n"),
+            ("Task 01/client.rs", "fn main() {}\n"),
+            ("task2/server.py", "print('s')\n"),
+            ("task2/server.rs", "fn main() {}\n"),
+            ("task2/client.py", "print('c')\n"),
+        ]);
+        let laid = laid.unwrap();
+        // A Python server beside a Rust client.
+        assert_eq!(read(&laid, "task01_connect/server.py"), "print('s')\n");
+        assert_eq!(
+            read(&laid, "task01_connect/src/bin/server.rs"),
+            crate::python::STAND_IN
+        );
+        assert_eq!(
+            read(&laid, "task01_connect/src/bin/client.rs"),
+            "fn main() {}\n"
+        );
+        let task = crate::tasks::by_number(1).unwrap();
+        assert!(crate::python::script(&laid.workspace, &task, "server").is_some());
+        assert!(crate::python::script(&laid.workspace, &task, "client").is_none());
+        // Rust wins over Python for the same binary, and a note says so.
+        assert_eq!(
+            read(&laid, "task02_greeting/src/bin/server.rs"),
+            "fn main() {}\n"
+        );
+        assert!(!laid.workspace.join("task02_greeting/server.py").exists());
+        assert_eq!(read(&laid, "task02_greeting/client.py"), "print('c')\n");
+        for note in [
+            "task01_connect: server.py is graded as Python",
+            "task02_greeting: server.py is not graded: the folder has Rust sources for it",
+            "task02_greeting: client.py is graded as Python",
+        ] {
+            assert!(laid.notes.contains(&note.to_string()), "{:#?}", laid.notes);
+        }
+        assert_eq!(laid.tasks_found, [1, 2]);
     }
 }

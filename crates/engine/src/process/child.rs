@@ -63,7 +63,7 @@ impl Child {
             .env_remove("RUST_BACKTRACE")
             .env_remove("RUST_LIB_BACKTRACE");
         if let Some(jail) = &program.jail {
-            jail.confine(&mut command, &program.argv)?;
+            jail.confine(&mut command, &program.argv, program.script.as_deref())?;
         }
         let mut child = command.spawn()?;
         let pid = child.id();

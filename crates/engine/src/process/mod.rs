@@ -54,7 +54,15 @@ pub const GRACE: Duration = Duration::from_millis(300);
 pub trait Confinement: Send + Sync + Debug {
     /// Readies `command`, which runs `argv`, to start confined; whatever
     /// allocates happens here, before the fork.
-    fn confine(&self, command: &mut Command, argv: &[String]) -> io::Result<()>;
+    /// `script`, when there is one, is a file of `argv` the program reads
+    /// as its code (a Python hand-in's `server.py`): the confined program
+    /// must be able to read it, and nothing else of its folder.
+    fn confine(
+        &self,
+        command: &mut Command,
+        argv: &[String],
+        script: Option<&std::path::Path>,
+    ) -> io::Result<()>;
     /// What the submission's shared budget has counted so far, to tell
     /// later which of its caps a check reached; `None` without a budget.
     fn mark(&self) -> Option<Box<dyn BudgetMark>>;
@@ -75,6 +83,9 @@ pub trait BudgetMark: Send + Sync {
 pub struct Program {
     pub argv: Vec<String>,
     pub jail: Option<Arc<dyn Confinement>>,
+    /// The file of `argv` an interpreter runs (a Python hand-in), which a
+    /// confinement must let the program read.
+    pub script: Option<std::path::PathBuf>,
 }
 
 impl PartialEq for Program {
@@ -84,7 +95,7 @@ impl PartialEq for Program {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
             _ => false,
         };
-        self.argv == other.argv && same_jail
+        self.argv == other.argv && self.script == other.script && same_jail
     }
 }
 
@@ -92,7 +103,11 @@ impl Eq for Program {}
 
 impl Program {
     pub fn new(argv: Vec<String>) -> Self {
-        Program { argv, jail: None }
+        Program {
+            argv,
+            jail: None,
+            script: None,
+        }
     }
 
     /// This program, confined by `jail` every time it is started.
@@ -113,6 +128,7 @@ impl Program {
         Program {
             argv,
             jail: self.jail.clone(),
+            script: self.script.clone(),
         }
     }
 

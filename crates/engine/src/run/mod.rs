@@ -1,11 +1,15 @@
 //! Grading: build the tasks, run every check, collect the report.
 
 use crate::cargo::{BuildError, Built, Workspace};
-use crate::check::{CauseKind, Check, Ctx, Outcome, Role, Status, Subjects};
+mod prepare;
+
+use crate::check::{Check, Ctx, Outcome, Role, Status, Subjects};
 use crate::process::{Confinement, Program};
-use crate::report::{Build, CheckReport, Protection, Report, TaskReport};
+use crate::python;
+use crate::report::{CheckReport, Protection, Report, TaskReport};
 use crate::tasks::Task;
 use crate::time::Timing;
+use prepare::Prepared;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -57,12 +61,26 @@ pub fn grade(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report, BuildError> {
     let workspace = Workspace::open(&options.workspace)?;
-    // With both commands given, the task's Rust code need not build.
-    let needs_build = options.server_cmd.is_none() || options.client_cmd.is_none();
+    let scripts = prepare::python_sides(tasks, &workspace.root, options);
+    let interpreter = prepare::interpreter(&scripts, options);
+    // A binary given as a command, or handed in as Python, needs no build;
+    // a task with neither of its binaries to build is not built, nor one
+    // whose Python binary has no Rust file at all: cargo would refuse the
+    // whole build for that package's missing target.
     let to_build: Vec<&str> = tasks
         .iter()
-        .filter(|task| needs_build && workspace.has_package(task.package))
-        .map(|task| task.package)
+        .zip(&scripts)
+        .filter(|(task, [server, client])| {
+            let unbuildable = [server, client]
+                .into_iter()
+                .flatten()
+                .any(|script| !python::rust_source(script).exists());
+            let server = options.server_cmd.is_some() || server.is_some();
+            let client = options.client_cmd.is_some() || client.is_some();
+            let nothing_to_build = server && client;
+            !nothing_to_build && !unbuildable && workspace.has_package(task.package)
+        })
+        .map(|(task, _)| task.package)
         .collect();
     let built = if to_build.is_empty() {
         Default::default()
@@ -79,7 +97,17 @@ pub fn grade(
     };
     let prepared: Vec<Prepared> = tasks
         .iter()
-        .map(|task| prepare(task, &workspace, &built, options))
+        .zip(&scripts)
+        .map(|(task, scripts)| {
+            prepare::prepare(
+                task,
+                &workspace,
+                &built,
+                options,
+                scripts,
+                interpreter.as_ref(),
+            )
+        })
         .collect();
 
     // Checks run side by side, a few at a time: most of a check's time is
@@ -114,7 +142,7 @@ pub fn grade(
         // says why.
         match task.missing(check) {
             None => run_repeated(check, &task.subjects, options),
-            Some(unbuilt) => not_built(check, unbuilt),
+            Some(unbuilt) => prepare::not_built(check, unbuilt),
         }
     });
     let mut results: Vec<Option<CheckReport>> = (0..jobs.len()).map(|_| None).collect();
@@ -129,6 +157,7 @@ pub fn grade(
             let mut checks: Vec<CheckReport> =
                 results.by_ref().take(task.checks.len()).flatten().collect();
             crate::work::withhold(task, &mut checks);
+            prepared.python_hints(&mut checks);
             TaskReport {
                 unbuilt: prepared.unbuilt.iter().map(|u| u.role).collect(),
                 ..TaskReport::new(task.package, prepared.build, prepared.build_errors, checks)
@@ -136,6 +165,9 @@ pub fn grade(
         })
         .collect();
     let mut report = Report::new(reports);
+    report
+        .notes
+        .extend(interpreter.as_ref().map(prepare::python_note));
     if let Some(sandbox) = &options.sandbox {
         report.sandbox = Some(sandbox.protection());
         // A cap hit at any time is said once for the whole submission,
@@ -147,96 +179,6 @@ pub fn grade(
 
 /// How many checks run at once.
 const CHECKS_AT_ONCE: usize = 12;
-
-/// What a task's checks run with.
-struct Prepared {
-    subjects: Subjects,
-    build: Build,
-    build_errors: Vec<String>,
-    /// The binaries that did not build, each with the first lines of why.
-    unbuilt: Vec<Unbuilt>,
-}
-
-/// A binary of a task that did not build.
-struct Unbuilt {
-    role: Role,
-    name: String,
-    errors: Vec<String>,
-}
-
-impl Prepared {
-    /// Why `check` can't run: a binary it needs did not build.
-    fn missing(&self, check: &Check) -> Option<&Unbuilt> {
-        self.unbuilt.iter().find(|u| match u.role {
-            Role::Server => check.role.needs_server(),
-            _ => check.role.needs_client(),
-        })
-    }
-}
-
-fn prepare(task: &Task, workspace: &Workspace, built: &Built, options: &Options) -> Prepared {
-    let confinement = options
-        .sandbox
-        .as_ref()
-        .map(|sandbox| sandbox.confinement());
-    let binary = |name: String| {
-        let program = Program::from_path(built.executable(&name)?);
-        Some(Program {
-            jail: confinement.clone(),
-            ..program
-        })
-    };
-    let subjects = Subjects {
-        known: Default::default(),
-        server: options
-            .server_cmd
-            .clone()
-            .or_else(|| binary(task.server_bin())),
-        client: options
-            .client_cmd
-            .clone()
-            .or_else(|| binary(task.client_bin())),
-    };
-    // Each binary stands on its own: one that does not build costs its own
-    // checks and the pair's, and the other is graded as usual.
-    let sides = [
-        (Role::Server, task.server_bin(), subjects.server.is_none()),
-        (Role::Client, task.client_bin(), subjects.client.is_none()),
-    ];
-    let unbuilt: Vec<Unbuilt> = sides
-        .into_iter()
-        .filter(|(_, _, missing)| *missing)
-        .map(|(role, name, _)| {
-            let mut errors = built.errors_of(&name, task.package).to_vec();
-            if errors.is_empty() {
-                errors.push(if workspace.has_package(task.package) {
-                    format!("cargo produced no {name} binary")
-                } else {
-                    format!("the workspace has no package {}", task.package)
-                });
-            }
-            Unbuilt { role, name, errors }
-        })
-        .collect();
-    let mut build_errors = built.errors.get(task.package).cloned().unwrap_or_default();
-    for missing in &unbuilt {
-        for error in &missing.errors {
-            if !build_errors.contains(error) {
-                build_errors.push(error.clone());
-            }
-        }
-    }
-    Prepared {
-        subjects,
-        build: if unbuilt.is_empty() {
-            Build::Ok
-        } else {
-            Build::Failed
-        },
-        build_errors,
-        unbuilt,
-    }
-}
 
 /// The checks of task `number` that `server` and `client` do not pass
 /// (failed or in error): empty for a correct pair. For the tasks' own tests.
@@ -391,28 +333,6 @@ pub(crate) fn report(
         flaky: false,
         visibility: Default::default(),
     }
-}
-
-/// The report of a check that needs a binary that did not build: failed,
-/// with the binary's name and the opening lines of its first compiler
-/// error, and no hint (it would not apply).
-fn not_built(check: &Check, unbuilt: &Unbuilt) -> CheckReport {
-    let first = unbuilt
-        .errors
-        .first()
-        .map(|error| {
-            error
-                .lines()
-                .take(2)
-                .map(str::trim)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default();
-    let message = format!("{} did not build: {first}", unbuilt.name);
-    let outcome =
-        Outcome::fail(message).because(CauseKind::DidNotBuild, unbuilt.role.as_str(), first);
-    report(check, Some(outcome), 0, Vec::new())
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
