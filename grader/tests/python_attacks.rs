@@ -162,9 +162,9 @@ fn a_python_attacker_is_contained_and_graded_as_usual() {
     // Graded as usual: the attacks cost the honest server nothing.
     let task = &report["tasks"][0];
     assert_eq!(task["score"], task["max_score"], "{task:#}");
-    // Nothing outlived the grading, and nothing it wrote stayed: the
-    // survivor and the detached writer would have written by now.
-    std::thread::sleep(std::time::Duration::from_secs(4));
+    // Nothing outlived the grading, so nothing can write later (no wait
+    // needed: a survivor or a detached writer would be among these), and
+    // nothing written during it stayed.
     let alive = jailed_processes();
     assert!(alive.is_empty(), "still alive after grading: {alive:#?}");
     assert_eq!(fs::read(workspace.join("README.md")).unwrap(), readme);
