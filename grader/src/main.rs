@@ -59,7 +59,7 @@ fn grade_class(cli: &cli::Batch) -> anyhow::Result<u8> {
     let progress = batch::Progress::new(
         download
             .handed_in()
-            .filter(|who| cli.shard.is_none_or(|shard| shard.holds(&who.key)))
+            .filter(|who| cli.shard.is_none_or(|shard| batch::holds(shard, &who.key)))
             .count(),
     );
     let results = batch::run(&options, &download, &books, &|graded| {

@@ -12,7 +12,6 @@ mod common;
 use common::class::{hand_in_task01, rows, unzip};
 
 use assert_cmd::Command;
-use grader::cli::Shard;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -235,7 +234,7 @@ fn a_class_graded_in_four_shards_at_once_merges_into_the_unsharded_results() {
     for k in 1..=SHARDS {
         let held = keys
             .iter()
-            .filter(|key| Shard::of(key, SHARDS) == k)
+            .filter(|key| grader::batch::shard_of(key, SHARDS) == k)
             .count();
         assert!(held > 0, "shard {k} of {SHARDS} holds none of {keys:?}");
     }

@@ -40,7 +40,7 @@ pub use crate::lms::Graded;
 pub use crate::standing::Standing;
 use child::{grade_one, not_graded, PrivateGrader};
 pub use merge::{merge, summary as merged, MergeError};
-pub use shard::{summary as sharded, Manifest, MANIFEST};
+pub use shard::{holds, shard_of, summary as sharded, Manifest, MANIFEST};
 use write::write_class;
 
 #[derive(Debug, Error)]
@@ -145,7 +145,11 @@ fn grade(
     done: &(dyn Fn(&Graded) + Sync),
 ) -> Result<Vec<Graded>, BatchError> {
     // Students of other shards are neither unpacked nor built.
-    let ours = |who: &&Submitter| options.shard.is_none_or(|shard| shard.holds(&who.key));
+    let ours = |who: &&Submitter| {
+        options
+            .shard
+            .is_none_or(|shard| shard::holds(shard, &who.key))
+    };
     let submissions: Vec<&Submitter> = download.handed_in().filter(ours).collect();
     let students = options.output.out.join("students");
     fs::create_dir_all(&students).map_err(|source| BatchError::Write {

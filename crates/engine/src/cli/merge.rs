@@ -86,26 +86,6 @@ impl FromStr for Shard {
     }
 }
 
-impl Shard {
-    /// The shard a student's key falls in: the first 8 bytes of the
-    /// BLAKE3 hash of the key's UTF-8, read as a little-endian number,
-    /// modulo `n`, plus one. A fixed hash, not Rust's randomised one, so a
-    /// student stays in the same shard on every run and machine; and a
-    /// cryptographic one, whose every bit depends on every byte, so keys
-    /// that differ in a digit still spread over the shards.
-    pub fn of(key: &str, n: u32) -> u32 {
-        let hash = blake3::hash(key.as_bytes());
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&hash.as_bytes()[..8]);
-        (u64::from_le_bytes(first) % u64::from(n)) as u32 + 1
-    }
-
-    /// Whether the student `key` is graded in this shard.
-    pub fn holds(self, key: &str) -> bool {
-        Shard::of(key, self.n) == self.k
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,40 +95,6 @@ mod tests {
         assert_eq!("2/4".parse(), Ok(Shard { k: 2, n: 4 }));
         for bad in ["0/4", "5/4", "2", "a/b", "1/0"] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn the_shard_hash_is_blake3_of_the_key() {
-        // BLAKE3 of "" begins af1349b9f5f9a1a6: little-endian, 0xa6a1…af.
-        assert_eq!(
-            Shard::of("", u32::MAX),
-            (0xa6a1_f9f5_b949_13af_u64 % 0xffff_ffff) as u32 + 1
-        );
-        // Every key falls in exactly one shard.
-        let keys: Vec<String> = (0..100).map(|i| format!("student{i}")).collect();
-        for key in &keys {
-            let holders = (1..=4).filter(|&k| Shard { k, n: 4 }.holds(key)).count();
-            assert_eq!(holders, 1, "{key}");
-        }
-        // A class of 1 000 in 10 and in 50 shards: the largest shard, which
-        // sets the wall time, within half again of the mean.
-        let class: Vec<String> = (1..=1000).map(|i| format!("s{i:04}")).collect();
-        for n in [10, 50] {
-            let sizes: Vec<usize> = (1..=n)
-                .map(|k| class.iter().filter(|key| Shard::of(key, n) == k).count())
-                .collect();
-            let largest = sizes.iter().max().copied().unwrap_or_default();
-            eprintln!("1000 keys in {n} shards: {sizes:?}");
-            assert!(largest * 2 <= 1000 / n as usize * 3, "{sizes:?}");
-        }
-        // And the shards are not all in one.
-        for k in 1..=4 {
-            let held = keys
-                .iter()
-                .filter(|key| Shard { k, n: 4 }.holds(key))
-                .count();
-            assert!((10..=40).contains(&held), "shard {k} holds {held} of 100");
         }
     }
 }
