@@ -25,7 +25,7 @@ pub use client::{
     finish_pair, send_then_close, session, Input, Listen, Session, IPV6, LOCALHOST, LOOPBACK,
 };
 pub use server::{connect, connection_line_names, ignored_port, listening_address, Server};
-pub use spin::{read_to_close, spins, Watch};
+pub use spin::{read_to_close, spins, until_idle, Watch};
 pub use verdict::{
     expect_clean_error, expect_error_exit, expect_line, expect_mismatch_error, expect_success,
     lines_or_nothing, panicked, printed, todo_location,

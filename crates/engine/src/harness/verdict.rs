@@ -4,6 +4,8 @@ use super::Finished;
 use crate::outcome::{CheckResult, Outcome};
 use crate::process::{describe_status, Child, Stream};
 use crate::show;
+use crate::time::Deadline;
+use std::time::Duration;
 
 /// The client exited with status 0.
 pub fn expect_success(done: &Finished) -> CheckResult {
@@ -118,6 +120,11 @@ pub fn todo_location(stderr: &[String]) -> Option<String> {
 
 /// " ; it printed: …" with the program's last lines, or nothing.
 pub fn printed(child: &Child) -> String {
+    if child.status().is_some() {
+        // Gone: its last lines are read to the end first, so the message
+        // is the same however late the threads reading its pipes ran.
+        child.wait(Deadline::after(Duration::ZERO));
+    }
     let mut said = Vec::new();
     for stream in [Stream::Stdout, Stream::Stderr] {
         let lines = child.output(stream);

@@ -4,8 +4,8 @@
 use super::talk::expect_said;
 use crate::check::{CauseKind, CheckResult, Outcome};
 use crate::harness::{
-    expect_error_exit, expect_success, lines_or_nothing, session, Ctx, Finished, Input, Listen,
-    Session, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
+    expect_error_exit, expect_success, lines_or_nothing, session, until_idle, Ctx, Finished, Input,
+    Listen, Session, EXIT_WAIT, LOOPBACK, REPLY_WAIT,
 };
 use crate::peer::{self, End, LineReader};
 use crate::process::{describe_status, Child, Stream};
@@ -18,6 +18,8 @@ const LINE_CAP: usize = 64 * 1024;
 /// How long the grader keeps the connection open after the client's `BYE`:
 /// the client must still be there, reading.
 const HOLD: Duration = Duration::from_millis(300);
+/// The longest the grader waits for a client to settle before it speaks.
+const SETTLE: Duration = Duration::from_millis(500);
 
 /// The grader as the chat server, with the client under test connected.
 pub(super) struct Host {
@@ -40,7 +42,11 @@ impl Host {
         &self.session.client
     }
 
+    /// Sends `text` and a newline, once the client waits on its keyboard
+    /// and its socket: what it prints next is then what the line makes it
+    /// print, every run alike, however late its threads run.
     pub(super) fn say(&self, ctx: &mut Ctx, text: &str) -> CheckResult {
+        until_idle(self.client(), ctx.timing.scaled(SETTLE));
         ctx.note(format!("grader sends {}", show::text(text)));
         peer::write_all(
             &self.session.stream,

@@ -336,15 +336,19 @@ fn prompt_failure(program: &str, prompt: &str, printed: &[String]) -> Outcome {
 }
 
 /// The prompt in front of `wanted` when `line` is `wanted` behind a short
-/// prompt (`> `, `you> `), one prompt however many were printed in a row
-/// (`> > ` is `> `), so it reads the same whatever the timing.
+/// prompt (`> `, `you> `).
 fn prompt_before(line: &str, wanted: &str) -> Option<String> {
-    let prefix = line.strip_suffix(wanted)?;
+    prompt_unit(line.strip_suffix(wanted)?)
+}
+
+/// `prefix` as one prompt when it is short, however many were printed in a
+/// row (`> > ` is `> `), so it reads the same whatever the timing.
+fn prompt_unit(prefix: &str) -> Option<String> {
     if prefix.is_empty() || prefix.chars().count() > 20 {
         return None;
     }
     let unit = (1..=prefix.len())
-        .filter(|&n| prefix.is_char_boundary(n) && prefix.len() % n == 0)
+        .filter(|&n| prefix.is_char_boundary(n) && prefix.len().is_multiple_of(n))
         .map(|n| &prefix[..n])
         .find(|unit| unit.repeat(prefix.len() / unit.len()) == prefix)?;
     Some(unit.to_string())
