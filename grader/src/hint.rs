@@ -8,6 +8,7 @@
 //! ([`crate::tasks::deeper`]), then what that check saw, with where to
 //! read more. `--more` shows one level further.
 
+use crate::check::Language;
 use crate::cli::{self, Hint};
 use crate::grade::plain_options;
 use crate::report::{self, TaskReport};
@@ -37,7 +38,12 @@ pub fn text(task: &TaskReport, asked: &str, more: u8) -> String {
         return format!("Every check of {} passes: no hint needed.\n", task.task);
     };
     let mut levels = vec![lead.hint.clone()];
-    levels.extend(tasks::deeper(&check.id).iter().map(|h| h.to_string()));
+    let language = Language::of(check.role, &task.python);
+    levels.extend(
+        tasks::deeper(&check.id, language)
+            .iter()
+            .map(|h| h.to_string()),
+    );
     let mut seen = vec![format!("{}: {}", check.id, check.message)];
     seen.extend(check.expected.iter().map(|e| format!("expected: {e}")));
     seen.extend(check.actual.iter().map(|a| format!("actual:   {a}")));

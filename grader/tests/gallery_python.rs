@@ -248,3 +248,89 @@ fn py_right_ones() {
     right(5, "client", "task05_client.py");
     right(6, "server", "task06_server.py");
 }
+
+/// Task 02 graded as `grader` grades it, with `client` and the reference
+/// server: the task's report.
+fn graded_as_the_cli(client: Program) -> grader::report::TaskReport {
+    let task = grader::tasks::by_number(2).expect("the task exists");
+    let options = grader::run::Options {
+        workspace: common::workspace_root(),
+        server_cmd: Some(common::binary(&task.server_bin())),
+        client_cmd: Some(client),
+        timing: Default::default(),
+        transcripts: false,
+        shared_target: None,
+        repeat: 1,
+        sandbox: None,
+    };
+    let report = grader::run::grade(&[task], &options, &|_| {}).expect("the grader runs");
+    report.tasks.into_iter().next().expect("one task")
+}
+
+/// The same mistake (one `recv` taken for the whole greeting) made in
+/// Python and in Rust: each student reads the hints in their language's
+/// calls, the one shown with the failure and the deeper ones of `grader
+/// hint` alike.
+#[test]
+fn hints_speak_the_language_of_the_binary_they_are_about() {
+    use grader::check::Language;
+    let task = grader::tasks::by_number(2).expect("the task exists");
+    let fragments = task
+        .checks
+        .iter()
+        .find(|c| c.id == "task02.client.fragments")
+        .expect("the check exists");
+    let graded = [
+        (
+            Language::Python,
+            graded_as_the_cli(python("wrong_t02_client_recv_once.py")),
+        ),
+        (
+            Language::Rust,
+            graded_as_the_cli(common::binary("wrong_t02_client_reads_once")),
+        ),
+    ];
+    let (python_first, _) = fragments.hints_in(Language::Python);
+    assert_ne!(
+        python_first, fragments.hint,
+        "the check has a Python wording"
+    );
+    for (language, report) in &graded {
+        let expected_sides: &[grader::check::Role] = match language {
+            Language::Python => &[grader::check::Role::Client],
+            Language::Rust => &[],
+        };
+        assert_eq!(report.python, expected_sides, "{language:?}");
+        let failed = report
+            .checks
+            .iter()
+            .find(|c| c.id == fragments.id)
+            .expect("the check ran");
+        assert_eq!(
+            failed.status,
+            grader::outcome::Status::Fail,
+            "{language:?}: {failed:?}"
+        );
+        let (first, deeper) = fragments.hints_in(*language);
+        assert_eq!(failed.hint, first, "{language:?}");
+        let asked = grader::hint::text(report, "task02", 1);
+        assert!(
+            asked.contains(first) && asked.contains(deeper[0]),
+            "{language:?}: `grader hint --more` reads\n{asked}"
+        );
+    }
+    let python_report = &graded[0].1;
+    let said = python_report
+        .checks
+        .iter()
+        .find(|c| c.id == fragments.id)
+        .unwrap();
+    assert!(said.hint.contains("recv()"), "{}", said.hint);
+    let rust_report = &graded[1].1;
+    let said = rust_report
+        .checks
+        .iter()
+        .find(|c| c.id == fragments.id)
+        .unwrap();
+    assert!(!said.hint.contains("recv()"), "{}", said.hint);
+}

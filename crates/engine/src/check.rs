@@ -10,6 +10,32 @@
 pub use crate::harness::{Ctx, Finished, Server, Subjects};
 pub use crate::outcome::{Cause, CauseKind, CheckResult, Kind, Outcome, Role, Status};
 
+/// The language a binary is handed in as, which the hints about it speak:
+/// Rust's calls (`read`, `write_all`) or Python's (`recv()`, `sendall()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Rust,
+    Python,
+}
+
+impl Language {
+    /// The language the hints of a check of `role` speak when the binaries
+    /// of `python` are Python: its binary's; a pair check's is Python when
+    /// either of its binaries is (its hints name calls of both sides, and
+    /// Python's are the ones a Rust student reads best too).
+    pub fn of(role: Role, python: &[Role]) -> Language {
+        let is_python = match role {
+            Role::Pair => !python.is_empty(),
+            side => python.contains(&side),
+        };
+        if is_python {
+            Language::Python
+        } else {
+            Language::Rust
+        }
+    }
+}
+
 /// One check as its task's file writes it: everything about it in one
 /// literal. The role and the full id are derived from `name`, so they can't
 /// disagree with it.
@@ -49,6 +75,7 @@ impl CheckDef {
             kind: self.kind,
             hint,
             deeper,
+            python: None,
             run: self.run,
             default_port,
         }
@@ -69,10 +96,23 @@ pub struct Check {
     pub hint: &'static str,
     /// The hints past the first, for `grader hint`.
     pub deeper: &'static [&'static str],
+    /// Every hint level again in Python's words, where `hint` and `deeper`
+    /// name Rust's calls; `None`: they hold for a Python binary too.
+    pub python: Option<&'static [&'static str]>,
     pub run: fn(&mut Ctx) -> CheckResult,
     /// The task's default port (the contract's layout table): a server that
     /// binds it whatever `--port` says is told so.
     pub default_port: u16,
+}
+
+impl Check {
+    /// Its first hint and the deeper ones, worded for a binary in `language`.
+    pub fn hints_in(&self, language: Language) -> (&'static str, &'static [&'static str]) {
+        match (language, self.python) {
+            (Language::Python, Some([first, deeper @ ..])) => (first, deeper),
+            _ => (self.hint, self.deeper),
+        }
+    }
 }
 
 /// What the runner tells the caller as it goes, for a progress line.

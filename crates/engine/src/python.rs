@@ -202,6 +202,15 @@ pub fn script(root: &Path, task: &Task, side: &str) -> Option<PathBuf> {
 /// Rust wording holds for Python too.
 pub fn hint(kind: CauseKind) -> Option<&'static str> {
     Some(match kind {
+        CauseKind::NotImplemented => {
+            "Replace each `raise NotImplementedError` at the lines named with your code; the task's README.md says what it must do, step by step."
+        }
+        CauseKind::NoByeAtEof => {
+            "When stdin ends (the `for line in sys.stdin` loop is over), send BYE yourself, as if it had been typed, then read the server's reply and wait for its close."
+        }
+        CauseKind::RegistersLate => {
+            "Store the client's socket where the keyboard thread finds it before you print `Connection from`: that line says the conversation has begun, and a line typed from then on must reach this client."
+        }
         CauseKind::DidNotBuild => {
             "Run it by hand with `python3 -I server.py` (or client.py) and fix the first error Python names; only the standard library can be imported."
         }

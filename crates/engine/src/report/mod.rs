@@ -60,6 +60,9 @@ pub struct TaskReport {
     /// their checks and the pair's fail, the other side's are graded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unbuilt: Vec<Role>,
+    /// The sides handed in as Python, whose hints are worded for Python.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub python: Vec<Role>,
     pub checks: Vec<CheckReport>,
 }
 
@@ -287,6 +290,7 @@ impl TaskReport {
             build,
             build_errors,
             unbuilt: Vec::new(),
+            python: Vec::new(),
             checks,
         }
     }

@@ -157,9 +157,10 @@ pub fn grade(
             let mut checks: Vec<CheckReport> =
                 results.by_ref().take(task.checks.len()).flatten().collect();
             crate::work::withhold(task, &mut checks);
-            prepared.python_hints(&mut checks);
+            prepared.python_hints(task, &mut checks);
             TaskReport {
                 unbuilt: prepared.unbuilt.iter().map(|u| u.role).collect(),
+                python: prepared.python.clone(),
                 ..TaskReport::new(task.package, prepared.build, prepared.build_errors, checks)
             }
         })

@@ -4,7 +4,7 @@
 
 use super::{report, Options};
 use crate::cargo::{Built, Workspace};
-use crate::check::{CauseKind, Check, Outcome, Role, Subjects};
+use crate::check::{CauseKind, Check, Language, Outcome, Role, Status, Subjects};
 use crate::process::Program;
 use crate::python::{self, Interpreter};
 use crate::report::{Build, CheckReport};
@@ -140,10 +140,14 @@ pub(super) fn prepare(
         }
         Some(None)
     };
+    let commands = [&options.server_cmd, &options.client_cmd];
     let python: Vec<Role> = [Role::Server, Role::Client]
         .into_iter()
-        .zip(scripts)
-        .filter(|(_, script)| script.is_some())
+        .zip(scripts.iter().zip(commands))
+        .filter(|(_, (script, command))| match command {
+            Some(command) => runs_python(command),
+            None => script.is_some(),
+        })
         .map(|(role, _)| role)
         .collect();
     let server = python_side(Role::Server, &scripts[0]);
@@ -221,20 +225,42 @@ pub(super) fn prepare(
 }
 
 impl Prepared {
-    /// Words the hint of each of `checks` whose cause is in a Python
-    /// binary for Python, where the Rust wording names Rust calls.
-    pub(super) fn python_hints(&self, checks: &mut [CheckReport]) {
-        for check in checks.iter_mut() {
-            let Some(cause) = &check.cause else { continue };
-            let in_python = self
-                .python
-                .iter()
-                .any(|role| role.as_str() == cause.program);
-            if let (true, Some(hint)) = (in_python, python::hint(cause.kind)) {
-                check.hint = hint.to_string();
+    /// Words the hint of each failed check of `task` for Python where the
+    /// binary it is about is Python: its cause's hint, or the check's own.
+    pub(super) fn python_hints(&self, task: &Task, checks: &mut [CheckReport]) {
+        for report in checks.iter_mut().filter(|r| !r.hint.is_empty()) {
+            let python = match &report.cause {
+                Some(cause) => self
+                    .python
+                    .iter()
+                    .any(|role| role.as_str() == cause.program)
+                    .then(|| python::hint(cause.kind))
+                    .flatten(),
+                None => task
+                    .checks
+                    .iter()
+                    .find(|check| check.id == report.id && report.status == Status::Fail)
+                    .filter(|check| Language::of(check.role, &self.python) == Language::Python)
+                    .map(|check| check.hints_in(Language::Python).0),
+            };
+            if let Some(hint) = python {
+                report.hint = hint.to_string();
             }
         }
     }
+}
+
+/// Whether a command given for a binary (`--server-cmd 'python3
+/// server.py'`) runs Python: its program is a `python…`, or it runs a
+/// `.py` file.
+fn runs_python(command: &Program) -> bool {
+    command.argv.iter().enumerate().any(|(at, arg)| {
+        let name = Path::new(arg)
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        (at == 0 && name.starts_with("python")) || name.ends_with(".py")
+    })
 }
 
 /// The report of a check that needs a binary that cannot run: failed,
@@ -271,7 +297,25 @@ pub(super) fn not_built(check: &Check, unbuilt: &Unbuilt) -> CheckReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Status;
+
+    #[test]
+    fn a_command_runs_python_when_its_program_is_python_or_it_runs_a_py_file() {
+        let runs = |argv: &[&str]| {
+            runs_python(&Program::new(argv.iter().map(|a| a.to_string()).collect()))
+        };
+        assert!(runs(&["python3", "server.py"]));
+        assert!(runs(&["/usr/bin/python3.11", "-I", "client.py"]));
+        assert!(runs(&["pypy3", "task03/server.py", "--port", "0"]));
+        assert!(!runs(&["target/debug/task03-server"]));
+        assert!(!runs(&["sh", "-c", "exec ./server"]));
+        // Each side is worded for its own binary; a pair check for Python
+        // when either is.
+        let python = [Role::Client];
+        assert_eq!(Language::of(Role::Client, &python), Language::Python);
+        assert_eq!(Language::of(Role::Server, &python), Language::Rust);
+        assert_eq!(Language::of(Role::Pair, &python), Language::Python);
+        assert_eq!(Language::of(Role::Pair, &[]), Language::Rust);
+    }
 
     #[test]
     fn no_python_here_is_an_error_of_this_machine_said_once() {

@@ -6,6 +6,7 @@
 //! ([`shared`]) need: one correct exchange with its server, and the
 //! grader's part against its client. The table in [`all`] lists the tasks.
 
+mod pyhints;
 mod rules;
 mod shared;
 mod task01;
@@ -18,7 +19,7 @@ mod trouble;
 
 pub use shared::{client_checks, server_checks};
 
-use crate::check::{Check, CheckDef, CheckResult};
+use crate::check::{Check, CheckDef, CheckResult, Language};
 use crate::harness::{Ctx, Input, Listen, Server};
 
 /// A task of the lab.
@@ -55,7 +56,14 @@ impl Task {
             echo: L::ECHO,
             checks: L::checks()
                 .into_iter()
-                .map(|def| def.in_task(L::NUMBER, L::DEFAULT_PORT))
+                .map(|def| {
+                    let name = def.name;
+                    let check = def.in_task(L::NUMBER, L::DEFAULT_PORT);
+                    Check {
+                        python: pyhints::of(&check.id, name),
+                        ..check
+                    }
+                })
                 .collect(),
         }
     }
@@ -98,13 +106,14 @@ pub fn by_number(number: u8) -> Option<Task> {
 }
 
 /// The hints past the first for the check `id` (`task03.server.echo_1mib`),
-/// most general first, for `grader hint`; none for an unknown id.
-pub fn deeper(id: &str) -> &'static [&'static str] {
+/// most general first, worded for `language`, for `grader hint`; none for
+/// an unknown id.
+pub fn deeper(id: &str, language: Language) -> &'static [&'static str] {
     all()
         .into_iter()
         .flat_map(|task| task.checks)
         .find(|check| check.id == id)
-        .map_or(&[], |check| check.deeper)
+        .map_or(&[], |check| check.hints_in(language).1)
 }
 
 /// A task: its number and package, its checks, and what the checks every
@@ -145,24 +154,31 @@ mod tests {
     #[test]
     fn every_check_has_at_least_two_hint_levels_each_new() {
         for check in all().into_iter().flat_map(|task| task.checks) {
-            assert!(
-                !check.hint.is_empty() && !check.deeper.is_empty(),
-                "{}: fewer than two hint levels",
-                check.id
-            );
-            assert!(
-                !check.deeper.contains(&check.hint),
-                "{}: a deeper hint is the first one again",
-                check.id
-            );
+            for language in [Language::Rust, Language::Python] {
+                let (hint, deeper) = check.hints_in(language);
+                assert!(
+                    !hint.is_empty() && !deeper.is_empty(),
+                    "{} ({language:?}): fewer than two hint levels",
+                    check.id
+                );
+                assert!(
+                    !deeper.contains(&hint),
+                    "{} ({language:?}): a deeper hint is the first one again",
+                    check.id
+                );
+            }
         }
     }
 
     #[test]
     fn an_unknown_check_has_no_deeper_hint() {
-        assert!(deeper("task03.server.no_such_check").is_empty());
-        assert!(deeper("nonsense").is_empty());
-        assert!(!deeper("task03.server.echo_1mib").is_empty());
+        assert!(deeper("task03.server.no_such_check", Language::Rust).is_empty());
+        assert!(deeper("nonsense", Language::Python).is_empty());
+        assert!(!deeper("task03.server.echo_1mib", Language::Rust).is_empty());
+        assert_ne!(
+            deeper("task03.server.echo_1mib", Language::Rust),
+            deeper("task03.server.echo_1mib", Language::Python)
+        );
     }
 
     #[test]
