@@ -249,6 +249,14 @@ fn py_right_ones() {
     right(6, "server", "task06_server.py");
 }
 
+/// Right programs written another way (socketserver, a class), which the
+/// similarity tests compare with the right ones above as independent work.
+#[test]
+fn py_right_in_another_style() {
+    right(3, "server", "ok_t03_server_socketserver.py");
+    right(5, "server", "ok_t05_server_class.py");
+}
+
 /// Task 02 graded as `grader` grades it, with `client` and the reference
 /// server: the task's report.
 fn graded_as_the_cli(client: Program) -> grader::report::TaskReport {

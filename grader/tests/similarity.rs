@@ -238,21 +238,7 @@ fn disguised_copies_are_paired_with_their_source_and_independent_programs_are_no
         "leaker",
         disguised(&reference.tasks, all_disguises),
     ));
-    let handed_out: BTreeMap<String, Vec<File>> = starter
-        .iter()
-        .map(|(task, texts)| {
-            (
-                task.clone(),
-                texts
-                    .iter()
-                    .map(|t| File {
-                        path: "src/bin/server.rs".into(),
-                        text: t.clone(),
-                    })
-                    .collect(),
-            )
-        })
-        .collect();
+    let handed_out: BTreeMap<String, Vec<File>> = starter.clone();
     class.push(student("starter_1", handed_out.clone()));
     class.push(student("starter_2", handed_out));
     class.push(reference);

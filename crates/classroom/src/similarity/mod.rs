@@ -7,8 +7,10 @@
 //! `similarity.html` and `similarity.csv` beside the class page, which
 //! links them.
 //!
-//! - Code: each file is lexed by Rust's own lexer, names and literal values
-//!   normalised away ([`tokens`]); k-grams are hashed and fingerprints
+//! - Code: each file is lexed by Rust's own lexer ([`tokens`]), or a
+//!   Python file by tree-sitter's Python grammar ([`python`]), names and
+//!   literal values normalised away, the two languages' tokens never
+//!   alike, so Python is compared with Python only; k-grams are hashed and fingerprints
 //!   chosen by winnowing ([`winnow`]); what the handed-out starter holds,
 //!   and what much of the class holds, is left out; pairs sharing
 //!   fingerprints are found through an index, per task, with the shared
@@ -26,6 +28,7 @@ mod behaviour;
 mod dolos;
 mod page;
 mod pairs;
+mod python;
 mod sources;
 mod tokens;
 mod winnow;
@@ -155,7 +158,7 @@ pub struct Analysis {
 /// files (by package), whose code no pair counts.
 pub fn analyse(
     sources: Vec<Source>,
-    starter: &BTreeMap<String, Vec<String>>,
+    starter: &BTreeMap<String, Vec<File>>,
     settings: Settings,
 ) -> Analysis {
     let mut tasks: Vec<String> = sources

@@ -10,9 +10,9 @@
 //! their shared fragments found: runs of equal tokens grown from each
 //! shared fingerprint, stopping at code the starter hands out.
 
-use super::tokens::{tokens, Token};
+use super::tokens::{of_file, Token};
 use super::winnow::{kgrams, winnow, K};
-use super::{Settings, Source};
+use super::{File, Settings, Source};
 use std::collections::{HashMap, HashSet};
 
 /// One file of one source, ready to compare.
@@ -80,15 +80,18 @@ impl Pair {
 /// Fingerprints `sources`' files of `task` and indexes them, leaving out
 /// what `starter` (the handed-out files of the task) holds and what is
 /// common in the class.
-pub fn index(task: &str, sources: &[Source], starter: &[String], settings: &Settings) -> TaskIndex {
-    let handed_out: HashSet<u64> = starter.iter().flat_map(|t| kgrams(&tokens(t))).collect();
+pub fn index(task: &str, sources: &[Source], starter: &[File], settings: &Settings) -> TaskIndex {
+    let handed_out: HashSet<u64> = starter
+        .iter()
+        .flat_map(|f| kgrams(&of_file(&f.path, &f.text)))
+        .collect();
     let mut files = Vec::with_capacity(sources.len());
     let mut prints: Vec<HashMap<u64, Vec<(u16, u32)>>> = Vec::with_capacity(sources.len());
     for source in sources {
         let mut prepared = Vec::new();
         let mut own: HashMap<u64, Vec<(u16, u32)>> = HashMap::new();
         for (number, file) in source.files(task).iter().enumerate() {
-            let tokens = tokens(&file.text);
+            let tokens = of_file(&file.path, &file.text);
             let hashes = kgrams(&tokens);
             let mut marked = vec![false; tokens.len()];
             for (at, hash) in hashes.iter().enumerate() {
@@ -300,19 +303,46 @@ mod tests {
     use super::super::File;
     use super::*;
 
+    fn file(path: &str, text: &str) -> File {
+        File {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
     fn source(key: &str, text: &str) -> Source {
+        sources_of(key, vec![file("a.rs", text)])
+    }
+
+    fn sources_of(key: &str, files: Vec<File>) -> Source {
         Source {
             key: key.into(),
-            tasks: [(
-                "t".to_string(),
-                vec![File {
-                    path: "a.rs".into(),
-                    text: text.into(),
-                }],
-            )]
-            .into(),
+            tasks: [("t".to_string(), files)].into(),
             ..Source::default()
         }
+    }
+
+    const PYTHON_WORK: &str = "import socket\n\ndef serve(host, port):\n    with socket.create_server((host, port)) as listener:\n        while True:\n            conn, _ = listener.accept()\n            with conn:\n                while True:\n                    data = conn.recv(4096)\n                    if not data:\n                        break\n                    conn.sendall(data)\n";
+
+    #[test]
+    fn python_is_compared_with_python_only_and_its_starter_subtracted() {
+        let settings = Settings::default();
+        let renamed = PYTHON_WORK.replace("conn", "c").replace("data", "chunk");
+        let sources = [
+            sources_of("ana", vec![file("src/bin/server.rs", WORK)]),
+            sources_of("bo", vec![file("server.py", PYTHON_WORK)]),
+            sources_of("cy", vec![file("server.py", &renamed)]),
+        ];
+        let plain = index_of(&sources, &settings);
+        let pairs = plain.pairs("t", &sources, &settings);
+        assert_eq!(pairs.len(), 1, "{pairs:?}");
+        assert_eq!((pairs[0].a, pairs[0].b, pairs[0].score), (1, 2, 1.0));
+        // The same text is no Python starter when it is named as Rust.
+        let as_rust = index("t", &sources, &[file("s.rs", PYTHON_WORK)], &settings);
+        assert_eq!(as_rust.pairs("t", &sources, &settings).len(), 1);
+        let handed_out = index("t", &sources, &[file("server.py", PYTHON_WORK)], &settings);
+        assert!(handed_out.pairs("t", &sources, &settings).is_empty());
+        assert_eq!(handed_out.count(0), plain.count(0), "Rust's untouched");
     }
 
     const WORK: &str = "fn serve(a: &str) -> Result<(), String> {\n    let l = TcpListener::bind(a).map_err(|e| format!(\"{e}\"))?;\n    for s in l.incoming() {\n        let mut s = s.map_err(|e| e.to_string())?;\n        let mut b = [0u8; 512];\n        loop {\n            let n = s.read(&mut b).map_err(|e| e.to_string())?;\n            if n == 0 { break; }\n            s.write_all(&b[..n]).map_err(|e| e.to_string())?;\n        }\n    }\n    Ok(())\n}\n";
@@ -326,7 +356,7 @@ mod tests {
             source("cy", "fn main() {}"),
         ];
         // As starter code, the work is nobody's: no fingerprints, no pair.
-        let index = index("t", &sources, &[WORK.to_string()], &settings);
+        let index = index("t", &sources, &[file("b.rs", WORK)], &settings);
         assert_eq!((index.count(0), index.count(1)), (0, 0));
         assert!(index.pairs("t", &sources, &settings).is_empty());
         let index = index_of(&sources, &settings);

@@ -13,11 +13,12 @@
 //! - [`read_known`]: a `--compare-with` folder: an earlier batch's results,
 //!   one workspace or submission, or a folder of submissions.
 
+use super::tokens::is_python;
 use super::{File, SimilarityError, Source};
 use crate::lms::folder_name;
 use crate::report::Report;
 use crate::submission::{task_number, task_sources, Limits};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -120,24 +121,26 @@ fn names(grades: &Path) -> HashMap<String, (String, String)> {
         .collect()
 }
 
-/// The Rust sources of each task of the workspace `root`, by package,
-/// each passed through `cut`.
+/// The sources of each task of the workspace `root`, by package: its Rust
+/// files under `src/`, and its Python files (a Python edition's
+/// `server.py`), each passed through `cut`, which leaves a file out by
+/// returning `None`.
 fn workspace_tasks(
     root: &Path,
-    cut: impl Fn(&str, &str) -> Result<String, crate::starter::StarterError>,
+    cut: impl Fn(&str, &str) -> Result<Option<String>, crate::starter::StarterError>,
 ) -> Result<Tasks, SimilarityError> {
     let mut tasks = Tasks::new();
     for task in crate::tasks::all() {
         let folder = root.join(task.package);
         let mut files = Vec::new();
-        collect_rs(&folder.join("src"), "src", &mut files);
+        collect(&folder.join("src"), "src", "rs", &mut files);
+        collect_python(&folder, "", &mut files);
         let mut cut_files = Vec::new();
         for (path, text) in files {
             let shown = format!("{}/{path}", task.package);
-            cut_files.push(File {
-                text: cut(&text, &shown)?,
-                path,
-            });
+            if let Some(text) = cut(&text, &shown)? {
+                cut_files.push(File { text, path });
+            }
         }
         if !cut_files.is_empty() {
             tasks.insert(task.package.to_string(), cut_files);
@@ -146,7 +149,9 @@ fn workspace_tasks(
     Ok(tasks)
 }
 
-fn collect_rs(dir: &Path, shown: &str, into: &mut Vec<(String, String)>) {
+/// The files under `dir` whose name ends in `.{extension}`, in order, each
+/// with its path as `shown` and the folders below.
+fn collect(dir: &Path, shown: &str, extension: &str, into: &mut Vec<(String, String)>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -154,12 +159,39 @@ fn collect_rs(dir: &Path, shown: &str, into: &mut Vec<(String, String)>) {
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let path = format!("{shown}/{name}");
+        let path = match shown {
+            "" => name.clone(),
+            _ => format!("{shown}/{name}"),
+        };
         match entry.file_type() {
-            Ok(t) if t.is_dir() => collect_rs(&entry.path(), &path, into),
-            Ok(t) if t.is_file() && name.ends_with(".rs") => {
+            Ok(t) if t.is_dir() => collect(&entry.path(), &path, extension, into),
+            Ok(t) if t.is_file() && name.ends_with(&format!(".{extension}")) => {
                 if let Ok(text) = fs::read_to_string(entry.path()) {
                     into.push((path, text));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The Python files of the task folder `folder`: at its top, and in its
+/// folders but those of Rust, tests and caches.
+fn collect_python(folder: &Path, shown: &str, into: &mut Vec<(String, String)>) {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let skipped = ["src", "tests", "target", "__pycache__"].contains(&name.as_str())
+            || name.starts_with('.');
+        match entry.file_type() {
+            Ok(t) if t.is_dir() && !skipped => collect(&entry.path(), &name, "py", into),
+            Ok(t) if t.is_file() && shown.is_empty() && name.ends_with(".py") => {
+                if let Ok(text) = fs::read_to_string(entry.path()) {
+                    into.push((name, text));
                 }
             }
             _ => {}
@@ -174,18 +206,33 @@ pub fn reference(workspace: &Path) -> Result<Source, SimilarityError> {
         key: "reference".into(),
         name: "the kit's reference solutions".into(),
         known: true,
-        tasks: workspace_tasks(workspace, |text, _| Ok(text.to_string()))?,
+        tasks: workspace_tasks(workspace, |text, _| Ok(Some(text.to_string())))?,
         report: None,
     })
 }
 
 /// The task files as the student edition hands them out, by package: the
 /// reference with its solution regions cut, as `grader starter` writes it.
-pub fn starter(workspace: &Path) -> Result<BTreeMap<String, Vec<String>>, SimilarityError> {
-    Ok(workspace_tasks(workspace, crate::starter::cut)?
+/// A Python file counts only when the edition ships it (a Python
+/// reference kept for the instructor is no starter), and only once the
+/// cut has left no solution in it: subtracting a whole solution would
+/// hide every copy of it.
+pub fn starter(workspace: &Path) -> Result<BTreeMap<String, Vec<File>>, SimilarityError> {
+    let shipped: HashSet<PathBuf> = crate::starter::shipped(workspace)
+        .map_err(|source| SimilarityError::Read {
+            path: workspace.to_path_buf(),
+            source,
+        })?
         .into_iter()
-        .map(|(task, files)| (task, files.into_iter().map(|f| f.text).collect()))
-        .collect())
+        .collect();
+    workspace_tasks(workspace, |text, shown| {
+        let python = is_python(shown);
+        if python && !shipped.contains(Path::new(shown)) {
+            return Ok(None);
+        }
+        let cut = crate::starter::cut(text, shown)?;
+        Ok((!python || !cut.contains("BEGIN SOLUTION")).then_some(cut))
+    })
 }
 
 /// The known sources of a `--compare-with` folder: an earlier batch's

@@ -110,6 +110,22 @@ fn depth(source: &str) -> usize {
     deepest
 }
 
+/// The tokens of the source file `path` (a task's `src/bin/server.rs`, or
+/// `server.py`), in its language: Rust's, or Python's ([`super::python`]),
+/// whose kinds never equal Rust's.
+pub fn of_file(path: &str, text: &str) -> Vec<Token> {
+    if is_python(path) {
+        super::python::tokens(text)
+    } else {
+        tokens(text)
+    }
+}
+
+/// Whether the source file `path` is Python.
+pub fn is_python(path: &str) -> bool {
+    path.ends_with(".py")
+}
+
 /// The tokens of a Rust source file.
 pub fn tokens(source: &str) -> Vec<Token> {
     if depth(source) > DEEPEST {

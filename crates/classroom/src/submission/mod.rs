@@ -252,7 +252,7 @@ fn open(submission: &Path, limits: &Limits) -> Result<(TempDir, PathBuf, String)
 /// its text.
 pub type SourceFile = (String, String);
 
-/// The Rust sources of each task `submission` has a folder for, as [`lay`]
+/// The sources of each task `submission` has a folder for, as [`lay`]
 /// would lay them (`src/bin/server.rs`, `src/lib.rs`, …), read under the
 /// same rules: for code similarity, which reads what was graded.
 pub fn task_sources(

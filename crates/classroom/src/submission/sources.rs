@@ -133,9 +133,9 @@ fn take_python(folder: &Path, task: &Path) -> io::Result<Vec<String>> {
 /// is no hand-written exercise.
 const LARGEST_SOURCE: u64 = 256 * 1024;
 
-/// The Rust sources of the task folder `folder`, each under the path
-/// [`take_sources`] lays it at (`src/bin/server.rs`), in order; links and
-/// files over [`LARGEST_SOURCE`] are passed by.
+/// The sources of the task folder `folder`, each under the path
+/// [`take_sources`] lays it at (`src/bin/server.rs`, `server.py`), in
+/// order; links and files over [`LARGEST_SOURCE`] are passed by.
 pub(super) fn read_sources(folder: &Path) -> io::Result<Vec<(String, String)>> {
     let mut files = Vec::new();
     let theirs = folder.join("src");
@@ -149,6 +149,17 @@ pub(super) fn read_sources(folder: &Path) -> io::Result<Vec<(String, String)>> {
         ] {
             if let Some(text) = small_text(&folder.join(name)) {
                 files.push((laid.to_string(), text));
+            }
+        }
+    }
+    // A binary handed in as Python, as [`take_python`] lays it: its
+    // `server.py` where the folder has no Rust source for it.
+    for side in ["server", "client"] {
+        let rust = format!("src/bin/{side}.rs");
+        let name = python::file_name(side);
+        if files.iter().all(|(path, _)| *path != rust) {
+            if let Some(text) = small_text(&folder.join(&name)) {
+                files.push((name, text));
             }
         }
     }
@@ -283,5 +294,22 @@ mod tests {
             assert!(laid.notes.contains(&note.to_string()), "{:#?}", laid.notes);
         }
         assert_eq!(laid.tasks_found, [1, 2]);
+    }
+
+    #[test]
+    fn the_sources_compared_are_the_ones_graded_python_included() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path();
+        for (name, text) in [
+            ("server.py", "print('s')\n"),
+            ("client.rs", "fn main() {}\n"),
+            ("client.py", "print('not graded')\n"),
+            ("notes.py", "print('not a binary')\n"),
+        ] {
+            std::fs::write(folder.join(name), text).unwrap();
+        }
+        let read = super::read_sources(folder).unwrap();
+        let paths: Vec<&str> = read.iter().map(|(path, _)| path.as_str()).collect();
+        assert_eq!(paths, ["server.py", "src/bin/client.rs"]);
     }
 }

@@ -1,0 +1,435 @@
+//! Code similarity over Python hand-ins (issue 25 for issue 27's Python
+//! course): a class made of the gallery's right Python programs and copies
+//! of them disguised the ways students disguise them. Copies pair with
+//! their source; independent right programs, and a Python program and a
+//! Rust one of the same task, do not; the handed-out Python starter is
+//! nobody's.
+
+mod common;
+
+use grader::similarity::{analyse, Analysis, File, Settings, Source};
+use std::collections::BTreeMap;
+use std::fs;
+
+/// A source's files, by task.
+type Tasks = BTreeMap<String, Vec<File>>;
+
+/// The package of task `number` (`03` → task03_echo).
+fn package(number: &str) -> &'static str {
+    common::packages()
+        .into_iter()
+        .find(|p| p.starts_with(&format!("task{number}")))
+        .unwrap()
+}
+
+/// The gallery's right Python programs: (name, task, file as handed in).
+/// `task03_server.py` and `ok_t03_server_socketserver.py` alike.
+fn right_programs() -> Vec<(String, &'static str, File)> {
+    let dir = common::workspace_root().join("grader/tests/gallery/python");
+    let mut found: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            !p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("wrong_")
+        })
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    found.sort();
+    found
+        .iter()
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let parts: Vec<&str> = name.split('_').collect();
+            let (number, side) = match parts[0] {
+                "ok" => (&parts[1][1..], parts[2]),
+                task => (&task[4..], parts[1]),
+            };
+            let file = File {
+                path: format!("{side}.py"),
+                text: fs::read_to_string(path).unwrap(),
+            };
+            (name.clone(), package(number), file)
+        })
+        .collect()
+}
+
+fn student(key: &str, tasks: Tasks) -> Source {
+    Source {
+        key: key.into(),
+        tasks,
+        ..Source::default()
+    }
+}
+
+// The disguises, each a change of Python source text.
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Every name a `def`, `class`, parameter, assignment, `for` or `as`
+/// binds, renamed everywhere.
+fn rename(text: &str) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        let words: Vec<&str> = line.split(|c: char| !is_word(c)).collect();
+        let mut bound = Vec::new();
+        if let Some(rest) = line.strip_prefix("def ") {
+            bound.extend(rest.split(|c: char| !is_word(c)).filter(|w| !w.is_empty()));
+        }
+        if let Some((left, _)) = line.split_once(" = ") {
+            bound.extend(left.split(|c: char| !is_word(c)));
+        }
+        for pair in words.windows(2) {
+            if matches!(pair[0], "class" | "for" | "as") {
+                bound.push(pair[1]);
+            }
+        }
+        for name in bound {
+            let keep = name.is_empty()
+                || name.starts_with("__")
+                || name.chars().next().is_some_and(|c| c.is_ascii_digit())
+                || ["self", "None", "True", "False", "_"].contains(&name);
+            if !keep && !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut word = String::new();
+    for c in text.chars().chain(std::iter::once('\n')) {
+        if is_word(c) {
+            word.push(c);
+            continue;
+        }
+        match names.iter().position(|n| *n == word) {
+            Some(at) => out.push_str(&format!("renamed_{at}")),
+            None => out.push_str(&word),
+        }
+        word.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
+}
+
+/// The top-level functions and classes in the opposite order.
+fn reorder(text: &str) -> String {
+    let mut rest: Vec<&str> = Vec::new();
+    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in text.lines() {
+        let top = !line.is_empty() && !line.starts_with([' ', '\t']);
+        let opens = line.starts_with("def ") || line.starts_with("class ");
+        if top {
+            blocks.extend(current.take());
+        }
+        match current.as_mut() {
+            Some(block) => block.push(line),
+            None if opens => current = Some(vec![line]),
+            None => rest.push(line),
+        }
+    }
+    blocks.extend(current);
+    blocks.reverse();
+    // The reordered definitions go where the first one was: before a
+    // `__main__` block that calls them.
+    let at = rest
+        .iter()
+        .position(|l| l.starts_with("if __name__"))
+        .unwrap_or(rest.len());
+    let mut out: Vec<&str> = rest[..at].to_vec();
+    for block in blocks {
+        out.push("");
+        out.extend(block);
+    }
+    out.push("");
+    out.extend(&rest[at..]);
+    out.join("\n")
+}
+
+/// Comments gone and others added, indentation and spacing changed.
+fn reformat(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .enumerate()
+        .map(|(i, l)| {
+            let body = l.trim_start();
+            let depth = (l.len() - body.len()) / 4;
+            let l = format!("{}{}", "  ".repeat(depth), body)
+                .replace(" = ", "=")
+                .replace(", ", ",");
+            if i % 6 == 0 && depth == 0 {
+                format!("# step {i}: my own approach\n{l}")
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Statements that do nothing put at the start of every function, and a
+/// function never called: each copier's own (chosen by the text's length).
+fn dead_code(text: &str) -> String {
+    let n = text.len();
+    let junk: &[String] = &[
+        vec![
+            format!("_unused = len([1, 2, 3]) * {n}"),
+            "if _unused > 100:".into(),
+            "    pass".into(),
+        ],
+        vec![format!("_count = {n}"), "_count += 1".into()],
+        vec![format!("for _ in range(0):"), format!("    _x = str({n})")],
+    ][n % 3];
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    for (at, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        let opens = line.trim_start().starts_with("def ") && line.ends_with(':');
+        let body = lines[at + 1..].iter().find(|l| !l.trim().is_empty());
+        if let (true, Some(body)) = (opens, body) {
+            let indent = &body[..body.len() - body.trim_start().len()];
+            for statement in junk {
+                out.push_str(&format!("{indent}{statement}\n"));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "\n\ndef helper_{n}():\n    return sum(range({n}))\n"
+    ));
+    out
+}
+
+/// What `print` says, reworded.
+fn reword(text: &str) -> String {
+    text.replace("print(f\"", "print(f\"Info: ")
+        .replace("print(\"", "print(\"Info: ")
+        .replace("\"error: ", "\"Error - ")
+}
+
+/// A disguise: its name, and the change it makes.
+type Disguise = (&'static str, fn(&str) -> String);
+
+const DISGUISES: [Disguise; 5] = [
+    ("renamed", rename),
+    ("reordered", reorder),
+    ("reformatted", reformat),
+    ("dead_code", dead_code),
+    ("reworded", reword),
+];
+
+fn all_disguises(text: &str) -> String {
+    DISGUISES.iter().fold(text.to_string(), |t, (_, f)| f(&t))
+}
+
+fn one_file(task: &str, file: File) -> Tasks {
+    BTreeMap::from([(task.to_string(), vec![file])])
+}
+
+fn score(analysis: &Analysis, task: &str, a: &str, b: &str) -> f64 {
+    let at = |key: &str| analysis.sources.iter().position(|s| s.key == key).unwrap();
+    let (a, b) = (at(a).min(at(b)), at(a).max(at(b)));
+    analysis
+        .pairs
+        .iter()
+        .find(|p| p.task == task && p.a == a && p.b == b)
+        .map_or(0.0, |p| p.score)
+}
+
+/// A handed-out Python stub of task 03's server, as a Python edition's
+/// would be: the argument parsing done, the work left to write.
+const STUB: &str = r#""""Task 03 server: echo every byte until the client's half-close."""
+
+import argparse
+import socket
+import sys
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(prog="task03-server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5003)
+    parser.add_argument("-V", "--version", action="version", version="task03-server 0.1.0")
+    return parser.parse_args()
+
+
+def serve(host, port):
+    """Listen on (host, port), print `Listening on ADDR`, echo each client."""
+    raise NotImplementedError("serve: listen, accept, echo until the client's half-close")
+
+
+if __name__ == "__main__":
+    args = parse_args()
+    try:
+        sys.exit(serve(args.host, args.port))
+    except KeyboardInterrupt:
+        sys.exit(130)
+"#;
+
+#[test]
+fn disguised_python_copies_pair_with_their_source_and_independent_programs_do_not() {
+    let programs = right_programs();
+    assert!(
+        programs.len() >= 8,
+        "the gallery's right Python programs: {programs:?}"
+    );
+    let mut class = Vec::new();
+    for (name, task, file) in &programs {
+        for (how, disguise) in DISGUISES
+            .iter()
+            .chain([&("all", all_disguises as fn(&str) -> String)])
+        {
+            let text = disguise(&file.text);
+            assert_ne!(text, file.text, "{how} changes {name}");
+            let copy = File {
+                path: file.path.clone(),
+                text,
+            };
+            class.push(student(&format!("{name}_{how}"), one_file(task, copy)));
+        }
+        class.push(student(name, one_file(task, file.clone())));
+    }
+    // A Rust student of the same task: never paired with Python.
+    let rust_path = common::workspace_root()
+        .join("grader/tests/gallery/examples/ok_t03_server_copy_threads.rs");
+    let rust = File {
+        path: "src/bin/server.rs".into(),
+        text: fs::read_to_string(rust_path).unwrap(),
+    };
+    let echo = package("03");
+    class.push(student("rust_student", one_file(echo, rust)));
+    // Two students who hand in the stub untouched.
+    let stub = File {
+        path: "server.py".into(),
+        text: STUB.into(),
+    };
+    class.push(student("stub_1", one_file(echo, stub.clone())));
+    class.push(student("stub_2", one_file(echo, stub.clone())));
+    let starter = BTreeMap::from([(echo.to_string(), vec![stub])]);
+    let settings = Settings::default();
+    let threshold = settings.threshold;
+    let analysis = analyse(class, &starter, settings);
+
+    let mut copies = Vec::new();
+    let mut independent = Vec::new();
+    for (name, task, file) in &programs {
+        for how in DISGUISES.iter().map(|d| d.0).chain(["all"]) {
+            let copy = format!("{name}_{how}");
+            copies.push((score(&analysis, task, name, &copy), copy));
+        }
+        for (other, other_task, other_file) in &programs {
+            if other_task == task && other_file.path == file.path && other > name {
+                independent.push((
+                    score(&analysis, task, name, other),
+                    format!("{name} ~ {other}"),
+                ));
+            }
+        }
+        if *task == echo {
+            independent.push((
+                score(&analysis, task, name, "rust_student"),
+                format!("{name} ~ rust"),
+            ));
+        }
+    }
+    copies.sort_by(|a, b| a.0.total_cmp(&b.0));
+    independent.sort_by(|a, b| b.0.total_cmp(&a.0));
+    eprintln!("lowest copies: {:?}", &copies[..5]);
+    eprintln!("independent: {independent:?}");
+    assert!(independent.len() >= 3, "{independent:?}");
+    assert!(
+        copies.iter().all(|(s, _)| *s >= threshold),
+        "a copy below {threshold}: {:?}",
+        copies[0]
+    );
+    assert!(
+        independent.iter().all(|(s, _)| *s < threshold),
+        "independent above {threshold}: {:?}",
+        independent[0]
+    );
+    // Python is compared with Python only: the Rust student shares nothing.
+    let rust_at = analysis
+        .sources
+        .iter()
+        .position(|s| s.key == "rust_student")
+        .unwrap();
+    assert!(
+        analysis
+            .pairs
+            .iter()
+            .all(|p| p.a != rust_at && p.b != rust_at),
+        "a Python program paired with a Rust one"
+    );
+    // The untouched stub is nobody's own.
+    assert_eq!(score(&analysis, echo, "stub_1", "stub_2"), 0.0);
+
+    // Without the copies (which make what two programs share common in
+    // their task), independent programs still stay below.
+    let alone: Vec<Source> = programs
+        .iter()
+        .map(|(name, task, file)| student(name, one_file(task, file.clone())))
+        .collect();
+    let alone = analyse(alone, &starter, Settings::default());
+    let mut compared = 0;
+    for (name, task, file) in &programs {
+        for (other, other_task, other_file) in &programs {
+            if other_task == task && other_file.path == file.path && other > name {
+                let score = score(&alone, task, name, other);
+                eprintln!("alone: {name} ~ {other}: {score:.2}");
+                assert!(score < threshold, "{name} ~ {other}: {score}");
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(
+        compared, 2,
+        "task 03's and task 05's servers, written twice"
+    );
+}
+
+/// The benchmark of `docs/performance.md`, for a Python class: 300
+/// students each handing in twelve Python files (every task's server and
+/// client), each a disguised right program of the gallery, so that every
+/// student shares much with many others.
+#[test]
+#[ignore]
+fn three_hundred_python_students_of_twelve_files_are_compared_in_under_ten_seconds() {
+    let programs = right_programs();
+    let tasks: Vec<&str> = common::packages();
+    let class: Vec<Source> = (0..300)
+        .map(|i| {
+            let mut by_task = Tasks::new();
+            for (t, task) in tasks.iter().enumerate() {
+                let files = ["server.py", "client.py"]
+                    .iter()
+                    .enumerate()
+                    .map(|(s, path)| {
+                        let (_, _, program) = &programs[(i * 7 + t * 2 + s) % programs.len()];
+                        let how = DISGUISES[(i + t + s) % DISGUISES.len()].1;
+                        File {
+                            path: path.to_string(),
+                            text: how(&program.text).replace('0', &format!("{i}")),
+                        }
+                    })
+                    .collect();
+                by_task.insert(task.to_string(), files);
+            }
+            student(&format!("s{i:03}"), by_task)
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let analysis = analyse(class, &BTreeMap::new(), Settings::default());
+    let took = started.elapsed();
+    eprintln!(
+        "300 Python students × 12 files: {took:?}, {} pairs listed",
+        analysis.pairs.len()
+    );
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+}
