@@ -5,8 +5,9 @@
 //!
 //! The levels, shallow to deep: the lead's hint (its cause's, or its
 //! check's own), the deeper hints written for the lead's first check
-//! ([`crate::tasks::deeper`]), then what that check saw, with where to
-//! read more. `--more` shows one level further.
+//! ([`crate::tasks::deeper_in`], in the language of the check's binary),
+//! then what that check saw, with where to read more. `--more` shows one
+//! level further.
 
 use crate::check::Language;
 use crate::cli::{self, Hint};
@@ -40,7 +41,7 @@ pub fn text(task: &TaskReport, asked: &str, more: u8) -> String {
     let mut levels = vec![lead.hint.clone()];
     let language = Language::of(check.role, &task.python);
     levels.extend(
-        tasks::deeper(&check.id, language)
+        tasks::deeper_in(&check.id, language)
             .iter()
             .map(|h| h.to_string()),
     );
