@@ -1,9 +1,11 @@
 //! Code similarity across a class (issue 25): a class made of the
 //! gallery's right programs, the reference, and copies of them disguised
 //! the ways students disguise them; then behaviour, the command, and a
-//! benchmark.
+//! benchmark. The same for a class handing in Python: [`python`].
 
 mod common;
+#[path = "similarity/python.rs"]
+mod python;
 
 use grader::report::Report;
 use grader::similarity::{analyse, reference, starter, Analysis, File, Settings, Source};
@@ -72,6 +74,11 @@ fn rename(text: &str) -> String {
             names.push(pair[1].to_string());
         }
     }
+    renamed(text, &names)
+}
+
+/// `text` with each word of `names` renamed wherever it stands.
+fn renamed(text: &str, names: &[String]) -> String {
     let mut out = String::new();
     let mut word = String::new();
     for c in text.chars().chain(std::iter::once('\n')) {
@@ -120,16 +127,22 @@ fn reorder(text: &str) -> String {
 
 /// Comments gone and others added, indentation and spacing changed.
 fn reformat(text: &str) -> String {
+    reformat_as(text, "//", "\t")
+}
+
+/// [`reformat`] for a language whose line comments start with `comment`,
+/// each four spaces of indentation becoming `indent`.
+fn reformat_as(text: &str, comment: &str, indent: &str) -> String {
     text.lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
+        .filter(|l| !l.trim_start().starts_with(comment))
         .enumerate()
         .map(|(i, l)| {
             let l = l
-                .replace("    ", "\t")
+                .replace("    ", indent)
                 .replace(" = ", "=")
                 .replace(", ", ",");
             if i % 6 == 0 {
-                format!("// step {i}: my own approach\n{l}")
+                format!("{comment} step {i}: my own approach\n{l}")
             } else {
                 l
             }
@@ -200,6 +213,32 @@ fn disguised(
             (task.clone(), files)
         })
         .collect()
+}
+
+/// Asserts that every copy scores at or above `threshold`, every pair of
+/// independent programs below; each a (score, what) pair.
+fn assert_separated(
+    mut copies: Vec<(f64, String)>,
+    mut independent: Vec<(f64, String)>,
+    threshold: f64,
+) {
+    copies.sort_by(|a, b| a.0.total_cmp(&b.0));
+    independent.sort_by(|a, b| b.0.total_cmp(&a.0));
+    eprintln!("lowest copies: {:?}", &copies[..5]);
+    eprintln!(
+        "highest independent: {:?}",
+        &independent[..independent.len().min(5)]
+    );
+    assert!(
+        copies.iter().all(|(s, _)| *s >= threshold),
+        "a copy below {threshold}: {:?}",
+        copies[0]
+    );
+    assert!(
+        independent.iter().all(|(s, _)| *s < threshold),
+        "independent above {threshold}: {:?}",
+        independent[0]
+    );
 }
 
 fn score(analysis: &Analysis, task: &str, a: &str, b: &str) -> f64 {
@@ -274,20 +313,7 @@ fn disguised_copies_are_paired_with_their_source_and_independent_programs_are_no
             format!("leaker ~ reference, {task}"),
         ));
     }
-    copies.sort_by(|a, b| a.0.total_cmp(&b.0));
-    independent.sort_by(|a, b| b.0.total_cmp(&a.0));
-    eprintln!("lowest copies: {:?}", &copies[..5]);
-    eprintln!("highest independent: {:?}", &independent[..5]);
-    assert!(
-        copies.iter().all(|(s, _)| *s >= threshold),
-        "a copy below {threshold}: {:?}",
-        copies[0]
-    );
-    assert!(
-        independent.iter().all(|(s, _)| *s < threshold),
-        "independent above {threshold}: {:?}",
-        independent[0]
-    );
+    assert_separated(copies, independent, threshold);
     // Untouched starters: nothing of their own, so nothing in common.
     for task in common::packages() {
         assert_eq!(

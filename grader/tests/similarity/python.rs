@@ -1,26 +1,16 @@
-//! Code similarity over Python hand-ins (issue 25 for issue 27's Python
-//! course): a class made of the gallery's right Python programs and copies
+//! Code similarity over Python hand-ins, a part of `similarity.rs` (issue
+//! 25 for issue 27's Python course): a class made of the gallery's right Python programs and copies
 //! of them disguised the ways students disguise them. Copies pair with
 //! their source; independent right programs, and a Python program and a
 //! Rust one of the same task, do not; the handed-out Python starter is
 //! nobody's.
 
-mod common;
-
-use grader::similarity::{analyse, Analysis, File, Settings, Source};
+use super::{
+    assert_separated, common, package, reformat_as, renamed, score, student, Disguise, Tasks,
+};
+use grader::similarity::{analyse, File, Settings, Source};
 use std::collections::BTreeMap;
 use std::fs;
-
-/// A source's files, by task.
-type Tasks = BTreeMap<String, Vec<File>>;
-
-/// The package of task `number` (`03` → task03_echo).
-fn package(number: &str) -> &'static str {
-    common::packages()
-        .into_iter()
-        .find(|p| p.starts_with(&format!("task{number}")))
-        .unwrap()
-}
 
 /// The gallery's right Python programs: (name, task, file as handed in).
 /// `task03_server.py` and `ok_t03_server_socketserver.py` alike.
@@ -55,14 +45,6 @@ fn right_programs() -> Vec<(String, &'static str, File)> {
             (name.clone(), package(number), file)
         })
         .collect()
-}
-
-fn student(key: &str, tasks: Tasks) -> Source {
-    Source {
-        key: key.into(),
-        tasks,
-        ..Source::default()
-    }
 }
 
 // The disguises, each a change of Python source text.
@@ -100,22 +82,7 @@ fn rename(text: &str) -> String {
             }
         }
     }
-    let mut out = String::new();
-    let mut word = String::new();
-    for c in text.chars().chain(std::iter::once('\n')) {
-        if is_word(c) {
-            word.push(c);
-            continue;
-        }
-        match names.iter().position(|n| *n == word) {
-            Some(at) => out.push_str(&format!("renamed_{at}")),
-            None => out.push_str(&word),
-        }
-        word.clear();
-        out.push(c);
-    }
-    out.pop();
-    out
+    renamed(text, &names)
 }
 
 /// The top-level functions and classes in the opposite order.
@@ -155,23 +122,7 @@ fn reorder(text: &str) -> String {
 
 /// Comments gone and others added, indentation and spacing changed.
 fn reformat(text: &str) -> String {
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .enumerate()
-        .map(|(i, l)| {
-            let body = l.trim_start();
-            let depth = (l.len() - body.len()) / 4;
-            let l = format!("{}{}", "  ".repeat(depth), body)
-                .replace(" = ", "=")
-                .replace(", ", ",");
-            if i % 6 == 0 && depth == 0 {
-                format!("# step {i}: my own approach\n{l}")
-            } else {
-                l
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    reformat_as(text, "#", "  ")
 }
 
 /// Statements that do nothing put at the start of every function, and a
@@ -214,9 +165,6 @@ fn reword(text: &str) -> String {
         .replace("\"error: ", "\"Error - ")
 }
 
-/// A disguise: its name, and the change it makes.
-type Disguise = (&'static str, fn(&str) -> String);
-
 const DISGUISES: [Disguise; 5] = [
     ("renamed", rename),
     ("reordered", reorder),
@@ -231,16 +179,6 @@ fn all_disguises(text: &str) -> String {
 
 fn one_file(task: &str, file: File) -> Tasks {
     BTreeMap::from([(task.to_string(), vec![file])])
-}
-
-fn score(analysis: &Analysis, task: &str, a: &str, b: &str) -> f64 {
-    let at = |key: &str| analysis.sources.iter().position(|s| s.key == key).unwrap();
-    let (a, b) = (at(a).min(at(b)), at(a).max(at(b)));
-    analysis
-        .pairs
-        .iter()
-        .find(|p| p.task == task && p.a == a && p.b == b)
-        .map_or(0.0, |p| p.score)
 }
 
 /// A handed-out Python stub of task 03's server, as a Python edition's
@@ -339,21 +277,8 @@ fn disguised_python_copies_pair_with_their_source_and_independent_programs_do_no
             ));
         }
     }
-    copies.sort_by(|a, b| a.0.total_cmp(&b.0));
-    independent.sort_by(|a, b| b.0.total_cmp(&a.0));
-    eprintln!("lowest copies: {:?}", &copies[..5]);
-    eprintln!("independent: {independent:?}");
     assert!(independent.len() >= 3, "{independent:?}");
-    assert!(
-        copies.iter().all(|(s, _)| *s >= threshold),
-        "a copy below {threshold}: {:?}",
-        copies[0]
-    );
-    assert!(
-        independent.iter().all(|(s, _)| *s < threshold),
-        "independent above {threshold}: {:?}",
-        independent[0]
-    );
+    assert_separated(copies, independent, threshold);
     // Python is compared with Python only: the Rust student shares nothing.
     let rust_at = analysis
         .sources
