@@ -285,7 +285,8 @@ pub(super) const UDP_CHAT: &[Wording] = &[
             "The end of the server's stdin (Ctrl-D) ends the server: say BYE to the current client, close, and exit with status 0.",
             "When the stdin loop runs out, send `BYE\\n` to the current client if there is one, shut it \
             down, and call os._exit(0): the other thread is blocked in accept() or a recv(), and \
-            sys.exit() in a thread ends only that thread.",
+            sys.exit() in a thread ends only that thread. os._exit writes out nothing Python still \
+            holds: print with flush=True before it.",
         ],
     ),
     (
@@ -357,8 +358,8 @@ pub(super) const UDP_CHAT: &[Wording] = &[
         &[
             "The server's BYE ends the client at once, even while the main thread waits for a keystroke: the reading thread has to end the program.",
             "The main thread is blocked reading stdin and nothing can wake it, so the thread that \
-            reads the socket must, after printing `Server: BYE`, call os._exit(0) (sys.exit() in a \
-            thread ends only that thread). Setting a flag that the stdin loop looks at after the \
+            reads the socket must, after printing `Server: BYE` with flush=True, call os._exit(0) \
+            (sys.exit() in a thread ends only that thread). Setting a flag that the stdin loop looks at after the \
             next line means the client only ends when the user presses Enter.",
         ],
     ),
@@ -376,7 +377,7 @@ pub(super) const UDP_CHAT: &[Wording] = &[
         &[
             "If the server closes before anyone said BYE, print `error: the server <addr> closed the connection without BYE` and exit 1.",
             "In the reading thread, a read returning b'' before the client sent BYE is an error: the \
-            thread must print the error line to stderr and call os._exit(1) itself, since the main \
+            thread must print the error line to stderr (flushed) and call os._exit(1) itself, since the main \
             thread may be blocked on the keyboard. Keep a flag (a threading.Event) that says whether BYE was sent.",
         ],
     ),
