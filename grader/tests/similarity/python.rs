@@ -358,3 +358,53 @@ fn three_hundred_python_students_of_twelve_files_are_compared_in_under_ten_secon
     );
     assert!(took < std::time::Duration::from_secs(10), "{took:?}");
 }
+
+/// `grader similarity` on a class handing in Python as the handouts lay it
+/// out: a copy is flagged, and so is a leak in a folder of known solutions
+/// (`Task03/server.py`); Dolos gets the Python files in a zip of their own.
+#[test]
+fn grader_similarity_reads_a_python_class_and_its_known_solutions() {
+    let programs = right_programs();
+    let program = |name: &str| programs.iter().find(|p| p.0 == name).unwrap().2.clone();
+    let echo = package("03");
+    let ana = one_file(echo, program("task03_server"));
+    let mut copy = program("task03_server");
+    copy.text = all_disguises(&copy.text);
+    let bo = one_file(echo, copy);
+    let cy = one_file(echo, program("ok_t03_server_socketserver"));
+    let dir = tempfile::tempdir().unwrap();
+    super::results(
+        dir.path(),
+        &[("ana", "Ana", &ana), ("bo", "Bo", &bo), ("cy", "Cy", &cy)],
+    );
+    let leaked = dir.path().join("known/leaked/Task03");
+    fs::create_dir_all(&leaked).unwrap();
+    fs::write(leaked.join("server.py"), &cy[echo][0].text).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_grader"))
+        .args(["similarity", &dir.path().display().to_string()])
+        .args(["--similarity-export", "dolos", "--workspace"])
+        .arg(common::workspace_root())
+        .arg("--compare-with")
+        .arg(dir.path().join("known"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = common::class::rows(&dir.path().join("similarity.csv"));
+    let mut flagged: Vec<String> = rows
+        .iter()
+        .filter(|r| r[11] == "true" && r[0] != "all")
+        .map(|r| format!("{} {}", r[1], r[3]))
+        .collect();
+    flagged.sort();
+    assert_eq!(flagged, ["ana bo", "cy known/leaked"], "{rows:?}");
+    let zip = common::class::unzip(
+        &dir.path()
+            .join(format!("similarity-dolos-{echo}-python.zip")),
+    );
+    let names: Vec<&String> = zip.keys().filter(|n| n.ends_with(".py")).collect();
+    assert_eq!(names.len(), 4, "three students and the leak: {names:?}");
+}
