@@ -75,7 +75,15 @@ fn windows_and_macos_compile_no_linux_only_crate() {
 fn the_student_edition_compiles_none_of_the_classroom_crates() {
     let student = crates("x86_64-unknown-linux-gnu", true);
     let instructor = crates("x86_64-unknown-linux-gnu", false);
-    for classroom in ["zip", "blake3", "csv", "landlock", "nix", "seccompiler"] {
+    for classroom in [
+        "zip",
+        "blake3",
+        "csv",
+        "landlock",
+        "nix",
+        "seccompiler",
+        "tree-sitter",
+    ] {
         assert!(
             instructor.contains(classroom),
             "{classroom}: {instructor:?}"

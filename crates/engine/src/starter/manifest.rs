@@ -49,7 +49,7 @@ pub(super) fn student_manifest(
     // The benchmarks need the dev-dependencies (tokio) and are not shipped.
     manifest.remove("bench");
     if !classroom {
-        without_blake3_profile(&mut manifest);
+        without_classroom_profiles(&mut manifest);
         let grader = manifest
             .get("features")
             .and_then(|f| f.get("classroom"))
@@ -61,16 +61,19 @@ pub(super) fn student_manifest(
     Ok(manifest.to_string())
 }
 
-/// The classroom's store hashes with blake3, which the student's grader
-/// does not build: the root's profile setting for it would warn.
-fn without_blake3_profile(manifest: &mut toml_edit::DocumentMut) {
+/// The classroom's store hashes with blake3, and its similarity parses
+/// Python with tree-sitter, none of which the student's grader builds:
+/// the root's profile settings for them would warn.
+fn without_classroom_profiles(manifest: &mut toml_edit::DocumentMut) {
     if let Some(packages) = manifest
         .get_mut("profile")
         .and_then(|p| p.get_mut("dev"))
         .and_then(|d| d.get_mut("package"))
         .and_then(|p| p.as_table_like_mut())
     {
-        packages.remove("blake3");
+        for classroom in ["blake3", "tree-sitter", "tree-sitter-python"] {
+            packages.remove(classroom);
+        }
     }
 }
 
