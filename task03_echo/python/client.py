@@ -42,11 +42,11 @@ def main():
         print(f"error: could not connect to {where}: {e}", file=sys.stderr)
         return 1
     try:
-        with conn:
-            echo = exchange(conn, message)
+        echo = exchange(conn, message)
     except OSError as e:
         print(f"error: lost the connection to {where}: {e}", file=sys.stderr)
         return 1
+    conn.close()
     print(f"Received from server: {echo.decode('utf-8', 'replace')}", flush=True)
     if echo != message:
         print(f"error: echo mismatch: sent {len(message)} bytes, got {len(echo)} back", file=sys.stderr)

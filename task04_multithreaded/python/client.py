@@ -49,11 +49,12 @@ def main():
         print(f"error: could not connect to {where}: {e}", file=sys.stderr)
         return 1
     try:
-        with conn:
-            return talk(conn, where)
+        status = talk(conn, where)
     except OSError as e:
         print(f"error: lost the connection to {where}: {e}", file=sys.stderr)
         return 1
+    conn.close()
+    return status
 
 
 if __name__ == "__main__":

@@ -15,6 +15,18 @@ def show(host, port):
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def connect(host, port):
+    """Connects to (host, port) and prints `Connected to <addr>`, the
+    address really reached; returns the connection and that address."""
+    # BEGIN SOLUTION
+    # STARTER: raise NotImplementedError("connect to (host, port), print `Connected to ` and the socket's getpeername()")
+    conn = socket.create_connection((host, port))
+    where = show(*conn.getpeername()[:2])
+    print(f"Connected to {where}", flush=True)
+    return conn, where
+    # END SOLUTION
+
+
 def print_replies(conn, where, said_bye):
     """Prints each server line; BYE from the server ends the program at
     once. The server's close is the end after our BYE, an error before."""
@@ -60,12 +72,10 @@ def main():
     parser.add_argument("-V", "--version", action="version", version="task06-client 0.1.0")
     args = parser.parse_args()
     try:
-        conn = socket.create_connection((args.host, args.port))
+        conn, where = connect(args.host, args.port)
     except OSError as e:
         print(f"error: could not connect to {show(args.host, args.port)}: {e}", file=sys.stderr)
         return 1
-    where = show(*conn.getpeername()[:2])
-    print(f"Connected to {where}", flush=True)
     said_bye = threading.Event()
     reader = threading.Thread(target=print_replies, args=(conn, where, said_bye), daemon=True)
     reader.start()

@@ -202,6 +202,9 @@ pub fn script(root: &Path, task: &Task, side: &str) -> Option<PathBuf> {
 /// Rust wording holds for Python too.
 pub fn hint(kind: CauseKind) -> Option<&'static str> {
     Some(match kind {
+        CauseKind::NotImplemented => {
+            "Replace the `raise NotImplementedError(…)` at each line named with your code; the task's README.md says what it must do, step by step."
+        }
         CauseKind::DidNotBuild => {
             "Run it by hand with `python3 -I server.py` (or client.py) and fix the first error Python names; only the standard library can be imported."
         }

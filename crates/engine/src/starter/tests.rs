@@ -1,6 +1,7 @@
 //! The cutting of solution regions, their errors, and what the edition
 //! leaves out.
 
+use super::shipped::left_out;
 use super::*;
 
 const MARKED: &str = "\
