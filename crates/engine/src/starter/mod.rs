@@ -23,7 +23,7 @@ mod python;
 mod shipped;
 
 use manifest::{student_manifest, student_policy};
-pub use python::write_python_edition;
+pub use python::{references as python_references, write_python_edition};
 pub use shipped::shipped;
 use std::fs;
 use std::io;
