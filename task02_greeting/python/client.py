@@ -33,11 +33,16 @@ def main():
     args = parser.parse_args()
     where = show(args.host, args.port)
     try:
-        with socket.create_connection((args.host, args.port)) as conn:
-            greeting = receive_all(conn)
+        conn = socket.create_connection((args.host, args.port))
     except OSError as e:
-        print(f"error: could not read a greeting from {where}: {e}", file=sys.stderr)
+        print(f"error: could not connect to {where}: {e}", file=sys.stderr)
         return 1
+    try:
+        greeting = receive_all(conn)
+    except OSError as e:
+        print(f"error: lost the connection to {where}: {e}", file=sys.stderr)
+        return 1
+    conn.close()
     # Only the line ending goes: spaces at either end stay.
     text = greeting.decode("utf-8", "replace").removesuffix("\n").removesuffix("\r")
     print(f"Received from server: {text}", flush=True)
