@@ -25,6 +25,7 @@
 //! workspace has no task packages, so a student never builds Rust for a
 //! task, and the grader takes each task's binaries as Python.
 
+use super::manifest::{parse_manifest, retain_members};
 use super::{cut, io_error, refuse_busy, regions, student_files, write_files};
 use super::{Edition, EditionFile, StarterError};
 use std::fs;
@@ -108,18 +109,7 @@ pub fn references(root: &Path) -> Result<Vec<(String, PathBuf)>, StarterError> {
 /// The root manifest without the task packages among its members: the
 /// edition's tasks are Python.
 fn without_tasks(text: &str, path: &Path) -> Result<Vec<u8>, StarterError> {
-    let mut manifest: toml_edit::DocumentMut =
-        text.parse()
-            .map_err(|e: toml_edit::TomlError| StarterError::Manifest {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
-    if let Some(members) = manifest
-        .get_mut("workspace")
-        .and_then(|w| w.get_mut("members"))
-        .and_then(|m| m.as_array_mut())
-    {
-        members.retain(|member| !member.as_str().is_some_and(|m| m.starts_with("task")));
-    }
+    let mut manifest = parse_manifest(text, path)?;
+    retain_members(&mut manifest, |member| !member.starts_with("task"));
     Ok(manifest.to_string().into_bytes())
 }
