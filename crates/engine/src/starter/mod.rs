@@ -44,6 +44,8 @@ pub enum StarterError {
     Io { path: PathBuf, source: io::Error },
     #[error("{path} does not parse: {reason}")]
     Manifest { path: PathBuf, reason: String },
+    #[error("{0} has no Python reference solutions (taskNN_*/python/server.py and client.py) to cut the stubs from")]
+    NoPython(PathBuf),
 }
 
 /// The marker lines of one comment syntax.

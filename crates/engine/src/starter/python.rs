@@ -38,6 +38,10 @@ pub(super) const FOLDER: &str = "python";
 /// `out`.
 pub fn write_python_edition(root: &Path, out: &Path, force: bool) -> Result<Edition, StarterError> {
     refuse_busy(out, force)?;
+    let scripts = references(root)?;
+    if scripts.is_empty() {
+        return Err(StarterError::NoPython(root.to_path_buf()));
+    }
     let (rust, _) = student_files(root, false)?;
     let mut files: Vec<EditionFile> = Vec::new();
     for (relative, contents) in rust {
@@ -58,7 +62,7 @@ pub fn write_python_edition(root: &Path, out: &Path, force: bool) -> Result<Edit
         }
     }
     let mut regions_cut = 0;
-    for (task, script) in references(root)? {
+    for (task, script) in scripts {
         let text = fs::read_to_string(&script).map_err(io_error(&script))?;
         let shown = script
             .strip_prefix(root)
