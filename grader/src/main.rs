@@ -117,10 +117,19 @@ fn compare_class(cli: &cli::Similarity) -> anyhow::Result<u8> {
 
 fn write_starter(cli: &cli::Starter) -> anyhow::Result<u8> {
     let root = Workspace::open(&cli.workspace.resolve()?)?.root;
-    let edition = grader::starter::write_edition(&root, &cli.out, cli.force)?;
+    let (edition, kind) = match cli.python {
+        true => (
+            grader::starter::write_python_edition(&root, &cli.out, cli.force)?,
+            "the Python student edition",
+        ),
+        false => (
+            grader::starter::write_edition(&root, &cli.out, cli.force)?,
+            "the student edition",
+        ),
+    };
     emit(
         &format!(
-            "Wrote the student edition to {}: {} files, {} solution regions cut out.\n\
+            "Wrote {kind} to {}: {} files, {} solution regions cut out.\n\
              Hand out that folder (not a clone of this repository: its history holds the solutions).\n",
             cli.out.display(),
             edition.files,

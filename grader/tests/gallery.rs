@@ -95,7 +95,7 @@ fn python(file: &str) -> Program {
         .output()
         .is_ok_and(|out| out.status.success());
     assert!(found, "this test needs python3, and it is not on PATH");
-    let path = format!("{}/tests/gallery/python/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = common::python_file(file).display().to_string();
     Program::new(vec!["python3".into(), path])
 }
 

@@ -1,4 +1,5 @@
-//! The gallery's Python programs (`grader/tests/gallery/python`), graded as
+//! The gallery's Python programs (`grader/tests/gallery/python`, the right
+//! ones being the Python reference solutions, `taskNN_*/python/`), graded as
 //! a Python hand-in is: `python3 -I -S -B <file>` with the Rust binary's
 //! arguments, the other side the reference. The right ones pass every
 //! check; each wrong one, with one of the handouts' classic mistakes, fails
@@ -20,9 +21,7 @@ use grader::report::CheckReport;
 pub fn python(file: &str) -> Program {
     let interpreter = Interpreter::find(None)
         .unwrap_or_else(|why| panic!("this test needs python3, and there is none: {why}"));
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/gallery/python")
-        .join(file);
+    let path = common::python_file(file);
     assert!(path.is_file(), "no gallery program {}", path.display());
     interpreter.program(&path)
 }

@@ -9,7 +9,7 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const SECRET: &str = "hunter2-grader-python-secret";
@@ -64,7 +64,7 @@ def detached():
 
 def attack():
     attempt("read-reference", lambda: read("@WS@/task03_echo/src/bin/server.rs"))
-    attempt("read-python-reference", lambda: read("@WS@/grader/tests/gallery/python/task03_server.py"))
+    attempt("read-python-reference", lambda: read("@WS@/task03_echo/python/server.py"))
     attempt("write-workspace", lambda: write("@WS@/task01_connect/build.rs"))
     attempt("write-tmp", lambda: write("/tmp/py-attack-was-here"))
     attempt("write-stdlib", lambda: write(os.path.dirname(os.__file__) + "/sitecustomize.py"))
@@ -100,10 +100,7 @@ fn a_python_attacker_is_contained_and_graded_as_usual() {
     }
     let workspace = common::workspace_root();
     let dir = common::scratch("python-attack");
-    let server = fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gallery/python/task01_server.py"),
-    )
-    .unwrap();
+    let server = fs::read_to_string(common::python_file("task01_server.py")).unwrap();
     let attacks = ATTACKS.replace("@WS@", &workspace.display().to_string());
     let server = server.replace("\n\ndef main():", &format!("\n\n{attacks}\n\ndef main():"));
     assert!(server.contains("attack()"));

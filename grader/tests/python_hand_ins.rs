@@ -24,9 +24,7 @@ const TASKS: [&str; 6] = [
 ];
 
 fn gallery(file: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/gallery/python")
-        .join(file)
+    common::python_file(file)
 }
 
 fn needs_python() {

@@ -129,6 +129,12 @@ pub struct Starter {
     #[arg(long)]
     pub force: bool,
 
+    /// Write the edition of a Python course: each task folder holds
+    /// `server.py` and `client.py` stubs, cut from the Python reference
+    /// solutions (`taskNN_*/python/`)
+    #[arg(long)]
+    pub python: bool,
+
     #[command(flatten)]
     pub workspace: InstructorWorkspace,
 }

@@ -28,6 +28,31 @@ pub fn packages() -> Vec<&'static str> {
         .collect()
 }
 
+/// The file of the gallery's Python program `file`: a right one,
+/// `task03_server.py`, is that task's Python reference solution
+/// (`task03_echo/python/server.py`, which `grader starter --python` cuts
+/// the stubs from); a wrong one is in `grader/tests/gallery/python`.
+pub fn python_file(file: &str) -> PathBuf {
+    let reference = file
+        .strip_prefix("task")
+        .and_then(|rest| rest.strip_suffix(".py"))
+        .and_then(|rest| rest.split_once('_'))
+        .and_then(|(number, side)| {
+            let task = grader::tasks::by_number(number.parse().ok()?)?;
+            Some(
+                workspace_root()
+                    .join(task.package)
+                    .join("python")
+                    .join(format!("{side}.py")),
+            )
+        });
+    reference.unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/gallery/python")
+            .join(file)
+    })
+}
+
 /// The reference tasks and the gallery, built once.
 pub fn built() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();

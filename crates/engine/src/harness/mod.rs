@@ -245,10 +245,20 @@ impl<'a> Ctx<'a> {
     /// `unimplemented!()`), as `file:line`: the student edition's starter
     /// code, not yet filled in.
     /// With it, the name of that program ("server" or "client").
+    /// A program that has exited is read to the end of its stderr first:
+    /// a Python stub prints its traceback as it exits, after the sockets
+    /// its `with` blocks closed.
     pub fn not_implemented(&self) -> Option<(String, String)> {
+        let drain = Deadline::after(panic::DRAIN);
         self.printed
             .iter()
-            .find_map(|(name, _, stderr)| Some((name.clone(), todo_location(&stderr.lines())?)))
+            .zip(&self.watches)
+            .find_map(|((name, _, stderr), watch)| {
+                if watch.exited() {
+                    stderr.wait_closed(drain);
+                }
+                Some((name.clone(), todo_location(&stderr.lines())?))
+            })
     }
 
     fn server_program(&self) -> Result<&'a Program, Outcome> {

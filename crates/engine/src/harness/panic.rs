@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 /// How long a program's stderr is waited for to end, for all the programs
 /// of a check together: a panic printed just before it exited is seen.
-const DRAIN: Duration = Duration::from_millis(500);
+pub(super) const DRAIN: Duration = Duration::from_millis(500);
 
 /// The longest panic message kept, in characters.
 const MESSAGE_CHARS: usize = 200;
@@ -59,26 +59,58 @@ fn rust(line: &str, next: Option<&str>) -> Option<String> {
     Some(words(place, message))
 }
 
-/// `file.py:line: Error: message` from a Python traceback: its last
-/// `File` line and the exception's line after it.
-fn python(line: &str, rest: &[&str]) -> Option<String> {
+/// A Python traceback: the file and line of its last frame (where the
+/// exception was raised), and the exception's line.
+pub(super) struct Traceback<'a> {
+    /// The file's path as Python printed it, and the line number.
+    pub(super) frame: Option<(&'a str, &'a str)>,
+    pub(super) exception: &'a str,
+}
+
+impl Traceback<'_> {
+    /// Whether it is starter code not filled in yet: a stub's
+    /// `raise NotImplementedError(…)`, Python's `todo!()`.
+    pub(super) fn not_implemented(&self) -> bool {
+        let name = self.exception.split(':').next().unwrap_or_default();
+        name.trim() == "NotImplementedError"
+    }
+}
+
+/// The traceback that `line` opens, `rest` the lines after it.
+pub(super) fn traceback<'a>(line: &str, rest: &[&'a str]) -> Option<Traceback<'a>> {
     if !line.starts_with("Traceback (most recent call last)") {
         return None;
     }
     let end = rest
         .iter()
         .position(|l| !l.starts_with(' ') && !l.is_empty())?;
-    let place = rest[..end]
-        .iter()
-        .rev()
-        .find_map(|l| {
-            let (path, rest) = l.trim_start().strip_prefix("File \"")?.split_once('"')?;
-            let name = path.rsplit(['/', '\\']).next()?;
-            let number = rest.split("line ").nth(1)?.split(',').next()?;
-            Some(format!("{name}:{number}"))
-        })
-        .unwrap_or_else(|| "a traceback".to_string());
-    Some(words(&place, rest[end]))
+    let frame = rest[..end].iter().rev().find_map(|l| {
+        let (path, rest) = l.trim_start().strip_prefix("File \"")?.split_once('"')?;
+        let number = rest.split("line ").nth(1)?.split(',').next()?;
+        Some((path, number))
+    });
+    Some(Traceback {
+        frame,
+        exception: rest[end],
+    })
+}
+
+/// `file.py:line: Error: message` from a Python traceback: its last
+/// `File` line and the exception's line after it; `None` for a
+/// `NotImplementedError`, which has a cause of its own.
+fn python(line: &str, rest: &[&str]) -> Option<String> {
+    let found = traceback(line, rest)?;
+    if found.not_implemented() {
+        return None;
+    }
+    let place = match found.frame {
+        Some((path, number)) => {
+            let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+            format!("{name}:{number}")
+        }
+        None => "a traceback".to_string(),
+    };
+    Some(words(&place, found.exception))
 }
 
 fn words(place: &str, message: &str) -> String {
@@ -165,5 +197,13 @@ mod tests {
             first(&stderr, None).unwrap().1,
             "task06_server.py:31: BrokenPipeError: [Errno 32] Broken pipe"
         );
+        // A stub not filled in yet is not a crash: it has a cause of its own.
+        let stub = stamped(&[
+            "Traceback (most recent call last):",
+            "  File \"/x/task01_connect/server.py\", line 15, in listen",
+            "    raise NotImplementedError(\"listen\")",
+            "NotImplementedError: listen",
+        ]);
+        assert_eq!(first(&stub, None), None);
     }
 }

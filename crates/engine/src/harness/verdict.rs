@@ -103,9 +103,12 @@ pub fn panicked(stderr: &[String]) -> Option<String> {
     Some(shown.join(", "))
 }
 
-/// The `file:line` of a `todo!()` panic in a Rust program's stderr.
+/// The `file:line` of a `todo!()` panic in a Rust program's stderr, or of
+/// the `raise NotImplementedError(…)` that ended a Python stub
+/// (`task01_connect/server.py:15`: the file with its folder, as Rust's
+/// place names the package).
 pub fn todo_location(stderr: &[String]) -> Option<String> {
-    stderr.windows(2).find_map(|pair| {
+    let rust = stderr.windows(2).find_map(|pair| {
         let place = pair[0]
             .split("panicked at ")
             .nth(1)?
@@ -115,6 +118,20 @@ pub fn todo_location(stderr: &[String]) -> Option<String> {
             pair[1].starts_with("not yet implemented") || pair[1].starts_with("not implemented");
         let (file_line, _column) = place.rsplit_once(':')?;
         unfinished.then(|| file_line.to_string())
+    });
+    rust.or_else(|| {
+        let lines: Vec<&str> = stderr.iter().map(String::as_str).collect();
+        lines.iter().enumerate().find_map(|(i, line)| {
+            let found = super::panic::traceback(line, &lines[i + 1..])?;
+            let (path, number) = found.frame.filter(|_| found.not_implemented())?;
+            let mut parts = path.rsplit(['/', '\\']);
+            let file = parts.next()?;
+            let place = match parts.next() {
+                Some(folder) if !folder.is_empty() => format!("{folder}/{file}"),
+                _ => file.to_string(),
+            };
+            Some(format!("{}:{number}", show::inert(&place)))
+        })
     })
 }
 
@@ -194,5 +211,23 @@ mod tests {
             "boom".to_string(),
         ];
         assert_eq!(todo_location(&other), None);
+        let python = [
+            "Traceback (most recent call last):",
+            "  File \"/tmp/e/task01_connect/server.py\", line 49, in <module>",
+            "    sys.exit(main())",
+            "             ^^^^^^",
+            "  File \"/tmp/e/task01_connect/server.py\", line 15, in listen",
+            "    raise NotImplementedError(\"make a TCP socket\")",
+            "NotImplementedError: make a TCP socket",
+        ]
+        .map(String::from);
+        assert_eq!(
+            todo_location(&python).as_deref(),
+            Some("task01_connect/server.py:15")
+        );
+        let crashed = python
+            .clone()
+            .map(|l| l.replace("NotImplementedError", "OSError"));
+        assert_eq!(todo_location(&crashed), None);
     }
 }

@@ -32,7 +32,9 @@ pub fn render(report: &Report, verbose: bool) -> String {
     }
     // Code still to write is one line per binary, and its hint, the same
     // for all, comes once at the end.
-    let mut unwritten = false;
+    // The hints of starter code not filled in, each shown once at the end
+    // (a Python stub's names its `raise NotImplementedError`).
+    let mut unwritten: Vec<&str> = Vec::new();
     for task in &report.tasks {
         let _ = writeln!(out, "{BOLD}{}{BOLD:#}", task.task);
         if task.build == Build::Failed {
@@ -70,7 +72,7 @@ pub fn render(report: &Report, verbose: bool) -> String {
             if let Some((cause, members)) = groups.iter().find(|(c, _)| Some(*c) == lead.as_ref()) {
                 shown.push(*cause);
                 render_group(&mut out, cause, members);
-                unwritten |= cause.kind == CauseKind::NotImplemented;
+                note_unwritten(&mut unwritten, cause, members);
             }
             for check in &task.checks {
                 let group = check
@@ -83,7 +85,7 @@ pub fn render(report: &Report, verbose: bool) -> String {
                     Some((cause, members)) if !shown.contains(cause) => {
                         shown.push(*cause);
                         render_group(&mut out, cause, members);
-                        unwritten |= cause.kind == CauseKind::NotImplemented;
+                        note_unwritten(&mut unwritten, cause, members);
                     }
                     Some(_) => {}
                 }
@@ -118,8 +120,7 @@ pub fn render(report: &Report, verbose: bool) -> String {
             task.score, task.max_score
         );
     }
-    if unwritten {
-        let hint = CauseKind::NotImplemented.hint();
+    for hint in unwritten {
         let _ = writeln!(out, "{DIM}hint:{DIM:#} {hint}\n");
     }
     let style = if report.score == report.max_score {
@@ -133,6 +134,15 @@ pub fn render(report: &Report, verbose: bool) -> String {
         report.score, report.max_score
     );
     out
+}
+
+/// Adds the hint of `members`, failed by `cause`, to `unwritten` when the
+/// cause is starter code not filled in, and it is not there yet.
+fn note_unwritten<'a>(unwritten: &mut Vec<&'a str>, cause: &Cause, members: &[&'a CheckReport]) {
+    let hint = members.first().map_or("", |c| c.hint.as_str());
+    if cause.kind == CauseKind::NotImplemented && !hint.is_empty() && !unwritten.contains(&hint) {
+        unwritten.push(hint);
+    }
 }
 
 /// The causes that failed two checks or more, each with its checks.

@@ -29,22 +29,10 @@ pub(super) fn student_manifest(
     path: &Path,
     classroom: bool,
 ) -> Result<String, StarterError> {
-    let mut manifest: toml_edit::DocumentMut =
-        text.parse()
-            .map_err(|e: toml_edit::TomlError| StarterError::Manifest {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
-    if let Some(members) = manifest
-        .get_mut("workspace")
-        .and_then(|w| w.get_mut("members"))
-        .and_then(|m| m.as_array_mut())
-    {
-        members.retain(|member| !member.as_str().is_some_and(|m| m.contains("/tests/")));
-        if !classroom {
-            members.retain(|member| member.as_str() != Some(CLASSROOM));
-        }
-    }
+    let mut manifest = parse_manifest(text, path)?;
+    retain_members(&mut manifest, |member| {
+        !member.contains("/tests/") && (classroom || member != CLASSROOM)
+    });
     manifest.remove("dev-dependencies");
     // The benchmarks need the dev-dependencies (tokio) and are not shipped.
     manifest.remove("bench");
@@ -59,6 +47,29 @@ pub(super) fn student_manifest(
         }
     }
     Ok(manifest.to_string())
+}
+
+/// The manifest in `text`, read from `path`.
+pub(super) fn parse_manifest(
+    text: &str,
+    path: &Path,
+) -> Result<toml_edit::DocumentMut, StarterError> {
+    text.parse()
+        .map_err(|e: toml_edit::TomlError| StarterError::Manifest {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
+}
+
+/// Keeps the workspace's members that `keep` says yes to.
+pub(super) fn retain_members(manifest: &mut toml_edit::DocumentMut, keep: impl Fn(&str) -> bool) {
+    if let Some(members) = manifest
+        .get_mut("workspace")
+        .and_then(|w| w.get_mut("members"))
+        .and_then(|m| m.as_array_mut())
+    {
+        members.retain(|member| member.as_str().is_none_or(&keep));
+    }
 }
 
 /// The classroom's store hashes with blake3, and its similarity parses

@@ -19,8 +19,12 @@
 //! the solutions and the gallery of solutions are left out.
 
 mod manifest;
+mod python;
+mod shipped;
 
 use manifest::{student_manifest, student_policy};
+pub use python::{references as python_references, write_python_edition};
+pub use shipped::shipped;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -40,6 +44,8 @@ pub enum StarterError {
     Io { path: PathBuf, source: io::Error },
     #[error("{path} does not parse: {reason}")]
     Manifest { path: PathBuf, reason: String },
+    #[error("{0} has no Python reference solutions (taskNN_*/python/server.py and client.py) to cut the stubs from")]
+    NoPython(PathBuf),
 }
 
 /// The marker lines of one comment syntax.
@@ -48,6 +54,9 @@ struct Markers {
     end: &'static str,
     starter: &'static str,
     closing: &'static str,
+    /// The most blank lines kept in a row where a region vanished: Python
+    /// puts two between top-level definitions.
+    blank_run: usize,
 }
 
 const RUST: Markers = Markers {
@@ -55,6 +64,15 @@ const RUST: Markers = Markers {
     end: "// END SOLUTION",
     starter: "// STARTER:",
     closing: "",
+    blank_run: 1,
+};
+
+const PYTHON: Markers = Markers {
+    begin: "# BEGIN SOLUTION",
+    end: "# END SOLUTION",
+    starter: "# STARTER:",
+    closing: "",
+    blank_run: 2,
 };
 
 const MARKDOWN: Markers = Markers {
@@ -62,6 +80,7 @@ const MARKDOWN: Markers = Markers {
     end: "<!-- END SOLUTION -->",
     starter: "<!-- STARTER:",
     closing: "-->",
+    blank_run: 1,
 };
 
 /// A marked region: where it starts, its starter, and the solution lines.
@@ -149,6 +168,8 @@ fn parse(text: &str, file: &str, markers: &Markers) -> Result<Parsed, StarterErr
 fn markers_for(file: &str) -> &'static Markers {
     if file.ends_with(".md") {
         &MARKDOWN
+    } else if file.ends_with(".py") {
+        &PYTHON
     } else {
         &RUST
     }
@@ -157,15 +178,16 @@ fn markers_for(file: &str) -> &'static Markers {
 /// The student's version of `text`: each region replaced by its starter.
 /// `file` names the file in error messages. Where a region vanishes, the
 /// blank lines around it are not doubled, so the result is formatted as
-/// rustfmt would leave it.
+/// rustfmt (or, for Python, PEP 8) would leave it.
 pub fn cut(text: &str, file: &str) -> Result<String, StarterError> {
-    let parsed = parse(text, file, markers_for(file))?;
+    let markers = markers_for(file);
+    let parsed = parse(text, file, markers)?;
     let mut out: Vec<String> = Vec::new();
     for part in parsed.parts {
         match part {
             Part::Line(line) => {
-                let doubled =
-                    line.trim().is_empty() && out.last().is_some_and(|l| l.trim().is_empty());
+                let blanks = out.iter().rev().take_while(|l| l.trim().is_empty()).count();
+                let doubled = line.trim().is_empty() && blanks >= markers.blank_run;
                 if !doubled {
                     out.push(line);
                 }
@@ -260,35 +282,6 @@ pub struct Edition {
     pub regions: usize,
 }
 
-/// Files in `docs/` for instructors only.
-const INSTRUCTORS_ONLY: &[&str] = &["instructors.md", "ci", "gradescope"];
-
-/// Folders never shipped: the tests of the solutions, the gallery, the
-/// benchmarks (which measure the reference server), and the instructors'
-/// documents.
-fn left_out(relative: &Path) -> bool {
-    let parts: Vec<String> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    match parts.as_slice() {
-        [first, ..] if first == "target" || (first.starts_with('.') && first != ".gitignore") => {
-            true
-        }
-        [first, second, ..]
-            if second == "tests" && (first == "grader" || first.starts_with("task")) =>
-        {
-            true
-        }
-        [first, second, ..] if first == "grader" && second == "benches" => true,
-        // How to grade, hand out and set up CI: for instructors.
-        [first, second, ..] if first == "docs" && INSTRUCTORS_ONLY.contains(&second.as_str()) => {
-            true
-        }
-        _ => false,
-    }
-}
-
 /// The folder of the grader's classroom part, which the student edition
 /// leaves out.
 pub(crate) const CLASSROOM: &str = "crates/classroom";
@@ -307,23 +300,39 @@ pub fn write_edition_with(
     force: bool,
     classroom: bool,
 ) -> Result<Edition, StarterError> {
-    let io_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| StarterError::Io { path, source }
-    };
+    refuse_busy(out, force)?;
+    let (files, regions) = student_files(root, classroom)?;
+    write_files(out, files, regions)
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> StarterError {
+    let path = path.to_path_buf();
+    move |source| StarterError::Io { path, source }
+}
+
+/// Refuses a folder with something in it, unless `force`.
+fn refuse_busy(out: &Path, force: bool) -> Result<(), StarterError> {
     let non_empty = fs::read_dir(out)
         .map(|mut d| d.next().is_some())
         .unwrap_or(false);
-    if non_empty && !force {
-        return Err(StarterError::NotEmpty(out.to_path_buf()));
+    match non_empty && !force {
+        true => Err(StarterError::NotEmpty(out.to_path_buf())),
+        false => Ok(()),
     }
-    // Every file is read and cut before anything is written, so a marker
-    // error leaves `out` as it was.
+}
+
+/// A file of an edition: where it goes (relative) and what it holds.
+type EditionFile = (PathBuf, Vec<u8>);
+
+/// The files of the Rust student edition of `root`, each read and cut, and
+/// how many regions were cut. Every file is read and cut before anything
+/// is written, so a marker error leaves the edition's folder as it was.
+fn student_files(root: &Path, classroom: bool) -> Result<(Vec<EditionFile>, usize), StarterError> {
     let mut files = shipped(root).map_err(io_error(root))?;
     if !classroom {
         files.retain(|file| !file.starts_with(CLASSROOM));
     }
-    let mut edition = Edition::default();
+    let mut regions_cut = 0;
     let mut written = Vec::new();
     for relative in files {
         let source = root.join(&relative);
@@ -339,7 +348,7 @@ pub fn write_edition_with(
         let marked = (in_task && shown.ends_with(".rs")) || shown.ends_with(".md");
         let contents = match String::from_utf8(bytes) {
             Ok(text) if marked => {
-                edition.regions += regions(&text, &shown)?.len();
+                regions_cut += regions(&text, &shown)?.len();
                 cut(&text, &shown)?.into_bytes()
             }
             Ok(text) if relative.file_name().is_some_and(|n| n == "Cargo.toml") => {
@@ -353,7 +362,20 @@ pub fn write_edition_with(
         };
         written.push((relative, contents));
     }
-    for (relative, contents) in written {
+    Ok((written, regions_cut))
+}
+
+/// Writes `files` under `out`, and trims the lock file there.
+fn write_files(
+    out: &Path,
+    files: Vec<EditionFile>,
+    regions: usize,
+) -> Result<Edition, StarterError> {
+    let mut edition = Edition {
+        regions,
+        ..Edition::default()
+    };
+    for (relative, contents) in files {
         let target = out.join(&relative);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(io_error(parent))?;
@@ -370,33 +392,6 @@ pub fn write_edition_with(
         let _ = crate::cargo::trim_lockfile(out);
     }
     Ok(edition)
-}
-
-/// The files of the workspace at `root` that its student edition is made
-/// from, relative to `root`, in order: everything but what is left out.
-pub fn shipped(root: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    collect(root, root, &mut files)?;
-    Ok(files)
-}
-
-fn collect(root: &Path, dir: &Path, into: &mut Vec<PathBuf>) -> io::Result<()> {
-    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        if left_out(&relative) {
-            continue;
-        }
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            collect(root, &path, into)?;
-        } else if kind.is_file() {
-            into.push(relative);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The cutting of solution regions, their errors, and what the edition
 //! leaves out.
 
+use super::shipped::left_out;
 use super::*;
 
 const MARKED: &str = "\
@@ -53,6 +54,42 @@ fn marker_errors_name_the_file_and_line() {
 }
 
 #[test]
+fn python_regions_use_hash_comments_and_keep_two_blank_lines() {
+    let text = "\
+import sys
+
+
+def serve():
+    \"\"\"Serve.\"\"\"
+    # BEGIN SOLUTION
+    # STARTER: raise NotImplementedError(\"serve\")
+    print(\"served\")
+    # END SOLUTION
+
+
+# BEGIN SOLUTION
+def helper():
+    pass
+# END SOLUTION
+
+
+def main():
+    serve()
+";
+    let student = cut(text, "server.py").unwrap();
+    assert_eq!(
+        student,
+        "import sys\n\n\ndef serve():\n    \"\"\"Serve.\"\"\"\n    raise NotImplementedError(\"serve\")\n\n\ndef main():\n    serve()\n"
+    );
+    let back = reinsert(text, &student, "server.py").unwrap();
+    assert!(
+        !back.contains("SOLUTION") && back.contains("def helper():"),
+        "{back}"
+    );
+    assert_eq!(back.lines().count(), text.lines().count() - 5);
+}
+
+#[test]
 fn markdown_regions_use_html_comments() {
     let text = "Intro\n<!-- BEGIN SOLUTION -->\nThe answer is 42.\n<!-- END SOLUTION -->\nEnd\n";
     assert_eq!(cut(text, "README.md").unwrap(), "Intro\nEnd\n");
@@ -71,6 +108,8 @@ fn tests_and_the_gallery_are_left_out() {
     assert!(!left_out(Path::new(".gitignore")));
     assert!(!left_out(Path::new("task03_echo/src/bin/server.rs")));
     assert!(!left_out(Path::new("docs/tests.md")));
+    // The Python references: the Python edition cuts its stubs from them.
+    assert!(left_out(Path::new("task03_echo/python/server.py")));
 }
 
 #[test]
