@@ -168,11 +168,11 @@ impl TaskIndex {
                 let (a, b) = (a as usize, b as usize);
                 let (na, nb) = (self.count(a), self.count(b));
                 let (share_a, share_b) = (shared as f64 / na as f64, shared as f64 / nb as f64);
-                // Against a known source: how much of it the student has.
-                let score = if sources[a].known {
-                    share_a
-                } else if sources[b].known {
-                    share_b
+                // Against a known source: how much of it the student has,
+                // or how much of the student's own code is in it (a
+                // student who took one binary of a task's two).
+                let score = if sources[a].known || sources[b].known {
+                    share_a.max(share_b)
                 } else {
                     2.0 * shared as f64 / (na + nb) as f64
                 };

@@ -211,12 +211,12 @@ pub fn reference(workspace: &Path) -> Result<Source, SimilarityError> {
     })
 }
 
-/// The task files as the student edition hands them out, by package: the
-/// reference with its solution regions cut, as `grader starter` writes it.
-/// A Python file counts only when the edition ships it (a Python
-/// reference kept for the instructor is no starter), and only once the
-/// cut has left no solution in it: subtracting a whole solution would
-/// hide every copy of it.
+/// The task files as the student editions hand them out, by package: the
+/// reference with its solution regions cut, as `grader starter` writes it
+/// (and `grader starter --python`, whose stubs are the cut of each task's
+/// `python/` reference). Any other Python file counts only when the
+/// edition ships it, and only once the cut has left no solution in it:
+/// subtracting a whole solution would hide every copy of it.
 pub fn starter(workspace: &Path) -> Result<BTreeMap<String, Vec<File>>, SimilarityError> {
     let shipped: HashSet<PathBuf> = crate::starter::shipped(workspace)
         .map_err(|source| SimilarityError::Read {
@@ -225,9 +225,14 @@ pub fn starter(workspace: &Path) -> Result<BTreeMap<String, Vec<File>>, Similari
         })?
         .into_iter()
         .collect();
+    let stubs: HashSet<PathBuf> = crate::starter::python_references(workspace)?
+        .into_iter()
+        .filter_map(|(_, script)| Some(script.strip_prefix(workspace).ok()?.to_path_buf()))
+        .collect();
     workspace_tasks(workspace, |text, shown| {
         let python = is_python(shown);
-        if python && !shipped.contains(Path::new(shown)) {
+        let stub = stubs.contains(Path::new(shown));
+        if python && !stub && !shipped.contains(Path::new(shown)) {
             return Ok(None);
         }
         let cut = crate::starter::cut(text, shown)?;
