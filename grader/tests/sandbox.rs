@@ -16,10 +16,17 @@ fn soon() -> Deadline {
     Deadline::after(Duration::from_secs(10))
 }
 
+/// What this machine gives, with the grader's binary starting jailed
+/// programs as it does when it grades.
+fn support() -> grader::sandbox::Support {
+    grader::sandbox::use_starter(std::path::Path::new(env!("CARGO_BIN_EXE_grader")));
+    grader::sandbox::support()
+}
+
 /// A jail in a fresh folder, or `None` (and why, on stderr) where the
 /// machine has no sandbox.
 fn jail() -> Option<(Jail, tempfile::TempDir)> {
-    let support = grader::sandbox::support();
+    let support = support();
     if !support.complete() {
         eprintln!(
             "skipped: this machine cannot sandbox ({})",
@@ -182,7 +189,7 @@ fn doctor_says_what_this_machine_gives() {
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&output.stdout);
-    let complete = grader::sandbox::support().complete();
+    let complete = support().complete();
     assert_eq!(output.status.success(), complete, "{said}");
     assert_eq!(said.contains("missing"), !complete, "{said}");
     assert!(

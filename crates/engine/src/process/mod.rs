@@ -52,23 +52,45 @@ pub const GRACE: Duration = Duration::from_millis(300);
 /// (`crate::sandbox::Jail`) for untrusted code. A program without one runs
 /// as it is, as a student's own programs do on their own machine.
 pub trait Confinement: Send + Sync + Debug {
-    /// Readies `command`, which runs `argv`, to start confined; whatever
-    /// allocates happens here, before the fork.
-    /// `script`, when there is one, is a file of `argv` the program reads
-    /// as its code (a Python hand-in's `server.py`): the confined program
-    /// must be able to read it, and nothing else of its folder.
-    fn confine(
-        &self,
-        command: &mut Command,
-        argv: &[String],
-        script: Option<&std::path::Path>,
-    ) -> io::Result<()>;
+    /// The command that starts `argv` confined, in its place: a starter
+    /// of the confinement's own that sets the confinement up and then runs
+    /// the program. `script`, when there is one, is a file of `argv` the
+    /// program reads as its code (a Python hand-in's `server.py`): the
+    /// confined program must be able to read it, and nothing else of its
+    /// folder.
+    fn command(&self, argv: &[String], script: Option<&std::path::Path>) -> io::Result<Confined>;
     /// What the submission's shared budget has counted so far, to tell
     /// later which of its caps a check reached; `None` without a budget.
     fn mark(&self) -> Option<Box<dyn BudgetMark>>;
     /// The limit that `message` (a check's failure) or `stderr` (what the
     /// programs printed) points at, in words.
     fn explain(&self, message: &str, stderr: &[String]) -> Option<String>;
+}
+
+/// A confined program, ready to be spawned.
+pub struct Confined {
+    /// What to spawn in the program's place: stdio, process group and the
+    /// like are set on it as on the program itself.
+    pub command: Command,
+    /// Once the command is spawned (and dropped, which closes the
+    /// starter's copy of the other end): reads end of file once the
+    /// program itself runs, or the OS error code (4 bytes, native order)
+    /// of the step that kept it from starting. `None`: nothing to wait for.
+    pub started: Option<std::fs::File>,
+}
+
+impl Confined {
+    /// Waits until the program runs, or for the reason it could not start.
+    pub fn wait_started(started: std::fs::File) -> io::Result<()> {
+        use std::io::Read;
+        let mut code = Vec::new();
+        (&started).take(4).read_to_end(&mut code)?;
+        match <[u8; 4]>::try_from(code.as_slice()) {
+            Ok(code) => Err(io::Error::from_raw_os_error(i32::from_ne_bytes(code))),
+            Err(_) if code.is_empty() => Ok(()),
+            Err(_) => Err(io::Error::other("the confined program's starter broke off")),
+        }
+    }
 }
 
 /// A reading of a shared budget's counters, taken when a check began.
