@@ -157,4 +157,3 @@ pub(super) fn ruleset(
     let scratch = PathBeneath::new(PathFd::new(parent)?, AccessFs::from_all(abi));
     Ok(ruleset.add_rule(scratch)?)
 }
-

@@ -104,7 +104,10 @@ impl Plan {
         let plan = handed.hand(plan)?;
         let (started, told) = if wait {
             let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
-            (Some(std::fs::File::from(read)), handed.hand(write)?.to_string())
+            (
+                Some(std::fs::File::from(read)),
+                handed.hand(write)?.to_string(),
+            )
         } else {
             (None, "-".to_string())
         };

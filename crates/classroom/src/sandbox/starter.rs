@@ -174,7 +174,10 @@ impl Setup {
         sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)?;
         if let Some(started) = started {
             // Closed by the exec, which is how the spawner learns it ran.
-            nix::fcntl::fcntl(started, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC))?;
+            nix::fcntl::fcntl(
+                started,
+                nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+            )?;
         }
         Err(self.exec.run())
     }

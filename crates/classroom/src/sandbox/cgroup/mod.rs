@@ -110,7 +110,10 @@ impl Budget {
             .iter()
             .map(|dir| {
                 let procs = dir.join("cgroup.procs");
-                fs::OpenOptions::new().write(true).open(&procs).map(|_| procs)
+                fs::OpenOptions::new()
+                    .write(true)
+                    .open(&procs)
+                    .map(|_| procs)
             })
             .collect::<io::Result<Vec<_>>>();
         let (memory, pids, cpu, procs) = match (memory, pids, cpu, procs) {
