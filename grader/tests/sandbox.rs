@@ -86,6 +86,16 @@ fn a_jailed_program_runs_as_its_own_user_in_its_own_folder_and_pid_space() {
 
 #[test]
 #[serial]
+fn a_jailed_program_holds_no_descriptor_but_its_stdio() {
+    let Some((jail, _dir)) = jail() else { return };
+    let child = Child::spawn(&sh(&jail, "exec ls /proc/self/fd"), false).unwrap();
+    assert!(child.wait(soon()).unwrap().success());
+    // 3 is the folder `ls` itself opened to list.
+    assert_eq!(child.output(Stream::Stdout), ["0", "1", "2", "3"]);
+}
+
+#[test]
+#[serial]
 fn sigterm_reaches_a_jailed_program_at_once() {
     let Some((jail, _dir)) = jail() else { return };
     let mut child = Child::spawn(&sh(&jail, "echo ready; exec sleep 30"), false).unwrap();

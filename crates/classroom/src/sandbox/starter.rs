@@ -41,7 +41,7 @@ pub fn serve_if_asked() {
         .and_then(|fd| fd.to_str()?.parse::<RawFd>().ok())
         // SAFETY: the grader handed this descriptor on for this use alone.
         .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) });
-    let Err(error) = start(plan, args.collect(), started.as_ref());
+    let Err(error) = start(plan, args.collect());
     match started {
         Some(started) => {
             let _ = File::from(started).write_all(&error.raw_os_error().unwrap_or(0).to_ne_bytes());
@@ -53,22 +53,18 @@ pub fn serve_if_asked() {
 }
 
 /// Reads the plan and carries it out; returns only on failure.
-fn start(
-    plan: Option<OsString>,
-    args: Vec<OsString>,
-    started: Option<&OwnedFd>,
-) -> io::Result<Infallible> {
+fn start(plan: Option<OsString>, args: Vec<OsString>) -> io::Result<Infallible> {
     let fd: RawFd = plan
         .and_then(|fd| fd.to_str()?.parse().ok())
         .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
-    // SAFETY: as `started` above.
+    // SAFETY: the grader handed this descriptor on for this use alone.
     let mut file = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
     let mut json = Vec::new();
     file.rewind()?;
     file.read_to_end(&mut json)?;
     drop(file);
     let plan: Plan = serde_json::from_slice(&json).map_err(io::Error::other)?;
-    Setup::new(plan, args)?.enter(started)
+    Setup::new(plan, args)?.enter()
 }
 
 /// A plan made ready: the landlock rules, the seccomp filter and the
@@ -114,7 +110,7 @@ impl Setup {
 
     /// Becomes `outer`, forks `init`, which forks the program; returns
     /// only on failure, in whichever of the three it happened.
-    fn enter(mut self, started: Option<&OwnedFd>) -> io::Result<Infallible> {
+    fn enter(mut self) -> io::Result<Infallible> {
         // First of all, so that outer, init and the program all count
         // against the submission's budget, and whatever they start too.
         for procs in &self.plan.budget {
@@ -172,12 +168,13 @@ impl Setup {
         // SAFETY: resets a disposition; no handler is involved.
         unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
         sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)?;
-        if let Some(started) = started {
-            // Closed by the exec, which is how the spawner learns it ran.
-            nix::fcntl::fcntl(
-                started,
-                nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
-            )?;
+        // The program gets its stdio and nothing else: what the grader
+        // handed on (the executable's descriptor, `started`, whose closing
+        // tells the spawner the exec succeeded) and whatever the grader
+        // itself inherited without the flag all close on the exec.
+        // SAFETY: only sets flags on this process's descriptors.
+        if unsafe { libc::close_range(3, u32::MAX, libc::CLOSE_RANGE_CLOEXEC as i32) } == -1 {
+            return Err(io::Error::last_os_error());
         }
         Err(self.exec.run())
     }
