@@ -5,8 +5,9 @@
 //! small fresh process rather than of the grader.
 //!
 //! A step that fails before the program runs is told to the spawner: its
-//! OS error code on the `started` pipe (or, for a build, which has none, a
-//! line on stderr), and the process that failed ends with status 127.
+//! OS error code and the error in words on the `started` pipe (or, for a
+//! build, which has none, a line on stderr), and the process that failed
+//! ends with status 127.
 
 use super::chain::{forwarded, init, outer};
 use super::exec::Exec;
@@ -44,7 +45,9 @@ pub fn serve_if_asked() {
     let Err(error) = start(plan, args.collect());
     match started {
         Some(started) => {
-            let _ = File::from(started).write_all(&error.raw_os_error().unwrap_or(0).to_ne_bytes());
+            let mut told = error.raw_os_error().unwrap_or(0).to_ne_bytes().to_vec();
+            told.extend(error.to_string().bytes().take(1024));
+            let _ = File::from(started).write_all(&told);
         }
         None => eprintln!("grader: the sandbox could not start the build: {error}"),
     }

@@ -74,8 +74,9 @@ pub struct Confined {
     pub command: Command,
     /// Once the command is spawned (and dropped, which closes the
     /// starter's copy of the other end): reads end of file once the
-    /// program itself runs, or the OS error code (4 bytes, native order)
-    /// of the step that kept it from starting. `None`: nothing to wait for.
+    /// program itself runs, or, when a step kept it from starting, that
+    /// step's OS error code (4 bytes, native order; 0 for none) and the
+    /// error in words. `None`: nothing to wait for.
     pub started: Option<std::fs::File>,
 }
 
@@ -83,12 +84,20 @@ impl Confined {
     /// Waits until the program runs, or for the reason it could not start.
     pub fn wait_started(started: std::fs::File) -> io::Result<()> {
         use std::io::Read;
-        let mut code = Vec::new();
-        (&started).take(4).read_to_end(&mut code)?;
-        match <[u8; 4]>::try_from(code.as_slice()) {
-            Ok(code) => Err(io::Error::from_raw_os_error(i32::from_ne_bytes(code))),
-            Err(_) if code.is_empty() => Ok(()),
-            Err(_) => Err(io::Error::other("the confined program's starter broke off")),
+        let mut told = Vec::new();
+        started.take(4096).read_to_end(&mut told)?;
+        if told.is_empty() {
+            return Ok(());
+        }
+        match told
+            .first_chunk::<4>()
+            .map(|code| i32::from_ne_bytes(*code))
+        {
+            Some(0) => Err(io::Error::other(
+                String::from_utf8_lossy(&told[4..]).into_owned(),
+            )),
+            Some(code) => Err(io::Error::from_raw_os_error(code)),
+            None => Err(io::Error::other("the confined program's starter broke off")),
         }
     }
 }
