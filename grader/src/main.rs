@@ -11,7 +11,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // Run again by itself to start a jailed program: that, and nothing else.
     #[cfg(classroom)]
-    grader::sandbox::starter::serve_if_asked();
+    grader::sandbox::launcher::serve_if_asked();
     let cli = Cli::parse();
     signal::install();
     let outcome = match &cli.command {

@@ -19,7 +19,7 @@ fn soon() -> Deadline {
 /// What this machine gives, with the grader's binary starting jailed
 /// programs as it does when it grades.
 fn support() -> grader::sandbox::Support {
-    grader::sandbox::use_starter(std::path::Path::new(env!("CARGO_BIN_EXE_grader")));
+    grader::sandbox::use_launcher(std::path::Path::new(env!("CARGO_BIN_EXE_grader")));
     grader::sandbox::support()
 }
 

@@ -2,7 +2,7 @@
 //! and a jailed program (see [`super::jail`]). `outer` is what the grader
 //! waits for and signals; `init` is PID 1 of the program's PID namespace,
 //! reaping orphans and ending the namespace with the program. Both are
-//! the starter ([`super::starter`]), a small process of one thread, and
+//! the launcher ([`super::launcher`]), a small process of one thread, and
 //! keep to plain system calls all the same: they live as long as the
 //! program, and signals reach them at any point.
 

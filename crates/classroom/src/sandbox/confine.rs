@@ -3,8 +3,8 @@
 //! [`Sandbox`] a run builds and confines a submission with.
 
 use super::cgroup::{Budget, Counters};
+use super::launcher::LARGEST_PLANT;
 use super::plan::{c_string, Handed, View};
-use super::starter::LARGEST_PLANT;
 use super::store::Store;
 use super::Jail;
 use crate::cargo::{BuildError, Built, Workspace};

@@ -8,7 +8,7 @@ use std::ffi::CString;
 use std::fs::File;
 use std::io;
 
-/// A program's exec, made ready in the starter before its first fork.
+/// A program's exec, made ready in the launcher before its first fork.
 pub(super) struct Exec {
     /// The executable, when it is native: run from this descriptor.
     native: Option<File>,

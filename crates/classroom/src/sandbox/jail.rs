@@ -5,7 +5,7 @@
 //! before it runs the student's executable, in this order:
 //!
 //! ```text
-//! grader ── fork, exec ──► outer: the starter (the grader's binary run again,
+//! grader ── fork, exec ──► outer: the launcher (the grader's binary run again,
 //!                          │ in the grader's process group; what the grader waits for)
 //!                          │ joins the budget; unshare(PID, mount); a tmpfs over the scratch folder
 //!                          └─ fork ──► init (PID 1 of the new PID namespace)
@@ -22,11 +22,11 @@
 //! - If `outer` is killed, `init` gets SIGKILL (parent-death signal), and
 //!   with it the whole namespace.
 //!
-//! The grader's fork execs the starter at once ([`super::plan`]): `outer`
+//! The grader's fork execs the launcher at once ([`super::plan`]): `outer`
 //! and `init` live as long as the program, and as copies of the grader
 //! they would make every start and every page the grader writes while
-//! they live cost more. The starter gets a [`Plan`] from [`Jail::plan`],
-//! and sets everything up itself ([`super::starter`]).
+//! they live cost more. The launcher gets a [`Plan`] from [`Jail::plan`],
+//! and sets everything up itself ([`super::launcher`]).
 //!
 //! The program is started from a file descriptor the grader opened
 //! (`execveat`, [`super::exec`]), and the landlock rule that lets it run

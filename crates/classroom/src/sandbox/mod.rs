@@ -40,16 +40,16 @@ pub use confine::{ConfinedBuild, Sandboxed};
 pub mod doctor;
 mod exec;
 pub mod jail;
+pub mod launcher;
 pub mod net;
 mod plan;
 #[cfg(target_os = "linux")]
 pub mod seccomp;
-pub mod starter;
 pub mod store;
 pub mod view;
 
 pub use jail::Jail;
-pub use plan::use_starter;
+pub use plan::use_launcher;
 
 use crate::policy::caps::bytes;
 pub use crate::report::{Mode, Protection};

@@ -1,16 +1,16 @@
-//! What the grader hands the starter of a jailed program (see
-//! [`super::jail`] for the chain, [`super::starter`] for what the starter
+//! What the grader hands the launcher of a jailed program (see
+//! [`super::jail`] for the chain, [`super::launcher`] for what the launcher
 //! does with it).
 //!
-//! The grader forks only to exec the starter: its own binary again
-//! (`/proc/self/exe`), with a hidden first argument. The starter is a fresh
+//! The grader forks only to exec the launcher: its own binary again
+//! (`/proc/self/exe`), with a hidden first argument. The launcher is a fresh
 //! process with a small address space, so the two processes that stay
 //! beside the program for its whole life (`outer` and `init`) are copies of
 //! it, not of the grader, whose every page they would otherwise share
 //! (forking a copy of the grader costs more the larger it is, and every
 //! page the grader writes afterwards is copied once).
 //!
-//! The starter's command line is `MARKER PLAN STARTED ARGS…`: `PLAN` a
+//! The launcher's command line is `MARKER PLAN STARTED ARGS…`: `PLAN` a
 //! descriptor of a [`Plan`] (JSON, in a memfd), `STARTED` the write end of
 //! the pipe that tells the spawner the program runs ([`Confined::started`])
 //! or `-`, and `ARGS` the program's arguments after its name. Its
@@ -32,8 +32,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The first argument that makes the grader's binary a starter.
-pub(super) const MARKER: &str = "--grader-jail-starter";
+/// The first argument that makes the grader's binary a launcher.
+pub(super) const MARKER: &str = "--grader-jail-launcher";
 
 /// How to set one jailed process up, and what it runs.
 #[derive(Serialize, Deserialize)]
@@ -70,14 +70,14 @@ pub(super) enum View {
     Build(Mounts),
 }
 
-/// The descriptors a starter is handed, kept open until it is spawned.
+/// The descriptors a launcher is handed, kept open until it is spawned.
 #[derive(Default)]
 pub(super) struct Handed {
     fds: Vec<OwnedFd>,
 }
 
 impl Handed {
-    /// Hands `fd` on; its number, as the starter will have it.
+    /// Hands `fd` on; its number, as the launcher will have it.
     pub fn hand(&mut self, fd: impl Into<OwnedFd>) -> io::Result<RawFd> {
         let mut fd = fd.into();
         // 0 to 2 are the program's stdio, set up over whatever is there.
@@ -93,9 +93,9 @@ impl Handed {
 }
 
 impl Plan {
-    /// The command that starts the starter with this plan and `handed`
+    /// The command that starts the launcher with this plan and `handed`
     /// (the descriptors the plan names). With `wait`, the spawner is to
-    /// wait on [`Confined::started`]; without, a starter that fails says
+    /// wait on [`Confined::started`]; without, a launcher that fails says
     /// why on its stderr and ends with status 127.
     pub fn command(&self, mut handed: Handed, wait: bool) -> io::Result<Confined> {
         let json = serde_json::to_vec(self)?;
@@ -111,7 +111,7 @@ impl Plan {
         } else {
             (None, "-".to_string())
         };
-        let mut command = Command::new(starter()?);
+        let mut command = Command::new(launcher()?);
         command.arg(MARKER).arg(plan.to_string()).arg(told);
         let raw: Vec<RawFd> = handed.fds.iter().map(AsRawFd::as_raw_fd).collect();
         // SAFETY: fcntl(2) is async-signal-safe and allocates nothing; it
@@ -133,27 +133,28 @@ impl Plan {
 }
 
 /// The binary that starts jailed programs.
-static STARTER: OnceLock<PathBuf> = OnceLock::new();
+static LAUNCHER: OnceLock<PathBuf> = OnceLock::new();
 
 /// Has jailed programs started by `binary`, whose `main` calls
-/// [`super::starter::serve_if_asked`] first: for a process that is not
+/// [`super::launcher::serve_if_asked`] first: for a process that is not
 /// such a binary itself, as a test that jails programs in-process (its
-/// `CARGO_BIN_EXE_grader`). Without it, a process that served nothing runs
-/// itself again.
-pub fn use_starter(binary: &Path) {
-    let _ = STARTER.set(binary.to_path_buf());
+/// `CARGO_BIN_EXE_grader`). A binary that called `serve_if_asked` is its
+/// own launcher; a process that did neither can start no jailed program
+/// (the start fails, saying so).
+pub fn use_launcher(binary: &Path) {
+    let _ = LAUNCHER.set(binary.to_path_buf());
 }
 
-/// Marks this process's own binary as the starter.
-pub(super) fn starter_is_self() {
-    let _ = STARTER.set(PathBuf::from("/proc/self/exe"));
+/// Marks this process's own binary as the launcher.
+pub(super) fn launcher_is_self() {
+    let _ = LAUNCHER.set(PathBuf::from("/proc/self/exe"));
 }
 
-fn starter() -> io::Result<&'static Path> {
-    STARTER.get().map(PathBuf::as_path).ok_or_else(|| {
+fn launcher() -> io::Result<&'static Path> {
+    LAUNCHER.get().map(PathBuf::as_path).ok_or_else(|| {
         io::Error::other(
-            "no starter for jailed programs (a binary that jails programs calls \
-             sandbox::starter::serve_if_asked first in main)",
+            "no launcher for jailed programs (a binary that jails programs calls \
+             sandbox::launcher::serve_if_asked first in main)",
         )
     })
 }

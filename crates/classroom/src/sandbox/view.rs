@@ -276,7 +276,7 @@ pub fn confine(
     let cargo = format!("{TOOLCHAIN_IN}/bin/cargo");
     let plan = jail.plan(View::Build(mounts), &cargo, Path::new(&cargo), None)?;
     // `cargo_build_with` made this command and set nothing on it yet; it
-    // adds cargo's arguments after the starter's own.
+    // adds cargo's arguments after the launcher's own.
     *command = plan.command(Handed::default(), false)?.command;
     command
         .env_clear()

@@ -72,7 +72,7 @@ impl Child {
             .env_remove("RUST_BACKTRACE")
             .env_remove("RUST_LIB_BACKTRACE");
         let mut child = command.spawn()?;
-        // The command holds the starter's end of `started`: only once it is
+        // The command holds the launcher's end of `started`: only once it is
         // gone can the wait below see the end of the file.
         drop(command);
         if let Some(started) = started {

@@ -52,7 +52,7 @@ pub const GRACE: Duration = Duration::from_millis(300);
 /// (`crate::sandbox::Jail`) for untrusted code. A program without one runs
 /// as it is, as a student's own programs do on their own machine.
 pub trait Confinement: Send + Sync + Debug {
-    /// The command that starts `argv` confined, in its place: a starter
+    /// The command that starts `argv` confined, in its place: a launcher
     /// of the confinement's own that sets the confinement up and then runs
     /// the program. `script`, when there is one, is a file of `argv` the
     /// program reads as its code (a Python hand-in's `server.py`): the
@@ -73,7 +73,7 @@ pub struct Confined {
     /// like are set on it as on the program itself.
     pub command: Command,
     /// Once the command is spawned (and dropped, which closes the
-    /// starter's copy of the other end): reads end of file once the
+    /// launcher's copy of the other end): reads end of file once the
     /// program itself runs, or, when a step kept it from starting, that
     /// step's OS error code (4 bytes, native order; 0 for none) and the
     /// error in words. `None`: nothing to wait for.
@@ -97,7 +97,9 @@ impl Confined {
                 String::from_utf8_lossy(&told[4..]).into_owned(),
             )),
             Some(code) => Err(io::Error::from_raw_os_error(code)),
-            None => Err(io::Error::other("the confined program's starter broke off")),
+            None => Err(io::Error::other(
+                "the confined program's launcher broke off",
+            )),
         }
     }
 }

@@ -23,7 +23,7 @@
 //!   controllers down; v1 (one hierarchy per controller) otherwise; no
 //!   budget at all (per-program limits only, said in `grader doctor` and
 //!   in every report's layers) where neither works;
-//! - a program's starter joins first thing, before it makes the program's
+//! - a program's launcher joins first thing, before it makes the program's
 //!   namespaces: it writes `0` ("the writing process") to each
 //!   `cgroup.procs` of [`Budget::procs`], which were opened here once to
 //!   see that they can be;

@@ -1,4 +1,4 @@
-//! The starter: the grader's own binary run again with a hidden first
+//! The launcher: the grader's own binary run again with a hidden first
 //! argument ([`super::plan`]), which sets one jailed process up as its
 //! [`Plan`] says and runs it. It becomes `outer`, forks `init` and the
 //! program (see [`super::jail`] for the chain), all three copies of this
@@ -11,7 +11,7 @@
 
 use super::chain::{forwarded, init, outer};
 use super::exec::Exec;
-use super::plan::{starter_is_self, Plan, View, MARKER};
+use super::plan::{launcher_is_self, Plan, View, MARKER};
 use super::seccomp::Filter;
 use landlock::{AccessFs, PathBeneath, RulesetCreated, RulesetCreatedAttr, RulesetStatus, ABI};
 use nix::mount::{mount, MsFlags};
@@ -27,13 +27,13 @@ use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// Called first thing in `main` by a binary that jails programs: when this
-/// process was started as a starter, it sets its program up and runs it,
+/// process was started as a launcher, it sets its program up and runs it,
 /// and never returns; otherwise it marks this binary as the one to start
 /// jailed programs with, and returns.
 pub fn serve_if_asked() {
     let mut args = std::env::args_os().skip(1);
     if args.next().as_deref() != Some(OsStr::new(MARKER)) {
-        starter_is_self();
+        launcher_is_self();
         return;
     }
     let plan = args.next();
