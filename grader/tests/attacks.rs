@@ -25,6 +25,7 @@ fn grader_exe() -> PathBuf {
 
 /// Why the sandbox can't be tested here, if it can't.
 fn unsupported() -> Option<String> {
+    grader::sandbox::use_launcher(&grader_exe());
     let support = grader::sandbox::support();
     (!support.complete()).then(|| support.missing())
 }

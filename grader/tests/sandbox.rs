@@ -16,10 +16,17 @@ fn soon() -> Deadline {
     Deadline::after(Duration::from_secs(10))
 }
 
+/// What this machine gives, with the grader's binary starting jailed
+/// programs as it does when it grades.
+fn support() -> grader::sandbox::Support {
+    grader::sandbox::use_launcher(std::path::Path::new(env!("CARGO_BIN_EXE_grader")));
+    grader::sandbox::support()
+}
+
 /// A jail in a fresh folder, or `None` (and why, on stderr) where the
 /// machine has no sandbox.
 fn jail() -> Option<(Jail, tempfile::TempDir)> {
-    let support = grader::sandbox::support();
+    let support = support();
     if !support.complete() {
         eprintln!(
             "skipped: this machine cannot sandbox ({})",
@@ -75,6 +82,16 @@ fn a_jailed_program_runs_as_its_own_user_in_its_own_folder_and_pid_space() {
     let env = &out[4..];
     assert!(env.iter().any(|l| l.starts_with("PATH=")), "{env:?}");
     assert!(!env.iter().any(|l| l.starts_with("HOME=")), "{env:?}");
+}
+
+#[test]
+#[serial]
+fn a_jailed_program_holds_no_descriptor_but_its_stdio() {
+    let Some((jail, _dir)) = jail() else { return };
+    let child = Child::spawn(&sh(&jail, "exec ls /proc/self/fd"), false).unwrap();
+    assert!(child.wait(soon()).unwrap().success());
+    // 3 is the folder `ls` itself opened to list.
+    assert_eq!(child.output(Stream::Stdout), ["0", "1", "2", "3"]);
 }
 
 #[test]
@@ -182,7 +199,7 @@ fn doctor_says_what_this_machine_gives() {
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&output.stdout);
-    let complete = grader::sandbox::support().complete();
+    let complete = support().complete();
     assert_eq!(output.status.success(), complete, "{said}");
     assert_eq!(said.contains("missing"), !complete, "{said}");
     assert!(

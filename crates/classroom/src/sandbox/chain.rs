@@ -1,8 +1,10 @@
 //! `outer` and `init`: the two processes that stand between the grader
 //! and a jailed program (see [`super::jail`]). `outer` is what the grader
 //! waits for and signals; `init` is PID 1 of the program's PID namespace,
-//! reaping orphans and ending the namespace with the program. Both run
-//! only async-signal-safe code, between fork and exec.
+//! reaping orphans and ending the namespace with the program. Both are
+//! the launcher ([`super::launcher`]), a small process of one thread, and
+//! keep to plain system calls all the same: they live as long as the
+//! program, and signals reach them at any point.
 
 use nix::errno::Errno;
 use nix::sys::signal::{kill, sigaction, sigprocmask, SaFlags, SigAction, SigHandler, SigSet};

@@ -3,72 +3,67 @@
 //! [`Sandbox`] a run builds and confines a submission with.
 
 use super::cgroup::{Budget, Counters};
+use super::launcher::LARGEST_PLANT;
+use super::plan::{c_string, Handed, View};
 use super::store::Store;
 use super::Jail;
 use crate::cargo::{BuildError, Built, Workspace};
-use crate::process::{BudgetMark, Confinement};
+use crate::process::{BudgetMark, Confined, Confinement};
 use crate::report::Protection;
 use crate::run::Sandbox;
 use std::fs;
 use std::io;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
-
-/// The largest script a jailed interpreter is given: a hand-written
-/// exercise is a few KiB.
-const LARGEST_SCRIPT: usize = 1 << 20;
 
 /// The only `PATH` a jailed program gets.
 const JAILED_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 impl Confinement for Jail {
-    fn confine(
-        &self,
-        command: &mut Command,
-        argv: &[String],
-        script: Option<&Path>,
-    ) -> io::Result<()> {
+    fn command(&self, argv: &[String], script: Option<&Path>) -> io::Result<Confined> {
         let name = argv
             .first()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty command"))?;
-        // Nothing of the grader's environment (a CI token, say) reaches
-        // untrusted code.
-        command.env_clear().env("PATH", JAILED_PATH);
-        let mut prepared = self.prepare(&executable(name)?)?;
+        let path = executable(name)?;
+        let mut handed = Handed::default();
+        let executable = handed.hand(fs::File::open(&path)?)?;
         // A script (a Python hand-in's `server.py`) is copied into the
         // program's fresh scratch folder, its working folder, and named
         // there by its own name: the interpreter reads that copy, and no
         // path of the grader's has to be open to the program's user.
         let mut argv = argv.to_vec();
+        let mut plant = None;
         if let Some(script) = script {
             let file_name = script
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .ok_or_else(|| io::Error::other("a script with no file name"))?;
-            let text = fs::read(script)?;
-            if text.len() > LARGEST_SCRIPT {
+            let file = fs::File::open(script)?;
+            if file.metadata()?.len() > LARGEST_PLANT {
                 return Err(io::Error::other(format!(
-                    "{file_name} is over {LARGEST_SCRIPT} bytes"
+                    "{file_name} is over {LARGEST_PLANT} bytes"
                 )));
             }
             let shown = script.display().to_string();
             for arg in argv.iter_mut().filter(|arg| **arg == shown) {
                 arg.clone_from(&file_name);
             }
-            prepared.plant(&file_name, text)?;
+            plant = Some((c_string(file_name)?, handed.hand(file)?));
         }
-        prepared.exec_from_file(&argv, &[format!("PATH={JAILED_PATH}")])?;
-        // SAFETY: `enter` and `exec` make only async-signal-safe calls;
-        // whatever allocates was done by `prepare` and `exec_from_file`.
-        unsafe {
-            command.pre_exec(move || {
-                prepared.enter()?;
-                prepared.exec()
-            });
-        }
-        Ok(())
+        let view = View::Scratch {
+            scratch: self.scratch()?,
+            plant,
+        };
+        let plan = self.plan(view, name, &path, Some(executable))?;
+        let mut confined = plan.command(handed, true)?;
+        // Nothing of the grader's environment (a CI token, say) reaches
+        // untrusted code.
+        confined
+            .command
+            .args(&argv[1..])
+            .env_clear()
+            .env("PATH", JAILED_PATH);
+        Ok(confined)
     }
 
     fn mark(&self) -> Option<Box<dyn BudgetMark>> {

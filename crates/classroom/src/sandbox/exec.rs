@@ -1,86 +1,57 @@
-//! Starting a jailed program from a descriptor of its executable
+//! Running a jailed program from a descriptor of its executable
 //! (`execveat` with `AT_EMPTY_PATH`): the file that was checked, and named
 //! by the landlock rule, is the file that runs, whatever became of its path
 //! (a store entry renamed over, a private `TMPDIR` its user cannot cross).
-//!
-//! Everything is built before the fork; [`Exec::run`] only makes the
-//! system call, as between fork and exec only async-signal-safe calls are
-//! allowed.
 
+use nix::fcntl::AtFlags;
 use std::ffi::CString;
 use std::fs::File;
 use std::io;
-use std::os::fd::AsRawFd;
 
-/// An `execveat` made ready: the argument and environment arrays.
+/// A program's exec, made ready in the launcher before its first fork.
 pub(super) struct Exec {
-    argv: CArray,
-    envp: CArray,
+    /// The executable, when it is native: run from this descriptor.
+    native: Option<File>,
+    /// Its path, to run it by when it is not (a script: its interpreter
+    /// needs the path, and interpreters are system files no one else
+    /// writes), or when there is no descriptor (a build's cargo).
+    path: CString,
+    argv: Vec<CString>,
+    env: Vec<CString>,
 }
 
 impl Exec {
-    /// Ready to run `file` with `argv` and the environment `env`
-    /// (`NAME=value`) when it is a native executable; `None` for a script,
-    /// which the kernel starts by its path (its interpreter needs the path,
-    /// and interpreters are system files no one else writes).
-    pub(super) fn native(file: &File, argv: &[String], env: &[String]) -> io::Result<Option<Exec>> {
-        let mut magic = [0u8; 4];
-        let native = std::os::unix::fs::FileExt::read_exact_at(file, &mut magic, 0).is_ok()
-            && magic == *b"\x7fELF";
-        if !native {
-            return Ok(None);
+    pub(super) fn new(
+        executable: Option<File>,
+        path: CString,
+        argv: Vec<CString>,
+        env: Vec<CString>,
+    ) -> Exec {
+        let native = executable.filter(|file| {
+            let mut magic = [0u8; 4];
+            std::os::unix::fs::FileExt::read_exact_at(file, &mut magic, 0).is_ok()
+                && magic == *b"\x7fELF"
+        });
+        Exec {
+            native,
+            path,
+            argv,
+            env,
         }
-        Ok(Some(Exec {
-            argv: CArray::new(argv)?,
-            envp: CArray::new(env)?,
-        }))
     }
 
-    /// Runs `file`; returns only on failure, with the reason.
-    pub(super) fn run(&self, file: &File) -> io::Error {
-        // SAFETY: execveat(2) with NUL-terminated arrays of C strings that
-        // live as long as `self`; it returns only on failure.
-        unsafe {
-            libc::syscall(
-                libc::SYS_execveat,
-                file.as_raw_fd(),
-                c"".as_ptr(),
-                self.argv.pointers.as_ptr(),
-                self.envp.pointers.as_ptr(),
-                libc::AT_EMPTY_PATH,
-            );
+    /// Runs the program; returns only on failure, with the reason.
+    pub(super) fn run(&self) -> io::Error {
+        let ran = match &self.native {
+            Some(file) => {
+                nix::unistd::execveat(file, c"", &self.argv, &self.env, AtFlags::AT_EMPTY_PATH)
+            }
+            None => nix::unistd::execve(&self.path, &self.argv, &self.env),
+        };
+        match ran {
+            Err(errno) => io::Error::from(errno),
+            Ok(never) => match never {},
         }
-        io::Error::last_os_error()
-    }
-}
-
-/// A NULL-terminated array of C strings, and the strings it points into.
-struct CArray {
-    _strings: Vec<CString>,
-    pointers: Vec<*const libc::c_char>,
-}
-
-// SAFETY: the pointers point into `_strings`, owned alongside and never
-// changed; the array is only read, by execveat(2).
-unsafe impl Send for CArray {}
-unsafe impl Sync for CArray {}
-
-impl CArray {
-    fn new(items: &[String]) -> io::Result<CArray> {
-        let strings = items
-            .iter()
-            .map(|s| CString::new(s.as_bytes()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| io::Error::other("an argument has a NUL byte"))?;
-        let pointers = strings
-            .iter()
-            .map(|s| s.as_ptr())
-            .chain([std::ptr::null()])
-            .collect();
-        Ok(CArray {
-            _strings: strings,
-            pointers,
-        })
     }
 }
 
@@ -93,16 +64,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("script");
         std::fs::write(&script, "#!/bin/sh\ntrue\n").unwrap();
-        let script = File::open(&script).unwrap();
-        assert!(Exec::native(&script, &["script".into()], &[])
-            .unwrap()
-            .is_none());
-        let native = File::open("/bin/sh").unwrap();
-        let exec = Exec::native(&native, &["sh".into()], &["PATH=/bin".into()])
-            .unwrap()
-            .unwrap();
-        assert_eq!(exec.argv.pointers.len(), 2);
-        assert!(exec.argv.pointers[1].is_null());
-        assert!(Exec::native(&native, &["a\0b".into()], &[]).is_err());
+        let exec = |file: &std::path::Path| {
+            Exec::new(
+                Some(File::open(file).unwrap()),
+                c"x".into(),
+                vec![c"x".into()],
+                Vec::new(),
+            )
+        };
+        assert!(exec(&script).native.is_none());
+        assert!(exec(std::path::Path::new("/bin/sh")).native.is_some());
     }
 }

@@ -40,20 +40,23 @@ pub use confine::{ConfinedBuild, Sandboxed};
 pub mod doctor;
 mod exec;
 pub mod jail;
+pub mod launcher;
 pub mod net;
+mod plan;
 #[cfg(target_os = "linux")]
 pub mod seccomp;
 pub mod store;
 pub mod view;
 
 pub use jail::Jail;
+pub use plan::use_launcher;
 
 use crate::policy::caps::bytes;
 pub use crate::report::{Mode, Protection};
 use std::path::Path;
 
 /// The limits one program runs under.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Processes and threads of the submission's user, all programs
     /// together: the budget's cap where there is no cgroup, and as high

@@ -19,8 +19,8 @@
 //! `0x4000_0000`, with the same audit arch) are refused too, or they would
 //! reach every call above under another number.
 //!
-//! Invariants: a [`Filter`] is compiled before the fork ([`Filter::new`]);
-//! [`Filter::apply`] allocates nothing, so it is safe between fork and exec;
+//! Invariants: a [`Filter`] is compiled by the launcher before its first
+//! fork ([`Filter::new`]); [`Filter::apply`] allocates nothing;
 //! the filter is inherited by everything the program starts and can't be
 //! removed.
 

@@ -9,6 +9,7 @@
 //! host. Paths cargo reports from inside the view are mapped back by
 //! [`outside`].
 
+use super::plan::{Handed, View};
 use super::{Jail, Limits};
 use landlock::{
     Access, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
@@ -16,11 +17,11 @@ use landlock::{
 };
 use nix::fcntl::OFlag;
 use nix::mount::{mount, MsFlags};
+use serde::{Deserialize, Serialize};
 use std::ffi::CString;
 use std::fs;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -33,6 +34,7 @@ use std::process::Command;
 ///
 /// The view is laid in the jail's own scratch folder first (the sources
 /// may be under `/tmp` themselves), then moved over `/tmp` whole.
+#[derive(Serialize, Deserialize)]
 pub struct Mounts {
     staging: CString,
     /// Folders made in the staging tmpfs, in order; the ones marked `true`
@@ -42,6 +44,7 @@ pub struct Mounts {
     cwd: CString,
 }
 
+#[derive(Serialize, Deserialize)]
 struct Bind {
     source: CString,
     target: CString,
@@ -266,15 +269,15 @@ pub fn confine(
     fs::create_dir_all(target.join("tmp"))?;
     give(target, jail.uid, jail.gid)?;
     let mounts = Mounts::new(&jail.scratch, workspace, target, &toolchain)?;
-    let ruleset = build_ruleset().map_err(io::Error::other)?;
     let jail = Jail {
         limits: build_limits(),
         ..jail.clone()
     };
-    let mut prepared = jail.prepare_build(mounts, ruleset)?;
-    // `cargo_build_with` made this command and set nothing on it yet: the
-    // program is the toolchain's cargo, as the view shows it.
-    *command = Command::new(format!("{TOOLCHAIN_IN}/bin/cargo"));
+    let cargo = format!("{TOOLCHAIN_IN}/bin/cargo");
+    let plan = jail.plan(View::Build(mounts), &cargo, Path::new(&cargo), None)?;
+    // `cargo_build_with` made this command and set nothing on it yet; it
+    // adds cargo's arguments after the launcher's own.
+    *command = plan.command(Handed::default(), false)?.command;
     command
         .env_clear()
         .env("PATH", format!("{TOOLCHAIN_IN}/bin:/usr/bin:/bin"))
@@ -286,11 +289,6 @@ pub fn confine(
         .env("CARGO_INCREMENTAL", "0")
         .env("CARGO_TERM_COLOR", "never")
         .env("TMPDIR", format!("{TARGET_IN}/tmp"));
-    // SAFETY: `enter` makes only async-signal-safe calls; whatever
-    // allocates was done above.
-    unsafe {
-        command.pre_exec(move || prepared.enter());
-    }
     Ok(())
 }
 
@@ -320,7 +318,7 @@ fn give(dir: &Path, uid: u32, gid: u32) -> io::Result<()> {
 /// system's libraries and tools (the linker among them), the loader's
 /// cache, and `/dev/null`, `/dev/zero`, `/dev/urandom`; nothing else of
 /// the host. Signals and abstract sockets stay within the build.
-fn build_ruleset() -> Result<RulesetCreated, Box<dyn std::error::Error + Send + Sync>> {
+pub(super) fn build_ruleset() -> Result<RulesetCreated, Box<dyn std::error::Error + Send + Sync>> {
     let abi = ABI::V6;
     let mut ruleset = Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)

@@ -11,7 +11,7 @@ use super::exit::{lock, Exit, ExitWatch};
 use super::group::{self, Group, Signal};
 use super::lines::{Lines, Tap};
 use super::registry::{live, starting, stopping};
-use super::{NoLine, Program, Stream, GRACE};
+use super::{Confined, NoLine, Program, Stream, GRACE};
 use crate::time::Deadline;
 use std::io::{self, Write};
 use std::process::{ChildStdin, Command, ExitStatus, Stdio};
@@ -48,9 +48,18 @@ impl Child {
                 "the grader is stopping",
             ));
         }
-        let mut command = Command::new(name);
+        let (mut command, started) = match &program.jail {
+            Some(jail) => {
+                let confined = jail.command(&program.argv, program.script.as_deref())?;
+                (confined.command, confined.started)
+            }
+            None => {
+                let mut command = Command::new(name);
+                command.args(args);
+                (command, None)
+            }
+        };
         command
-            .args(args)
             .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -62,10 +71,17 @@ impl Child {
         command
             .env_remove("RUST_BACKTRACE")
             .env_remove("RUST_LIB_BACKTRACE");
-        if let Some(jail) = &program.jail {
-            jail.confine(&mut command, &program.argv, program.script.as_deref())?;
-        }
         let mut child = command.spawn()?;
+        // The command holds the launcher's end of `started`: only once it is
+        // gone can the wait below see the end of the file.
+        drop(command);
+        if let Some(started) = started {
+            if let Err(e) = Confined::wait_started(started) {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(e);
+            }
+        }
         let pid = child.id();
         let group = match group::adopt(&child) {
             Ok(group) => group,

@@ -52,23 +52,56 @@ pub const GRACE: Duration = Duration::from_millis(300);
 /// (`crate::sandbox::Jail`) for untrusted code. A program without one runs
 /// as it is, as a student's own programs do on their own machine.
 pub trait Confinement: Send + Sync + Debug {
-    /// Readies `command`, which runs `argv`, to start confined; whatever
-    /// allocates happens here, before the fork.
-    /// `script`, when there is one, is a file of `argv` the program reads
-    /// as its code (a Python hand-in's `server.py`): the confined program
-    /// must be able to read it, and nothing else of its folder.
-    fn confine(
-        &self,
-        command: &mut Command,
-        argv: &[String],
-        script: Option<&std::path::Path>,
-    ) -> io::Result<()>;
+    /// The command that starts `argv` confined, in its place: a launcher
+    /// of the confinement's own that sets the confinement up and then runs
+    /// the program. `script`, when there is one, is a file of `argv` the
+    /// program reads as its code (a Python hand-in's `server.py`): the
+    /// confined program must be able to read it, and nothing else of its
+    /// folder.
+    fn command(&self, argv: &[String], script: Option<&std::path::Path>) -> io::Result<Confined>;
     /// What the submission's shared budget has counted so far, to tell
     /// later which of its caps a check reached; `None` without a budget.
     fn mark(&self) -> Option<Box<dyn BudgetMark>>;
     /// The limit that `message` (a check's failure) or `stderr` (what the
     /// programs printed) points at, in words.
     fn explain(&self, message: &str, stderr: &[String]) -> Option<String>;
+}
+
+/// A confined program, ready to be spawned.
+pub struct Confined {
+    /// What to spawn in the program's place: stdio, process group and the
+    /// like are set on it as on the program itself.
+    pub command: Command,
+    /// Once the command is spawned (and dropped, which closes the
+    /// launcher's copy of the other end): reads end of file once the
+    /// program itself runs, or, when a step kept it from starting, that
+    /// step's OS error code (4 bytes, native order; 0 for none) and the
+    /// error in words. `None`: nothing to wait for.
+    pub started: Option<std::fs::File>,
+}
+
+impl Confined {
+    /// Waits until the program runs, or for the reason it could not start.
+    pub fn wait_started(started: std::fs::File) -> io::Result<()> {
+        use std::io::Read;
+        let mut told = Vec::new();
+        started.take(4096).read_to_end(&mut told)?;
+        if told.is_empty() {
+            return Ok(());
+        }
+        match told
+            .first_chunk::<4>()
+            .map(|code| i32::from_ne_bytes(*code))
+        {
+            Some(0) => Err(io::Error::other(
+                String::from_utf8_lossy(&told[4..]).into_owned(),
+            )),
+            Some(code) => Err(io::Error::from_raw_os_error(code)),
+            None => Err(io::Error::other(
+                "the confined program's launcher broke off",
+            )),
+        }
+    }
 }
 
 /// A reading of a shared budget's counters, taken when a check began.

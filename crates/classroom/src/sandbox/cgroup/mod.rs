@@ -23,10 +23,10 @@
 //!   controllers down; v1 (one hierarchy per controller) otherwise; no
 //!   budget at all (per-program limits only, said in `grader doctor` and
 //!   in every report's layers) where neither works;
-//! - a program joins between fork and exec ([`Budget::join`]): the
-//!   `cgroup.procs` files are opened here, before any fork, and the child
-//!   only writes `0` ("the writing process") to each, which is
-//!   async-signal-safe;
+//! - a program's launcher joins first thing, before it makes the program's
+//!   namespaces: it writes `0` ("the writing process") to each
+//!   `cgroup.procs` of [`Budget::procs`], which were opened here once to
+//!   see that they can be;
 //! - the kernel's counters (OOM kills, refused forks, time held back for
 //!   the CPU cap) only grow: a check whose programs failed while one rose
 //!   is told which cap, by name ([`Budget::hit_since`]), and the report
@@ -35,7 +35,6 @@
 pub use crate::report::Usage;
 use std::fs;
 use std::io;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -78,8 +77,8 @@ pub struct Budget {
     memory: PathBuf,
     pids: PathBuf,
     cpu: PathBuf,
-    /// `cgroup.procs` of each distinct folder, open for writing.
-    procs: Vec<fs::File>,
+    /// `cgroup.procs` of each distinct folder.
+    procs: Vec<PathBuf>,
 }
 
 impl PartialEq for Budget {
@@ -110,9 +109,11 @@ impl Budget {
         let procs = dirs
             .iter()
             .map(|dir| {
+                let procs = dir.join("cgroup.procs");
                 fs::OpenOptions::new()
                     .write(true)
-                    .open(dir.join("cgroup.procs"))
+                    .open(&procs)
+                    .map(|_| procs)
             })
             .collect::<io::Result<Vec<_>>>();
         let (memory, pids, cpu, procs) = match (memory, pids, cpu, procs) {
@@ -185,17 +186,10 @@ impl Budget {
         Ok(())
     }
 
-    /// Moves the calling process into the group. Async-signal-safe: the
-    /// jail calls it between fork and exec.
-    pub fn join(&self) -> io::Result<()> {
-        for file in &self.procs {
-            // SAFETY: write(2) on a descriptor this process holds.
-            let written = unsafe { libc::write(file.as_raw_fd(), b"0".as_ptr().cast(), 1) };
-            if written != 1 {
-                return Err(io::Error::last_os_error());
-            }
-        }
-        Ok(())
+    /// The `cgroup.procs` file of each of the group's folders: a process
+    /// joins by writing `0` to each.
+    pub fn procs(&self) -> &[PathBuf] {
+        &self.procs
     }
 
     /// The kernel's counters now.
