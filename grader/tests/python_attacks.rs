@@ -76,7 +76,7 @@ attack()
 "#;
 
 fn unsupported() -> Option<String> {
-    grader::sandbox::use_launcher(Path::new(env!("CARGO_BIN_EXE_grader")));
+    grader::sandbox::use_launcher(std::path::Path::new(env!("CARGO_BIN_EXE_grader")));
     let support = grader::sandbox::support();
     (!support.complete()).then(|| support.missing())
 }
