@@ -6,7 +6,8 @@
 //! The wrong programs whose verdict [`super::verdicts`] holds steady are
 //! graded as `grader` grades (checks side by side), five times at once;
 //! their first run is the one the other tests read. Every other program
-//! is graded with its checks one after another ([`common::grade`]).
+//! is graded once the same way; [`one_by_one`] grades with the checks one
+//! after another, for the tests of what one check passes on to the next.
 
 use crate::common;
 use grader::report::CheckReport;
@@ -157,9 +158,9 @@ pub fn graded_as_the_cli(
 }
 
 /// The gallery's `name` graded as the `side` (`server` or `client`) of
-/// task `number`, the reference on the other side: the first of its
-/// [`steady_runs`] if it is one of them, otherwise its checks one after
-/// another, once per test binary.
+/// task `number` as `grader` grades it, the reference on the other side:
+/// the first of its [`steady_runs`] if it is one of them, otherwise
+/// graded once per test binary.
 pub fn graded(number: u8, side: &'static str, name: &str) -> Reports {
     if let Some(at) = steady_runs_hold(number, side, name) {
         return match &steady_runs().runs[at][0] {
@@ -167,7 +168,9 @@ pub fn graded(number: u8, side: &'static str, name: &str) -> Reports {
             Err(panic) => panic!("grading {name} panicked: {panic}"),
         };
     }
-    one_by_one(number, side, name)
+    once(number, side, name, true, || {
+        graded_as_the_cli(number, side, name, None)
+    })
 }
 
 /// Where `name` is among the [`steady`] programs, if it is.
@@ -180,24 +183,36 @@ fn steady_runs_hold(number: u8, side: &str, name: &str) -> Option<usize> {
 }
 
 /// `name` as the `side` of task `number` graded with its checks one after
-/// another, once per test binary: a test asking while another grades it
-/// waits for that grading.
+/// another ([`common::grade`]), once per test binary: for the tests of
+/// what one check passes on to the next.
 pub fn one_by_one(number: u8, side: &'static str, name: &str) -> Reports {
+    once(number, side, name, false, || {
+        let program = Some(common::binary(name));
+        match side {
+            "server" => common::grade(number, program, None),
+            _ => common::grade(number, None, program),
+        }
+    })
+}
+
+/// `grading()` of `name` as the `side` of task `number`, as the CLI does
+/// when `as_the_cli`, once per test binary: a test asking while another
+/// grades it waits for that grading.
+fn once(
+    number: u8,
+    side: &'static str,
+    name: &str,
+    as_the_cli: bool,
+    grading: impl FnOnce() -> Vec<CheckReport>,
+) -> Reports {
     type Cell = Arc<OnceLock<Reports>>;
-    static GRADED: OnceLock<Mutex<HashMap<Program, Cell>>> = OnceLock::new();
+    static GRADED: OnceLock<Mutex<HashMap<(Program, bool), Cell>>> = OnceLock::new();
     let cell = GRADED
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .entry((number, side, name.to_string()))
+        .entry(((number, side, name.to_string()), as_the_cli))
         .or_default()
         .clone();
-    cell.get_or_init(|| {
-        let program = Some(common::binary(name));
-        Arc::new(match side {
-            "server" => common::grade(number, program, None),
-            _ => common::grade(number, None, program),
-        })
-    })
-    .clone()
+    cell.get_or_init(|| Arc::new(grading())).clone()
 }
