@@ -53,23 +53,13 @@ fn shown_once(number: u8, server: Program, scale: f64, kind: CauseKind, least: u
     grouped(number, reports, "server", kind, least);
 }
 
-/// [`shown_once`] for the gallery's `server`, as the gallery grades it.
-fn gallery_shown_once(number: u8, server: &str, kind: CauseKind, least: usize) {
+/// [`grouped`] for the gallery's `name` as the `side` of task `number`,
+/// as the gallery grades it.
+fn gallery_grouped(number: u8, side: &'static str, name: &str, kind: CauseKind, least: usize) {
     grouped(
         number,
-        shared(number, "server", server).to_vec(),
-        "server",
-        kind,
-        least,
-    );
-}
-
-/// [`grouped`] for the gallery's `client`, as the gallery grades it.
-fn gallery_client_grouped(number: u8, client: &str, kind: CauseKind, least: usize) {
-    grouped(
-        number,
-        shared(number, "client", client).to_vec(),
-        "client",
+        shared(number, side, name).to_vec(),
+        side,
         kind,
         least,
     );
@@ -173,8 +163,9 @@ fn a_start_that_failed_for_good_is_not_waited_out_again() {
 
 #[test]
 fn a_server_that_announces_port_zero_is_named_once() {
-    gallery_shown_once(
+    gallery_grouped(
         1,
+        "server",
         "wrong_t01_server_prints_requested_port",
         CauseKind::AnnouncedPortZero,
         9,
@@ -194,8 +185,9 @@ fn a_server_that_announces_no_address_is_named_once() {
 
 #[test]
 fn a_server_that_ignores_the_port_is_named_once() {
-    gallery_shown_once(
+    gallery_grouped(
         2,
+        "server",
         "wrong_t02_server_ignores_port",
         CauseKind::IgnoresPort,
         9,
@@ -250,8 +242,9 @@ fn bytes_without_a_line_ending_are_shown() {
 
 #[test]
 fn a_server_that_keeps_the_connection_open_after_bye_is_named_once() {
-    gallery_shown_once(
+    gallery_grouped(
         4,
+        "server",
         "wrong_t04_server_no_bye",
         CauseKind::KeepsOpenAfterBye,
         10,
@@ -260,8 +253,9 @@ fn a_server_that_keeps_the_connection_open_after_bye_is_named_once() {
 
 #[test]
 fn a_greeting_without_a_line_ending_is_named_once() {
-    gallery_shown_once(
+    gallery_grouped(
         2,
+        "server",
         "wrong_t02_server_no_newline_never_closes",
         CauseKind::GreetingUnended,
         6,
@@ -270,12 +264,24 @@ fn a_greeting_without_a_line_ending_is_named_once() {
 
 #[test]
 fn a_server_that_serves_one_client_at_a_time_is_named_once() {
-    gallery_shown_once(4, "wrong_t04_server_iterative", CauseKind::OneAtATime, 5);
+    gallery_grouped(
+        4,
+        "server",
+        "wrong_t04_server_iterative",
+        CauseKind::OneAtATime,
+        5,
+    );
 }
 
 #[test]
 fn a_client_that_never_half_closes_is_named_once() {
-    gallery_client_grouped(3, "wrong_t03_client_no_shutdown", CauseKind::NoHalfClose, 6);
+    gallery_grouped(
+        3,
+        "client",
+        "wrong_t03_client_no_shutdown",
+        CauseKind::NoHalfClose,
+        6,
+    );
 }
 
 #[test]
@@ -367,13 +373,20 @@ fn a_panic_on_an_error_path_is_told_as_any_panic() {
 
 #[test]
 fn a_udp_server_that_adds_a_newline_is_named_once() {
-    gallery_shown_once(5, "wrong_t05_server_adds_newline", CauseKind::AddsBytes, 8);
+    gallery_grouped(
+        5,
+        "server",
+        "wrong_t05_server_adds_newline",
+        CauseKind::AddsBytes,
+        8,
+    );
 }
 
 #[test]
 fn a_udp_server_that_replies_to_a_fixed_address_is_named_once() {
-    gallery_shown_once(
+    gallery_grouped(
         5,
+        "server",
         "wrong_t05_server_fixed_address",
         CauseKind::NoDatagramReply,
         3,
@@ -382,7 +395,13 @@ fn a_udp_server_that_replies_to_a_fixed_address_is_named_once() {
 
 #[test]
 fn a_chat_server_that_takes_turns_is_named_once() {
-    gallery_shown_once(6, "wrong_t06_server_turns", CauseKind::TakesTurns, 3);
+    gallery_grouped(
+        6,
+        "server",
+        "wrong_t06_server_turns",
+        CauseKind::TakesTurns,
+        3,
+    );
 }
 
 #[test]
@@ -412,8 +431,9 @@ fn a_chat_client_that_takes_turns_is_named_once_per_cause() {
 
 #[test]
 fn a_chat_client_that_ends_only_at_a_keystroke_is_named_once() {
-    gallery_client_grouped(
+    gallery_grouped(
         6,
+        "client",
         "wrong_t06_client_bye_at_keystroke",
         CauseKind::KeyboardHoldsExit,
         2,
@@ -422,8 +442,9 @@ fn a_chat_client_that_ends_only_at_a_keystroke_is_named_once() {
 
 #[test]
 fn a_udp_client_that_adds_a_newline_is_named_once() {
-    gallery_client_grouped(
+    gallery_grouped(
         5,
+        "client",
         "wrong_t05_client_sends_newline",
         CauseKind::SendsNewline,
         7,
@@ -432,8 +453,9 @@ fn a_udp_client_that_adds_a_newline_is_named_once() {
 
 #[test]
 fn a_udp_client_bound_to_the_servers_port_is_named_once() {
-    gallery_client_grouped(
+    gallery_grouped(
         5,
+        "client",
         "wrong_t05_client_binds_server_port",
         CauseKind::BindsServerPort,
         12,
@@ -442,8 +464,9 @@ fn a_udp_client_bound_to_the_servers_port_is_named_once() {
 
 #[test]
 fn a_chat_server_that_answers_the_clients_bye_is_named_once() {
-    gallery_shown_once(
+    gallery_grouped(
         6,
+        "server",
         "wrong_t06_server_answers_bye",
         CauseKind::AnswersClientBye,
         12,
@@ -452,8 +475,9 @@ fn a_chat_server_that_answers_the_clients_bye_is_named_once() {
 
 #[test]
 fn a_chat_client_that_calls_the_close_after_its_bye_an_error_is_named_once() {
-    gallery_client_grouped(
+    gallery_grouped(
         6,
+        "client",
         "wrong_t06_client_close_is_error",
         CauseKind::CloseAfterByeIsError,
         6,
@@ -462,8 +486,9 @@ fn a_chat_client_that_calls_the_close_after_its_bye_an_error_is_named_once() {
 
 #[test]
 fn a_line_client_that_sends_no_bye_at_the_end_of_input_is_named_once() {
-    gallery_client_grouped(
+    gallery_grouped(
         4,
+        "client",
         "wrong_t04_client_no_bye_at_eof",
         CauseKind::NoByeAtEof,
         6,
