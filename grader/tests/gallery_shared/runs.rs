@@ -95,7 +95,7 @@ pub fn steady_runs() -> &'static SteadyRuns {
             // A panic is kept as that run's result: the cell is filled
             // whatever happens, and no later test grades everything again.
             catch_unwind(AssertUnwindSafe(|| {
-                Arc::new(graded_as_the_cli(*number, *side, name, None))
+                Arc::new(graded_as_the_cli(*number, side, name, None))
             }))
             .map_err(|panic| {
                 panic
