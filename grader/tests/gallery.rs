@@ -6,23 +6,35 @@
 //! A server under test is paired with the reference client and the other
 //! way round, so a mistake shows in its own checks and in the `pair` check
 //! only.
+//!
+//! Each program is graded once for this whole test binary
+//! ([`runs`]): the causes' tests ([`causes`]) and the verdicts' ([`verdicts`],
+//! which grade the UDP and chat programs five times each) read the same
+//! reports as the gallery's own assertions.
 
+#[path = "gallery_shared/causes.rs"]
+mod causes;
 mod common;
+#[path = "gallery_shared/runs.rs"]
+mod runs;
+#[path = "gallery_shared/verdicts.rs"]
+mod verdicts;
 
 use common::{assert_fails_exactly, binary, grade};
 use grader::check::{CauseKind, Status};
 use grader::process::Program;
 use grader::report::{Build, CheckReport, TaskReport};
+use runs::graded;
 use std::time::{Duration, Instant};
 
 fn server(number: u8, name: &str, failing: &[&str]) {
-    assert_fails_exactly(&grade(number, Some(binary(name)), None), failing);
+    assert_fails_exactly(&graded(number, "server", name), failing);
 }
 
 /// Like [`server`], and every failure's message holds each of `wording`:
 /// one mistake told one way, whichever check met it.
-fn server_saying(number: u8, name: &str, failing: &[&str], wording: &[&str]) -> Vec<CheckReport> {
-    let reports = grade(number, Some(binary(name)), None);
+fn server_saying(number: u8, name: &str, failing: &[&str], wording: &[&str]) -> runs::Reports {
+    let reports = graded(number, "server", name);
     assert_fails_exactly(&reports, failing);
     for report in reports.iter().filter(|r| r.status == Status::Fail) {
         for words in wording {
@@ -44,23 +56,19 @@ fn server_saying_led(number: u8, name: &str, failing: &[&str], wording: &[&str],
 }
 
 fn client(number: u8, name: &str, failing: &[&str]) {
-    assert_fails_exactly(&grade(number, None, Some(binary(name))), failing);
+    assert_fails_exactly(&graded(number, "client", name), failing);
 }
 
 /// Grades `name` as the `side` (`server` or `client`) of task `number`,
 /// asserts that exactly `failing` fail, and that what the student reads
 /// first (the lead) is `kind`'s cause, in its words, with its hint.
-fn caused(number: u8, side: &str, name: &str, failing: &[&str], kind: CauseKind) {
-    let program = Some(binary(name));
-    let reports = match side {
-        "server" => grade(number, program, None),
-        _ => grade(number, None, program),
-    };
+fn caused(number: u8, side: &'static str, name: &str, failing: &[&str], kind: CauseKind) {
+    let reports = graded(number, side, name);
     assert_fails_exactly(&reports, failing);
     assert_cause_leads(&reports, side, kind);
     // `grader hint` starts from the same place.
     let package = grader::tasks::by_number(number).unwrap().package;
-    let task = TaskReport::new(package, Build::Ok, Vec::new(), reports);
+    let task = TaskReport::new(package, Build::Ok, Vec::new(), reports.to_vec());
     let hint = grader::hint::text(&task, package, 0);
     assert!(
         hint.contains(&format!("Hint 1 of 3: {}\n", kind.hint())),
@@ -126,11 +134,11 @@ fn assert_lead(reports: &[CheckReport], failing: &[&str], words: &[&str]) {
 }
 
 fn server_lead(number: u8, name: &str, failing: &[&str], words: &[&str]) {
-    assert_lead(&grade(number, Some(binary(name)), None), failing, words);
+    assert_lead(&graded(number, "server", name), failing, words);
 }
 
 fn client_lead(number: u8, name: &str, failing: &[&str], words: &[&str]) {
-    assert_lead(&grade(number, None, Some(binary(name))), failing, words);
+    assert_lead(&graded(number, "client", name), failing, words);
 }
 
 /// Task `number` graded as `grader` grades it, its checks side by side,
@@ -356,12 +364,8 @@ fn wrong_t02_server_ignores_port() {
             ", it binds its default port, 5002; bind the port that the --port argument gives",
         ],
     );
-    let lead = grader::report::lead(&grade(
-        2,
-        Some(binary("wrong_t02_server_ignores_port")),
-        None,
-    ))
-    .expect("a lead");
+    let lead = grader::report::lead(&graded(2, "server", "wrong_t02_server_ignores_port"))
+        .expect("a lead");
     assert_eq!(
         lead.text,
         "the server ignores --port (it binds its default port, 5002)"
@@ -1055,7 +1059,11 @@ fn fails_leading(
     failing: &[&str],
     wording: &[&str],
 ) {
-    let reports = grade(number, server.map(binary), client.map(binary));
+    let reports = match (server, client) {
+        (Some(server), None) => graded(number, "server", server),
+        (None, Some(client)) => graded(number, "client", client),
+        _ => panic!("one side of the gallery, the reference on the other"),
+    };
     assert_lead(&reports, failing, wording);
 }
 
@@ -1244,7 +1252,7 @@ fn wrong_t06_client_bye_at_keystroke() {
     // nor its close ends it while the keyboard is silent. In the pair, the
     // blame is the client's, every time: the grader closing the server's
     // stdin at the end of the check is not the server exiting.
-    let reports = grade(6, None, Some(binary("wrong_t06_client_bye_at_keystroke")));
+    let reports = graded(6, "client", "wrong_t06_client_bye_at_keystroke");
     assert_fails_exactly(
         &reports,
         &[
@@ -1302,7 +1310,7 @@ fn wrong_t06_client_panics_at_end() {
     // Its reader thread panics at the normal end of every conversation,
     // the server's close after the client's BYE, and main exits 0 all the
     // same: exactly the checks that reach that end fail, for the panic.
-    let reports = grade(6, None, Some(binary("wrong_t06_client_panics_at_end")));
+    let reports = graded(6, "client", "wrong_t06_client_panics_at_end");
     assert_fails_exactly(
         &reports,
         &[
@@ -1338,7 +1346,7 @@ fn wrong_t06_client_prompt() {
     // Every check where it prints what the server sent fails for the
     // prompt glued to its lines, whichever line the timing put it on, and
     // not for the server in the pair checks.
-    let reports = grade(6, None, Some(binary("wrong_t06_client_prompt")));
+    let reports = graded(6, "client", "wrong_t06_client_prompt");
     assert_fails_exactly(
         &reports,
         &[

@@ -1,10 +1,10 @@
 //! Feedback that follows the cause: a server with one mistake that fails
 //! many checks is told so once, with the hint for that mistake, and no
-//! check of it shows a hint written for another one.
+//! check of it shows a hint written for another one. A gallery program
+//! here is graded once with the gallery's tests ([`super::runs`]).
 
-mod common;
-
-use common::binary;
+use super::runs::{graded as shared, one_by_one};
+use crate::common::binary;
 use grader::check::{CauseKind, Status, Subjects};
 use grader::process::Program;
 use grader::report::{Build, CheckReport, Format, Report, TaskReport};
@@ -51,6 +51,18 @@ fn human(package: &str, checks: Vec<CheckReport>) -> String {
 fn shown_once(number: u8, server: Program, scale: f64, kind: CauseKind, least: usize) {
     let reports = graded(number, server, scale);
     grouped(number, reports, "server", kind, least);
+}
+
+/// [`grouped`] for the gallery's `name` as the `side` of task `number`,
+/// as the gallery grades it.
+fn gallery_grouped(number: u8, side: &'static str, name: &str, kind: CauseKind, least: usize) {
+    grouped(
+        number,
+        shared(number, side, name).to_vec(),
+        side,
+        kind,
+        least,
+    );
 }
 
 /// Asserts that the failures of `reports` with a cause all have `kind` (at
@@ -109,18 +121,16 @@ fn shell(script: &str) -> Program {
 
 #[test]
 fn a_server_that_exits_at_once_is_named_once_with_its_last_words() {
-    shown_once(
+    let reports = graded(
         1,
         shell("echo 'error: no such file: config.toml' >&2; exit 3"),
         1.0,
-        CauseKind::ExitedEarly,
-        9,
     );
-    let reports = graded(1, shell("echo 'error: boom' >&2; exit 3"), 1.0);
-    let detail = &reports[0].cause.as_ref().unwrap().detail;
+    let detail = reports[0].cause.as_ref().unwrap().detail.clone();
+    grouped(1, reports, "server", CauseKind::ExitedEarly, 9);
     assert_eq!(
         detail,
-        "exit status 3; its last stderr line: \"error: boom\""
+        "exit status 3; its last stderr line: \"error: no such file: config.toml\""
     );
 }
 
@@ -153,10 +163,10 @@ fn a_start_that_failed_for_good_is_not_waited_out_again() {
 
 #[test]
 fn a_server_that_announces_port_zero_is_named_once() {
-    shown_once(
+    gallery_grouped(
         1,
-        binary("wrong_t01_server_prints_requested_port"),
-        1.0,
+        "server",
+        "wrong_t01_server_prints_requested_port",
         CauseKind::AnnouncedPortZero,
         9,
     );
@@ -175,10 +185,10 @@ fn a_server_that_announces_no_address_is_named_once() {
 
 #[test]
 fn a_server_that_ignores_the_port_is_named_once() {
-    shown_once(
+    gallery_grouped(
         2,
-        binary("wrong_t02_server_ignores_port"),
-        1.0,
+        "server",
+        "wrong_t02_server_ignores_port",
         CauseKind::IgnoresPort,
         9,
     );
@@ -187,14 +197,14 @@ fn a_server_that_ignores_the_port_is_named_once() {
 #[test]
 fn a_lone_failure_is_shown_as_before() {
     // One mistake, one check: nothing to group, the check's own hint.
-    let reports = graded(1, binary("wrong_t01_server_binds_all"), 1.0);
+    let reports = shared(1, "server", "wrong_t01_server_binds_all");
     let failed: Vec<&CheckReport> = reports
         .iter()
         .filter(|r| r.status == Status::Fail)
         .collect();
     assert_eq!(failed.len(), 1, "{reports:#?}");
     assert!(failed[0].cause.is_none());
-    let text = human("task01_connect", reports.clone());
+    let text = human("task01_connect", reports.to_vec());
     assert!(text.contains("✗ task01.server.loopback_default"), "{text}");
     assert!(text.contains("✓ task01.server.listening"), "{text}");
     assert!(!text.contains("for one reason"), "{text}");
@@ -232,10 +242,10 @@ fn bytes_without_a_line_ending_are_shown() {
 
 #[test]
 fn a_server_that_keeps_the_connection_open_after_bye_is_named_once() {
-    shown_once(
+    gallery_grouped(
         4,
-        binary("wrong_t04_server_no_bye"),
-        1.0,
+        "server",
+        "wrong_t04_server_no_bye",
         CauseKind::KeepsOpenAfterBye,
         10,
     );
@@ -243,10 +253,10 @@ fn a_server_that_keeps_the_connection_open_after_bye_is_named_once() {
 
 #[test]
 fn a_greeting_without_a_line_ending_is_named_once() {
-    shown_once(
+    gallery_grouped(
         2,
-        binary("wrong_t02_server_no_newline_never_closes"),
-        1.0,
+        "server",
+        "wrong_t02_server_no_newline_never_closes",
         CauseKind::GreetingUnended,
         6,
     );
@@ -254,10 +264,10 @@ fn a_greeting_without_a_line_ending_is_named_once() {
 
 #[test]
 fn a_server_that_serves_one_client_at_a_time_is_named_once() {
-    shown_once(
+    gallery_grouped(
         4,
-        binary("wrong_t04_server_iterative"),
-        1.0,
+        "server",
+        "wrong_t04_server_iterative",
         CauseKind::OneAtATime,
         5,
     );
@@ -265,9 +275,13 @@ fn a_server_that_serves_one_client_at_a_time_is_named_once() {
 
 #[test]
 fn a_client_that_never_half_closes_is_named_once() {
-    let client = binary("wrong_t03_client_no_shutdown");
-    let reports = graded_pair(3, None, Some(client), 1.0);
-    grouped(3, reports, "client", CauseKind::NoHalfClose, 6);
+    gallery_grouped(
+        3,
+        "client",
+        "wrong_t03_client_no_shutdown",
+        CauseKind::NoHalfClose,
+        6,
+    );
 }
 
 #[test]
@@ -275,7 +289,7 @@ fn what_one_check_waited_for_in_vain_is_not_waited_out_again() {
     // The checks run one after another here: once a check has waited its
     // whole deadline for the close after `BYE`, the others stop waiting
     // for it at once, the pair check included.
-    let reports = graded(4, binary("wrong_t04_server_no_bye"), 1.0);
+    let reports = one_by_one(4, "server", "wrong_t04_server_no_bye");
     let wait = grader::harness::REPLY_WAIT.as_millis() as u64;
     let (waited, quick): (Vec<&CheckReport>, Vec<&CheckReport>) = reports
         .iter()
@@ -297,9 +311,14 @@ fn what_one_check_waited_for_in_vain_is_not_waited_out_again() {
 fn a_server_that_panics_during_a_check_is_told_the_same_way_every_time() {
     // It ends of the panic: the panic is the cause (not the exit it led
     // to), without the thread's id, which changes every run.
+    // The first grading is the gallery's, then two more.
+    let name = "wrong_t01_server_unwraps_peer_addr";
     let messages: Vec<String> = (0..3)
-        .map(|_| {
-            let reports = graded(1, binary("wrong_t01_server_unwraps_peer_addr"), 1.0);
+        .map(|run| {
+            let reports = match run {
+                0 => shared(1, "server", name),
+                _ => std::sync::Arc::new(graded(1, binary(name), 1.0)),
+            };
             let failed: Vec<&CheckReport> = reports
                 .iter()
                 .filter(|r| r.status == Status::Fail)
@@ -328,7 +347,7 @@ fn a_server_that_panics_during_a_check_is_told_the_same_way_every_time() {
 fn a_panic_on_an_error_path_is_told_as_any_panic() {
     // The task01 client unwraps a refused connect: the check of that error
     // path says so with the words and the cause of every other panic.
-    let reports = graded_pair(1, None, Some(binary("wrong_t01_client_unwrap")), 1.0);
+    let reports = shared(1, "client", "wrong_t01_client_unwrap");
     let refused = reports
         .iter()
         .find(|r| r.id == "task01.client.refused")
@@ -354,10 +373,10 @@ fn a_panic_on_an_error_path_is_told_as_any_panic() {
 
 #[test]
 fn a_udp_server_that_adds_a_newline_is_named_once() {
-    shown_once(
+    gallery_grouped(
         5,
-        binary("wrong_t05_server_adds_newline"),
-        1.0,
+        "server",
+        "wrong_t05_server_adds_newline",
         CauseKind::AddsBytes,
         8,
     );
@@ -365,10 +384,10 @@ fn a_udp_server_that_adds_a_newline_is_named_once() {
 
 #[test]
 fn a_udp_server_that_replies_to_a_fixed_address_is_named_once() {
-    shown_once(
+    gallery_grouped(
         5,
-        binary("wrong_t05_server_fixed_address"),
-        1.0,
+        "server",
+        "wrong_t05_server_fixed_address",
         CauseKind::NoDatagramReply,
         3,
     );
@@ -376,10 +395,10 @@ fn a_udp_server_that_replies_to_a_fixed_address_is_named_once() {
 
 #[test]
 fn a_chat_server_that_takes_turns_is_named_once() {
-    shown_once(
+    gallery_grouped(
         6,
-        binary("wrong_t06_server_turns"),
-        1.0,
+        "server",
+        "wrong_t06_server_turns",
         CauseKind::TakesTurns,
         3,
     );
@@ -389,9 +408,8 @@ fn a_chat_server_that_takes_turns_is_named_once() {
 fn a_chat_client_that_takes_turns_is_named_once_per_cause() {
     // Turn-taking keeps it from sending and printing (one cause), and from
     // ending when the server does (another): two groups, each with its hint.
-    let client = binary("wrong_t06_client_turns");
-    let reports = graded_pair(6, None, Some(client), 1.0);
-    let text = human("task06_chat", reports.clone());
+    let reports = shared(6, "client", "wrong_t06_client_turns");
+    let text = human("task06_chat", reports.to_vec());
     for (kind, least) in [
         (CauseKind::TakesTurns, 4),
         (CauseKind::KeyboardHoldsExit, 2),
@@ -413,31 +431,43 @@ fn a_chat_client_that_takes_turns_is_named_once_per_cause() {
 
 #[test]
 fn a_chat_client_that_ends_only_at_a_keystroke_is_named_once() {
-    let client = binary("wrong_t06_client_bye_at_keystroke");
-    let reports = graded_pair(6, None, Some(client), 1.0);
-    grouped(6, reports, "client", CauseKind::KeyboardHoldsExit, 2);
+    gallery_grouped(
+        6,
+        "client",
+        "wrong_t06_client_bye_at_keystroke",
+        CauseKind::KeyboardHoldsExit,
+        2,
+    );
 }
 
 #[test]
 fn a_udp_client_that_adds_a_newline_is_named_once() {
-    let client = binary("wrong_t05_client_sends_newline");
-    let reports = graded_pair(5, None, Some(client), 1.0);
-    grouped(5, reports, "client", CauseKind::SendsNewline, 7);
+    gallery_grouped(
+        5,
+        "client",
+        "wrong_t05_client_sends_newline",
+        CauseKind::SendsNewline,
+        7,
+    );
 }
 
 #[test]
 fn a_udp_client_bound_to_the_servers_port_is_named_once() {
-    let client = binary("wrong_t05_client_binds_server_port");
-    let reports = graded_pair(5, None, Some(client), 1.0);
-    grouped(5, reports, "client", CauseKind::BindsServerPort, 12);
+    gallery_grouped(
+        5,
+        "client",
+        "wrong_t05_client_binds_server_port",
+        CauseKind::BindsServerPort,
+        12,
+    );
 }
 
 #[test]
 fn a_chat_server_that_answers_the_clients_bye_is_named_once() {
-    shown_once(
+    gallery_grouped(
         6,
-        binary("wrong_t06_server_answers_bye"),
-        1.0,
+        "server",
+        "wrong_t06_server_answers_bye",
         CauseKind::AnswersClientBye,
         12,
     );
@@ -445,16 +475,24 @@ fn a_chat_server_that_answers_the_clients_bye_is_named_once() {
 
 #[test]
 fn a_chat_client_that_calls_the_close_after_its_bye_an_error_is_named_once() {
-    let client = binary("wrong_t06_client_close_is_error");
-    let reports = graded_pair(6, None, Some(client), 1.0);
-    grouped(6, reports, "client", CauseKind::CloseAfterByeIsError, 6);
+    gallery_grouped(
+        6,
+        "client",
+        "wrong_t06_client_close_is_error",
+        CauseKind::CloseAfterByeIsError,
+        6,
+    );
 }
 
 #[test]
 fn a_line_client_that_sends_no_bye_at_the_end_of_input_is_named_once() {
-    let client = binary("wrong_t04_client_no_bye_at_eof");
-    let reports = graded_pair(4, None, Some(client), 1.0);
-    grouped(4, reports, "client", CauseKind::NoByeAtEof, 6);
+    gallery_grouped(
+        4,
+        "client",
+        "wrong_t04_client_no_bye_at_eof",
+        CauseKind::NoByeAtEof,
+        6,
+    );
 }
 
 /// A failed check of the server, with `cause` if given.
