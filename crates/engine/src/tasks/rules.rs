@@ -13,6 +13,7 @@ use crate::platform;
 use crate::process::{describe_status, Child, NoLine, Signal, Stream};
 use crate::show;
 use crate::time::{human, Deadline};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// How long a program has to answer its command line (`--version`,
@@ -184,8 +185,15 @@ fn arguments(ctx: &mut Ctx, role: Role) -> CheckResult {
 /// Starts `role`'s program once for each command line of `runs`, one
 /// after the other, and collects how each ended. One at a time, so that
 /// a program that serves instead of answering is told the same way every
-/// run: at once, it would bind its port in one run or the other.
+/// run: at once, it would bind its port in one run or the other. And one
+/// check's runs at a time in this grader: most of them name no port, so a
+/// program that serves anyway takes its task's default port, which the
+/// runs of another check beside it would then find taken.
 fn answers(ctx: &mut Ctx, role: Role, runs: &[&[&str]]) -> Result<Vec<Finished>, Outcome> {
+    static ONE_CHECK_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_CHECK_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut answers = Vec::new();
     for args in runs {
         let child = ctx.start_bare(role, args)?;
