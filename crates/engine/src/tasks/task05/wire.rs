@@ -126,6 +126,22 @@ pub fn collect(ctx: &mut Ctx, to: SocketAddr, senders: &[Sender]) -> CheckResult
                 }
                 continue;
             };
+            let ours = senders.iter().any(|s| s.datagrams.contains(&reply.bytes));
+            if reply.from != to && !ours {
+                // Another program's datagram to a port the kernel had just
+                // given to this sender: a server elsewhere answering a
+                // socket that has since closed. Not this server's reply.
+                ctx.note(format!(
+                    "{} got {} bytes from {}, none of them a datagram of this round: ignored",
+                    sender.name,
+                    reply.bytes.len(),
+                    reply.from
+                ));
+                if round.expired() {
+                    return Err(no_reply(ctx, sender, &awaited, sends));
+                }
+                continue;
+            }
             if reply.from != to {
                 return Err(Outcome::fail(format!(
                     "{} got a reply from {}, not from the server's address {to}: reply from the socket the datagram came to",

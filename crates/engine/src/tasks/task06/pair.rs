@@ -8,6 +8,7 @@ use crate::harness::{expect_success, finish_pair, lines_or_nothing, Ctx, EXIT_WA
 use crate::process::{describe_status, Child, Stream};
 use crate::show;
 use crate::time::human;
+use std::time::Duration;
 
 /// The student's server and client, connected, each with its stdin piped.
 fn pair_up(ctx: &mut Ctx) -> Result<(crate::harness::Server, Child), Outcome> {
@@ -57,8 +58,9 @@ pub(super) fn pair_chat(ctx: &mut Ctx) -> CheckResult {
     let done = finish_pair(ctx, &client).map_err(|outcome| {
         // Who failed first: the server's lines say whether it heard the
         // BYE and ended the conversation.
+        let heard = heard_bye(ctx, &server);
         let said = server.child.output(Stream::Stdout);
-        let whose = if !said.iter().any(|l| l == "Client: BYE") {
+        let whose = if !heard {
             "your server never printed `Client: BYE`: did your client send it, and does your server read on?"
         } else if !said.iter().any(|l| l.contains("Conversation ended")) {
             "your server printed `Client: BYE` but not `Conversation ended`: does it close the connection after the client's BYE?"
@@ -74,8 +76,7 @@ pub(super) fn pair_chat(ctx: &mut Ctx) -> CheckResult {
     expect_success(&done).map_err(|outcome| {
         // Your server printed the client's BYE: the close that followed is
         // the normal end.
-        let out = server.child.output(Stream::Stdout);
-        match out.iter().any(|l| l == "Client: BYE") {
+        match heard_bye(ctx, &server) {
             true => close_called_error(outcome, &done),
             false => outcome,
         }
@@ -83,6 +84,21 @@ pub(super) fn pair_chat(ctx: &mut Ctx) -> CheckResult {
     expect_printed(ctx, &server, "BYE", "your server prints your client's BYE")?;
     expect_ended(ctx, &server, 1)
 }
+
+/// Whether the server printed `Client: BYE`. Asked once the client has
+/// ended, which the server's close after that line may cause before the
+/// grader has read the line from the server's pipe: it is given a moment.
+fn heard_bye(ctx: &Ctx, server: &crate::harness::Server) -> bool {
+    server
+        .child
+        .wait_for_line(Stream::Stdout, ctx.deadline(BYE_LINE_WAIT), |l| {
+            l == "Client: BYE"
+        })
+        .is_ok()
+}
+
+/// How long [`heard_bye`] waits for a line the server may still be writing.
+const BYE_LINE_WAIT: Duration = Duration::from_secs(1);
 
 pub(super) fn pair_server_ends(ctx: &mut Ctx) -> CheckResult {
     let (server, client) = pair_up(ctx)?;
