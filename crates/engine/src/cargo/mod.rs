@@ -18,6 +18,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::thread;
 use std::time::SystemTime;
 use thiserror::Error;
@@ -325,6 +326,11 @@ pub fn resolve_offline(
     let output = command
         .current_dir(dir)
         .args(["metadata", "--offline", "--format-version", "1"])
+        // For this machine only, as the build is: otherwise cargo reads
+        // the manifest of every crate of every platform (Windows' and
+        // macOS' too), which a machine that only ever built for itself
+        // has not downloaded, and no workspace resolves offline.
+        .args(host().iter().flat_map(|host| ["--filter-platform", host]))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -412,6 +418,21 @@ pub fn touch_tree(dir: &Path) -> std::io::Result<()> {
 }
 
 /// The cargo that runs us (`cargo run` sets `CARGO`), else the one on PATH.
+/// The target triple of this machine's rustc (`rustc -vV`), once.
+fn host() -> Option<&'static str> {
+    static HOST: OnceLock<Option<String>> = OnceLock::new();
+    HOST.get_or_init(|| {
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let output = Command::new(rustc).arg("-vV").output().ok()?;
+        String::from_utf8(output.stdout)
+            .ok()?
+            .lines()
+            .find_map(|line| line.strip_prefix("host: "))
+            .map(str::to_string)
+    })
+    .as_deref()
+}
+
 pub fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
