@@ -401,3 +401,66 @@ fn a_budget_holds_every_program_of_a_jail_together_and_names_each_cap_hit() {
         ["the submission as a whole needed more than its 0.1 CPUs (grading.toml [sandbox] cpus)"]
     );
 }
+
+/// Every process alive in session `sid` (the fourth field after the name
+/// in `/proc/PID/stat`: state, parent, group, session), zombies left out.
+fn session(sid: u32) -> Vec<String> {
+    let mut alive = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((name, after)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        if fields.get(3) == Some(&sid.to_string().as_str()) && fields[0] != "Z" {
+            alive.push(format!("{}: {name})", entry.file_name().to_string_lossy()));
+        }
+    }
+    alive
+}
+
+#[test]
+#[serial]
+fn a_sandboxed_grading_leaves_nothing_running_once_the_grader_ends() {
+    if !support().complete() {
+        return;
+    }
+    // In a session of its own, which everything it starts stays in unless
+    // it leaves it: its zygote (the launcher kept for the whole run), the
+    // zygote's copies and the jailed programs.
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_grader"));
+    command
+        .current_dir(common::workspace_root())
+        .args(["task01", "--sandbox", "--format", "json"]);
+    // SAFETY: setsid(2) is async-signal-safe and touches no memory.
+    unsafe {
+        command.pre_exec(|| match libc::setsid() {
+            -1 => Err(std::io::Error::last_os_error()),
+            _ => Ok(()),
+        });
+    }
+    let child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its pid is the session's id.
+    let sid = child.id();
+    let output = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no report ({e}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert_eq!(report["score"], report["max_score"], "{report:#}");
+    // Its zygote ends once the grader's end of their socket is closed.
+    let gone = Deadline::after(Duration::from_secs(5));
+    while !session(sid).is_empty() {
+        assert!(!gone.expired(), "still alive: {:?}", session(sid));
+        std::thread::yield_now();
+    }
+}

@@ -55,15 +55,14 @@ impl Confinement for Jail {
             plant,
         };
         let plan = self.plan(view, name, &path, Some(executable))?;
-        let mut confined = plan.command(handed, true)?;
+        let args = argv[1..]
+            .iter()
+            .map(|arg| c_string(arg.as_str()))
+            .collect::<io::Result<_>>()?;
         // Nothing of the grader's environment (a CI token, say) reaches
         // untrusted code.
-        confined
-            .command
-            .args(&argv[1..])
-            .env_clear()
-            .env("PATH", JAILED_PATH);
-        Ok(confined)
+        let env = vec![c_string(format!("PATH={JAILED_PATH}"))?];
+        plan.spawner(handed, args, env)
     }
 
     fn mark(&self) -> Option<Box<dyn BudgetMark>> {

@@ -2,7 +2,10 @@
 //! argument ([`super::plan`]), which sets one jailed process up as its
 //! [`Plan`] says and runs it. It becomes `outer`, forks `init` and the
 //! program (see [`super::jail`] for the chain), all three copies of this
-//! small fresh process rather than of the grader.
+//! small fresh process rather than of the grader. A build's launcher is
+//! started for that build alone; programs are started by the zygote
+//! ([`super::zygote`]), a launcher that forks a copy of itself for each
+//! and sets it up here ([`Setup`]).
 //!
 //! A step that fails before the program runs is told to the spawner: its
 //! OS error code and the error in words on the `started` pipe (or, for a
@@ -32,7 +35,19 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 /// jailed programs with, and returns.
 pub fn serve_if_asked() {
     let mut args = std::env::args_os().skip(1);
-    if args.next().as_deref() != Some(OsStr::new(MARKER)) {
+    let first = args.next();
+    if first.as_deref() == Some(OsStr::new(super::zygote::MARKER)) {
+        match args
+            .next()
+            .and_then(|fd| fd.to_str()?.parse::<RawFd>().ok())
+        {
+            // SAFETY: the grader handed this descriptor on for this use alone.
+            Some(fd) => super::zygote::serve(unsafe { OwnedFd::from_raw_fd(fd) }),
+            // SAFETY: ends this process.
+            None => unsafe { libc::_exit(127) },
+        }
+    }
+    if first.as_deref() != Some(OsStr::new(MARKER)) {
         launcher_is_self();
         return;
     }
@@ -67,12 +82,24 @@ fn start(plan: Option<OsString>, args: Vec<OsString>) -> io::Result<Infallible> 
     file.read_to_end(&mut json)?;
     drop(file);
     let plan: Plan = serde_json::from_slice(&json).map_err(io::Error::other)?;
-    Setup::new(plan, args)?.enter()
+    let args = args
+        .iter()
+        .map(|arg| super::plan::c_string(arg.as_bytes()))
+        .collect::<io::Result<_>>()?;
+    let env = std::env::vars_os()
+        .map(|(key, value)| {
+            let mut pair = key.into_vec();
+            pair.push(b'=');
+            pair.extend(value.as_bytes());
+            super::plan::c_string(pair)
+        })
+        .collect::<io::Result<_>>()?;
+    Setup::new(plan, args, env)?.enter()
 }
 
 /// A plan made ready: the landlock rules, the seccomp filter and the
 /// program's command line, all made before the first fork.
-struct Setup {
+pub(super) struct Setup {
     plan: Plan,
     ruleset: Option<RulesetCreated>,
     seccomp: Filter,
@@ -80,7 +107,9 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(plan: Plan, args: Vec<OsString>) -> io::Result<Setup> {
+    /// `args`: the program's arguments after its name; `env`: its
+    /// environment, `KEY=VALUE` each.
+    pub(super) fn new(plan: Plan, args: Vec<CString>, env: Vec<CString>) -> io::Result<Setup> {
         // SAFETY: the grader handed this descriptor on for this use alone.
         let executable = plan.executable.map(|fd| unsafe { File::from_raw_fd(fd) });
         let ruleset = match (&plan.view, &executable) {
@@ -91,17 +120,7 @@ impl Setup {
             }
             _ => None,
         };
-        let argv = std::iter::once(Ok(plan.name.clone()))
-            .chain(args.iter().map(|arg| super::plan::c_string(arg.as_bytes())))
-            .collect::<io::Result<Vec<_>>>()?;
-        let env = std::env::vars_os()
-            .map(|(key, value)| {
-                let mut pair = key.into_vec();
-                pair.push(b'=');
-                pair.extend(value.as_bytes());
-                super::plan::c_string(pair)
-            })
-            .collect::<io::Result<Vec<_>>>()?;
+        let argv = std::iter::once(plan.name.clone()).chain(args).collect();
         let exec = Exec::new(executable, plan.path.clone(), argv, env);
         Ok(Setup {
             plan,
@@ -113,7 +132,7 @@ impl Setup {
 
     /// Becomes `outer`, forks `init`, which forks the program; returns
     /// only on failure, in whichever of the three it happened.
-    fn enter(mut self) -> io::Result<Infallible> {
+    pub(super) fn enter(mut self) -> io::Result<Infallible> {
         // First of all, so that outer, init and the program all count
         // against the submission's budget, and whatever they start too.
         for procs in &self.plan.budget {

@@ -47,6 +47,7 @@ mod plan;
 pub mod seccomp;
 pub mod store;
 pub mod view;
+mod zygote;
 
 pub use jail::Jail;
 pub use plan::use_launcher;

@@ -1,26 +1,31 @@
-//! What the grader hands the launcher of a jailed program (see
+//! What the grader hands the launcher of a jailed process (see
 //! [`super::jail`] for the chain, [`super::launcher`] for what the launcher
-//! does with it).
+//! does with it), and the two ways a launcher is started.
 //!
-//! The grader forks only to exec the launcher: its own binary again
-//! (`/proc/self/exe`), with a hidden first argument. The launcher is a fresh
-//! process with a small address space, so the two processes that stay
-//! beside the program for its whole life (`outer` and `init`) are copies of
-//! it, not of the grader, whose every page they would otherwise share
-//! (forking a copy of the grader costs more the larger it is, and every
-//! page the grader writes afterwards is copied once).
+//! A program is started by the zygote ([`super::zygote`]): one launcher
+//! kept for the grader's whole run, which forks a copy of itself for each
+//! start, and gets the plan, the arguments, the environment and the
+//! descriptors over a socket ([`Plan::spawner`]).
 //!
-//! The launcher's command line is `MARKER PLAN STARTED ARGS…`: `PLAN` a
-//! descriptor of a [`Plan`] (JSON, in a memfd), `STARTED` the write end of
-//! the pipe that tells the spawner the program runs ([`Confined::started`])
-//! or `-`, and `ARGS` the program's arguments after its name. Its
-//! environment is the program's. Every descriptor it is handed was opened
-//! by the grader with close-on-exec and loses that flag only in the forked
+//! A build (cargo, which runs once per submission) is started by its own
+//! launcher: the grader forks only to exec its own binary again
+//! (`/proc/self/exe`) with a hidden first argument ([`Plan::command`]).
+//! That command line is `MARKER PLAN - ARGS…`: `PLAN` a descriptor of the
+//! [`Plan`] (JSON, in a memfd), `-` the place of the `started` pipe a
+//! program's launcher would have, and `ARGS` cargo's arguments. Its
+//! environment is cargo's. Every descriptor it is handed was opened by
+//! the grader with close-on-exec and loses that flag only in the forked
 //! child, so no other program the grader starts meanwhile inherits it.
+//!
+//! Either way `outer` and `init`, which stay beside the program for its
+//! whole life, are copies of a small fresh process, not of the grader,
+//! whose every page they would otherwise share (forking a copy of the
+//! grader costs more the larger it is, and every page the grader writes
+//! afterwards is copied once).
 
 use super::view::Mounts;
 use super::Limits;
-use crate::process::Confined;
+use crate::process::{Confined, Launch};
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::memfd::{memfd_create, MFdFlags};
 use serde::{Deserialize, Serialize};
@@ -90,29 +95,40 @@ impl Handed {
         self.fds.push(fd);
         Ok(raw)
     }
+
+    pub(super) fn fds(&self) -> &[OwnedFd] {
+        &self.fds
+    }
 }
 
 impl Plan {
-    /// The command that starts the launcher with this plan and `handed`
-    /// (the descriptors the plan names). With `wait`, the spawner is to
-    /// wait on [`Confined::started`]; without, a launcher that fails says
-    /// why on its stderr and ends with status 127.
-    pub fn command(&self, mut handed: Handed, wait: bool) -> io::Result<Confined> {
+    /// How the zygote ([`super::zygote`]) starts this plan with `handed`
+    /// (the descriptors the plan names), `args` (after the program's
+    /// name) and `env`; the spawner waits on [`Confined::started`].
+    pub fn spawner(
+        self,
+        handed: Handed,
+        args: Vec<CString>,
+        env: Vec<CString>,
+    ) -> io::Result<Confined> {
+        let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+        let spawner = move |stdio| super::zygote::spawn(self, handed, args, env, stdio, write);
+        Ok(Confined {
+            launch: Launch::Spawner(Box::new(spawner)),
+            started: Some(std::fs::File::from(read)),
+        })
+    }
+
+    /// The command that starts a launcher with this plan and `handed`
+    /// (the descriptors the plan names): a launcher that fails says why
+    /// on its stderr and ends with status 127.
+    pub fn command(&self, mut handed: Handed) -> io::Result<Command> {
         let json = serde_json::to_vec(self)?;
         let plan = memfd_create(c"grader-jail-plan", MFdFlags::MFD_CLOEXEC)?;
         std::fs::File::from(plan.try_clone()?).write_all(&json)?;
         let plan = handed.hand(plan)?;
-        let (started, told) = if wait {
-            let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
-            (
-                Some(std::fs::File::from(read)),
-                handed.hand(write)?.to_string(),
-            )
-        } else {
-            (None, "-".to_string())
-        };
         let mut command = Command::new(launcher()?);
-        command.arg(MARKER).arg(plan.to_string()).arg(told);
+        command.arg(MARKER).arg(plan.to_string()).arg("-");
         let raw: Vec<RawFd> = handed.fds.iter().map(AsRawFd::as_raw_fd).collect();
         // SAFETY: fcntl(2) is async-signal-safe and allocates nothing; it
         // changes the forked child's descriptors only. `handed` keeps them
@@ -128,7 +144,7 @@ impl Plan {
                 Ok(())
             });
         }
-        Ok(Confined { command, started })
+        Ok(command)
     }
 }
 
@@ -150,7 +166,7 @@ pub(super) fn launcher_is_self() {
     let _ = LAUNCHER.set(PathBuf::from("/proc/self/exe"));
 }
 
-fn launcher() -> io::Result<&'static Path> {
+pub(super) fn launcher() -> io::Result<&'static Path> {
     LAUNCHER.get().map(PathBuf::as_path).ok_or_else(|| {
         io::Error::other(
             "no launcher for jailed programs (a binary that jails programs calls \

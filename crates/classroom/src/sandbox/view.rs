@@ -277,7 +277,7 @@ pub fn confine(
     let plan = jail.plan(View::Build(mounts), &cargo, Path::new(&cargo), None)?;
     // `cargo_build_with` made this command and set nothing on it yet; it
     // adds cargo's arguments after the launcher's own.
-    *command = plan.command(Handed::default(), false)?.command;
+    *command = plan.command(Handed::default())?;
     command
         .env_clear()
         .env("PATH", format!("{TOOLCHAIN_IN}/bin:/usr/bin:/bin"))

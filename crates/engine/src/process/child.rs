@@ -11,10 +11,10 @@ use super::exit::{lock, Exit, ExitWatch};
 use super::group::{self, Group, Signal};
 use super::lines::{Lines, Tap};
 use super::registry::{live, starting, stopping};
-use super::{Confined, NoLine, Program, Stream, GRACE};
+use super::{Confined, Launch, NoLine, Program, Stream, GRACE};
 use crate::time::Deadline;
 use std::io::{self, Write};
-use std::process::{ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread;
@@ -48,46 +48,34 @@ impl Child {
                 "the grader is stopping",
             ));
         }
-        let (mut command, started) = match &program.jail {
+        let (launch, started) = match &program.jail {
             Some(jail) => {
                 let confined = jail.command(&program.argv, program.script.as_deref())?;
-                (confined.command, confined.started)
+                (confined.launch, confined.started)
             }
             None => {
                 let mut command = Command::new(name);
                 command.args(args);
-                (command, None)
+                (Launch::Command(command), None)
             }
         };
-        command
-            .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        group::prepare(&mut command);
-        // A panic's backtrace, symbolized from debug info, can take seconds
-        // on a loaded machine, holding up the exit it comes before; the
-        // panic's line already says where. Jailed programs get no
-        // environment at all.
-        command
-            .env_remove("RUST_BACKTRACE")
-            .env_remove("RUST_LIB_BACKTRACE");
-        let mut child = command.spawn()?;
-        // The command holds the launcher's end of `started`: only once it is
-        // gone can the wait below see the end of the file.
-        drop(command);
+        let Launched {
+            mut process,
+            stdin,
+            stdout: out,
+            stderr: err,
+        } = launch.start(stdin)?;
         if let Some(started) = started {
             if let Err(e) = Confined::wait_started(started) {
-                let _ = child.kill();
-                let _ = child.wait();
+                process.kill_now();
                 return Err(e);
             }
         }
-        let pid = child.id();
-        let group = match group::adopt(&child) {
+        let pid = process.id();
+        let group = match process.group() {
             Ok(group) => group,
             Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                process.kill_now();
                 return Err(e);
             }
         };
@@ -96,21 +84,16 @@ impl Child {
 
         let stdout = Arc::new(Lines::default());
         let stderr = Arc::new(Lines::default());
-        if let Some(pipe) = child.stdout.take() {
-            Arc::clone(&stdout).pump(pipe);
-        }
-        if let Some(pipe) = child.stderr.take() {
-            Arc::clone(&stderr).pump(pipe);
-        }
-        let stdin = child.stdin.take();
+        Arc::clone(&stdout).pump(out);
+        Arc::clone(&stderr).pump(err);
 
-        // A thread owns the std Child and reaps it the moment it exits, so
+        // A thread owns the process and reaps it the moment it exits, so
         // waiting for an exit is a wait on a condition variable with a
         // deadline, and a program that exits is never left a zombie.
         let exit = Arc::new(Exit::default());
         let reaper = Arc::clone(&exit);
         thread::spawn(move || {
-            if let Ok(status) = child.wait() {
+            if let Ok(status) = process.wait() {
                 let own = !reaper.signalled.load(Ordering::SeqCst)
                     && !reaper.stdin_closed.load(Ordering::SeqCst);
                 reaper.on_its_own.store(own, Ordering::SeqCst);
@@ -321,6 +304,138 @@ impl Child {
         let _ = group::send(self.group, Signal::Kill, true);
         self.wait(Deadline::after(Duration::from_secs(5)));
         live().retain(|&group| group != self.group);
+    }
+}
+
+/// A program just started, with the grader's ends of its stdio.
+struct Launched {
+    process: Process,
+    stdin: Option<ChildStdin>,
+    stdout: ChildStdout,
+    stderr: ChildStderr,
+}
+
+/// A started program, however it was started.
+enum Process {
+    Spawned(std::process::Child),
+    /// Started by a confinement ([`Launch::Spawner`]): a child of the
+    /// grader's own all the same, leading a process group of its own.
+    #[cfg(unix)]
+    Adopted(u32),
+}
+
+impl Launch {
+    /// Starts the program, its stdin piped when `stdin`, its stdout and
+    /// stderr piped.
+    fn start(self, stdin: bool) -> io::Result<Launched> {
+        match self {
+            Launch::Command(mut command) => {
+                command
+                    .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped());
+                group::prepare(&mut command);
+                // A panic's backtrace, symbolized from debug info, can take
+                // seconds on a loaded machine, holding up the exit it comes
+                // before; the panic's line already says where.
+                command
+                    .env_remove("RUST_BACKTRACE")
+                    .env_remove("RUST_LIB_BACKTRACE");
+                let mut child = command.spawn()?;
+                let pipes = (child.stdout.take(), child.stderr.take());
+                let (Some(stdout), Some(stderr)) = pipes else {
+                    return Err(io::Error::other("a child without its pipes"));
+                };
+                Ok(Launched {
+                    stdin: child.stdin.take(),
+                    process: Process::Spawned(child),
+                    stdout,
+                    stderr,
+                })
+            }
+            #[cfg(unix)]
+            Launch::Spawner(spawner) => {
+                use std::os::fd::OwnedFd;
+                let (stdin_read, stdin_write) = match stdin {
+                    true => {
+                        let (read, write) = io::pipe()?;
+                        (
+                            OwnedFd::from(read),
+                            Some(ChildStdin::from(OwnedFd::from(write))),
+                        )
+                    }
+                    false => (OwnedFd::from(std::fs::File::open("/dev/null")?), None),
+                };
+                let (stdout, stdout_write) = io::pipe()?;
+                let (stderr, stderr_write) = io::pipe()?;
+                // The program's ends are closed here once it holds them.
+                let pid = spawner(super::ChildStdio {
+                    stdin: stdin_read,
+                    stdout: stdout_write.into(),
+                    stderr: stderr_write.into(),
+                })?;
+                Ok(Launched {
+                    process: Process::Adopted(pid),
+                    stdin: stdin_write,
+                    stdout: ChildStdout::from(OwnedFd::from(stdout)),
+                    stderr: ChildStderr::from(OwnedFd::from(stderr)),
+                })
+            }
+        }
+    }
+}
+
+impl Process {
+    fn id(&self) -> u32 {
+        match self {
+            Process::Spawned(child) => child.id(),
+            #[cfg(unix)]
+            Process::Adopted(pid) => *pid,
+        }
+    }
+
+    fn group(&self) -> io::Result<group::Group> {
+        match self {
+            Process::Spawned(child) => group::adopt(child),
+            #[cfg(unix)]
+            Process::Adopted(pid) => Ok(*pid as group::Group),
+        }
+    }
+
+    /// Waits for the exit and reaps it.
+    fn wait(&mut self) -> io::Result<ExitStatus> {
+        match self {
+            Process::Spawned(child) => child.wait(),
+            #[cfg(unix)]
+            Process::Adopted(pid) => loop {
+                let mut status = 0;
+                // SAFETY: waits for a child of this process; `status` is a
+                // local the call writes.
+                match unsafe { libc::waitpid(*pid as i32, &mut status, 0) } {
+                    -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+                    -1 => return Err(io::Error::last_os_error()),
+                    _ => {
+                        use std::os::unix::process::ExitStatusExt;
+                        return Ok(ExitStatus::from_raw(status));
+                    }
+                }
+            },
+        }
+    }
+
+    /// Kills a program that could not be made ready, and reaps it.
+    fn kill_now(&mut self) {
+        match self {
+            Process::Spawned(child) => {
+                let _ = child.kill();
+            }
+            #[cfg(unix)]
+            Process::Adopted(pid) => {
+                // SAFETY: signals a child of this process, not yet reaped.
+                unsafe { libc::kill(*pid as i32, libc::SIGKILL) };
+            }
+        }
+        let _ = self.wait();
     }
 }
 

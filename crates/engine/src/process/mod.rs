@@ -69,15 +69,38 @@ pub trait Confinement: Send + Sync + Debug {
 
 /// A confined program, ready to be spawned.
 pub struct Confined {
-    /// What to spawn in the program's place: stdio, process group and the
-    /// like are set on it as on the program itself.
-    pub command: Command,
-    /// Once the command is spawned (and dropped, which closes the
+    /// How it is started: stdio, process group and the like are set as on
+    /// the program itself.
+    pub launch: Launch,
+    /// Once it is started (and the launch dropped, which closes the
     /// launcher's copy of the other end): reads end of file once the
     /// program itself runs, or, when a step kept it from starting, that
     /// step's OS error code (4 bytes, native order; 0 for none) and the
     /// error in words. `None`: nothing to wait for.
     pub started: Option<std::fs::File>,
+}
+
+/// How a confined program is started.
+pub enum Launch {
+    /// A command to spawn in the program's place.
+    Command(Command),
+    /// Started by the confinement itself, given the ends of its stdio:
+    /// it returns the pid of a child of the grader's own (waited for like
+    /// any other), which leads a process group of its own.
+    #[cfg(unix)]
+    Spawner(Spawner),
+}
+
+/// See [`Launch::Spawner`].
+#[cfg(unix)]
+pub type Spawner = Box<dyn FnOnce(ChildStdio) -> io::Result<u32> + Send>;
+
+/// The program's ends of its stdin, stdout and stderr.
+#[cfg(unix)]
+pub struct ChildStdio {
+    pub stdin: std::os::fd::OwnedFd,
+    pub stdout: std::os::fd::OwnedFd,
+    pub stderr: std::os::fd::OwnedFd,
 }
 
 impl Confined {
