@@ -18,15 +18,15 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::thread;
 use std::time::SystemTime;
 use thiserror::Error;
 
 mod built;
+mod offline;
 
-use built::cut_short;
 pub use built::Built;
+pub use offline::{resolve_offline, trim_lockfile};
 
 #[derive(Debug, Error)]
 pub enum BuildError {
@@ -312,76 +312,6 @@ fn shared_profile(command: &mut Command, dir: &Path) {
         .env("CARGO_INCREMENTAL", "0");
 }
 
-/// Whether cargo can read the workspace at `dir` and resolve its
-/// dependencies offline, from the crates already in the registry:
-/// `cargo metadata` does both and builds nothing. On success the lock file
-/// is brought up to date; on failure it is left as it was, and
-/// [`BuildError::Unresolved`] holds cargo's reason.
-pub fn resolve_offline(
-    dir: &Path,
-    configure: &dyn Fn(&mut Command) -> std::io::Result<()>,
-) -> Result<(), BuildError> {
-    let mut command = Command::new(cargo());
-    configure(&mut command).map_err(BuildError::Spawn)?;
-    let output = command
-        .current_dir(dir)
-        .args(["metadata", "--offline", "--format-version", "1"])
-        // For this machine only, as the build is: otherwise cargo reads
-        // the manifest of every crate of every platform (Windows' and
-        // macOS' too), which a machine that only ever built for itself
-        // has not downloaded, and no workspace resolves offline.
-        .args(host().iter().flat_map(|host| ["--filter-platform", host]))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(BuildError::Spawn)?;
-    if !output.status.success() {
-        return Err(BuildError::Unresolved {
-            dir: dir.to_path_buf(),
-            reason: cargo_reason(&String::from_utf8_lossy(&output.stderr)),
-        });
-    }
-    Ok(())
-}
-
-/// The line of cargo's error text that says why: the innermost cause
-/// (after the last `Caused by:`), else the `error:` line, cut short.
-fn cargo_reason(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr.lines().map(str::trim).collect();
-    let cause = match lines.iter().rposition(|line| *line == "Caused by:") {
-        Some(at) => lines[at + 1..].iter().find(|line| !line.is_empty()),
-        None => lines.iter().find(|line| line.starts_with("error:")),
-    };
-    let reason = cause
-        .or_else(|| lines.iter().find(|line| !line.is_empty()))
-        .map_or("cargo said nothing", |line| {
-            line.trim_start_matches("error:").trim()
-        });
-    cut_short(reason, 300)
-}
-
-/// Drops from the `Cargo.lock` of the workspace at `dir` the packages it no
-/// longer needs (a student edition has no dev-dependencies), changing no
-/// version: `cargo update --workspace` re-resolves only the workspace's own
-/// packages. Offline, so it never reaches for the network: the index of
-/// every crate left was cached when the workspace was built.
-pub fn trim_lockfile(dir: &Path) -> Result<(), BuildError> {
-    let output = Command::new(cargo())
-        .current_dir(dir)
-        .args(["update", "--workspace", "--offline", "--quiet"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(BuildError::Spawn)?;
-    if !output.status.success() {
-        return Err(BuildError::Lockfile {
-            dir: dir.to_path_buf(),
-            reason: String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        });
-    }
-    Ok(())
-}
-
 /// The executables kept in `cache`, if a build left them there.
 fn cached_executables(cache: &Path) -> Option<Vec<(String, PathBuf)>> {
     let entries: Vec<(String, PathBuf)> = fs::read_dir(cache)
@@ -418,46 +348,6 @@ pub fn touch_tree(dir: &Path) -> std::io::Result<()> {
 }
 
 /// The cargo that runs us (`cargo run` sets `CARGO`), else the one on PATH.
-/// The target triple of this machine's rustc (`rustc -vV`), once.
-fn host() -> Option<&'static str> {
-    static HOST: OnceLock<Option<String>> = OnceLock::new();
-    HOST.get_or_init(|| {
-        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-        let output = Command::new(rustc).arg("-vV").output().ok()?;
-        String::from_utf8(output.stdout)
-            .ok()?
-            .lines()
-            .find_map(|line| line.strip_prefix("host: "))
-            .map(str::to_string)
-    })
-    .as_deref()
-}
-
 pub fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cargo_s_reason_is_its_innermost_cause_or_its_error_line() {
-        let unresolved = "error: no matching package named `terminal_size` found\n\
-            location searched: crates.io index\n\
-            required by package `clap_builder v4.6.7`\n";
-        assert_eq!(
-            cargo_reason(unresolved),
-            "no matching package named `terminal_size` found"
-        );
-        let unreadable = "error: failed to load manifest for workspace member `/tmp/w/task01`\n\
-            referenced by workspace at `/tmp/w/Cargo.toml`\n\nCaused by:\n  \
-            failed to parse manifest at `/tmp/w/task01/Cargo.toml`\n\nCaused by:\n  \
-            the binary target name `build` is forbidden\n";
-        assert_eq!(
-            cargo_reason(unreadable),
-            "the binary target name `build` is forbidden"
-        );
-        assert_eq!(cargo_reason(""), "cargo said nothing");
-    }
 }

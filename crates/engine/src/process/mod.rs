@@ -13,6 +13,8 @@
 //!
 //! # Layout
 //! - `child`: the [`Child`]: started, waited on, killed as a group, reaped.
+//! - `launch`: how a program is started: a `Command`, or a confinement's
+//!   own spawner.
 //! - `lines`: the pumps that turn a child's output into bounded lines, and
 //!   the [`Tap`] that keeps them after the child is gone.
 //! - `registry`: the process groups alive now, for [`kill_all`].
@@ -23,6 +25,7 @@ mod child;
 mod cpu;
 mod exit;
 mod group;
+mod launch;
 mod lines;
 mod registry;
 
