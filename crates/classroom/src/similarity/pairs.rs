@@ -28,6 +28,14 @@ pub struct TaskIndex {
     /// Each source's own fingerprints (neither the starter's nor common),
     /// each with where it is: (file, first token).
     prints: Vec<HashMap<u64, Vec<(u16, u32)>>>,
+    /// How many of each source's own fingerprints are in Rust files and
+    /// how many in Python files.
+    by_language: Vec<[usize; 2]>,
+}
+
+/// Which count of [`TaskIndex::by_language`] a file's fingerprints go to.
+fn language(path: &str) -> usize {
+    usize::from(path.ends_with(".py"))
 }
 
 /// Two sources that share fingerprints of a task.
@@ -132,13 +140,42 @@ pub fn index(task: &str, sources: &[Source], starter: &[File], settings: &Settin
     for own in &mut prints {
         own.retain(|hash, _| holders.get(hash).is_none_or(|n| *n <= allowed));
     }
-    TaskIndex { files, prints }
+    let by_language = sources
+        .iter()
+        .zip(&prints)
+        .map(|(source, own)| {
+            let files = source.files(task);
+            let mut counts = [0; 2];
+            for places in own.values() {
+                if let Some(file) = places.first().and_then(|(n, _)| files.get(*n as usize)) {
+                    counts[language(&file.path)] += 1;
+                }
+            }
+            counts
+        })
+        .collect();
+    TaskIndex {
+        files,
+        prints,
+        by_language,
+    }
 }
 
 impl TaskIndex {
     /// How many fingerprints of its own `source` has in the task.
     pub fn count(&self, source: usize) -> usize {
         self.prints[source].len()
+    }
+
+    /// [`TaskIndex::count`] in the languages `other` has too: the two
+    /// languages are never alike, so a pair's shares are of what could be
+    /// shared (the reference's Python is no part of a Rust student's share).
+    fn count_beside(&self, source: usize, other: usize) -> usize {
+        let (mine, theirs) = (self.by_language[source], self.by_language[other]);
+        match (0..2).filter(|&l| theirs[l] > 0).map(|l| mine[l]).sum() {
+            0 => self.count(source),
+            n => n,
+        }
     }
 
     /// Every pair of `sources` sharing fingerprints, without fragments;
@@ -166,7 +203,7 @@ impl TaskIndex {
             .filter(|(_, shared)| *shared >= settings.min_shared)
             .map(|((a, b), shared)| {
                 let (a, b) = (a as usize, b as usize);
-                let (na, nb) = (self.count(a), self.count(b));
+                let (na, nb) = (self.count_beside(a, b), self.count_beside(b, a));
                 let (share_a, share_b) = (shared as f64 / na as f64, shared as f64 / nb as f64);
                 // Against a known source: how much of it the student has,
                 // or how much of the student's own code is in it (a
@@ -380,6 +417,31 @@ mod tests {
         let sources: Vec<Source> = (0..3).map(|i| source(&i.to_string(), WORK)).collect();
         let index = index_of(&sources, &settings);
         assert_eq!(index.count(0), 0);
+    }
+
+    #[test]
+    fn a_pairs_shares_are_of_the_languages_both_sides_have() {
+        // The reference holds a task in Rust and in Python; a student who
+        // copied its Rust has all of what could be shared, both ways.
+        let settings = Settings::default();
+        let sources = [
+            Source {
+                known: true,
+                ..sources_of(
+                    "reference",
+                    vec![
+                        file("src/bin/server.rs", WORK),
+                        file("python/server.py", PYTHON_WORK),
+                    ],
+                )
+            },
+            sources_of("ana", vec![file("src/bin/server.rs", WORK)]),
+        ];
+        let index = index_of(&sources, &settings);
+        assert!(index.count(0) > index.count(1), "the Python counts alone");
+        let pairs = index.pairs("t", &sources, &settings);
+        assert_eq!(pairs.len(), 1, "{pairs:?}");
+        assert_eq!((pairs[0].share_a, pairs[0].share_b), (1.0, 1.0));
     }
 
     #[test]
