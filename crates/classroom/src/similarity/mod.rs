@@ -168,13 +168,15 @@ pub fn analyse(
     tasks.sort();
     tasks.dedup();
     let mut pairs = Vec::new();
-    let mut totals = vec![0usize; sources.len()];
+    let mut totals = vec![[0usize; 2]; sources.len()];
     let mut together: HashMap<(usize, usize), usize> = HashMap::new();
     for task in &tasks {
         let handed_out = starter.get(task).map_or(&[][..], Vec::as_slice);
         let index = pairs::index(task, &sources, handed_out, &settings);
         for (source, total) in totals.iter_mut().enumerate() {
-            *total += index.count(source);
+            let counts = index.by_language(source);
+            total[0] += counts[0];
+            total[1] += counts[1];
         }
         let found = index.pairs(task, &sources, &settings);
         for pair in &found {
@@ -189,7 +191,9 @@ pub fn analyse(
             a,
             b,
             shared,
-            score: 2.0 * shared as f64 / (totals[a] + totals[b]).max(1) as f64,
+            score: 2.0 * shared as f64
+                / (pairs::beside(totals[a], totals[b]) + pairs::beside(totals[b], totals[a])).max(1)
+                    as f64,
         })
         .filter(|o| o.score >= settings.floor)
         .collect();

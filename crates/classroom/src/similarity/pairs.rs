@@ -33,6 +33,15 @@ pub struct TaskIndex {
     by_language: Vec<[usize; 2]>,
 }
 
+/// Of `mine` (fingerprints by language), those in the languages `theirs`
+/// has too; all of them when the two have no language in common.
+pub fn beside(mine: [usize; 2], theirs: [usize; 2]) -> usize {
+    match (0..2).filter(|&l| theirs[l] > 0).map(|l| mine[l]).sum() {
+        0 => mine.iter().sum(),
+        n => n,
+    }
+}
+
 /// Which count of [`TaskIndex::by_language`] a file's fingerprints go to.
 fn language(path: &str) -> usize {
     usize::from(path.ends_with(".py"))
@@ -163,6 +172,7 @@ pub fn index(task: &str, sources: &[Source], starter: &[File], settings: &Settin
 
 impl TaskIndex {
     /// How many fingerprints of its own `source` has in the task.
+    #[cfg(test)]
     pub fn count(&self, source: usize) -> usize {
         self.prints[source].len()
     }
@@ -171,11 +181,13 @@ impl TaskIndex {
     /// languages are never alike, so a pair's shares are of what could be
     /// shared (the reference's Python is no part of a Rust student's share).
     fn count_beside(&self, source: usize, other: usize) -> usize {
-        let (mine, theirs) = (self.by_language[source], self.by_language[other]);
-        match (0..2).filter(|&l| theirs[l] > 0).map(|l| mine[l]).sum() {
-            0 => self.count(source),
-            n => n,
-        }
+        beside(self.by_language[source], self.by_language[other])
+    }
+
+    /// How many of `source`'s own fingerprints are in Rust files and how
+    /// many in Python files.
+    pub fn by_language(&self, source: usize) -> [usize; 2] {
+        self.by_language[source]
     }
 
     /// Every pair of `sources` sharing fingerprints, without fragments;
@@ -442,6 +454,9 @@ mod tests {
         let pairs = index.pairs("t", &sources, &settings);
         assert_eq!(pairs.len(), 1, "{pairs:?}");
         assert_eq!((pairs[0].share_a, pairs[0].share_b), (1.0, 1.0));
+        // And over all tasks.
+        let analysis = super::super::analyse(Vec::from(sources), &Default::default(), settings);
+        assert_eq!(analysis.overall[0].score, 1.0, "{:?}", analysis.overall);
     }
 
     #[test]
