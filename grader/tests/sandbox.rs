@@ -464,3 +464,55 @@ fn a_sandboxed_grading_leaves_nothing_running_once_the_grader_ends() {
         std::thread::yield_now();
     }
 }
+
+/// The pids of this process's zygotes (the launchers kept for its jailed
+/// programs), zombies left out.
+fn zygotes() -> Vec<i32> {
+    let me = std::process::id().to_string();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let (Ok(stat), Ok(cmdline)) = (
+            std::fs::read_to_string(entry.path().join("stat")),
+            std::fs::read(entry.path().join("cmdline")),
+        ) else {
+            continue;
+        };
+        let Some((_, after)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        let zygote = String::from_utf8_lossy(&cmdline).contains("--grader-jail-zygote");
+        if zygote && fields.get(1) == Some(&me.as_str()) && fields[0] != "Z" {
+            found.extend(
+                entry
+                    .file_name()
+                    .to_str()
+                    .and_then(|pid| pid.parse::<i32>().ok()),
+            );
+        }
+    }
+    found
+}
+
+#[test]
+#[serial]
+fn a_zygote_killed_between_starts_is_replaced_and_the_next_start_runs() {
+    let Some((jail, _dir)) = jail() else { return };
+    let child = Child::spawn(&sh(&jail, "echo first"), false).unwrap();
+    assert!(child.wait(soon()).unwrap().success());
+    let killed = zygotes();
+    assert!(!killed.is_empty(), "no zygote");
+    for &pid in &killed {
+        // SAFETY: signals a child of this process.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    let gone = Deadline::after(Duration::from_secs(5));
+    while zygotes().iter().any(|pid| killed.contains(pid)) {
+        assert!(!gone.expired(), "the zygote outlived SIGKILL");
+        std::thread::yield_now();
+    }
+    let child = Child::spawn(&sh(&jail, "echo second"), false).unwrap();
+    assert!(child.wait(soon()).unwrap().success());
+    assert_eq!(child.output(Stream::Stdout), ["second"]);
+    assert!(!zygotes().is_empty(), "no new zygote");
+}

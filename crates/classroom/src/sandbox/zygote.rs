@@ -113,33 +113,56 @@ pub(super) fn spawn(
             zygotes.len() - 1
         }
     };
-    let asked = ask(&zygotes[at].1.socket, &json, &fds);
-    if asked.is_err() {
-        // Gone, or out of step: the next start begins a new one.
-        zygotes.remove(at);
+    let mut asked = ask(&zygotes[at].1.socket, &json, &fds);
+    if let Err(Asked::Unsent(_)) = asked {
+        // Gone before it got this start (killed, say), so nothing was
+        // forked: a new one is asked instead.
+        zygotes[at].1 = start()?;
+        asked = ask(&zygotes[at].1.socket, &json, &fds);
     }
-    match asked? {
+    let answer = match asked {
+        Ok(answer) => answer,
+        Err(Asked::Unsent(e) | Asked::Unanswered(e)) => {
+            // Gone or out of step: the next start begins a new one.
+            zygotes.remove(at);
+            return Err(e);
+        }
+    };
+    match answer {
         pid if pid > 0 => Ok(pid as u32),
         code => Err(io::Error::from_raw_os_error(-code)),
     }
 }
 
-fn ask(socket: &OwnedFd, json: &[u8], fds: &[RawFd]) -> io::Result<i32> {
+/// Why a start got no answer from the zygote.
+enum Asked {
+    /// It never got the start.
+    Unsent(io::Error),
+    /// It got it, and did not answer.
+    Unanswered(io::Error),
+}
+
+fn ask(socket: &OwnedFd, json: &[u8], fds: &[RawFd]) -> Result<i32, Asked> {
     let rights = [ControlMessage::ScmRights(fds)];
+    // MSG_NOSIGNAL: a zygote gone is an error here, not a SIGPIPE.
     sendmsg::<()>(
         socket.as_raw_fd(),
         &[IoSlice::new(json)],
         &rights,
-        MsgFlags::empty(),
+        MsgFlags::MSG_NOSIGNAL,
         None,
-    )?;
+    )
+    .map_err(|errno| Asked::Unsent(errno.into()))?;
     let mut answer = [0u8; 4];
     loop {
         match nix::unistd::read(socket, &mut answer) {
             Ok(4) => return Ok(i32::from_ne_bytes(answer)),
-            Ok(_) => return Err(io::Error::other("the sandbox's zygote is gone")),
+            Ok(_) => {
+                let gone = io::Error::other("the sandbox's zygote ended during a start");
+                return Err(Asked::Unanswered(gone));
+            }
             Err(nix::errno::Errno::EINTR) => continue,
-            Err(errno) => return Err(errno.into()),
+            Err(errno) => return Err(Asked::Unanswered(errno.into())),
         }
     }
 }
