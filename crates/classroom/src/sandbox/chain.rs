@@ -51,7 +51,7 @@ fn handle_forwarded(handler: SigHandler) {
 }
 
 /// Closes every descriptor from 3 up, except `keep`.
-fn close_from_3_except(keep: Option<i32>) {
+pub(super) fn close_from_3_except(keep: Option<i32>) {
     // SAFETY: close_range(2) only closes descriptors; none of them is used
     // by this process afterwards.
     unsafe {

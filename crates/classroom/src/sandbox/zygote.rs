@@ -204,6 +204,10 @@ fn start() -> io::Result<Zygote> {
 
 /// The zygote's life: a start for each request, until the grader is gone.
 pub(super) fn serve(socket: OwnedFd) -> ! {
+    // Whatever the grader held without close-on-exec (a jobserver's pipes
+    // handed down by cargo) is of no use here, and would live on in every
+    // copy until it closes its descriptors.
+    super::chain::close_from_3_except(Some(socket.as_raw_fd()));
     let mut buffer = vec![0u8; LONGEST];
     loop {
         let mut space = nix::cmsg_space!([RawFd; MOST_FDS]);
