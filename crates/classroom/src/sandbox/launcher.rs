@@ -7,10 +7,10 @@
 //! ([`super::zygote`]), a launcher that forks a copy of itself for each
 //! and sets it up here ([`Setup`]).
 //!
-//! A step that fails before the program runs is told to the spawner: its
-//! OS error code and the error in words on the `started` pipe (or, for a
-//! build, which has none, a line on stderr), and the process that failed
-//! ends with status 127.
+//! A step that fails before the program runs is told to the spawner: for
+//! a program, its OS error code and the error in words on the `started`
+//! pipe (see [`super::zygote`]); for a build, a line on stderr. The
+//! process that failed ends with status 127.
 
 use super::chain::{forwarded, init, outer};
 use super::exec::Exec;
@@ -52,20 +52,8 @@ pub fn serve_if_asked() {
         return;
     }
     let plan = args.next();
-    let started = args
-        .next()
-        .and_then(|fd| fd.to_str()?.parse::<RawFd>().ok())
-        // SAFETY: the grader handed this descriptor on for this use alone.
-        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) });
     let Err(error) = start(plan, args.collect());
-    match started {
-        Some(started) => {
-            let mut told = error.raw_os_error().unwrap_or(0).to_ne_bytes().to_vec();
-            told.extend(error.to_string().bytes().take(1024));
-            let _ = File::from(started).write_all(&told);
-        }
-        None => eprintln!("grader: the sandbox could not start the build: {error}"),
-    }
+    eprintln!("grader: the sandbox could not start the build: {error}");
     // SAFETY: ends this process, whichever of the chain it is.
     unsafe { libc::_exit(127) }
 }

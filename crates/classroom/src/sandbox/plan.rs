@@ -10,9 +10,8 @@
 //! A build (cargo, which runs once per submission) is started by its own
 //! launcher: the grader forks only to exec its own binary again
 //! (`/proc/self/exe`) with a hidden first argument ([`Plan::command`]).
-//! That command line is `MARKER PLAN - ARGS…`: `PLAN` a descriptor of the
-//! [`Plan`] (JSON, in a memfd), `-` the place of the `started` pipe a
-//! program's launcher would have, and `ARGS` cargo's arguments. Its
+//! That command line is `MARKER PLAN ARGS…`: `PLAN` a descriptor of the
+//! [`Plan`] (JSON, in a memfd), and `ARGS` cargo's arguments. Its
 //! environment is cargo's. Every descriptor it is handed was opened by
 //! the grader with close-on-exec and loses that flag only in the forked
 //! child, so no other program the grader starts meanwhile inherits it.
@@ -128,7 +127,7 @@ impl Plan {
         std::fs::File::from(plan.try_clone()?).write_all(&json)?;
         let plan = handed.hand(plan)?;
         let mut command = Command::new(launcher()?);
-        command.arg(MARKER).arg(plan.to_string()).arg("-");
+        command.arg(MARKER).arg(plan.to_string());
         let raw: Vec<RawFd> = handed.fds.iter().map(AsRawFd::as_raw_fd).collect();
         // SAFETY: fcntl(2) is async-signal-safe and allocates nothing; it
         // changes the forked child's descriptors only. `handed` keeps them
