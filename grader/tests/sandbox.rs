@@ -515,4 +515,8 @@ fn a_zygote_killed_between_starts_is_replaced_and_the_next_start_runs() {
     assert!(child.wait(soon()).unwrap().success());
     assert_eq!(child.output(Stream::Stdout), ["second"]);
     assert!(!zygotes().is_empty(), "no new zygote");
+    for pid in killed {
+        let reaped = !std::path::Path::new(&format!("/proc/{pid}")).exists();
+        assert!(reaped, "the killed zygote {pid} was left a zombie");
+    }
 }

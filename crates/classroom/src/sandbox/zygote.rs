@@ -58,7 +58,16 @@ struct Request {
 /// A zygote, started when the first program is jailed.
 struct Zygote {
     socket: OwnedFd,
-    _process: std::process::Child,
+    process: std::process::Child,
+}
+
+/// One replaced, or given up as out of step, is ended and reaped; those
+/// still in use when the grader ends end by themselves (see [`serve`]).
+impl Drop for Zygote {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
 }
 
 /// The zygotes, one per network namespace: a program lives in the network
@@ -198,7 +207,7 @@ fn start() -> io::Result<Zygote> {
     drop(theirs);
     Ok(Zygote {
         socket: ours,
-        _process: process,
+        process,
     })
 }
 
