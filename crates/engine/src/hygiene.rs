@@ -118,6 +118,23 @@ pub fn close_waits(port: u16) -> Option<usize> {
     )
 }
 
+/// Whether a connection the program on local port `port` closed first
+/// still holds the port (FIN_WAIT, CLOSING, TIME_WAIT): what keeps a
+/// server that does not set `SO_REUSEADDR` from listening there again.
+pub fn closed_first(port: u16) -> Option<bool> {
+    if !available() {
+        return None;
+    }
+    let entries = sockdiag::on_port(port).ok()?;
+    let lingering = [
+        sockdiag::FIN_WAIT1,
+        sockdiag::FIN_WAIT2,
+        sockdiag::CLOSING,
+        sockdiag::TIME_WAIT,
+    ];
+    Some(entries.iter().any(|e| lingering.contains(&e.state)))
+}
+
 /// Whether the connection between local port `port` and remote port `peer`
 /// is still open on this side: ESTABLISHED, neither closed nor closing.
 pub fn established(port: u16, peer: u16) -> Option<bool> {
@@ -195,6 +212,37 @@ mod tests {
     use super::*;
     use crate::process::{Child, Program};
     use std::net::TcpListener;
+
+    #[test]
+    fn a_connection_the_server_closed_first_holds_its_port_and_one_it_answered_does_not() {
+        use std::io::Read;
+        use std::net::TcpStream;
+        if !available() {
+            return;
+        }
+        // The server's side closes first: it waits out TIME_WAIT.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        drop(listener.accept().unwrap());
+        assert_eq!(client.read(&mut [0u8; 8]).unwrap(), 0);
+        drop(client);
+        drop(listener);
+        assert_eq!(closed_first(port), Some(true));
+        // The client's side closes first, then the server's: nothing stays
+        // on the server's port once the last ACK is in.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (mut served, _) = listener.accept().unwrap();
+        drop(client);
+        assert_eq!(served.read(&mut [0u8; 8]).unwrap(), 0);
+        drop(served);
+        drop(listener);
+        let soon = Deadline::after(Duration::from_secs(5));
+        let held = || closed_first(port).map(usize::from);
+        assert_eq!(settle(soon, held, |n| n == 0), Some(0));
+    }
 
     #[test]
     fn a_group_s_files_and_threads_are_counted() {

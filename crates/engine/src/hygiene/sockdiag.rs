@@ -22,8 +22,12 @@ pub struct Entry {
 }
 
 pub const ESTABLISHED: u8 = 1;
+pub const FIN_WAIT1: u8 = 4;
+pub const FIN_WAIT2: u8 = 5;
+pub const TIME_WAIT: u8 = 6;
 pub const CLOSE_WAIT: u8 = 8;
 pub const LISTEN: u8 = 10;
+pub const CLOSING: u8 = 11;
 
 /// Every IPv4 and IPv6 TCP socket whose local port is `port`.
 #[cfg(target_os = "linux")]

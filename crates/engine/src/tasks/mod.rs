@@ -142,6 +142,10 @@ pub trait Lesson {
     const ECHO: Option<Echo>;
     /// Its server talks in UDP datagrams, not over TCP connections.
     const DATAGRAMS: bool = false;
+    /// Its server closes a connection of [`Lesson::probe`] before the
+    /// grader does, leaving its side in TIME_WAIT: what `restarts` starts
+    /// again over. An echo server closes only after the client's EOF.
+    const SERVER_CLOSES_FIRST: bool = true;
     /// Every check of the task, in the order they run and are reported.
     fn checks() -> Vec<CheckDef>;
     /// One correct exchange with a running server, on a new connection.

@@ -230,14 +230,22 @@ fn no_close_wait(ctx: &mut Ctx) -> CheckResult {
 pub(super) fn restarts<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
     // Between the stop and the start another program on this machine may
     // be given the port (it is one the OS hands out, and other gradings
-    // run at once): then the grader tries again on a new one.
+    // run at once): then the grader tries again on a new one. So too when
+    // the conversation left nothing on the server's side to wait out.
     let mut tries = 3;
     loop {
-        let (port, outcome) = match restart::<L>(ctx) {
-            Ok(()) => return Ok(()),
+        tries -= 1;
+        let (port, outcome) = match restart::<L>(ctx, tries > 0) {
+            Ok(Restart::Started) => return Ok(()),
+            Ok(Restart::Unproven(port)) => {
+                ctx.note(format!(
+                    "the server's side of the conversation on port {port} was already gone: \
+                     a start again there proves nothing; trying again on a new port"
+                ));
+                continue;
+            }
             Err((port, outcome)) => (port, outcome),
         };
-        tries -= 1;
         if tries == 0 || !peer::held_by_another(port, L::DATAGRAMS) {
             return Err(outcome);
         }
@@ -247,18 +255,35 @@ pub(super) fn restarts<L: Lesson>(ctx: &mut Ctx) -> CheckResult {
     }
 }
 
+/// How a [`restart`] that did not fail went.
+enum Restart {
+    Started,
+    /// Not tried: nothing of the conversation held the port any more.
+    Unproven(u16),
+}
+
 /// Starts the server, stops it, and starts it again on the same port; on
-/// failure, that port with the outcome.
-fn restart<L: Lesson>(ctx: &mut Ctx) -> Result<(), (u16, Outcome)> {
+/// failure, that port with the outcome. With `proven`, only once the
+/// conversation the server ended still holds the port on its side (where
+/// the OS can tell: Linux).
+fn restart<L: Lesson>(ctx: &mut Ctx, proven: bool) -> Result<Restart, (u16, Outcome)> {
     let mut server = ctx.server(&[]).map_err(|o| (0, o))?;
     let port = server.addr.port();
     // A conversation the server ends leaves its side in TIME_WAIT: that is
-    // what keeps a port busy after a server stops.
+    // what keeps a port busy after a server stops. (A connection reset, or
+    // the grader's side closed first, leaves nothing.)
     L::probe(ctx, &server, 1).map_err(|o| (0, o))?;
     server.child.kill();
+    if proven
+        && L::SERVER_CLOSES_FIRST
+        && !L::DATAGRAMS
+        && hygiene::closed_first(port) == Some(false)
+    {
+        return Ok(Restart::Unproven(port));
+    }
     ctx.note(format!("server stopped; starting it again on port {port}"));
     let again = ctx.server_with(&["--host", "127.0.0.1", "--port", &port.to_string()]);
-    again.map(drop).map_err(|outcome| {
+    again.map(|_| Restart::Started).map_err(|outcome| {
         let outcome = Outcome {
             message: format!(
                 "started again on port {port} right after stopping: {}",

@@ -32,6 +32,7 @@ impl Lesson for Echo {
     const WAITING_CLIENT: Option<Input<'static>> = Some(Input::Nothing);
     const TOPIC: &'static str = "Closing: close and shutdown";
     const ECHO: Option<super::Echo> = Some(super::Echo::Bytes);
+    const SERVER_CLOSES_FIRST: bool = false;
 
     fn checks() -> Vec<CheckDef> {
         let mut checks = server_checks::<Echo>();
