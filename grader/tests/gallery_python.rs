@@ -228,6 +228,19 @@ fn py_wrong_t06_server_turns() {
 }
 
 #[test]
+fn py_wrong_t03_server_no_reuseaddr() {
+    // An echo server closes after its client: stopped with a client still
+    // connected, its side of that connection is what holds the port.
+    wrong(
+        3,
+        "server",
+        "wrong_t03_server_no_reuseaddr.py",
+        &["task03.server.restarts"],
+        &["Address already in use"],
+    );
+}
+
+#[test]
 fn py_wrong_t06_server_no_reuseaddr() {
     wrong(
         6,

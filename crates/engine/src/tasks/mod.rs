@@ -144,7 +144,8 @@ pub trait Lesson {
     const DATAGRAMS: bool = false;
     /// Its server closes a connection of [`Lesson::probe`] before the
     /// grader does, leaving its side in TIME_WAIT: what `restarts` starts
-    /// again over. An echo server closes only after the client's EOF.
+    /// again over. An echo server closes only after the client's EOF, so
+    /// there `restarts` stops it with a connection open instead.
     const SERVER_CLOSES_FIRST: bool = true;
     /// Every check of the task, in the order they run and are reported.
     fn checks() -> Vec<CheckDef>;

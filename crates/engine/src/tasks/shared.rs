@@ -10,11 +10,12 @@ use super::trouble::{hangups, port_in_use};
 use super::Lesson;
 use crate::check::{CauseKind, CheckDef, CheckResult, Kind, Outcome};
 use crate::harness::{
-    connect, expect_clean_error, spins, Ctx, Watch, IPV6, LOCALHOST, REPLY_WAIT, STEP,
+    connect, connection_line_names, expect_clean_error, spins, Ctx, Server, Watch, IPV6, LOCALHOST,
+    REPLY_WAIT, STEP,
 };
 use crate::hygiene;
 use crate::peer;
-use crate::process::describe_status;
+use crate::process::{describe_status, Stream};
 use crate::time::human;
 
 /// The server checks every task has.
@@ -273,12 +274,17 @@ fn restart<L: Lesson>(ctx: &mut Ctx, proven: bool) -> Result<Restart, (u16, Outc
     // what keeps a port busy after a server stops. (A connection reset, or
     // the grader's side closed first, leaves nothing.)
     L::probe(ctx, &server, 1).map_err(|o| (0, o))?;
+    // An echo server closes only after its client. A connection it has
+    // accepted and still holds when it stops is closed by the OS, on the
+    // server's side first: what a student's server meets when stopped
+    // with a client connected.
+    let held = match L::SERVER_CLOSES_FIRST || L::DATAGRAMS {
+        true => None,
+        false => held_open(ctx, &server),
+    };
     server.child.kill();
-    if proven
-        && L::SERVER_CLOSES_FIRST
-        && !L::DATAGRAMS
-        && hygiene::closed_first(port) == Some(false)
-    {
+    drop(held);
+    if proven && !L::DATAGRAMS && hygiene::closed_first(port) == Some(false) {
         return Ok(Restart::Unproven(port));
     }
     ctx.note(format!("server stopped; starting it again on port {port}"));
@@ -294,6 +300,27 @@ fn restart<L: Lesson>(ctx: &mut Ctx, proven: bool) -> Result<Restart, (u16, Outc
         (port, outcome)
     })
 }
+
+/// A new connection the server has accepted (its `Connection from` line
+/// names it), held open; `None` when no such line came soon.
+fn held_open(ctx: &mut Ctx, server: &Server) -> Option<std::net::TcpStream> {
+    let stream = connect(ctx, server).ok()?;
+    let me = stream.local_addr().ok()?;
+    let deadline = ctx.deadline(ACCEPT_WAIT);
+    let line = |l: &str| connection_line_names(l, me);
+    server
+        .child
+        .wait_for_line(Stream::Stdout, deadline, line)
+        .ok()?;
+    ctx.note(format!(
+        "grader holds a connection from {me} open while the server stops"
+    ));
+    Some(stream)
+}
+
+/// How long [`held_open`] waits for its connection's line: a right server
+/// prints it within milliseconds, and a wrong one fails other checks.
+const ACCEPT_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// The client checks every task has.
 pub fn client_checks<L: Lesson>() -> Vec<CheckDef> {
